@@ -1,0 +1,2 @@
+export * from './gateway-connection.js';
+export * from './textroom-channel.js';

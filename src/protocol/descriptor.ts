@@ -1,0 +1,46 @@
+import * as v from 'valibot';
+
+const RoomId = v.union([v.pipe(v.string(), v.minLength(1), v.maxLength(128)), v.pipe(v.number(), v.integer(), v.minValue(1))]);
+const Display = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(80));
+
+export const RoleSchema = v.picklist(['agent', 'customer']);
+export type Role = v.InferOutput<typeof RoleSchema>;
+
+export const ParticipantSchema = v.object({
+  role: RoleSchema,
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  display: Display,
+});
+export type Participant = v.InferOutput<typeof ParticipantSchema>;
+
+const IceServerSchema = v.object({
+  urls: v.union([v.string(), v.array(v.string())]),
+  username: v.optional(v.string()),
+  credential: v.optional(v.string()),
+});
+
+/**
+ * Everything an element needs to join one conversation. The elements never
+ * need the broker: a host may build this itself.
+ */
+export const ConversationDescriptorSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  gateway: v.pipe(v.string(), v.regex(/^wss?:\/\//, 'gateway must be a ws:// or wss:// URL')),
+  /** Participant token: Janus core token (token_auth) and the rooms' allowed-list token. */
+  token: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  textRoom: v.object({ room: RoomId, pin: v.optional(v.string()) }),
+  videoRoom: v.object({ room: RoomId, pin: v.optional(v.string()) }),
+  self: ParticipantSchema,
+  /** The other side, when known (the agent who claimed it, or the customer). */
+  peer: v.optional(ParticipantSchema),
+  iceServers: v.optional(v.array(IceServerSchema)),
+});
+export type ConversationDescriptor = v.InferOutput<typeof ConversationDescriptorSchema>;
+
+export function parseDescriptor(data: unknown): { ok: true; descriptor: ConversationDescriptor } | { ok: false; reason: string } {
+  const r = v.safeParse(ConversationDescriptorSchema, data);
+  if (r.success) return { ok: true, descriptor: r.output };
+  const issue = r.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, reason: `invalid conversation descriptor${path ? ` at ${path}` : ''}: ${issue.message}` };
+}

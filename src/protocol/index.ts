@@ -1,0 +1,3 @@
+export * from './envelope.js';
+export * from './descriptor.js';
+export * from './broker-api.js';

@@ -1,0 +1,208 @@
+import { ChatSession } from '../chat/index.js';
+import { GatewayConnection } from '../media/index.js';
+import { parseDescriptor, type ConversationDescriptor, type Participant } from '../protocol/index.js';
+import { TypedEventTarget } from '../util/typed-event-target.js';
+import type {
+  ConnectionStatus,
+  ConversationController,
+  ConversationEventDetails,
+  ConversationState,
+  TranscriptEntry,
+  TranscriptMessage,
+} from './conversation-state.js';
+import { insertMessage, type TranscriptStore } from './transcript.js';
+
+export interface ConversationOptions {
+  /** Where the transcript is kept between page loads (e.g. sessionTranscriptStore()). */
+  store?: TranscriptStore;
+}
+
+/** Peer offline for this long before "X left" is written (reloads and reconnects stay quiet). */
+const LEFT_GRACE_MS = 8000;
+
+/**
+ * One conversation: gateway connection + chat (later video and cobrowse),
+ * exposed as state and actions for the elements. Framework-free.
+ */
+export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
+  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0 };
+  private gateway?: GatewayConnection;
+  private chat?: ChatSession;
+  private disposed = false;
+  private leftTimer?: ReturnType<typeof setTimeout>;
+  private peerEverOnline = false;
+  private saveTimer?: ReturnType<typeof setTimeout>;
+  private readonly onPageHide = () => this.flushSave();
+
+  constructor(private readonly options: ConversationOptions = {}) {
+    super();
+  }
+
+  get state(): ConversationState {
+    return this._state;
+  }
+
+  async connect(descriptor: ConversationDescriptor, signal?: AbortSignal): Promise<void> {
+    if (this.disposed) throw new Error('Conversation was disposed');
+    if (this.gateway) throw new Error('Conversation already connected; create a new one for another descriptor');
+    const checked = parseDescriptor(descriptor);
+    if (!checked.ok) {
+      this.update({ status: 'failed', error: checked.reason });
+      throw new TypeError(checked.reason);
+    }
+    const d = checked.descriptor;
+    const stored = this.options.store?.load(d.id) ?? [];
+    this.update({
+      status: 'connecting',
+      descriptor: d,
+      transcript: stored,
+      error: undefined,
+      peer: d.peer ? { participant: d.peer, online: false, typing: false } : undefined,
+    });
+    globalThis.addEventListener?.('pagehide', this.onPageHide);
+    const gateway = new GatewayConnection({ server: d.gateway, token: d.token, iceServers: d.iceServers });
+    this.gateway = gateway;
+    const chat = new ChatSession(gateway, d);
+    this.chat = chat;
+    gateway.on('status', ({ status, reason }) => {
+      if (status === 'reconnecting') this.update({ status: 'reconnecting', error: reason });
+    });
+    chat.on('status', ({ status, reason }) => {
+      const map: Record<string, ConnectionStatus | undefined> = { ready: 'connected', rejoining: 'reconnecting', closed: 'closed' };
+      const next = map[status];
+      if (next && this._state.status !== 'failed') this.update({ status: next, error: status === 'ready' ? undefined : reason });
+    });
+    gateway.on('reclaimed', () => {
+      if (chat.status === 'ready') this.update({ status: 'connected', error: undefined });
+    });
+    chat.on('message', ({ message, mine }) => this.onMessage(message, mine));
+    chat.on('delivery', ({ id, delivery }) => this.setDelivery(id, delivery));
+    chat.on('presence', ({ present }) => this.onPresence(present));
+    chat.on('typing', ({ from, active }) => {
+      const peer = this._state.peer;
+      if (peer && peer.participant.id === from) this.update({ peer: { ...peer, typing: active } });
+    });
+    chat.on('protocol-error', (detail) => {
+      this.update({ protocolErrors: this._state.protocolErrors + 1 });
+      this.emit('protocol-error', detail);
+    });
+    try {
+      await gateway.connect(signal);
+      await chat.join(signal);
+    } catch (e) {
+      if (!this.disposed) this.update({ status: 'failed', error: e instanceof Error ? e.message : String(e) });
+      this.teardown();
+      throw e;
+    }
+  }
+
+  send(text: string): TranscriptMessage {
+    const chat = this.chat;
+    const d = this._state.descriptor;
+    if (!chat || !d) throw new Error('not connected');
+    const sent = chat.send(text);
+    const message: TranscriptMessage = { kind: 'message', id: sent.id, from: d.self, text: sent.text, ts: sent.ts, seq: sent.seq, mine: true, delivery: 'sending' };
+    this.update({ transcript: insertMessage(this._state.transcript, message) });
+    this.emit('message-sent', { message });
+    return message;
+  }
+
+  setTyping(active: boolean): void {
+    this.chat?.setTyping(active);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.flushSave();
+    this.teardown();
+    if (this._state.status !== 'failed') this.update({ status: 'closed' });
+  }
+
+  private teardown(): void {
+    clearTimeout(this.leftTimer);
+    globalThis.removeEventListener?.('pagehide', this.onPageHide);
+    this.chat?.dispose();
+    this.gateway?.dispose();
+  }
+
+  private onMessage(m: { id: string; from: string; text: string; ts: number; seq: number }, mine: boolean): void {
+    if (this._state.transcript.some((e) => e.id === m.id)) return;
+    const d = this._state.descriptor;
+    if (!d) return;
+    const from: Participant = mine ? d.self : this.participantFor(m.from);
+    // History replays our own earlier messages: they reached the room, so at least 'sent'.
+    const message: TranscriptMessage = { kind: 'message', id: m.id, from, text: m.text, ts: m.ts, seq: m.seq, mine, delivery: mine ? 'sent' : 'delivered' };
+    const typingPeer = this._state.peer && !mine && this._state.peer.participant.id === m.from ? { ...this._state.peer, typing: false } : this._state.peer;
+    this.update({ transcript: insertMessage(this._state.transcript, message), peer: typingPeer });
+    if (!mine) this.emit('message-received', { message });
+  }
+
+  private participantFor(id: string): Participant {
+    const d = this._state.descriptor!;
+    if (d.peer?.id === id) return d.peer;
+    if (this._state.peer?.participant.id === id) return this._state.peer.participant;
+    const role = d.self.role === 'agent' ? 'customer' : 'agent';
+    return { id, role, display: this.chat?.displayOf(id) ?? (role === 'agent' ? 'Agent' : 'Customer') };
+  }
+
+  private onPresence(present: ReadonlyMap<string, string>): void {
+    const d = this._state.descriptor;
+    if (!d) return;
+    const expected = d.peer?.id ?? this._state.peer?.participant.id;
+    const peerId = expected && present.has(expected) ? expected : present.keys().next().value;
+    if (!peerId) {
+      const peer = this._state.peer;
+      if (peer?.online) {
+        this.update({ peer: { ...peer, online: false, typing: false } });
+        clearTimeout(this.leftTimer);
+        this.leftTimer = setTimeout(() => this.systemLine(`${peer.participant.display} left the conversation`), LEFT_GRACE_MS);
+      }
+      return;
+    }
+    clearTimeout(this.leftTimer);
+    const base = this.participantFor(peerId);
+    const display = present.get(peerId) ?? base.display;
+    const participant: Participant = { ...base, display: display === peerId ? base.display : display };
+    const wasOnline = this._state.peer?.online === true;
+    this.update({ peer: { participant, online: true, typing: this._state.peer?.typing ?? false } });
+    if (!wasOnline && !this.peerEverOnline) {
+      this.peerEverOnline = true;
+      const already = this._state.transcript.some((e) => e.kind === 'system' && e.id === `joined-${peerId}`);
+      if (!already) this.systemLine(`${participant.display} joined the conversation`, `joined-${peerId}`);
+    }
+  }
+
+  private systemLine(text: string, id = `sys-${globalThis.crypto.randomUUID()}`): void {
+    this.update({ transcript: [...this._state.transcript, { kind: 'system', id, text, ts: Date.now() }] });
+  }
+
+  private setDelivery(id: string, delivery: 'sent' | 'delivered'): void {
+    const rank = { sending: 0, sent: 1, delivered: 2 } as const;
+    let changed = false;
+    const transcript = this._state.transcript.map((e): TranscriptEntry => {
+      if (e.kind !== 'message' || e.id !== id || rank[e.delivery] >= rank[delivery]) return e;
+      changed = true;
+      return { ...e, delivery };
+    });
+    if (changed) this.update({ transcript });
+  }
+
+  private update(patch: Partial<ConversationState>): void {
+    this._state = { ...this._state, ...patch };
+    if (patch.transcript) this.scheduleSave();
+    this.emit('change', { state: this._state });
+  }
+
+  private scheduleSave(): void {
+    if (!this.options.store || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.flushSave(), 250);
+  }
+
+  private flushSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const d = this._state.descriptor;
+    if (d && this.options.store) this.options.store.save(d.id, this._state.transcript);
+  }
+}
