@@ -35,9 +35,9 @@ function realStackPlugin() {
     async serverStop() {
       await stack?.stop();
     },
-    async executeCommand({ command }) {
+    async executeCommand({ command, payload }) {
       if (command === 'vc-env') return stack.env;
-      if (command === 'vc-drop-gateway') return { dropped: stack.proxy.drop() };
+      if (command === 'vc-drop-gateway') return { dropped: stack.proxy.drop(payload?.holdMs ?? 0) };
       return undefined;
     },
   };

@@ -62,7 +62,7 @@ async function waitForJanus(url, child, timeoutMs) {
 }
 
 /**
- * @param {{ port?: number, adminPort?: number, debugLevel?: number, log?: (line: string) => void }} [opts]
+ * @param {{ port?: number, adminPort?: number, debugLevel?: number, reclaimTimeoutS?: number, log?: (line: string) => void }} [opts]
  */
 export async function startJanus(opts = {}) {
   const port = opts.port ?? (await freePort());
@@ -82,6 +82,7 @@ export async function startJanus(opts = {}) {
     ADMIN_WS_PORT: String(adminPort),
     BIND_IP: process.env.JANUS_BIND_IP ?? '127.0.0.1',
     ICE_ENFORCE: process.env.JANUS_ICE_ENFORCE ?? 'lo',
+    RECLAIM_TIMEOUT: String(opts.reclaimTimeoutS ?? 20),
     RTP_PORT_RANGE: `${rtpBase}-${rtpBase + 99}`,
   };
   for (const f of readdirSync(CONFIG_SRC)) {

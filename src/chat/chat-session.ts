@@ -105,6 +105,19 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     return { id: env.id, from: this.selfId, text: trimmed, ts: env.ts, seq: env.body.seq };
   }
 
+  /**
+   * Puts a message written by an earlier page of ours (not yet acknowledged
+   * when that page went away) back in the outbox, same id, so it is delivered
+   * once.
+   */
+  requeue(message: IncomingChatMessage): void {
+    if (this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    const env = { v: 1 as const, id: message.id, type: 'chat.message' as const, from: this.selfId, ts: message.ts, body: { text: message.text, seq: message.seq } };
+    this.outbox.add(env.id, JSON.stringify(env));
+    if (this.channel?.isReady) this.transmit(env.id);
+  }
+
   setTyping(active: boolean): void {
     const now = Date.now();
     if (active === this.typingActive && (!active || now - this.typingSentAt < TYPING_REFRESH_MS)) return;

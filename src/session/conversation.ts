@@ -75,6 +75,9 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     gateway.on('reclaimed', () => {
       if (chat.status === 'ready') this.update({ status: 'connected', error: undefined });
     });
+    for (const e of stored) {
+      if (e.kind === 'message' && e.mine && e.delivery !== 'delivered') chat.requeue({ id: e.id, from: e.from.id, text: e.text, ts: e.ts, seq: e.seq });
+    }
     chat.on('message', ({ message, mine }) => this.onMessage(message, mine));
     chat.on('delivery', ({ id, delivery }) => this.setDelivery(id, delivery));
     chat.on('presence', ({ present }) => this.onPresence(present));

@@ -11,9 +11,9 @@ export function testEnv(): Promise<TestEnv> {
   return executeServerCommand<TestEnv, undefined>('vc-env');
 }
 
-/** Cuts every WebSocket that goes through the test proxy. */
-export function dropGatewaySockets(): Promise<{ dropped: number }> {
-  return executeServerCommand<{ dropped: number }, undefined>('vc-drop-gateway');
+/** Cuts every WebSocket that goes through the test proxy, refusing new ones for `holdMs`. */
+export function dropGatewaySockets(holdMs = 0): Promise<{ dropped: number }> {
+  return executeServerCommand<{ dropped: number }, { holdMs: number }>('vc-drop-gateway', { holdMs });
 }
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -7,7 +7,9 @@ import { startTcpProxy } from './tcp-proxy.mjs';
 register();
 
 export async function startStack({ staticRoot } = {}) {
-  const janus = await startJanus({ log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
+  // A short reclaim window lets the tests see both outcomes of a dropped
+  // socket (session claimed back, or lost and rebuilt) in seconds.
+  const janus = await startJanus({ reclaimTimeoutS: 3, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
   let broker;
   let proxy;
   try {

@@ -4,7 +4,12 @@ import { createServer, connect } from 'node:net';
 
 export async function startTcpProxy(targetPort, targetHost = '127.0.0.1') {
   const sockets = new Set();
+  let refuseUntil = 0;
   const server = createServer((client) => {
+    if (Date.now() < refuseUntil) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
@@ -26,8 +31,12 @@ export async function startTcpProxy(targetPort, targetHost = '127.0.0.1') {
   return {
     port,
     url: `ws://127.0.0.1:${port}`,
-    /** Destroys every open connection; new ones are accepted again. Returns how many were cut. */
-    drop() {
+    /**
+     * Destroys every open connection and refuses new ones for `holdMs` (long
+     * enough and Janus gives up on the session). Returns how many were cut.
+     */
+    drop(holdMs = 0) {
+      refuseUntil = Date.now() + holdMs;
       const n = sockets.size / 2;
       for (const s of sockets) s.destroy();
       sockets.clear();

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Conversation } from '../../src/session/index.js';
-import type { TranscriptMessage } from '../../src/session/index.js';
+import type { TranscriptEntry, TranscriptMessage, TranscriptStore } from '../../src/session/index.js';
 import { dropGatewaySockets, newConversation, testEnv, waitFor } from '../helpers/env.js';
 
 function texts(c: Conversation, mine: boolean): string[] {
@@ -9,8 +9,10 @@ function texts(c: Conversation, mine: boolean): string[] {
 
 describe('chat over a real Janus TextRoom', () => {
   const open: Conversation[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const c of open.splice(0)) c.dispose();
+    // End any outage a test left behind (drop with no hold accepts again).
+    await dropGatewaySockets(0);
   });
 
   async function pair() {
@@ -71,6 +73,48 @@ describe('chat over a real Janus TextRoom', () => {
     // The drop was seen and recovered from, not silently missed.
     expect(statuses).to.include('reconnecting');
     expect(statuses[statuses.length - 1]).to.equal('connected');
+  });
+
+  it('rebuilds the session and rejoins when Janus has dropped it, losing nothing', async () => {
+    const { c, a } = await pair();
+    c.send('before the outage');
+    await waitFor(() => texts(a, false).includes('before the outage'), 'first message');
+    const sessionOf = (x: Conversation) => (x as unknown as { gateway: { sessionId?: number } }).gateway.sessionId;
+    const before = sessionOf(c);
+    // Keep the customer away longer than Janus's reclaim window (3 s in tests): its session is destroyed.
+    await dropGatewaySockets(6000);
+    await waitFor(() => c.state.status === 'reconnecting', 'customer notices');
+    c.send('written while offline');
+    a.send('agent writes meanwhile');
+    await waitFor(() => c.state.status === 'connected', 'customer back on a new session', 30000);
+    expect(sessionOf(c), 'a new Janus session').to.not.equal(before);
+    await waitFor(() => texts(a, false).includes('written while offline') && texts(c, false).includes('agent writes meanwhile'), 'both messages after rejoin', 20000);
+    expect(texts(a, false)).to.deep.equal(['before the outage', 'written while offline']);
+    expect(texts(c, false)).to.deep.equal(['agent writes meanwhile']);
+  });
+
+  it('delivers, exactly once, a message left unsent when the page went away', async () => {
+    const env = await testEnv();
+    const { customer, agent } = await newConversation('Una', 'Ann');
+    const saved = new Map<string, TranscriptEntry[]>();
+    const store: TranscriptStore = { load: (id) => saved.get(id), save: (id, e) => void saved.set(id, [...e]) };
+    const a = new Conversation();
+    const c1 = new Conversation({ store });
+    open.push(a);
+    await a.connect(agent);
+    await c1.connect({ ...customer.descriptor, gateway: env.gatewayProxy });
+    await waitFor(() => c1.state.peer?.online === true, 'agent online');
+    await dropGatewaySockets(8000);
+    await waitFor(() => c1.state.status === 'reconnecting', 'customer offline');
+    c1.send('typed in the tunnel');
+    c1.dispose();
+    const c2 = new Conversation({ store });
+    open.push(c2);
+    await c2.connect({ ...customer.descriptor, gateway: env.gateway });
+    await waitFor(() => texts(a, false).includes('typed in the tunnel'), 'agent gets the stranded message', 20000);
+    await waitFor(() => c2.state.transcript.some((e) => e.kind === 'message' && e.text === 'typed in the tunnel' && e.delivery === 'delivered'), 'receipt on the new page');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(texts(a, false).filter((t) => t === 'typed in the tunnel')).to.have.length(1);
   });
 
   it('drops a malformed envelope and reports it, and the chat keeps working', async () => {

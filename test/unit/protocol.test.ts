@@ -1,0 +1,33 @@
+import { expect } from '@open-wc/testing';
+import { createEnvelope, parseEnvelope, parseDescriptor, MAX_CHAT_TEXT } from '../../src/protocol/index.js';
+
+describe('wire envelope', () => {
+  it('round-trips a chat message', () => {
+    const env = createEnvelope('chat.message', 'c-1', { text: 'hi', seq: 0 });
+    const r = parseEnvelope(JSON.stringify(env));
+    expect(r.ok).to.equal(true);
+    if (r.ok) expect(r.message).to.deep.equal(env);
+  });
+
+  for (const [name, raw, reason] of [
+    ['non-JSON', 'nope', 'not JSON'],
+    ['unknown version', JSON.stringify({ v: 2, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 'a', seq: 0 } }), 'unsupported protocol version 2'],
+    ['unknown type', JSON.stringify({ v: 1, id: 'a', type: 'evil', from: 'x', ts: 1, body: {} }), 'invalid envelope'],
+    ['wrong body type', JSON.stringify({ v: 1, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 5, seq: 0 } }), 'invalid envelope at body.text'],
+    ['extra keys', JSON.stringify({ v: 1, id: 'a', type: 'chat.typing', from: 'x', ts: 1, body: { active: true, html: '<b>' } }), 'invalid envelope'],
+    ['text too long', JSON.stringify({ v: 1, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 'x'.repeat(MAX_CHAT_TEXT + 1), seq: 0 } }), 'invalid envelope at body.text'],
+    ['bad id characters', JSON.stringify({ v: 1, id: '<script>', type: 'ack', from: 'x', ts: 1, body: { ids: ['a'] } }), 'invalid envelope at id'],
+    ['huge payload', 'x'.repeat(70000), 'larger than'],
+  ] as const) {
+    it(`rejects ${name} without throwing`, () => {
+      const r = parseEnvelope(raw);
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.reason).to.contain(reason);
+    });
+  }
+
+  it('rejects descriptors with a non-WebSocket gateway', () => {
+    const r = parseDescriptor({ id: 'x', gateway: 'javascript:alert(1)', textRoom: { room: 'a' }, videoRoom: { room: 'b' }, self: { role: 'customer', id: 'c', display: 'C' } });
+    expect(r.ok).to.equal(false);
+  });
+});
