@@ -1,0 +1,327 @@
+// Agent console of the demo: live queue from the broker (SSE), claim, and one
+// <video-chat-pane> per claimed conversation. Plain ES module, no build step.
+// Everything that comes from the broker is written with textContent: visitor
+// names are typed by strangers.
+/* global document, localStorage, fetch, crypto, customElements, EventSource, HTMLElement, setTimeout, setInterval, requestAnimationFrame -- browser script; eslint.config.mjs has no browser globals for demo/ */
+
+const AGENT_ID_KEY = 'vc-demo-agent-id';
+const AGENT_NAME_KEY = 'vc-demo-agent-name';
+const PANE_TAG = 'video-chat-pane';
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const els = {
+  signIn: /** @type {HTMLFormElement} */ ($('sign-in')),
+  name: /** @type {HTMLInputElement} */ ($('agent-name')),
+  signedIn: $('signed-in'),
+  streamStatus: $('stream-status'),
+  announce: $('announce'),
+  error: $('error'),
+  waiting: $('waiting'),
+  waitingEmpty: $('waiting-empty'),
+  mine: $('mine'),
+  mineEmpty: $('mine-empty'),
+  workspace: $('workspace'),
+  placeholder: $('placeholder'),
+};
+
+/** Stable per browser, so a reload claims "my" conversations again and gets the same descriptors. */
+function agentId() {
+  let id = localStorage.getItem(AGENT_ID_KEY);
+  if (!id) {
+    // getRandomValues also works on plain-http LAN addresses, where randomUUID does not.
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    id = `agent-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    localStorage.setItem(AGENT_ID_KEY, id);
+  }
+  return id;
+}
+
+const state = {
+  agentId: agentId(),
+  display: localStorage.getItem(AGENT_NAME_KEY) ?? '',
+  /** @type {{ conversations: Array<{ id: string, display: string, topic?: string, createdAt: number, state: string, claimedBy?: { id: string, display: string } }> } | null} */
+  snapshot: null,
+  /** @type {Map<string, { article: HTMLElement, heading: HTMLElement, endButton: HTMLButtonElement, note: HTMLElement, descriptor: any, ended: boolean }>} */
+  panes: new Map(),
+  reopened: false,
+};
+
+// ---- sign in ------------------------------------------------------------
+
+function showSignedIn() {
+  els.name.value = state.display;
+  els.signedIn.hidden = !state.display;
+  els.signedIn.textContent = state.display ? `Signed in as ${state.display}` : '';
+}
+
+els.signIn.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const display = els.name.value.trim();
+  if (!display) return;
+  state.display = display;
+  localStorage.setItem(AGENT_NAME_KEY, display);
+  showSignedIn();
+  render();
+  void reopenMine();
+});
+
+// ---- broker calls -------------------------------------------------------
+
+function setError(message) {
+  els.error.textContent = message;
+}
+
+async function postJson(path, body, headers = {}) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const data = await res.json().catch(() => null);
+  return { res, data };
+}
+
+/** Claims (or re-claims after a reload) and returns the agent's descriptor, or null. */
+async function claim(id) {
+  if (!state.display) {
+    setError('Enter your name before claiming a conversation.');
+    els.name.focus();
+    return null;
+  }
+  try {
+    const { res, data } = await postJson(`/api/conversations/${encodeURIComponent(id)}/claim`, {
+      agentId: state.agentId,
+      display: state.display,
+    });
+    if (res.ok && data?.descriptor) {
+      setError('');
+      return data.descriptor;
+    }
+    if (res.status === 409) setError(data?.error?.message ?? 'Already taken by another agent.');
+    else setError(data?.error?.message ?? `Claim failed (HTTP ${res.status}).`);
+  } catch {
+    setError('Cannot reach the broker. Check that it is running.');
+  }
+  return null;
+}
+
+async function endConversation(id) {
+  const entry = state.panes.get(id);
+  if (!entry) return;
+  if (!entry.ended) {
+    try {
+      // The agent token proves who we are; agentId is the broker's fallback.
+      const { res, data } = await postJson(
+        `/api/conversations/${encodeURIComponent(id)}/close`,
+        { agentId: state.agentId },
+        { authorization: `Bearer ${entry.descriptor.token}` },
+      );
+      if (!res.ok && res.status !== 404) {
+        setError(data?.error?.message ?? `Could not end the conversation (HTTP ${res.status}).`);
+        return;
+      }
+    } catch {
+      setError('Cannot reach the broker. Check that it is running.');
+      return;
+    }
+  }
+  entry.article.remove();
+  state.panes.delete(id);
+  els.placeholder.hidden = state.panes.size > 0;
+  announce(`Conversation with ${entry.descriptor.peer?.display ?? 'the customer'} closed.`);
+  render();
+}
+
+// ---- panes --------------------------------------------------------------
+
+function setConversation(pane, descriptor, note) {
+  if (customElements.get(PANE_TAG)) {
+    pane.conversation = descriptor;
+    return;
+  }
+  // Setting the property only once the element is defined avoids shadowing its accessor.
+  customElements.whenDefined(PANE_TAG).then(() => {
+    pane.conversation = descriptor;
+    note.textContent = '';
+  });
+  setTimeout(() => {
+    if (!customElements.get(PANE_TAG)) {
+      note.textContent = 'The chat elements did not load from /dist/cdn/index.js. Build them with "npm run build" and reload.';
+    }
+  }, 4000);
+}
+
+function openPane(descriptor, { focus = true } = {}) {
+  let entry = state.panes.get(descriptor.id);
+  if (!entry) {
+    const article = document.createElement('article');
+    article.className = 'panel conversation';
+    const headingId = `conv-${descriptor.id}`;
+    article.setAttribute('aria-labelledby', headingId);
+
+    const header = document.createElement('header');
+    const heading = document.createElement('h2');
+    heading.id = headingId;
+    heading.tabIndex = -1;
+    heading.textContent = `Chat with ${descriptor.peer?.display ?? 'customer'}`;
+    const endButton = document.createElement('button');
+    endButton.type = 'button';
+    endButton.textContent = 'End conversation';
+    endButton.setAttribute('aria-label', `End conversation with ${descriptor.peer?.display ?? 'customer'}`);
+    endButton.addEventListener('click', () => void endConversation(descriptor.id));
+    header.append(heading, endButton);
+
+    const note = document.createElement('p');
+    note.className = 'ended';
+    note.setAttribute('role', 'status');
+
+    const pane = document.createElement(PANE_TAG);
+    article.append(header, note, pane);
+    els.workspace.append(article);
+    setConversation(pane, descriptor, note);
+
+    entry = { article, heading, endButton, note, descriptor, ended: false };
+    state.panes.set(descriptor.id, entry);
+    els.placeholder.hidden = true;
+  }
+  if (focus) entry.heading.focus();
+  render();
+}
+
+function markEnded(id) {
+  const entry = state.panes.get(id);
+  if (!entry || entry.ended) return;
+  entry.ended = true;
+  entry.note.textContent = 'The customer ended this conversation.';
+  entry.endButton.textContent = 'Dismiss';
+  entry.endButton.setAttribute('aria-label', `Dismiss conversation with ${entry.descriptor.peer?.display ?? 'customer'}`);
+}
+
+/** After a reload: claim my conversations again (same agentId, same descriptors) and reopen them. */
+async function reopenMine() {
+  if (state.reopened || !state.display || !state.snapshot) return;
+  state.reopened = true;
+  for (const c of state.snapshot.conversations) {
+    if (c.state === 'claimed' && c.claimedBy?.id === state.agentId && !state.panes.has(c.id)) {
+      const descriptor = await claim(c.id);
+      if (descriptor) openPane(descriptor, { focus: false });
+    }
+  }
+}
+
+// ---- queue --------------------------------------------------------------
+
+function announce(message) {
+  // Clearing first makes screen readers repeat an identical message.
+  els.announce.textContent = '';
+  requestAnimationFrame(() => (els.announce.textContent = message));
+}
+
+function since(ts) {
+  const minutes = Math.floor((Date.now() - ts) / 60000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+function queueItem(c, action) {
+  const li = document.createElement('li');
+  const who = document.createElement('div');
+  who.className = 'who';
+  const name = document.createElement('strong');
+  name.textContent = c.display;
+  const detail = document.createElement('span');
+  detail.textContent = [c.topic, c.state === 'waiting' ? `waiting ${since(c.createdAt)}` : `since ${since(c.createdAt)}`]
+    .filter(Boolean)
+    .join(' · ');
+  who.append(name, detail);
+
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.key = `${action}:${c.id}`;
+  if (action === 'claim') {
+    button.className = 'primary';
+    button.textContent = 'Claim';
+    button.setAttribute('aria-label', `Claim conversation with ${c.display}`);
+    button.disabled = !state.display;
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      const descriptor = await claim(c.id);
+      if (descriptor) openPane(descriptor);
+      else button.disabled = false;
+    });
+  } else {
+    button.textContent = state.panes.has(c.id) ? 'Show' : 'Open';
+    button.setAttribute('aria-label', `${button.textContent} conversation with ${c.display}`);
+    button.addEventListener('click', async () => {
+      const open = state.panes.get(c.id);
+      if (open) {
+        open.heading.focus();
+        return;
+      }
+      const descriptor = await claim(c.id);
+      if (descriptor) openPane(descriptor);
+    });
+  }
+  li.append(who, button);
+  return li;
+}
+
+function render() {
+  // Lists are rebuilt on every change; keep keyboard focus on the same button.
+  const focusedKey = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  const list = state.snapshot?.conversations ?? [];
+  const waiting = list.filter((c) => c.state === 'waiting');
+  const mine = list.filter((c) => c.state === 'claimed' && c.claimedBy?.id === state.agentId);
+  els.waiting.replaceChildren(...waiting.map((c) => queueItem(c, 'claim')));
+  els.mine.replaceChildren(...mine.map((c) => queueItem(c, 'open')));
+  els.waitingEmpty.hidden = waiting.length > 0;
+  els.mineEmpty.hidden = mine.length > 0;
+  if (focusedKey) {
+    const again = Array.from(document.querySelectorAll('button[data-key]')).find((b) => b instanceof HTMLElement && b.dataset.key === focusedKey);
+    if (again instanceof HTMLElement) again.focus();
+  }
+}
+
+function onSnapshot(next) {
+  const prev = state.snapshot;
+  state.snapshot = next;
+  const byId = new Map(next.conversations.map((c) => [c.id, c]));
+  if (prev) {
+    const before = new Map(prev.conversations.map((c) => [c.id, c]));
+    const fresh = next.conversations.filter((c) => c.state === 'waiting' && !before.has(c.id));
+    if (fresh.length === 1) announce(`${fresh[0].display} is waiting.`);
+    else if (fresh.length > 1) announce(`${fresh.length} new visitors are waiting.`);
+  }
+  for (const id of state.panes.keys()) {
+    const c = byId.get(id);
+    if (!c || c.state === 'closed') {
+      if (!state.panes.get(id)?.ended) announce('The customer ended a conversation.');
+      markEnded(id);
+    }
+  }
+  render();
+  void reopenMine();
+}
+
+function connectQueue() {
+  const es = new EventSource('/api/queue/stream');
+  es.addEventListener('open', () => (els.streamStatus.textContent = 'Live'));
+  es.addEventListener('error', () => {
+    // EventSource reconnects by itself (the broker sends retry: 2000).
+    els.streamStatus.textContent = 'Connection lost, reconnecting…';
+  });
+  es.addEventListener('queue', (ev) => {
+    try {
+      onSnapshot(JSON.parse(ev.data));
+    } catch {
+      // A malformed event is skipped; the next snapshot replaces everything anyway.
+    }
+  });
+}
+
+showSignedIn();
+render();
+connectQueue();
+// Keeps "waiting N min" current between queue events.
+setInterval(render, 30_000);

@@ -1,0 +1,297 @@
+import Janode, { type JanodeConnection, type JanodeSession, type JanusMessage } from 'janode';
+import TextRoomPlugin, { type TextRoomHandle } from 'janode/plugins/textroom';
+import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
+import type { Logger } from './log.js';
+
+/**
+ * Room management on Janus over one long-lived janode session with one handle per
+ * plugin. Rooms live in the plugins, not in our session, so a dropped socket loses
+ * no room; we just reconnect. A Janus restart does lose them: `onReconnected`
+ * lets the broker put them back.
+ */
+
+export type RoomKind = 'text' | 'video';
+
+export interface RoomSpec {
+  room: string;
+  secret: string;
+  pin: string;
+  /** Tokens allowed to join. Passed on create so the room is never open without its ACL. */
+  allowed: string[];
+  description?: string;
+}
+
+/** Janus cannot be reached right now (never connected, reconnecting, or timed out). */
+export class GatewayUnavailableError extends Error {
+  override name = 'GatewayUnavailableError';
+}
+
+/** Janus answered, with an error. */
+export class GatewayRequestError extends Error {
+  override name = 'GatewayRequestError';
+}
+
+export interface JanusRoomsOptions {
+  url: string;
+  adminKey: string;
+  log: Logger;
+  /** How long a request waits for a (re)connection before failing. */
+  connectWaitMs?: number;
+  /** janode transactions have no timeout of their own. */
+  requestTimeoutMs?: number;
+}
+
+interface Live {
+  connection: JanodeConnection;
+  session: JanodeSession;
+  text: TextRoomHandle;
+  video: VideoRoomHandle;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const isNoSuchRoom = (e: unknown) => /no such room/i.test(message(e));
+
+/** What the conversation service needs from Janus (JanusRooms; a fake in unit tests). */
+export interface RoomGateway {
+  createTextRoom(spec: RoomSpec): Promise<void>;
+  createVideoRoom(spec: RoomSpec): Promise<void>;
+  allow(kind: RoomKind, room: string, secret: string, tokens: string[]): Promise<void>;
+  destroy(kind: RoomKind, room: string, secret: string): Promise<void>;
+  exists(kind: RoomKind, room: string): Promise<boolean>;
+}
+
+export class JanusRooms implements RoomGateway {
+  private live: Live | null = null;
+  private ready = deferred();
+  private closed = false;
+  private loop: Promise<void> | null = null;
+  private everConnected = false;
+  private readonly reconnectListeners = new Set<() => void>();
+  private readonly connectWaitMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly opts: JanusRoomsOptions) {
+    this.connectWaitMs = opts.connectWaitMs ?? 5000;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+  }
+
+  get connected(): boolean {
+    return this.live !== null;
+  }
+
+  /** Connects and resolves once the first session is up; keeps reconnecting in the background after that. */
+  async start(timeoutMs = 10_000): Promise<void> {
+    this.ensureLoop();
+    await withTimeout(this.ready.promise, timeoutMs, () => new GatewayUnavailableError(`Janus at ${this.opts.url} did not answer within ${timeoutMs} ms`));
+  }
+
+  /** Called after every reconnection (not the first connection). */
+  onReconnected(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  // Both creates go through handle.message() with the plugin's own request body:
+  // janode 1.8's create() wrappers drop `allowed`, and adding the ACL afterwards
+  // (allowed add + enable) would leave the room briefly open to any token.
+
+  async createTextRoom(spec: RoomSpec): Promise<void> {
+    const res = await this.call('textroom create', (l) =>
+      l.text.message({
+        request: 'create',
+        room: spec.room,
+        admin_key: this.opts.adminKey,
+        description: spec.description ?? spec.room,
+        secret: spec.secret,
+        pin: spec.pin,
+        is_private: true,
+        history: 200,
+        allowed: spec.allowed,
+        permanent: false,
+      }),
+    );
+    expectPluginAnswer(res, 'textroom', 'created');
+  }
+
+  async createVideoRoom(spec: RoomSpec): Promise<void> {
+    const res = await this.call('videoroom create', (l) =>
+      l.video.message({
+        request: 'create',
+        room: spec.room,
+        admin_key: this.opts.adminKey,
+        description: spec.description ?? spec.room,
+        secret: spec.secret,
+        pin: spec.pin,
+        is_private: true,
+        publishers: 2,
+        require_pvtid: true,
+        audiolevel_event: true,
+        allowed: spec.allowed,
+        permanent: false,
+      }),
+    );
+    expectPluginAnswer(res, 'videoroom', 'created');
+  }
+
+  /** Adds tokens to a room's allowed list (the check itself was enabled on create). */
+  async allow(kind: RoomKind, room: string, secret: string, tokens: string[]): Promise<void> {
+    await this.call(`${kind}room allowed`, (l) => this.handle(l, kind).allow({ room, secret, action: 'add', list: tokens }));
+  }
+
+  /** Destroys a room; a room that is already gone counts as destroyed. */
+  async destroy(kind: RoomKind, room: string, secret: string): Promise<void> {
+    try {
+      await this.call(`${kind}room destroy`, (l) => this.handle(l, kind).destroy({ room, secret }));
+    } catch (e) {
+      if (!isNoSuchRoom(e)) throw e;
+    }
+  }
+
+  async exists(kind: RoomKind, room: string): Promise<boolean> {
+    const res = await this.call(`${kind}room exists`, (l) => this.handle(l, kind).exists({ room }));
+    return res.exists === true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const live = this.live;
+    this.live = null;
+    this.ready.resolve(); // wake waiters so they fail fast instead of hanging
+    if (!live) return;
+    // Destroying the session frees it on Janus now instead of after reclaim_session_timeout.
+    await withTimeout(live.session.destroy(), 2000, () => new Error('session destroy timed out')).catch(() => {});
+    await closeQuietly(live);
+  }
+
+  private handle(l: Live, kind: RoomKind): TextRoomHandle | VideoRoomHandle {
+    return kind === 'text' ? l.text : l.video;
+  }
+
+  private async call<T>(what: string, fn: (live: Live) => Promise<T>, retried = false): Promise<T> {
+    const live = await this.whenLive();
+    try {
+      return await withTimeout(fn(live), this.requestTimeoutMs, () => new GatewayUnavailableError(`${what}: no answer from Janus within ${this.requestTimeoutMs} ms`));
+    } catch (e) {
+      if (e instanceof GatewayUnavailableError) throw e;
+      // janode fails pending transactions with "connection closed"/"session destroyed" on a drop.
+      if (this.live !== live) {
+        // Once more on the next session: every request here is safe to repeat (a repeated
+        // create that had already succeeded fails with "already exists" and is cleaned up).
+        if (!retried) return this.call(what, fn, true);
+        throw new GatewayUnavailableError(`${what}: connection to Janus lost`);
+      }
+      throw new GatewayRequestError(`${what}: ${message(e)}`);
+    }
+  }
+
+  private async whenLive(): Promise<Live> {
+    if (this.closed) throw new GatewayUnavailableError('broker is shutting down');
+    if (this.live) return this.live;
+    this.ensureLoop();
+    await withTimeout(this.ready.promise, this.connectWaitMs, () => new GatewayUnavailableError('Janus is not reachable'));
+    if (!this.live) throw new GatewayUnavailableError('Janus is not reachable');
+    return this.live;
+  }
+
+  private ensureLoop(): void {
+    if (this.loop || this.closed) return;
+    this.loop = this.connectLoop().finally(() => (this.loop = null));
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 250;
+    while (!this.closed) {
+      try {
+        const live = await this.connectOnce();
+        if (this.closed) {
+          await closeQuietly(live);
+          return;
+        }
+        this.live = live;
+        this.ready.resolve();
+        const reconnected = this.everConnected;
+        this.everConnected = true;
+        this.opts.log('info', `janus: connected to ${this.opts.url} (session ${live.session.id})`);
+        if (reconnected) for (const l of this.reconnectListeners) l();
+        return;
+      } catch (e) {
+        this.opts.log(this.everConnected ? 'warn' : 'info', `janus: connect to ${this.opts.url} failed (${message(e)}), retrying in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<Live> {
+    // max_retries 0: our own loop does the backing off, janode's would block for minutes.
+    const connection = await withTimeout(
+      Janode.connect({ is_admin: false, address: { url: this.opts.url }, retry_time_secs: 1, max_retries: 0 }),
+      this.requestTimeoutMs,
+      () => new Error('WebSocket connect timed out'),
+    );
+    try {
+      const session = await withTimeout(connection.create(15), this.requestTimeoutMs, () => new Error('session create timed out'));
+      const text = await withTimeout(session.attach(TextRoomPlugin), this.requestTimeoutMs, () => new Error('textroom attach timed out'));
+      const video = await withTimeout(session.attach(VideoRoomPlugin), this.requestTimeoutMs, () => new Error('videoroom attach timed out'));
+      const live: Live = { connection, session, text, video };
+      const lost = (why: string) => () => this.lost(live, why);
+      connection.once(Janode.EVENT.CONNECTION_ERROR, lost('connection error'));
+      connection.once(Janode.EVENT.CONNECTION_CLOSED, lost('connection closed'));
+      session.once(Janode.EVENT.SESSION_DESTROYED, lost('session destroyed'));
+      text.once(Janode.EVENT.HANDLE_DETACHED, lost('textroom handle detached'));
+      video.once(Janode.EVENT.HANDLE_DETACHED, lost('videoroom handle detached'));
+      return live;
+    } catch (e) {
+      await connection.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  private lost(live: Live, why: string): void {
+    if (this.live !== live) return;
+    this.live = null;
+    if (this.closed) return;
+    this.opts.log('warn', `janus: ${why}; reconnecting`);
+    this.ready = deferred();
+    void closeQuietly(live);
+    this.ensureLoop();
+  }
+}
+
+async function closeQuietly(live: Live): Promise<void> {
+  try {
+    await live.connection.close();
+  } catch {
+    // Already closed: nothing left to release.
+  }
+}
+
+function expectPluginAnswer(res: JanusMessage, plugin: 'textroom' | 'videoroom', answer: string): void {
+  const data = res.plugindata?.data;
+  if (!data || data[plugin] !== answer) {
+    throw new GatewayRequestError(`${plugin}: unexpected answer ${JSON.stringify(data ?? res.janus)}`);
+  }
+}

@@ -1,0 +1,89 @@
+// CLI entry of the reference broker:
+//   JANUS_URL=ws://127.0.0.1:8188 JANUS_ADMIN_KEY=… node --import tsx server/main.ts
+// Optional: PORT (8080), HOST (127.0.0.1), PUBLIC_GATEWAY_URL, ALLOWED_ORIGINS
+// (comma separated), ICE_SERVERS (JSON array of RTCIceServer), JANODE_LOG.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JanodeLogLevel } from 'janode';
+import { startBroker, type BrokerOptions } from './broker.js';
+import type { IceServer } from './conversations.js';
+import { everythingToConsole } from './log.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(message: string): never {
+  console.error(`broker: ${message}`);
+  process.exit(2);
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) fail(`${name} is not set`);
+  return value;
+}
+
+function port(): number {
+  const raw = process.env.PORT ?? '8080';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`PORT must be 0..65535, got ${raw}`);
+  return n;
+}
+
+function iceServers(): IceServer[] | undefined {
+  const raw = process.env.ICE_SERVERS;
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (!Array.isArray(parsed)) throw new Error('not an array');
+    return parsed as IceServer[];
+  } catch (e) {
+    fail(`ICE_SERVERS must be a JSON array of RTCIceServer (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const JANODE_LEVELS: readonly JanodeLogLevel[] = ['none', 'error', 'warning', 'info', 'verbose', 'debug'];
+const janodeLog = JANODE_LEVELS.find((l) => l === process.env.JANODE_LOG);
+
+const options: BrokerOptions = {
+  janusUrl: required('JANUS_URL'),
+  janusAdminKey: required('JANUS_ADMIN_KEY'),
+  port: port(),
+  host: process.env.HOST || undefined,
+  staticRoot: repoRoot,
+  publicGatewayUrl: process.env.PUBLIC_GATEWAY_URL || undefined,
+  allowedOrigins: process.env.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
+  iceServers: iceServers(),
+  janodeLogLevel: janodeLog,
+  log: everythingToConsole,
+};
+
+let broker: Awaited<ReturnType<typeof startBroker>>;
+try {
+  broker = await startBroker(options);
+} catch (e) {
+  fail(`could not start: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+console.log(`Broker ready: ${broker.url}`);
+console.log(`  Agent console: ${broker.url}/demo/agent/`);
+console.log(`  Shop (customer site): ${broker.url}/demo/shop/`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    // Second Ctrl-C: the operator does not want to wait for Janus.
+    process.exit(130);
+  }
+  stopping = true;
+  console.log(`broker: ${signal}, shutting down`);
+  const force = setTimeout(() => {
+    console.error('broker: shutdown took too long, exiting');
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  await broker.close();
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

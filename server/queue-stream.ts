@@ -1,0 +1,82 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { QueueEntry } from '../src/protocol/index.js';
+
+export interface QueueSnapshot {
+  conversations: QueueEntry[];
+}
+
+/**
+ * Server-Sent Events for the agents' queue: event `queue` with the whole
+ * snapshot on connect and after every change. Whole snapshots (not diffs) keep
+ * consoles correct after a missed event or a reconnect; bursts of changes in
+ * one tick are coalesced into one event.
+ */
+export class QueueStream {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private pending = false;
+
+  constructor(
+    private readonly snapshot: () => QueueSnapshot,
+    heartbeatMs = 15_000,
+    private readonly maxClients = 1000,
+  ) {
+    // A comment line keeps proxies and idle timeouts from cutting a quiet stream.
+    this.heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Returns false when the stream is full (the caller answers 503). */
+  attach(req: IncomingMessage, res: ServerResponse, extraHeaders: OutgoingHttpHeaders = {}): boolean {
+    if (this.clients.size >= this.maxClients) return false;
+    res.writeHead(200, {
+      ...extraHeaders,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    this.clients.add(res);
+    const drop = () => this.clients.delete(res);
+    req.on('close', drop);
+    res.on('close', drop);
+    res.on('error', drop);
+    res.write(`retry: 2000\n${this.event()}`);
+    return true;
+  }
+
+  /** Schedules one event for everything that changed in this tick. */
+  notify(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setImmediate(() => {
+      this.pending = false;
+      if (this.clients.size) this.broadcast(this.event());
+    });
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+
+  private event(): string {
+    return `event: queue\ndata: ${JSON.stringify(this.snapshot())}\n\n`;
+  }
+
+  private broadcast(chunk: string): void {
+    for (const res of this.clients) {
+      if (res.writableEnded || res.destroyed) {
+        this.clients.delete(res);
+        continue;
+      }
+      res.write(chunk);
+    }
+  }
+}
