@@ -1,5 +1,6 @@
 import {
   createEnvelope,
+  type BodyOf,
   parseEnvelope,
   MAX_CHAT_TEXT,
   type ConversationDescriptor,
@@ -30,6 +31,8 @@ export interface ChatEvents {
   /** Participant ids present in the room besides us. */
   presence: { present: ReadonlyMap<string, string> };
   typing: { from: string; active: boolean };
+  /** A control message (video.*, media.state) from either side, once per id, in room order (history included). */
+  signal: { message: SignalMessage; mine: boolean };
   'protocol-error': { reason: string; from?: string };
 }
 
@@ -37,6 +40,9 @@ export interface ChatSessionOptions {
   /** Resend unacked messages this long after the last try. */
   resendAfterMs?: number;
 }
+
+export type SignalType = 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state';
+export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
 
 const TYPING_TTL_MS = 6000;
 const TYPING_REFRESH_MS = 3000;
@@ -103,6 +109,20 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     const entry = this.outbox.add(env.id, JSON.stringify(env));
     if (this.channel?.isReady) this.transmit(entry.id);
     return { id: env.id, from: this.selfId, text: trimmed, ts: env.ts, seq: env.body.seq };
+  }
+
+  /**
+   * Sends a control message with the same guarantees as chat (outbox until
+   * acked, in the room's history for rejoiners). Returns its envelope.
+   */
+  sendSignal<T extends SignalType>(type: T, body: BodyOf<T>): SignalMessage {
+    const env: SignalMessage = createEnvelope(type, this.selfId, body);
+    this.seen.add(env.id);
+    const entry = this.outbox.add(env.id, JSON.stringify(env));
+    if (this.channel?.isReady) this.transmit(entry.id);
+    // Our own signal takes effect here at once, in the order we sent it; the room's echo is deduped.
+    queueMicrotask(() => this.emit('signal', { message: env, mine: true }));
+    return env;
   }
 
   /**
@@ -249,6 +269,17 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       }
       case 'chat.read':
         break;
+      case 'video.invite':
+      case 'video.answer':
+      case 'video.start':
+      case 'video.end':
+      case 'media.state': {
+        if (!mine) this.queueAck(username, msg.id);
+        if (this.seen.has(msg.id)) return;
+        this.seen.add(msg.id);
+        this.emit('signal', { message: msg, mine });
+        break;
+      }
     }
   }
 

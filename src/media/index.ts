@@ -1,2 +1,4 @@
 export * from './gateway-connection.js';
 export * from './textroom-channel.js';
+export * from './videoroom-call.js';
+export * from './local-media.js';

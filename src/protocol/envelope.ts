@@ -18,6 +18,15 @@ export const ChatTypingBody = v.strictObject({ active: v.boolean() });
 export const AckBody = v.strictObject({ ids: v.pipe(v.array(Id), v.minLength(1), v.maxLength(500)) });
 export const ChatReadBody = v.strictObject({ upTo: Id });
 
+/** Who sends what: `one-way-agent` = agent audio+video, customer audio only; `voice` = audio only both ways. */
+export const VideoModeSchema = v.picklist(['two-way', 'one-way-agent', 'one-way-customer', 'voice']);
+export type VideoMode = v.InferOutput<typeof VideoModeSchema>;
+export const VideoInviteBody = v.strictObject({ mode: VideoModeSchema });
+export const VideoAnswerBody = v.strictObject({ inviteId: Id, accept: v.union([VideoModeSchema, v.literal(false)]) });
+export const VideoStartBody = v.strictObject({ mode: VideoModeSchema, session: Id });
+export const VideoEndBody = v.strictObject({ session: Id });
+export const MediaStateBody = v.strictObject({ audio: v.boolean(), video: v.boolean() });
+
 const base = {
   v: v.literal(PROTOCOL_VERSION),
   id: Id,
@@ -31,7 +40,17 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('chat.typing'), body: ChatTypingBody }),
   v.strictObject({ ...base, type: v.literal('chat.read'), body: ChatReadBody }),
   v.strictObject({ ...base, type: v.literal('ack'), body: AckBody }),
+  v.strictObject({ ...base, type: v.literal('video.invite'), body: VideoInviteBody }),
+  v.strictObject({ ...base, type: v.literal('video.answer'), body: VideoAnswerBody }),
+  v.strictObject({ ...base, type: v.literal('video.start'), body: VideoStartBody }),
+  v.strictObject({ ...base, type: v.literal('video.end'), body: VideoEndBody }),
+  v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
 ]);
+
+/** Does a participant in `role` send video in `mode`? Everyone sends audio. */
+export function sendsVideo(role: 'agent' | 'customer', mode: VideoMode): boolean {
+  return mode === 'two-way' || (mode === 'one-way-agent' && role === 'agent') || (mode === 'one-way-customer' && role === 'customer');
+}
 
 export type WireMessage = v.InferOutput<typeof WireMessageSchema>;
 export type WireType = WireMessage['type'];

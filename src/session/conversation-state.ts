@@ -1,4 +1,6 @@
-import type { ConversationDescriptor, Participant } from '../protocol/index.js';
+import type { ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+
+export type { VideoMode };
 
 /** Connection to the conversation as this machine sees it. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
@@ -34,6 +36,42 @@ export interface PeerState {
   typing: boolean;
 }
 
+/** What this machine sends, as the icons must show it. */
+export interface LocalMediaStatus {
+  /** Microphone audio is leaving this machine (live track, not muted). */
+  audio: boolean;
+  /** Camera video is leaving this machine (live track, not paused). */
+  video: boolean;
+  muted: boolean;
+  paused: boolean;
+  /** The mode lets this side send video at all. */
+  videoAllowed: boolean;
+}
+
+export type VideoPhase = 'idle' | 'inviting' | 'invited' | 'starting' | 'active';
+
+export interface VideoState {
+  phase: VideoPhase;
+  /** Mode of the running (or starting) video. */
+  mode?: VideoMode;
+  /** Invitation in flight: sent by the agent, or waiting for the customer's answer. */
+  invite?: { id: string; mode: VideoMode };
+  /** The customer's last answer to an invitation (shown to the agent). */
+  answer?: { inviteId: string; accept: VideoMode | false };
+  /** The customer accepted (or started) video once: later starts need no invitation. */
+  consented: boolean;
+  local: LocalMediaStatus;
+  /** What the other side says it sends (media.state). */
+  remote: { audio: boolean; video: boolean };
+  localStream?: MediaStream;
+  remoteStream?: MediaStream;
+  /** The agent's mic was muted because the customer started one-way: show a prompt to unmute. */
+  unmutePrompt: boolean;
+  /** Device trouble, in words a person can act on. */
+  problems: string[];
+  error?: string;
+}
+
 export interface ConversationState {
   status: ConnectionStatus;
   descriptor?: ConversationDescriptor;
@@ -43,6 +81,7 @@ export interface ConversationState {
   error?: string;
   /** Count of wire messages dropped as invalid. */
   protocolErrors: number;
+  video: VideoState;
 }
 
 export interface ConversationEventDetails {
@@ -54,6 +93,16 @@ export interface ConversationEventDetails {
   'message-sent': { message: TranscriptMessage };
   /** A wire message was dropped as invalid. */
   'protocol-error': { reason: string; from?: string };
+  /** An invitation to video was sent (agent) or received (customer). */
+  'video-invite': { inviteId: string; mode: VideoMode; from: Participant['role'] };
+  /** The customer answered an invitation. */
+  'invite-answer': { inviteId: string; accept: VideoMode | false };
+  /** Video started on this side in `mode`. */
+  'video-start': { session: string; mode: VideoMode; initiator: Participant['role'] };
+  /** Video ended for both sides (`local`: this side pressed End Video). */
+  'video-end': { session: string; reason: 'local' | 'remote' };
+  /** What this side or the other side sends changed. */
+  'media-state': { local: LocalMediaStatus; remote: { audio: boolean; video: boolean } };
 }
 
 export type ConversationEventName = keyof ConversationEventDetails;
@@ -67,6 +116,20 @@ export interface ConversationController extends EventTarget {
   send(text: string): TranscriptMessage;
   /** Tells the other side whether this side is typing. Cheap to call on every keystroke. */
   setTyping(active: boolean): void;
+  /**
+   * Agent: offers video (an invitation the first time, a direct start once the
+   * customer has consented). Customer: starts video ('two-way' or
+   * 'one-way-agent', i.e. watch the agent only).
+   */
+  startVideo(mode: VideoMode): void;
+  /** Customer: answers the pending invitation with a mode, or false to stay in text. */
+  answerInvite(accept: VideoMode | false): void;
+  /** Ends the video for both sides; chat continues. */
+  endVideo(): void;
+  setMuted(muted: boolean): void;
+  setVideoPaused(paused: boolean): Promise<void>;
+  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
+  listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }>;
   /** Leaves the rooms and releases everything. Safe to call twice. */
   dispose(): void;
 }

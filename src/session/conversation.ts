@@ -1,6 +1,6 @@
 import { ChatSession } from '../chat/index.js';
 import { GatewayConnection } from '../media/index.js';
-import { parseDescriptor, type ConversationDescriptor, type Participant } from '../protocol/index.js';
+import { parseDescriptor, type ConversationDescriptor, type Participant, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import type {
   ConnectionStatus,
@@ -11,6 +11,14 @@ import type {
   TranscriptMessage,
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
+import { initialVideoState, VideoSession } from './video-session.js';
+
+const MODE_TEXT: Record<VideoMode, string> = {
+  'two-way': 'two-way video',
+  'one-way-agent': 'one-way video (agent’s camera)',
+  'one-way-customer': 'one-way video (customer’s camera)',
+  voice: 'a voice call',
+};
 
 export interface ConversationOptions {
   /** Where the transcript is kept between page loads (e.g. sessionTranscriptStore()). */
@@ -25,7 +33,8 @@ const LEFT_GRACE_MS = 8000;
  * exposed as state and actions for the elements. Framework-free.
  */
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
-  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0 };
+  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: initialVideoState() };
+  private video?: VideoSession;
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
   private disposed = false;
@@ -89,6 +98,29 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.update({ protocolErrors: this._state.protocolErrors + 1 });
       this.emit('protocol-error', detail);
     });
+    const video = new VideoSession(gateway, chat, d, () => d.peer?.id ?? this._state.peer?.participant.id);
+    this.video = video;
+    video.on('change', ({ video: v }) => this.update({ video: v }));
+    video.on('video-invite', (detail) => {
+      this.emit('video-invite', detail);
+      const who = detail.from === d.self.role ? 'You' : this.peerName();
+      this.systemLine(`${who} offered ${MODE_TEXT[detail.mode]}`, `sys-invite-${detail.inviteId}`);
+    });
+    video.on('invite-answer', (detail) => {
+      this.emit('invite-answer', detail);
+      const who = d.self.role === 'customer' ? 'You' : this.peerName();
+      const text = detail.accept === false ? `${who} declined video and stayed in text chat` : `${who} accepted ${MODE_TEXT[detail.accept]}`;
+      this.systemLine(text, `sys-answer-${detail.inviteId}`);
+    });
+    video.on('video-start', (detail) => {
+      this.emit('video-start', detail);
+      this.systemLine(`Video started: ${MODE_TEXT[detail.mode]}`, `sys-start-${detail.session}`);
+    });
+    video.on('video-end', (detail) => {
+      this.emit('video-end', detail);
+      this.systemLine('Video ended', `sys-end-${detail.session}`);
+    });
+    video.on('media-state', (detail) => this.emit('media-state', detail));
     try {
       await gateway.connect(signal);
       await chat.join(signal);
@@ -114,6 +146,48 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this.chat?.setTyping(active);
   }
 
+  startVideo(mode: VideoMode): void {
+    this.requireVideo().startVideo(mode);
+  }
+
+  answerInvite(accept: VideoMode | false): void {
+    this.requireVideo().answerInvite(accept);
+  }
+
+  endVideo(): void {
+    this.video?.endVideo();
+  }
+
+  setMuted(muted: boolean): void {
+    this.video?.setMuted(muted);
+  }
+
+  async setVideoPaused(paused: boolean): Promise<void> {
+    await this.video?.setVideoPaused(paused);
+  }
+
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    await this.video?.switchDevice(kind, deviceId);
+  }
+
+  listDevices() {
+    return this.requireVideo().listDevices();
+  }
+
+  /** Open PeerConnections of the running video (diagnostics and tests). */
+  videoPeerConnections(): RTCPeerConnection[] {
+    return this.video?.peerConnections() ?? [];
+  }
+
+  private requireVideo(): VideoSession {
+    if (!this.video) throw new Error('not connected');
+    return this.video;
+  }
+
+  private peerName(): string {
+    return this._state.peer?.participant.display ?? (this._state.descriptor?.self.role === 'agent' ? 'The customer' : 'The agent');
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -124,6 +198,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
 
   private teardown(): void {
     clearTimeout(this.leftTimer);
+    this.video?.dispose();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
     this.chat?.dispose();
     this.gateway?.dispose();
@@ -177,6 +252,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   }
 
   private systemLine(text: string, id = `sys-${globalThis.crypto.randomUUID()}`): void {
+    if (this._state.transcript.some((e) => e.id === id)) return;
     this.update({ transcript: [...this._state.transcript, { kind: 'system', id, text, ts: Date.now() }] });
   }
 

@@ -1,0 +1,95 @@
+/** Why local capture failed, in words a person can act on. */
+export type DeviceProblem = 'no-camera' | 'no-microphone' | 'camera-denied' | 'microphone-denied' | 'camera-busy' | 'microphone-busy';
+
+export const DEVICE_PROBLEM_TEXT: Record<DeviceProblem, string> = {
+  'no-camera': 'No camera was found. Continuing with voice only.',
+  'no-microphone': 'No microphone was found. The other side cannot hear you.',
+  'camera-denied': 'Camera access was blocked. Allow it in the browser’s site settings, or continue with voice only.',
+  'microphone-denied': 'Microphone access was blocked. Allow it in the browser’s site settings.',
+  'camera-busy': 'The camera is in use by another application. Close it and resume video, or continue with voice only.',
+  'microphone-busy': 'The microphone is in use by another application.',
+};
+
+export interface CaptureRequest {
+  audio: boolean;
+  video: boolean;
+  audioDeviceId?: string;
+  videoDeviceId?: string;
+}
+
+export interface CaptureResult {
+  audio?: MediaStreamTrack;
+  video?: MediaStreamTrack;
+  problems: DeviceProblem[];
+}
+
+function classify(kind: 'camera' | 'microphone', err: unknown): DeviceProblem {
+  const name = err instanceof DOMException || err instanceof Error ? err.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return `${kind}-denied`;
+  if (name === 'NotReadableError' || name === 'AbortError' || name === 'TrackStartError') return `${kind}-busy`;
+  return kind === 'camera' ? 'no-camera' : 'no-microphone';
+}
+
+export const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } };
+
+async function captureOne(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack> {
+  const constraints: MediaStreamConstraints = kind === 'audio'
+    ? { audio: deviceId ? { deviceId: { exact: deviceId } } : true }
+    : { video: { ...VIDEO_CONSTRAINTS, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) } };
+  const stream = await navigator.mediaDevices.getUserMedia(constraints);
+  const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+  if (!track) throw new DOMException(`no ${kind} track`, 'NotFoundError');
+  return track;
+}
+
+/**
+ * Captures what the mode needs, device by device, so a missing or busy camera
+ * still leaves the microphone working (and the other way round).
+ */
+export async function capture(req: CaptureRequest): Promise<CaptureResult> {
+  const result: CaptureResult = { problems: [] };
+  if (!navigator.mediaDevices?.getUserMedia) {
+    if (req.audio) result.problems.push('no-microphone');
+    if (req.video) result.problems.push('no-camera');
+    return result;
+  }
+  if (req.audio) {
+    try {
+      result.audio = await captureOne('audio', req.audioDeviceId);
+    } catch (e) {
+      result.problems.push(classify('microphone', e));
+    }
+  }
+  if (req.video) {
+    try {
+      result.video = await captureOne('video', req.videoDeviceId);
+    } catch (e) {
+      result.problems.push(classify('camera', e));
+    }
+  }
+  return result;
+}
+
+export async function captureVideo(deviceId?: string): Promise<MediaStreamTrack> {
+  return captureOne('video', deviceId);
+}
+
+export async function captureAudio(deviceId?: string): Promise<MediaStreamTrack> {
+  return captureOne('audio', deviceId);
+}
+
+export function classifyCameraError(e: unknown): DeviceProblem {
+  return classify('camera', e);
+}
+
+export interface MediaDeviceChoice {
+  deviceId: string;
+  label: string;
+}
+
+export async function listDevices(): Promise<{ cameras: MediaDeviceChoice[]; microphones: MediaDeviceChoice[] }> {
+  const all = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+  const pick = (kind: MediaDeviceKind, fallback: string) =>
+    all.filter((d) => d.kind === kind && d.deviceId).map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${fallback} ${i + 1}` }));
+  return { cameras: pick('videoinput', 'Camera'), microphones: pick('audioinput', 'Microphone') };
+}
