@@ -1,0 +1,137 @@
+// Runs inside Chromium for `npm run bench`: our Conversation flow and a plain
+// janus-gateway VideoRoom flow, timed the same way (first decoded remote
+// frame on both sides), in the same page.
+import Janus from 'janus-gateway';
+import adapter from 'webrtc-adapter';
+import { Conversation } from '../../src/session/index.js';
+import type { ConversationDescriptor } from '../../src/protocol/index.js';
+
+function firstFrame(stream: () => MediaStream | undefined, t0: number): Promise<number> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const s = stream();
+      if (s && s.getVideoTracks().length > 0) {
+        const v = document.createElement('video');
+        v.muted = true;
+        v.autoplay = true;
+        v.playsInline = true;
+        v.srcObject = s;
+        document.body.append(v);
+        void v.play().catch(() => {});
+        v.requestVideoFrameCallback(() => {
+          resolve(performance.now() - t0);
+          v.remove();
+        });
+      } else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+function waitFor(check: () => boolean, timeoutMs = 20000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => (check() ? resolve() : Date.now() > end ? reject(new Error('timeout')) : setTimeout(tick, 5));
+    tick();
+  });
+}
+
+/** Accept click to first decoded frame on both sides, through our elements' core. */
+async function ourFlow(customerD: ConversationDescriptor, agentD: ConversationDescriptor): Promise<{ acceptToBoth: number; chatRoundTrip: number }> {
+  const c = new Conversation();
+  const a = new Conversation();
+  try {
+    await Promise.all([c.connect(customerD), a.connect(agentD)]);
+    await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true);
+    const tc = performance.now();
+    c.send('ping');
+    await waitFor(() => a.state.transcript.some((e) => e.kind === 'message' && e.text === 'ping'));
+    a.send('pong');
+    await waitFor(() => c.state.transcript.some((e) => e.kind === 'message' && e.text === 'pong'));
+    const chatRoundTrip = performance.now() - tc;
+    a.startVideo('two-way');
+    await waitFor(() => c.state.video.phase === 'invited');
+    const t0 = performance.now();
+    c.answerInvite('two-way');
+    const [x, y] = await Promise.all([firstFrame(() => a.state.video.remoteStream, t0), firstFrame(() => c.state.video.remoteStream, t0)]);
+    return { acceptToBoth: Math.max(x, y), chatRoundTrip };
+  } finally {
+    c.dispose();
+    a.dispose();
+  }
+}
+
+let janusReady: Promise<void> | undefined;
+function initJanus(): Promise<void> {
+  janusReady ??= new Promise((resolve) => Janus.init({ debug: false, dependencies: Janus.useDefaultDependencies({ adapter }), callback: () => resolve() }));
+  return janusReady;
+}
+
+interface PlainSide { remote: MediaStream; destroy(): void }
+
+/** The janus-gateway demo's call flow, with no product code: publish, then subscribe to the other feed. */
+async function plainSide(server: string, room: string, pin: string, token: string, id: string, peerId: string): Promise<PlainSide> {
+  await initJanus();
+  const janus = await new Promise<Janus>((resolve, reject) => {
+    const j: Janus = new Janus({ server, iceServers: [], success: () => resolve(j), error: (e: unknown) => reject(new Error(String(e))) });
+  });
+  const remote = new MediaStream();
+  let privateId = 0;
+  const attach = (opts: Record<string, unknown>) => new Promise<Janus.PluginHandle>((resolve, reject) => janus.attach({ plugin: 'janus.plugin.videoroom', ...opts, success: resolve, error: (e: string) => reject(new Error(e)) }));
+  const subscribe = async (feed: string) => {
+    const sub: Janus.PluginHandle = await attach({
+      onmessage: (_m: unknown, jsep?: Janus.JSEP) => {
+        if (jsep) sub.createAnswer({ jsep, tracks: [{ type: 'data' }], success: (ans: Janus.JSEP) => sub.send({ message: { request: 'start' }, jsep: ans }) });
+      },
+      onremotetrack: (track: MediaStreamTrack, _mid: string, on: boolean) => { if (on) remote.addTrack(track); },
+    });
+    sub.send({ message: { request: 'join', ptype: 'subscriber', room, pin, private_id: privateId, streams: [{ feed }] } });
+  };
+  let subscribed = false;
+  const pub: Janus.PluginHandle = await attach({
+    onmessage: (m: Record<string, unknown>, jsep?: Janus.JSEP) => {
+      if (m.videoroom === 'joined') {
+        privateId = m.private_id as number;
+        pub.createOffer({
+          tracks: [{ type: 'audio', capture: true, recv: false }, { type: 'video', capture: true, recv: false }],
+          success: (offer: Janus.JSEP) => pub.send({ message: { request: 'publish' }, jsep: offer }),
+        });
+      }
+      const list = (m.publishers as Array<{ id: string }> | undefined) ?? [];
+      for (const p of list) if (p.id === peerId && !subscribed) { subscribed = true; void subscribe(p.id); }
+      if (jsep) pub.handleRemoteJsep({ jsep });
+    },
+  });
+  pub.send({ message: { request: 'join', ptype: 'publisher', room, pin, token, id, display: id } });
+  return { remote, destroy: () => janus.destroy({ cleanupHandles: true }) };
+}
+
+async function plainFlow(server: string, room: string, pin: string, tokenA: string, tokenB: string): Promise<number> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const idA = `plainA-${suffix}`;
+  const idB = `plainB-${suffix}`;
+  const t0 = performance.now();
+  const [a, b] = await Promise.all([plainSide(server, room, pin, tokenA, idA, idB), plainSide(server, room, pin, tokenB, idB, idA)]);
+  try {
+    const [x, y] = await Promise.all([firstFrame(() => a.remote, t0), firstFrame(() => b.remote, t0)]);
+    return Math.max(x, y);
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+}
+
+/** Keeps a two-way call running (for CPU measurement) until stop() is called. */
+async function holdCall(customerD: ConversationDescriptor, agentD: ConversationDescriptor): Promise<void> {
+  const c = new Conversation();
+  const a = new Conversation();
+  await Promise.all([c.connect(customerD), a.connect(agentD)]);
+  await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true);
+  a.startVideo('two-way');
+  await waitFor(() => c.state.video.phase === 'invited');
+  c.answerInvite('two-way');
+  await Promise.all([firstFrame(() => a.state.video.remoteStream, 0), firstFrame(() => c.state.video.remoteStream, 0)]);
+  (window as unknown as { stopCall: () => void }).stopCall = () => { c.dispose(); a.dispose(); };
+}
+
+Object.assign(window, { bench: { ourFlow, plainFlow, holdCall } });

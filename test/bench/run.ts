@@ -1,0 +1,121 @@
+// npm run bench: figures, not pass/fail. Real Janus + broker + Chromium with
+// fake devices, everything on this machine.
+//  - chat: customer -> agent -> customer round trip
+//  - video: customer's Accept to the first decoded remote frame on both
+//    sides, our flow vs the plain janus-gateway VideoRoom flow, same page
+//  - CPU used per active two-way call (Chromium + Janus processes)
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startStack } from '../helpers/stack.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+
+async function bundlePage(): Promise<void> {
+  mkdirSync('dist/bench', { recursive: true });
+  await build({
+    entryPoints: ['test/bench/page.ts'],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: 'dist/bench/page.js',
+    logLevel: 'warning',
+  });
+  writeFileSync('dist/bench/index.html', '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="./page.js"></script>');
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { median: q(0.5), p90: q(0.9), min: s[0], max: s[s.length - 1] };
+}
+
+/** CPU seconds used so far by every process whose command name matches. */
+function cpuSeconds(match: RegExp): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!match.test(comm)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  return total;
+}
+
+async function cpuPercentOver(ms: number): Promise<{ chromium: number; janus: number }> {
+  const c0 = cpuSeconds(/chrom/i);
+  const j0 = cpuSeconds(/^janus/);
+  await new Promise((r) => setTimeout(r, ms));
+  return { chromium: ((cpuSeconds(/chrom/i) - c0) / (ms / 1000)) * 100, janus: ((cpuSeconds(/^janus/) - j0) / (ms / 1000)) * 100 };
+}
+
+async function main() {
+  await bundlePage();
+  const stack = await startStack({ staticRoot: process.cwd() });
+  const browser = await launchChromium();
+  const api = async <T>(path: string, body: unknown): Promise<T> => {
+    const res = await fetch(new URL(path, stack.broker.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const conversation = async () => {
+    const g = await api<ConversationGrant>('/api/conversations', { display: 'Bench customer' });
+    const a = await api<{ descriptor: ConversationDescriptor }>(`/api/conversations/${g.descriptor.id}/claim`, { agentId: `bench-${Math.random().toString(36).slice(2, 8)}`, display: 'Bench agent' });
+    return { customer: g.descriptor, agent: a.descriptor };
+  };
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+    await page.goto(new URL('/dist/bench/index.html', stack.broker.url).href);
+    await page.waitForFunction(() => 'bench' in window);
+
+    const ours: number[] = [];
+    const plain: number[] = [];
+    const chat: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const d1 = await conversation();
+      const r = await page.evaluate(([c, a]) => (window as unknown as { bench: { ourFlow(c: unknown, a: unknown): Promise<{ acceptToBoth: number; chatRoundTrip: number }> } }).bench.ourFlow(c, a), [d1.customer, d1.agent] as const);
+      ours.push(r.acceptToBoth);
+      chat.push(r.chatRoundTrip);
+      const d2 = await conversation();
+      const v = d2.customer.videoRoom;
+      const p = await page.evaluate(([g, room, pin, ta, tb]) => (window as unknown as { bench: { plainFlow(...a: unknown[]): Promise<number> } }).bench.plainFlow(g, room, pin, ta, tb), [stack.env.gateway, String(v.room), v.pin ?? '', d2.customer.token ?? '', d2.agent.token ?? ''] as const);
+      plain.push(p);
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
+
+    const idle = await cpuPercentOver(4000);
+    const d3 = await conversation();
+    await page.evaluate(([c, a]) => (window as unknown as { bench: { holdCall(c: unknown, a: unknown): Promise<void> } }).bench.holdCall(c, a), [d3.customer, d3.agent] as const);
+    await new Promise((r) => setTimeout(r, 2000));
+    const active = await cpuPercentOver(10000);
+    await page.evaluate(() => (window as unknown as { stopCall: () => void }).stopCall());
+
+    const o = stats(ours);
+    const pl = stats(plain);
+    const ch = stats(chat);
+    const f = (n: number) => `${n.toFixed(0).padStart(6)} ms`;
+    console.log(`\nChat round trip (customer -> agent -> customer), ${RUNS} runs: median ${f(ch.median)}, p90 ${f(ch.p90)}`);
+    console.log(`\nAccept -> first decoded remote frame on both sides, ${RUNS} runs each`);
+    console.log(`  ours (invite answer over TextRoom + VideoRoom): median ${f(o.median)}, p90 ${f(o.p90)}  (min ${o.min.toFixed(0)}, max ${o.max.toFixed(0)})`);
+    console.log(`  plain janus-gateway VideoRoom flow:             median ${f(pl.median)}, p90 ${f(pl.p90)}  (min ${pl.min.toFixed(0)}, max ${pl.max.toFixed(0)})`);
+    console.log(`  ratio ours/plain: median ${(o.median / pl.median).toFixed(2)}, p90 ${(o.p90 / pl.p90).toFixed(2)}`);
+    console.log(`\nCPU per active two-way call (both ends in one Chromium, 640x360 fake camera; ${cpus().length} cores, % of one core):`);
+    console.log(`  Chromium: ${(active.chromium - idle.chromium).toFixed(1)}%  (idle ${idle.chromium.toFixed(1)}%, active ${active.chromium.toFixed(1)}%)`);
+    console.log(`  Janus:    ${(active.janus - idle.janus).toFixed(1)}%  (idle ${idle.janus.toFixed(1)}%, active ${active.janus.toFixed(1)}%)`);
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+await main();
