@@ -41,7 +41,7 @@ export interface ChatSessionOptions {
   resendAfterMs?: number;
 }
 
-export type SignalType = 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state';
+export type SignalType = 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened';
 export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
 
 const TYPING_TTL_MS = 6000;
@@ -273,7 +273,9 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       case 'video.answer':
       case 'video.start':
       case 'video.end':
-      case 'media.state': {
+      case 'media.state':
+      case 'page.push':
+      case 'page.opened': {
         if (!mine) this.queueAck(username, msg.id);
         if (this.seen.has(msg.id)) return;
         this.seen.add(msg.id);

@@ -26,6 +26,11 @@ export const VideoAnswerBody = v.strictObject({ inviteId: Id, accept: v.union([V
 export const VideoStartBody = v.strictObject({ mode: VideoModeSchema, session: Id });
 export const VideoEndBody = v.strictObject({ session: Id });
 export const MediaStateBody = v.strictObject({ audio: v.boolean(), video: v.boolean() });
+export const PagePushBody = v.strictObject({
+  url: v.pipe(v.string(), v.minLength(1), v.maxLength(2048)),
+  title: v.optional(v.pipe(v.string(), v.maxLength(200))),
+});
+export const PageOpenedBody = v.strictObject({ pushId: Id });
 
 const base = {
   v: v.literal(PROTOCOL_VERSION),
@@ -45,6 +50,8 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('video.start'), body: VideoStartBody }),
   v.strictObject({ ...base, type: v.literal('video.end'), body: VideoEndBody }),
   v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
+  v.strictObject({ ...base, type: v.literal('page.push'), body: PagePushBody }),
+  v.strictObject({ ...base, type: v.literal('page.opened'), body: PageOpenedBody }),
 ]);
 
 /** Does a participant in `role` send video in `mode`? Everyone sends audio. */

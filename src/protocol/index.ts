@@ -1,3 +1,4 @@
 export * from './envelope.js';
 export * from './descriptor.js';
 export * from './broker-api.js';
+export * from './page-url.js';

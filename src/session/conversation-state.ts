@@ -28,7 +28,20 @@ export interface TranscriptSystemLine {
   ts: number;
 }
 
-export type TranscriptEntry = TranscriptMessage | TranscriptSystemLine;
+/** A web page the agent sent: a card in both transcripts; the customer opens it with a click. */
+export interface TranscriptPageCard {
+  kind: 'page';
+  id: string;
+  url: string;
+  title?: string;
+  /** Host name shown on the card so the customer sees where it leads. */
+  host: string;
+  ts: number;
+  mine: boolean;
+  opened: boolean;
+}
+
+export type TranscriptEntry = TranscriptMessage | TranscriptSystemLine | TranscriptPageCard;
 
 export interface PeerState {
   participant: Participant;
@@ -103,6 +116,12 @@ export interface ConversationEventDetails {
   'video-end': { session: string; reason: 'local' | 'remote' };
   /** What this side or the other side sends changed. */
   'media-state': { local: LocalMediaStatus; remote: { audio: boolean; video: boolean } };
+  /** A page was pushed (agent: sent; customer: received and valid). */
+  'page-push': { pushId: string; url: string; title?: string };
+  /** A pushed page was refused (agent: before sending; customer: on receipt). */
+  'page-refused': { url: string; reason: string };
+  /** The customer opened a pushed page. */
+  'page-opened': { pushId: string; url: string };
 }
 
 export type ConversationEventName = keyof ConversationEventDetails;
@@ -130,6 +149,10 @@ export interface ConversationController extends EventTarget {
   setVideoPaused(paused: boolean): Promise<void>;
   switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
   listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }>;
+  /** Agent: sends a page to the customer. Throws PageRefusedError with a clear reason if the URL is not allowed. */
+  pushPage(url: string, title?: string): void;
+  /** Customer: marks a pushed page opened and returns where to go; the element navigates. */
+  openPage(pushId: string): { url: string; sameOrigin: boolean };
   /** Leaves the rooms and releases everything. Safe to call twice. */
   dispose(): void;
 }

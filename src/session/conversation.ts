@@ -1,6 +1,6 @@
 import { ChatSession } from '../chat/index.js';
 import { GatewayConnection } from '../media/index.js';
-import { parseDescriptor, type ConversationDescriptor, type Participant, type VideoMode } from '../protocol/index.js';
+import { checkPageUrl, parseDescriptor, type ConversationDescriptor, type PagePushPolicy, type Participant, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import type {
   ConnectionStatus,
@@ -23,6 +23,16 @@ const MODE_TEXT: Record<VideoMode, string> = {
 export interface ConversationOptions {
   /** Where the transcript is kept between page loads (e.g. sessionTranscriptStore()). */
   store?: TranscriptStore;
+  /** Which pushed pages are acceptable (https only by default). */
+  pagePolicy?: PagePushPolicy;
+}
+
+/** A page push refused by the URL rules; `message` says why in plain words. */
+export class PageRefusedError extends Error {
+  constructor(readonly url: string, reason: string) {
+    super(reason);
+    this.name = 'PageRefusedError';
+  }
 }
 
 /** Peer offline for this long before "X left" is written (reloads and reconnects stay quiet). */
@@ -121,6 +131,10 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.systemLine('Video ended', `sys-end-${detail.session}`);
     });
     video.on('media-state', (detail) => this.emit('media-state', detail));
+    chat.on('signal', ({ message, mine }) => {
+      if (message.type === 'page.push') this.onPagePush(message.id, message.body.url, message.body.title, message.ts, mine);
+      else if (message.type === 'page.opened') this.onPageOpened(message.body.pushId);
+    });
     try {
       await gateway.connect(signal);
       await chat.join(signal);
@@ -177,6 +191,56 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   /** Open PeerConnections of the running video (diagnostics and tests). */
   videoPeerConnections(): RTCPeerConnection[] {
     return this.video?.peerConnections() ?? [];
+  }
+
+  pushPage(url: string, title?: string): void {
+    const chat = this.chat;
+    if (!chat) throw new Error('not connected');
+    if (this._state.descriptor?.self.role !== 'agent') throw new Error('only the agent sends pages');
+    const check = checkPageUrl(url, this.options.pagePolicy);
+    if (!check.ok) {
+      this.emit('page-refused', { url, reason: check.reason });
+      throw new PageRefusedError(url, check.reason);
+    }
+    const cleanTitle = title?.trim().slice(0, 200) || undefined;
+    chat.sendSignal('page.push', { url: check.url.href, ...(cleanTitle ? { title: cleanTitle } : {}) });
+  }
+
+  openPage(pushId: string): { url: string; sameOrigin: boolean } {
+    const card = this._state.transcript.find((e) => e.kind === 'page' && e.id === pushId);
+    if (!card || card.kind !== 'page') throw new Error('no such page');
+    // Checked again at the click: the URL rules are the customer's, not the sender's.
+    const check = checkPageUrl(card.url, this.options.pagePolicy);
+    if (!check.ok) throw new PageRefusedError(card.url, check.reason);
+    if (!card.opened) this.chat?.sendSignal('page.opened', { pushId });
+    this.onPageOpened(pushId);
+    return { url: check.url.href, sameOrigin: check.url.origin === globalThis.location?.origin };
+  }
+
+  private onPagePush(id: string, url: string, title: string | undefined, ts: number, mine: boolean): void {
+    if (this._state.transcript.some((e) => e.id === id)) return;
+    const check = checkPageUrl(url, this.options.pagePolicy);
+    if (!check.ok) {
+      // The customer's rules win: the card never appears, the refusal is reported.
+      this.emit('page-refused', { url, reason: check.reason });
+      this.emit('protocol-error', { reason: `pushed page refused: ${check.reason}` });
+      return;
+    }
+    const card = { kind: 'page' as const, id, url: check.url.href, title, host: check.url.host, ts, mine, opened: false };
+    this.update({ transcript: [...this._state.transcript, card] });
+    this.emit('page-push', { pushId: id, url: card.url, title });
+  }
+
+  private onPageOpened(pushId: string): void {
+    let url: string | undefined;
+    const transcript = this._state.transcript.map((e): TranscriptEntry => {
+      if (e.kind !== 'page' || e.id !== pushId || e.opened) return e;
+      url = e.url;
+      return { ...e, opened: true };
+    });
+    if (url === undefined) return;
+    this.update({ transcript });
+    this.emit('page-opened', { pushId, url });
   }
 
   private requireVideo(): VideoSession {

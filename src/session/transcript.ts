@@ -48,7 +48,9 @@ export function sessionTranscriptStore(maxEntries = 500): TranscriptStore {
 function isEntry(e: unknown): e is TranscriptEntry {
   if (typeof e !== 'object' || e === null) return false;
   const o = e as Record<string, unknown>;
-  if (typeof o.id !== 'string' || typeof o.text !== 'string' || typeof o.ts !== 'number') return false;
+  if (typeof o.id !== 'string' || typeof o.ts !== 'number') return false;
+  if (o.kind === 'page') return typeof o.url === 'string' && /^https?:/.test(o.url) && typeof o.host === 'string' && typeof o.opened === 'boolean';
+  if (typeof o.text !== 'string') return false;
   if (o.kind === 'system') return true;
   const from = o.from as Record<string, unknown> | undefined;
   return o.kind === 'message' && typeof o.seq === 'number' && typeof from?.id === 'string' && typeof from.display === 'string';

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { createEnvelope, parseEnvelope, parseDescriptor, MAX_CHAT_TEXT } from '../../src/protocol/index.js';
+import { checkPageUrl, createEnvelope, parseEnvelope, parseDescriptor, MAX_CHAT_TEXT } from '../../src/protocol/index.js';
 
 describe('wire envelope', () => {
   it('round-trips a chat message', () => {
@@ -29,5 +29,28 @@ describe('wire envelope', () => {
   it('rejects descriptors with a non-WebSocket gateway', () => {
     const r = parseDescriptor({ id: 'x', gateway: 'javascript:alert(1)', textRoom: { room: 'a' }, videoRoom: { room: 'b' }, self: { role: 'customer', id: 'c', display: 'C' } });
     expect(r.ok).to.equal(false);
+  });
+});
+
+describe('pushed page URLs', () => {
+  for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'blob:https://a.example/x', 'file:///etc/passwd', 'https://user:pw@shop.example/', 'https://user@shop.example/', 'ftp://shop.example/', 'shop.example/page', '']) {
+    it(`refuses ${JSON.stringify(bad)}`, () => {
+      const r = checkPageUrl(bad);
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.reason).to.be.a('string').and.not.empty;
+    });
+  }
+
+  it('accepts https, and http only when configured', () => {
+    expect(checkPageUrl('https://shop.example/checkout').ok).to.equal(true);
+    expect(checkPageUrl('http://shop.example/').ok).to.equal(false);
+    expect(checkPageUrl('http://shop.example/', { allowHttp: true }).ok).to.equal(true);
+  });
+
+  it('applies the exact-origin allow-list', () => {
+    const policy = { allowedOrigins: ['https://shop.example'] };
+    expect(checkPageUrl('https://shop.example/a', policy).ok).to.equal(true);
+    expect(checkPageUrl('https://shop.example.evil.test/a', policy).ok).to.equal(false);
+    expect(checkPageUrl('https://other.example/', policy).ok).to.equal(false);
   });
 });
