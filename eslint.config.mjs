@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     files: ['demo/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', customElements: 'readonly', console: 'readonly', crypto: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', HTMLElement: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', customElements: 'readonly', console: 'readonly', crypto: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', HTMLElement: 'readonly', requestAnimationFrame: 'readonly', navigator: 'readonly', history: 'readonly' } },
   },
   {
     files: ['test/**/*.ts'],

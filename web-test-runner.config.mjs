@@ -87,7 +87,7 @@ export default {
   testFramework: { config: { timeout: 60000 } },
   middleware: [brokerProxy],
   plugins: [
-    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
+    esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' }),
     sdpAsEsm(),
     realStackPlugin(),
   ],

@@ -3,7 +3,7 @@ import { insertMessage, type TranscriptEntry, type TranscriptMessage } from '../
 import { Outbox } from '../../src/chat/index.js';
 
 const who = { id: 'c-1', role: 'customer' as const, display: 'Casey' };
-const msg = (id: string, ts: number, seq: number, from = who): TranscriptMessage => ({ kind: 'message', id, from, text: id, ts, seq, mine: false, delivery: 'delivered' });
+const msg = (id: string, ts: number, seq: number, from: TranscriptMessage['from'] = who): TranscriptMessage => ({ kind: 'message', id, from, text: id, ts, seq, mine: false, delivery: 'delivered' });
 
 describe('transcript order', () => {
   it('puts a late (resent) message back where its sender wrote it', () => {

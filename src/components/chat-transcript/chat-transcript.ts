@@ -1,0 +1,196 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Delivery, TranscriptEntry, TranscriptMessage, TranscriptPageCard, TranscriptSystemLine } from '../../session/index.js';
+import { dispatchVcEvent } from '../events.js';
+import { chatTranscriptStyles } from './chat-transcript.styles.js';
+
+/** Distance from the bottom (px) within which the user counts as "at the bottom". */
+const STICK_THRESHOLD = 48;
+/** At most this many messages are spoken when several arrive at once (e.g. history replay). */
+const MAX_ANNOUNCED = 3;
+
+const DELIVERY_LABEL: Record<Delivery, string> = {
+  sending: 'Sending…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+};
+const DELIVERY_ICON: Record<Delivery, string> = {
+  sending: '○',
+  sent: '✓',
+  delivered: '✓✓',
+};
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * The chat log of one conversation: messages, system lines and a typing indicator.
+ * All text is rendered as text, never as HTML. New messages from the other side
+ * are announced to screen readers through a polite live region; the log scrolls to
+ * the newest entry when the user was already at (or near) the bottom.
+ *
+ * @summary Accessible chat transcript with delivery states and typing indicator.
+ *
+ * @fires {CustomEvent<VcPageOpenRequestDetail>} vc-page-open-request - The user clicked Open on a page card from the other side: `{pushId, url}`. The host opens it (e.g. through `ConversationController.openPage`).
+ *
+ * @csspart log - The scrollable list (role="log").
+ * @csspart message - One message (both sides).
+ * @csspart bubble - The text bubble of a message.
+ * @csspart system - A system line ("Agent Ann joined").
+ * @csspart page-card - A pushed web page.
+ * @csspart typing - The typing indicator line.
+ *
+ * @cssprop [--vc-color-primary=#1d4ed8] - Background of own message bubbles.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on own message bubbles.
+ * @cssprop [--vc-color-surface=#ffffff] - Background of the log.
+ * @cssprop [--vc-color-text=#1f2937] - Text color; other shades are mixed from it.
+ * @cssprop [--vc-radius=12px] - Bubble corner radius.
+ * @cssprop [--vc-font=system-ui] - Font family.
+ *
+ * @slot empty - Shown while there are no entries (default: "No messages yet").
+ */
+export class ChatTranscript extends LitElement {
+  static override styles = chatTranscriptStyles;
+
+  /** Entries to show, oldest first. Replace the array to update (it is compared by identity). */
+  @property({ attribute: false })
+  entries: readonly TranscriptEntry[] = [];
+
+  /** Display name of whoever is typing on the other side; unset or empty when nobody is. */
+  @property({ attribute: 'peer-typing' })
+  peerTyping?: string;
+
+  /** Accessible name of the log. */
+  @property()
+  label = 'Conversation';
+
+  @state() private _announcement?: { key: string; text: string };
+
+  @query('.log') private _log?: HTMLElement;
+
+  private readonly _seen = new Set<string>();
+  private _primed = false;
+  private _stickToBottom = true;
+
+  /** Scrolls the log to its newest entry. */
+  scrollToEnd(): void {
+    const log = this._log;
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('entries')) return;
+    const log = this._log;
+    this._stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight <= STICK_THRESHOLD;
+
+    const fresh: (TranscriptMessage | TranscriptPageCard)[] = [];
+    for (const entry of this.entries) {
+      if (this._seen.has(entry.id)) continue;
+      this._seen.add(entry.id);
+      if (entry.kind === 'system') continue;
+      if (entry.mine) this._stickToBottom = true; // the user just sent something: show it
+      else fresh.push(entry);
+    }
+    // Whatever is there on first render is history, not news.
+    if (this._primed && fresh.length > 0) {
+      const spoken = fresh.slice(-MAX_ANNOUNCED);
+      this._announcement = {
+        key: spoken[spoken.length - 1].id,
+        text: spoken
+          .map((e) => (e.kind === 'message' ? `${e.from.display}: ${e.text}` : `Page sent to you: ${e.title ?? e.host}`))
+          .join('\n'),
+      };
+    }
+    this._primed = true;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('entries') && this._stickToBottom) this.scrollToEnd();
+  }
+
+  protected override render(): TemplateResult {
+    const typing = this.peerTyping?.trim();
+    return html`
+      <div class="log" part="log" role="log" aria-label=${this.label} tabindex="0">
+        ${this.entries.length === 0
+          ? html`<div class="empty"><slot name="empty">No messages yet</slot></div>`
+          : repeat(this.entries, (e) => e.id, (e) => this._renderEntry(e))}
+      </div>
+      <div class="typing" part="typing">${typing ? `${typing} is typing…` : nothing}</div>
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">
+        ${this._announcement ? keyed(this._announcement.key, html`<span>${this._announcement.text}</span>`) : nothing}
+      </div>
+    `;
+  }
+
+  private _renderEntry(e: TranscriptEntry): TemplateResult {
+    switch (e.kind) {
+      case 'message':
+        return this._renderMessage(e);
+      case 'page':
+        return this._renderPage(e);
+      default:
+        return this._renderSystem(e);
+    }
+  }
+
+  private _renderMessage(m: TranscriptMessage): TemplateResult {
+    const when = new Date(m.ts);
+    return html`
+      <div class="msg ${m.mine ? 'mine' : 'theirs'}" part="message" data-id=${m.id}>
+        <div class="meta">
+          <span class="author">${m.mine ? 'You' : m.from.display}</span>
+          <time datetime=${when.toISOString()} title=${fullFormat.format(when)}>${timeFormat.format(when)}</time>
+        </div>
+        <p class="bubble" part="bubble">${m.text}</p>
+        ${m.mine
+          ? html`<span class="delivery" data-state=${m.delivery}
+              ><span aria-hidden="true">${DELIVERY_ICON[m.delivery]}</span>
+              <span class="sr-only">Message status:</span> ${DELIVERY_LABEL[m.delivery]}</span
+            >`
+          : nothing}
+      </div>
+    `;
+  }
+
+  private _renderSystem(s: TranscriptSystemLine): TemplateResult {
+    return html`<div class="system" part="system" data-id=${s.id}>${s.text}</div>`;
+  }
+
+  private _renderPage(p: TranscriptPageCard): TemplateResult {
+    const when = new Date(p.ts);
+    const name = p.title?.trim() || p.host;
+    return html`
+      <div class="msg page ${p.mine ? 'mine' : 'theirs'}" part="page-card" data-id=${p.id}>
+        <div class="meta">
+          <span class="author">${p.mine ? 'You sent a page' : 'Page sent to you'}</span>
+          <time datetime=${when.toISOString()} title=${fullFormat.format(when)}>${timeFormat.format(when)}</time>
+        </div>
+        <div class="card">
+          <span class="page-title">${name}</span>
+          <span class="page-host">${p.host}</span>
+          ${p.mine
+            ? html`<span class="page-state">${p.opened ? 'Opened' : 'Not opened yet'}</span>`
+            : html`<button class="btn-primary page-open" type="button" @click=${() => this._requestOpen(p)}>
+                ${p.opened ? 'Open again' : 'Open page'}<span class="sr-only">: ${name}</span>
+              </button>`}
+        </div>
+      </div>
+    `;
+  }
+
+  private _requestOpen(p: TranscriptPageCard): void {
+    dispatchVcEvent(this, 'vc-page-open-request', { pushId: p.id, url: p.url });
+  }
+}
+
+// Two copies on one page (e.g. the script tag and an npm bundle) must not crash.
+if (!customElements.get('chat-transcript')) customElements.define('chat-transcript', ChatTranscript);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chat-transcript': ChatTranscript;
+  }
+}

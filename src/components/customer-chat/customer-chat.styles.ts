@@ -1,0 +1,192 @@
+import { css } from 'lit';
+import { controls, themeTokens, visuallyHidden } from '../shared-styles.js';
+
+export const customerChatStyles = [
+  themeTokens,
+  visuallyHidden,
+  controls,
+  css`
+    :host {
+      font-size: 0.9375rem;
+      line-height: 1.4;
+      --_vc-offset: var(--vc-offset, 1.25rem);
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    [hidden] {
+      display: none !important;
+    }
+    .launcher {
+      position: fixed;
+      z-index: 2147483000;
+      inset-inline-end: var(--_vc-offset);
+      bottom: var(--_vc-offset);
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.7rem 1.1rem;
+      border-radius: 999px;
+      background: var(--_vc-primary);
+      color: var(--_vc-on-primary);
+      border: 0;
+      font-weight: 600;
+      box-shadow: 0 6px 20px rgb(0 0 0 / 0.2);
+    }
+    .launcher:hover {
+      background: color-mix(in srgb, var(--_vc-primary) 85%, black);
+    }
+    .launcher svg {
+      width: 1.25rem;
+      height: 1.25rem;
+      fill: currentColor;
+    }
+    .badge {
+      min-width: 1.25rem;
+      padding: 0 0.3rem;
+      box-sizing: border-box;
+      border-radius: 999px;
+      background: var(--_vc-on-primary);
+      color: var(--_vc-primary);
+      font-size: 0.75rem;
+      line-height: 1.25rem;
+      text-align: center;
+    }
+    .panel {
+      position: fixed;
+      z-index: 2147483000;
+      inset-inline-end: var(--_vc-offset);
+      bottom: calc(var(--_vc-offset) + 3.75rem);
+      width: min(22.5rem, calc(100vw - 2 * var(--_vc-offset)));
+      height: min(35rem, calc(100vh - var(--_vc-offset) - 5.5rem));
+      display: flex;
+      flex-direction: column;
+      background: var(--_vc-surface);
+      color: var(--_vc-text);
+      border: 1px solid var(--_vc-border);
+      border-radius: var(--_vc-radius);
+      box-shadow: 0 12px 40px rgb(0 0 0 / 0.22);
+      overflow: hidden;
+      animation: vc-pop 160ms ease-out;
+    }
+    @keyframes vc-pop {
+      from {
+        transform: translateY(0.75rem) scale(0.97);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .panel {
+        animation: none;
+      }
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.625rem 0.5rem 0.625rem 0.875rem;
+      background: var(--_vc-primary);
+      color: var(--_vc-on-primary);
+    }
+    .heading {
+      flex: 1 1 auto;
+      min-width: 0;
+      display: flex;
+      flex-direction: column;
+    }
+    .title {
+      font-weight: 700;
+    }
+    .status {
+      font-size: 0.8125rem;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .close {
+      flex: none;
+      width: 2rem;
+      height: 2rem;
+      display: grid;
+      place-items: center;
+      padding: 0;
+      background: transparent;
+      color: inherit;
+      border: 1px solid transparent;
+      font-size: 1.25rem;
+      line-height: 1;
+    }
+    .close:hover {
+      background: color-mix(in srgb, var(--_vc-on-primary) 18%, transparent);
+    }
+    header :focus-visible {
+      outline-color: var(--_vc-on-primary);
+    }
+    .alert:empty {
+      display: none;
+    }
+    .alert {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.5rem 0.875rem;
+      font-size: 0.875rem;
+      color: var(--_vc-danger);
+      background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
+      border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
+    }
+    .alert span {
+      flex: 1 1 auto;
+    }
+    .start,
+    .busy,
+    .ended {
+      flex: 1 1 auto;
+      display: flex;
+      flex-direction: column;
+      gap: 0.625rem;
+      padding: 1rem 0.875rem;
+      overflow-y: auto;
+    }
+    .busy {
+      align-items: center;
+      justify-content: center;
+      color: var(--_vc-muted);
+    }
+    .start p {
+      margin: 0 0 0.25rem;
+    }
+    .start label {
+      font-size: 0.875rem;
+      font-weight: 600;
+    }
+    .start input {
+      font: inherit;
+      color: var(--_vc-text);
+      background: var(--_vc-surface);
+      border: 1px solid var(--_vc-border);
+      border-radius: calc(var(--_vc-radius) * 0.67);
+      padding: 0.5rem 0.625rem;
+    }
+    .start input:focus-visible {
+      outline-offset: 0;
+      border-color: var(--_vc-focus);
+    }
+    .start button {
+      align-self: flex-start;
+    }
+    chat-transcript {
+      flex: 1 1 auto;
+      min-height: 0;
+    }
+    chat-composer {
+      flex: none;
+      border-top: 1px solid var(--_vc-border);
+    }
+    .ended {
+      flex: none;
+      align-items: center;
+      border-top: 1px solid var(--_vc-border);
+      padding: 0.75rem;
+    }
+  `,
+];

@@ -1,0 +1,139 @@
+import { LitElement, html, nothing, svg } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { LocalMediaStatus } from '../../session/index.js';
+import { dispatchVcEvent } from '../events.js';
+import '../video-events.js';
+import { mediaControlsStyles } from './media-controls.styles.js';
+
+export interface DeviceChoice {
+  deviceId: string;
+  label: string;
+}
+
+const icon = {
+  camera: svg`<path fill="currentColor" d="M4 6h11a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z"/>`,
+  cameraOff: svg`<path fill="currentColor" d="M4 6h11a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z" opacity=".35"/><path stroke="currentColor" stroke-width="2" d="M3 3l18 18"/>`,
+  mic: svg`<path fill="currentColor" d="M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zm-7 9h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V21h-2v-2.1A7 7 0 0 1 5 12z"/>`,
+  micOff: svg`<path fill="currentColor" opacity=".35" d="M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zm-7 9h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V21h-2v-2.1A7 7 0 0 1 5 12z"/><path stroke="currentColor" stroke-width="2" d="M3 3l18 18"/>`,
+  end: svg`<path fill="currentColor" d="M12 9c-3.3 0-6.3.8-8.6 2.3-.6.4-.8 1.2-.4 1.8l1.4 2c.4.5 1 .7 1.6.5l2.6-1c.5-.2.8-.7.8-1.2v-1.6a13 13 0 0 1 5.2 0v1.6c0 .5.3 1 .8 1.2l2.6 1c.6.2 1.2 0 1.6-.5l1.4-2c.4-.6.2-1.4-.4-1.8C18.3 9.8 15.3 9 12 9z"/>`,
+};
+
+/**
+ * Pause/Resume Video, Mute/Unmute and End Video for one side of a call, plus
+ * camera and microphone pickers. Icons and labels come from `status`, which
+ * reports what this machine actually sends, so they never claim a stream
+ * that is not there.
+ *
+ * @summary Call controls whose icons tell the truth about what is streamed.
+ *
+ * @fires {CustomEvent<VcMuteRequestDetail>} vc-mute-request - The user asks to mute (`muted: true`) or unmute.
+ * @fires {CustomEvent<VcPauseRequestDetail>} vc-pause-request - The user asks to pause (`paused: true`) or resume video.
+ * @fires {CustomEvent<Record<string, never>>} vc-end-request - The user pressed End Video.
+ * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - The user picked another camera or microphone.
+ *
+ * @csspart bar - The row of buttons.
+ * @csspart video-button - Pause/Resume Video.
+ * @csspart audio-button - Mute/Unmute.
+ * @csspart end-button - End Video.
+ * @csspart devices - The device pickers.
+ *
+ * @cssprop [--vc-color-danger=#b91c1c] - Muted/paused buttons and End Video.
+ * @cssprop [--vc-color-surface=#ffffff] - Button background.
+ * @cssprop [--vc-color-text=#1f2937] - Button text.
+ */
+export class MediaControls extends LitElement {
+  static override styles = mediaControlsStyles;
+
+  /** What this side sends right now (from the conversation's video state). */
+  @property({ attribute: false })
+  status: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
+
+  @property({ attribute: false })
+  cameras: readonly DeviceChoice[] = [];
+
+  @property({ attribute: false })
+  microphones: readonly DeviceChoice[] = [];
+
+  /** Disables every control (e.g. while video is starting). */
+  @property({ type: Boolean, reflect: true })
+  disabled = false;
+
+  @state() private _showDevices = false;
+
+  override render() {
+    const s = this.status;
+    const videoLabel = s.paused ? 'Resume video' : 'Pause video';
+    const audioLabel = s.muted ? 'Unmute microphone' : 'Mute microphone';
+    const sending = [s.video ? 'video' : '', s.audio ? 'voice' : ''].filter(Boolean).join(' and ');
+    return html`
+      <p class="sr-only" role="status">${sending ? `Sending ${sending} from this device` : 'Nothing is sent from this device'}</p>
+      <div class="bar" part="bar" role="toolbar" aria-label="Call controls">
+        ${s.videoAllowed
+          ? html`<button
+              class="round ${s.video ? '' : 'off'}"
+              part="video-button"
+              type="button"
+              aria-label=${videoLabel}
+              title=${videoLabel}
+              ?disabled=${this.disabled}
+              @click=${() => dispatchVcEvent(this, 'vc-pause-request', { paused: !s.paused })}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true">${s.video ? icon.camera : icon.cameraOff}</svg>
+              <span aria-hidden="true">${s.paused ? 'Resume video' : 'Pause video'}</span>
+            </button>`
+          : nothing}
+        <button
+          class="round ${s.audio ? '' : 'off'}"
+          part="audio-button"
+          type="button"
+          aria-label=${audioLabel}
+          title=${audioLabel}
+          ?disabled=${this.disabled}
+          @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: !s.muted })}
+        >
+          <svg viewBox="0 0 24 24" aria-hidden="true">${s.audio ? icon.mic : icon.micOff}</svg>
+          <span aria-hidden="true">${s.muted ? 'Unmute' : 'Mute'}</span>
+        </button>
+        <button class="round end" part="end-button" type="button" ?disabled=${this.disabled} @click=${() => dispatchVcEvent(this, 'vc-end-request', {})}>
+          <svg viewBox="0 0 24 24" aria-hidden="true">${icon.end}</svg>
+          <span>End video</span>
+        </button>
+        ${this.cameras.length + this.microphones.length > 0
+          ? html`<button class="round" type="button" aria-expanded=${this._showDevices ? 'true' : 'false'} aria-controls="devices" @click=${() => (this._showDevices = !this._showDevices)}>
+              Devices
+            </button>`
+          : nothing}
+      </div>
+      ${this._showDevices
+        ? html`<div class="devices" id="devices" part="devices">
+            ${s.videoAllowed && this.cameras.length
+              ? html`<label>Camera
+                  <select @change=${(e: Event) => this._pick('video', e)}>
+                    ${this.cameras.map((d) => html`<option value=${d.deviceId}>${d.label}</option>`)}
+                  </select>
+                </label>`
+              : nothing}
+            ${this.microphones.length
+              ? html`<label>Microphone
+                  <select @change=${(e: Event) => this._pick('audio', e)}>
+                    ${this.microphones.map((d) => html`<option value=${d.deviceId}>${d.label}</option>`)}
+                  </select>
+                </label>`
+              : nothing}
+          </div>`
+        : nothing}
+    `;
+  }
+
+  private _pick(kind: 'audio' | 'video', e: Event) {
+    dispatchVcEvent(this, 'vc-device-request', { kind, deviceId: (e.target as HTMLSelectElement).value });
+  }
+}
+
+if (!customElements.get('media-controls')) customElements.define('media-controls', MediaControls);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'media-controls': MediaControls;
+  }
+}

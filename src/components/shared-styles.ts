@@ -1,0 +1,84 @@
+import { css } from 'lit';
+
+/**
+ * Theme tokens shared by every element. Each `--vc-*` custom property can be set
+ * on any ancestor (custom properties inherit through shadow roots); the private
+ * `--_vc-*` ones hold the resolved values with their defaults.
+ */
+export const themeTokens = css`
+  :host {
+    --_vc-primary: var(--vc-color-primary, #1d4ed8);
+    --_vc-on-primary: var(--vc-color-on-primary, #ffffff);
+    --_vc-surface: var(--vc-color-surface, #ffffff);
+    --_vc-text: var(--vc-color-text, #1f2937);
+    --_vc-radius: var(--vc-radius, 12px);
+    --_vc-font: var(--vc-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+    --_vc-muted: color-mix(in srgb, var(--_vc-text) 72%, var(--_vc-surface));
+    --_vc-subtle: color-mix(in srgb, var(--_vc-text) 7%, var(--_vc-surface));
+    --_vc-border: color-mix(in srgb, var(--_vc-text) 18%, var(--_vc-surface));
+    --_vc-danger: var(--vc-color-danger, #b91c1c);
+    --_vc-focus: var(--vc-color-focus, var(--_vc-primary));
+    --_vc-transition: 120ms ease-out;
+    font-family: var(--_vc-font);
+    color: var(--_vc-text);
+  }
+  @media (prefers-reduced-motion: reduce) {
+    :host {
+      --_vc-transition: 0s;
+    }
+  }
+`;
+
+/** Hidden visually, still read by screen readers. */
+export const visuallyHidden = css`
+  .sr-only {
+    position: absolute !important;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    clip-path: inset(50%);
+    white-space: nowrap;
+    border: 0;
+  }
+`;
+
+/** Buttons and focus rings as the house style draws them. */
+export const controls = css`
+  :focus-visible {
+    outline: 2px solid var(--_vc-focus);
+    outline-offset: 2px;
+  }
+  button {
+    font: inherit;
+    cursor: pointer;
+    border-radius: calc(var(--_vc-radius) * 0.67);
+    transition: background-color var(--_vc-transition), border-color var(--_vc-transition), box-shadow var(--_vc-transition);
+  }
+  button:disabled {
+    cursor: not-allowed;
+    opacity: 0.55;
+  }
+  .btn-primary {
+    background: var(--_vc-primary);
+    color: var(--_vc-on-primary);
+    border: 1px solid var(--_vc-primary);
+    padding: 0.45em 1em;
+    font-weight: 600;
+  }
+  .btn-primary:hover:not(:disabled) {
+    background: color-mix(in srgb, var(--_vc-primary) 85%, black);
+  }
+  .btn-ghost {
+    background: transparent;
+    color: inherit;
+    border: 1px solid transparent;
+    padding: 0.35em 0.6em;
+  }
+  .btn-ghost:hover:not(:disabled) {
+    background: var(--_vc-subtle);
+    border-color: var(--_vc-border);
+  }
+`;

@@ -1,0 +1,168 @@
+import { css } from 'lit';
+import { controls, themeTokens, visuallyHidden } from '../shared-styles.js';
+
+export const videoChatPaneStyles = [
+  themeTokens,
+  visuallyHidden,
+  controls,
+  css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      min-height: 18rem;
+      height: 100%;
+      box-sizing: border-box;
+      background: var(--_vc-surface);
+      border: 1px solid var(--_vc-border);
+      border-radius: var(--_vc-radius);
+      overflow: hidden;
+      font-size: 0.9375rem;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    [hidden] {
+      display: none !important;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 0.625rem;
+      padding: 0.5rem 0.5rem 0.5rem 0.75rem;
+      border-bottom: 1px solid var(--_vc-border);
+      background: var(--_vc-surface);
+    }
+    .avatar {
+      flex: none;
+      display: grid;
+      place-items: center;
+      width: 2.25rem;
+      height: 2.25rem;
+      border-radius: 50%;
+      background: var(--_vc-primary);
+      color: var(--_vc-on-primary);
+      font-weight: 700;
+      position: relative;
+    }
+    .avatar::after {
+      content: '';
+      position: absolute;
+      right: -1px;
+      bottom: -1px;
+      width: 0.7rem;
+      height: 0.7rem;
+      border-radius: 50%;
+      border: 2px solid var(--_vc-surface);
+      background: #9ca3af;
+    }
+    .avatar[data-tone='ok']::after {
+      background: #16a34a;
+    }
+    .avatar[data-tone='wait']::after {
+      background: #d97706;
+    }
+    .avatar[data-tone='bad']::after {
+      background: var(--_vc-danger);
+    }
+    .who {
+      flex: 1 1 auto;
+      min-width: 0;
+      display: flex;
+      flex-direction: column;
+    }
+    .name {
+      font-weight: 600;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .status {
+      font-size: 0.8125rem;
+      color: var(--_vc-muted);
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .more {
+      position: relative;
+      flex: none;
+    }
+    .more-button {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.25rem;
+    }
+    .more-button[aria-expanded='true'] {
+      background: var(--_vc-subtle);
+      border-color: var(--_vc-border);
+    }
+    .menu {
+      position: absolute;
+      z-index: 10;
+      inset-inline-end: 0;
+      top: calc(100% + 0.25rem);
+      min-width: 12rem;
+      padding: 0.25rem;
+      background: var(--_vc-surface);
+      color: var(--_vc-text);
+      border: 1px solid var(--_vc-border);
+      border-radius: calc(var(--_vc-radius) * 0.67);
+      box-shadow: 0 8px 24px rgb(0 0 0 / 0.14);
+      display: flex;
+      flex-direction: column;
+    }
+    .menu ::slotted(*) {
+      display: block;
+      width: 100%;
+      box-sizing: border-box;
+      text-align: start;
+      font: inherit;
+      color: inherit;
+      background: transparent;
+      border: 0;
+      border-radius: calc(var(--_vc-radius) * 0.5);
+      padding: 0.45rem 0.625rem;
+      cursor: pointer;
+    }
+    .menu ::slotted(:hover),
+    .menu ::slotted(:focus) {
+      background: var(--_vc-subtle);
+    }
+    .menu ::slotted(:focus-visible) {
+      outline: 2px solid var(--_vc-focus);
+      outline-offset: -2px;
+    }
+    .menu ::slotted([hidden]) {
+      display: none;
+    }
+    .placeholder {
+      padding: 0.45rem 0.625rem;
+      color: var(--_vc-muted);
+      font-style: italic;
+    }
+    .alert:empty {
+      display: none;
+    }
+    .alert {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.375rem 0.75rem;
+      font-size: 0.875rem;
+      color: var(--_vc-danger);
+      background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
+      border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
+    }
+    .alert span {
+      flex: 1 1 auto;
+    }
+    chat-transcript {
+      flex: 1 1 auto;
+      min-height: 0;
+    }
+    chat-composer {
+      flex: none;
+      border-top: 1px solid var(--_vc-border);
+    }
+  `,
+];

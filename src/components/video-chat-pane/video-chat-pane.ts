@@ -1,0 +1,415 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { ConversationDescriptor } from '../../protocol/index.js';
+import { Conversation, sessionTranscriptStore, type ConversationController, type ConversationState } from '../../session/index.js';
+import { ConversationStateController } from '../conversation-controller-host.js';
+import type { VcComposeDetail, VcTypingDetail } from '../events.js';
+import '../chat-transcript/chat-transcript.js';
+import '../chat-composer/chat-composer.js';
+import { videoChatPaneStyles } from './video-chat-pane.styles.js';
+
+type Tone = 'ok' | 'wait' | 'bad' | 'off';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The agent's Chat pane: who the customer is and how the connection stands, the
+ * transcript, and the composer. Give it a conversation descriptor (`conversation`)
+ * and it joins by itself, or inject a `controller` you manage.
+ *
+ * @summary Agent-side chat pane for one conversation.
+ *
+ * @fires {CustomEvent<VcMessageSentDetail>} vc-message-sent - A message of ours was queued: `{message}`.
+ * @fires {CustomEvent<VcMessageReceivedDetail>} vc-message-received - A message from the customer arrived: `{message}`.
+ * @fires {CustomEvent<VcConversationStateDetail>} vc-conversation-state - The connection status changed: `{status, conversationId, peer?}`.
+ * @fires {CustomEvent<VcProtocolErrorDetail>} vc-protocol-error - A wire message was dropped as invalid: `{reason, from?}`.
+ *
+ * @slot more - Items of the More menu (e.g. `<button slot="more">Video chat</button>`); they get `role="menuitem"` if they have no role.
+ *
+ * @csspart header - Name, status and More button.
+ * @csspart more-button - The More menu button.
+ * @csspart menu - The More menu popup.
+ * @csspart error - The error bar (role="alert").
+ * @csspart transcript - The `<chat-transcript>`.
+ * @csspart composer - The `<chat-composer>`.
+ *
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: avatar, own bubbles, Send, focus ring.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
+ * @cssprop [--vc-color-surface=#ffffff] - Background.
+ * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui] - Font family.
+ */
+export class VideoChatPane extends LitElement {
+  static override styles = videoChatPaneStyles;
+
+  /**
+   * The conversation to join. The pane creates its own `Conversation`, connects it
+   * and disposes it when removed from the page or when this changes.
+   * Ignored for creation when `controller` is set (the controller is connected
+   * with it only if it is still idle).
+   */
+  @property({ attribute: false })
+  conversation?: ConversationDescriptor;
+
+  /** A conversation managed by the host. The pane never disposes it. */
+  @property({ attribute: false })
+  controller?: ConversationController;
+
+  @state() private _menuOpen = false;
+  @state() private _hasMenuItems = false;
+  @state() private _connectPending = false;
+  @state() private _connectError?: string;
+  @state() private _sendError?: string;
+
+  @query('#more-button') private _moreButton!: HTMLButtonElement;
+  @query('#more-menu') private _menu!: HTMLElement;
+  @query('.more') private _moreWrapper!: HTMLElement;
+  @query('slot[name="more"]') private _moreSlot!: HTMLSlotElement;
+
+  private readonly _conv = new ConversationStateController(this, {
+    fallbackConversationId: () => this.conversation?.id,
+  });
+  private _own?: ConversationController;
+  private _abort?: AbortController;
+  private _synced?: { controller?: ConversationController; conversation?: ConversationDescriptor };
+
+  /** State of the conversation shown, if any. */
+  get state(): ConversationState | undefined {
+    return this._conv.state;
+  }
+
+  /** Creates the pane's own conversation when only a descriptor is given (transcript kept in sessionStorage). */
+  protected createConversation(): ConversationController {
+    return new Conversation({ store: sessionTranscriptStore() });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._sync();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._teardown();
+    this._synced = undefined;
+    this._conv.controller = undefined;
+    this._closeMenu(false);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('conversation') || changed.has('controller')) this._sync();
+  }
+
+  /** Joins (or re-joins) after a failure. */
+  retry(): void {
+    const target = this._conv.controller;
+    const descriptor = this.conversation;
+    if (!descriptor) return;
+    if (target && target === this.controller) {
+      this._connect(target, descriptor);
+      return;
+    }
+    this._synced = undefined;
+    this._sync();
+  }
+
+  private _sync(): void {
+    if (!this.isConnected) return;
+    const { controller, conversation } = this;
+    if (this._synced && this._synced.controller === controller && this._synced.conversation === conversation) return;
+    this._synced = { controller, conversation };
+    this._conv.controller = undefined; // stop following before the old one is disposed
+    this._teardown();
+    if (controller) {
+      this._conv.controller = controller;
+      if (conversation && controller.state.status === 'idle') this._connect(controller, conversation);
+    } else if (conversation) {
+      const own = this.createConversation();
+      this._own = own;
+      this._conv.controller = own;
+      this._connect(own, conversation);
+    } else {
+      this._conv.controller = undefined;
+    }
+  }
+
+  private _teardown(): void {
+    this._abort?.abort();
+    this._abort = undefined;
+    this._own?.dispose();
+    this._own = undefined;
+    this._connectPending = false;
+    this._connectError = undefined;
+    this._sendError = undefined;
+  }
+
+  private _connect(target: ConversationController, descriptor: ConversationDescriptor): void {
+    this._abort?.abort();
+    const abort = new AbortController();
+    this._abort = abort;
+    this._connectPending = true;
+    this._connectError = undefined;
+    target.connect(descriptor, abort.signal).then(
+      () => {
+        if (this._abort === abort) this._connectPending = false;
+      },
+      (err: unknown) => {
+        if (abort.signal.aborted || this._abort !== abort) return;
+        this._connectPending = false;
+        this._connectError = messageOf(err);
+      },
+    );
+  }
+
+  // ---- rendering ----
+
+  protected override render(): TemplateResult {
+    const state = this._conv.state;
+    const descriptor = this.conversation ?? state?.descriptor;
+    const name = state?.peer?.participant.display ?? descriptor?.peer?.display ?? 'Customer';
+    const [statusText, tone] = this._status(state);
+    const failure = this._failure(state);
+    return html`
+      <header part="header">
+        <span class="avatar" data-tone=${tone} aria-hidden="true">${name.trim().charAt(0).toUpperCase() || '?'}</span>
+        <div class="who">
+          <span class="name">${name}</span>
+          <span class="status" role="status">${statusText}</span>
+        </div>
+        ${this._renderMore()}
+      </header>
+      <div class="alert" part="error" role="alert">${failure
+        ? html`<span>${failure}</span>${this.conversation && !this._sendError
+            ? html`<button class="btn-ghost" type="button" @click=${this.retry}>Retry</button>`
+            : nothing}`
+        : nothing}</div>
+      <chat-transcript
+        part="transcript"
+        label=${`Chat with ${name}`}
+        .entries=${state?.transcript ?? []}
+        .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
+      ></chat-transcript>
+      <chat-composer
+        part="composer"
+        ?disabled=${state?.status !== 'connected'}
+        @vc-compose=${this._onCompose}
+        @vc-typing=${this._onTyping}
+      ></chat-composer>
+    `;
+  }
+
+  private _renderMore(): TemplateResult {
+    return html`
+      <div class="more" @focusout=${this._onMenuFocusOut}>
+        <button
+          id="more-button"
+          class="more-button btn-ghost"
+          part="more-button"
+          type="button"
+          aria-haspopup="menu"
+          aria-controls="more-menu"
+          aria-expanded=${this._menuOpen ? 'true' : 'false'}
+          @click=${this._onMoreClick}
+          @keydown=${this._onMoreKeydown}
+        >
+          More <span aria-hidden="true">▾</span>
+        </button>
+        <div
+          id="more-menu"
+          class="menu"
+          part="menu"
+          role="menu"
+          aria-label="More actions"
+          ?hidden=${!this._menuOpen}
+          @keydown=${this._onMenuKeydown}
+          @click=${this._onMenuClick}
+        >
+          <slot name="more" @slotchange=${this._onSlotChange}></slot>
+          ${this._hasMenuItems
+            ? nothing
+            : html`<div class="placeholder" role="menuitem" aria-disabled="true" tabindex="-1">No actions available</div>`}
+        </div>
+      </div>
+    `;
+  }
+
+  private _status(state: ConversationState | undefined): [string, Tone] {
+    if (!state) return ['No conversation', 'off'];
+    switch (state.status) {
+      case 'idle':
+        if (this._connectError) return [`Failed: ${this._connectError}`, 'bad'];
+        return this._connectPending ? ['Connecting…', 'wait'] : ['Not connected', 'off'];
+      case 'connecting':
+        return ['Connecting…', 'wait'];
+      case 'connected': {
+        const peer = state.peer;
+        if (peer?.online) return ['Online', 'ok'];
+        if (!peer || !this._conv.peerSeenOnline) return ['Waiting for the customer…', 'wait'];
+        return [peer.participant.role === 'customer' ? 'Customer left' : 'Agent left', 'off'];
+      }
+      case 'reconnecting':
+        return ['Reconnecting…', 'wait'];
+      case 'closed':
+        return ['Conversation ended', 'off'];
+      case 'failed':
+        return [`Failed: ${state.error ?? this._connectError ?? 'connection lost'}`, 'bad'];
+    }
+  }
+
+  private _failure(state: ConversationState | undefined): string | undefined {
+    if (this._sendError) return `Message not sent: ${this._sendError}`;
+    if (state?.status === 'failed') return `Connection failed: ${state.error ?? this._connectError ?? 'connection lost'}`;
+    if (this._connectError) return `Could not connect: ${this._connectError}`;
+    return undefined;
+  }
+
+  // ---- chat ----
+
+  private _onCompose(e: CustomEvent<VcComposeDetail>): void {
+    // The pane reports vc-message-sent instead; vc-compose stays inside.
+    e.stopPropagation();
+    const target = this._conv.controller;
+    if (!target) {
+      e.preventDefault();
+      return;
+    }
+    try {
+      target.send(e.detail.text);
+      this._sendError = undefined;
+    } catch (err) {
+      e.preventDefault(); // keep the text in the box
+      this._sendError = messageOf(err);
+    }
+  }
+
+  private _onTyping(e: CustomEvent<VcTypingDetail>): void {
+    e.stopPropagation();
+    this._conv.controller?.setTyping(e.detail.active);
+  }
+
+  // ---- More menu (WAI-ARIA menu button pattern) ----
+
+  private _menuItems(): HTMLElement[] {
+    const slotted = (this._moreSlot?.assignedElements({ flatten: true }) ?? []).filter(
+      (el): el is HTMLElement => el instanceof HTMLElement && !el.hidden && !(el as HTMLButtonElement).disabled,
+    );
+    if (slotted.length > 0) return slotted;
+    const placeholder = this._menu?.querySelector<HTMLElement>('.placeholder');
+    return placeholder ? [placeholder] : [];
+  }
+
+  private _onSlotChange(): void {
+    const assigned = this._moreSlot.assignedElements({ flatten: true });
+    for (const el of assigned) {
+      if (!el.hasAttribute('role')) el.setAttribute('role', 'menuitem');
+      if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+    }
+    this._hasMenuItems = assigned.length > 0;
+  }
+
+  private async _openMenu(focus: 'first' | 'last'): Promise<void> {
+    this._menuOpen = true;
+    document.addEventListener('pointerdown', this._onDocumentPointerDown, true);
+    await this.updateComplete;
+    const items = this._menuItems();
+    (focus === 'first' ? items[0] : items[items.length - 1])?.focus();
+  }
+
+  private _closeMenu(returnFocus: boolean): void {
+    if (!this._menuOpen) return;
+    this._menuOpen = false;
+    document.removeEventListener('pointerdown', this._onDocumentPointerDown, true);
+    if (returnFocus) this._moreButton?.focus();
+  }
+
+  private _onMoreClick(): void {
+    if (this._menuOpen) this._closeMenu(true);
+    else void this._openMenu('first');
+  }
+
+  private _onMoreKeydown(e: KeyboardEvent): void {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      void this._openMenu(e.key === 'ArrowDown' ? 'first' : 'last');
+    } else if (e.key === 'Escape' && this._menuOpen) {
+      e.preventDefault();
+      this._closeMenu(true);
+    }
+  }
+
+  private _onMenuKeydown(e: KeyboardEvent): void {
+    const items = this._menuItems();
+    const current = items.findIndex((el) => el === e.target || el.contains(e.target as Node));
+    let next: HTMLElement | undefined;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = items[(current + 1) % items.length];
+        break;
+      case 'ArrowUp':
+        next = items[(current - 1 + items.length) % items.length];
+        break;
+      case 'Home':
+        next = items[0];
+        break;
+      case 'End':
+        next = items[items.length - 1];
+        break;
+      case 'Escape':
+        e.preventDefault();
+        e.stopPropagation();
+        this._closeMenu(true);
+        return;
+      case 'Tab':
+        this._closeMenu(false);
+        return;
+      case 'Enter':
+      case ' ': {
+        const item = items[current];
+        // Native buttons and links activate themselves; other items need a click.
+        if (item && !(item instanceof HTMLButtonElement) && !(item instanceof HTMLAnchorElement)) {
+          e.preventDefault();
+          item.click();
+        }
+        return;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+    next?.focus();
+  }
+
+  private _onMenuClick(e: MouseEvent): void {
+    const items = this._menuItems();
+    const item = items.find((el) => e.composedPath().includes(el));
+    if (!item || item.getAttribute('aria-disabled') === 'true') return;
+    // Only take focus back if the item's own handler did not move it elsewhere.
+    const focusInMenu = items.some((el) => el === document.activeElement || el === this.shadowRoot?.activeElement);
+    this._closeMenu(focusInMenu);
+  }
+
+  private _onMenuFocusOut(e: FocusEvent): void {
+    if (!this._menuOpen) return;
+    const next = e.relatedTarget as Node | null;
+    if (!next) return; // e.g. window blur; outside clicks are handled on pointerdown
+    if (next === this._moreButton || this._menuItems().includes(next as HTMLElement) || this._moreWrapper?.contains(next)) return;
+    this._closeMenu(false);
+  }
+
+  private readonly _onDocumentPointerDown = (e: PointerEvent): void => {
+    if (this._moreWrapper && !e.composedPath().includes(this._moreWrapper)) this._closeMenu(false);
+  };
+}
+
+// Two copies on one page (e.g. the script tag and an npm bundle) must not crash.
+if (!customElements.get('video-chat-pane')) customElements.define('video-chat-pane', VideoChatPane);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-chat-pane': VideoChatPane;
+  }
+}

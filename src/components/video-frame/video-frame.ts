@@ -1,0 +1,114 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { VideoState } from '../../session/index.js';
+import { dispatchVcEvent } from '../events.js';
+import '../media-controls/media-controls.js';
+import type { DeviceChoice } from '../media-controls/media-controls.js';
+import '../video-events.js';
+import { videoFrameStyles } from './video-frame.styles.js';
+
+/**
+ * The video frame of a conversation: the other side's video (or a paused /
+ * voice-only placeholder), a self view, the unmute prompt, device problems and
+ * `<media-controls>`. Renders a `VideoState`; user actions bubble out of
+ * `<media-controls>` as `vc-*-request` events for the host to perform.
+ *
+ * @summary Remote video, self view and call controls.
+ *
+ * @fires {CustomEvent<VcMuteRequestDetail>} vc-mute-request - From the controls or the unmute prompt.
+ * @fires {CustomEvent<VcPauseRequestDetail>} vc-pause-request - From the controls.
+ * @fires {CustomEvent<Record<string, never>>} vc-end-request - From the controls.
+ * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - From the device pickers.
+ *
+ * @csspart stage - The video area.
+ * @csspart remote - The other side's video.
+ * @csspart self - The self view.
+ * @csspart notice - Unmute prompt and device messages.
+ *
+ * @cssprop [--vc-radius=12px] - Corner radius of the stage.
+ */
+export class VideoFrame extends LitElement {
+  static override styles = videoFrameStyles;
+
+  @property({ attribute: false })
+  video?: VideoState;
+
+  /** Name of the other side, for placeholders and labels. */
+  @property({ attribute: 'peer-name' })
+  peerName = 'The other side';
+
+  @property({ attribute: false })
+  cameras: readonly DeviceChoice[] = [];
+
+  @property({ attribute: false })
+  microphones: readonly DeviceChoice[] = [];
+
+  @query('video.remote') private _remote?: HTMLVideoElement;
+  @query('video.self') private _self?: HTMLVideoElement;
+  @state() private _blocked = false;
+
+  override updated(changed: PropertyValues<this>) {
+    if (!changed.has('video')) return;
+    const v = this.video;
+    if (this._remote && this._remote.srcObject !== (v?.remoteStream ?? null)) {
+      this._remote.srcObject = v?.remoteStream ?? null;
+      // Browsers may refuse sound before a gesture; offer a button rather than stay silent.
+      this._remote.play().then(() => (this._blocked = false), () => (this._blocked = !!v?.remoteStream));
+    }
+    if (this._self && this._self.srcObject !== (v?.localStream ?? null)) {
+      this._self.srcObject = v?.localStream ?? null;
+      void this._self.play().catch(() => {});
+    }
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    if (this._remote) this._remote.srcObject = null;
+    if (this._self) this._self.srcObject = null;
+  }
+
+  override render() {
+    const v = this.video;
+    if (!v) return nothing;
+    const remoteHasVideo = (v.remoteStream?.getVideoTracks().length ?? 0) > 0 && v.remote.video;
+    const placeholder = v.phase === 'starting'
+      ? 'Connecting video…'
+      : !remoteHasVideo
+        ? v.remote.audio || (v.remoteStream?.getAudioTracks().length ?? 0) > 0
+          ? (v.remoteStream?.getVideoTracks().length ?? 0) > 0 ? `${this.peerName} paused video` : `Voice only: you hear ${this.peerName}`
+          : `Waiting for ${this.peerName}…`
+        : '';
+    return html`
+      <div class="stage" part="stage">
+        <video class="remote" part="remote" autoplay playsinline aria-label=${`Video of ${this.peerName}`} ?hidden=${!remoteHasVideo}></video>
+        ${placeholder ? html`<div class="placeholder" role="status">${placeholder}</div>` : nothing}
+        <video class="self" part="self" autoplay playsinline muted aria-label="Your camera" ?hidden=${!v.local.video}></video>
+      </div>
+      ${this._blocked
+        ? html`<p class="notice" part="notice">The browser held back the sound.
+            <button class="btn-primary" type="button" @click=${this._playAudio}>Play sound</button></p>`
+        : nothing}
+      ${v.unmutePrompt
+        ? html`<p class="notice" part="notice" role="alert">
+            Your microphone is muted: ${this.peerName} can see you but cannot hear you.
+            <button class="btn-primary" type="button" @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: false })}>Unmute microphone</button>
+          </p>`
+        : nothing}
+      ${v.problems.map((p) => html`<p class="notice" part="notice" role="alert">${p}</p>`)}
+      ${v.error ? html`<p class="notice" part="notice" role="alert">${v.error}</p>` : nothing}
+      <media-controls .status=${v.local} .cameras=${this.cameras} .microphones=${this.microphones} ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}></media-controls>
+    `;
+  }
+
+  private _playAudio() {
+    void this._remote?.play().then(() => (this._blocked = false));
+  }
+}
+
+if (!customElements.get('video-frame')) customElements.define('video-frame', VideoFrame);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-frame': VideoFrame;
+  }
+}
