@@ -4,10 +4,15 @@
 //
 //   <script src="https://cdn.example/vc/loader.js" data-broker="https://chat.example/" async></script>
 //
-// Attribute: data-broker (required): base URL of the broker that starts conversations.
+// Attributes: data-broker (required): base URL of the broker that starts
+// conversations; data-allow-http-pages: accept pushed http: pages (local demos
+// only); data-allowed-page-origins: space-separated origins pushed pages must
+// come from.
 
 interface LoaderConfig {
   broker: string;
+  allowHttpPages: boolean;
+  allowedPageOrigins?: string;
 }
 
 function readConfig(script: HTMLScriptElement | null): LoaderConfig | undefined {
@@ -16,7 +21,11 @@ function readConfig(script: HTMLScriptElement | null): LoaderConfig | undefined 
     console.error('[video-chat] loader.js needs a data-broker attribute, e.g. <script src=".../loader.js" data-broker="https://chat.example/" async></script>');
     return undefined;
   }
-  return { broker: new URL(broker, location.href).href };
+  return {
+    broker: new URL(broker, location.href).href,
+    allowHttpPages: script.dataset.allowHttpPages !== undefined,
+    allowedPageOrigins: script.dataset.allowedPageOrigins,
+  };
 }
 
 function mount(config: LoaderConfig, widgetUrl: string): void {
@@ -25,6 +34,8 @@ function mount(config: LoaderConfig, widgetUrl: string): void {
     () => {
       const el = document.createElement('customer-chat');
       el.setAttribute('broker-url', config.broker);
+      if (config.allowHttpPages) el.setAttribute('allow-http-pages', '');
+      if (config.allowedPageOrigins) el.setAttribute('allowed-page-origins', config.allowedPageOrigins);
       document.body.appendChild(el);
     },
     (e: unknown) => console.error('[video-chat] could not load the chat widget', e),

@@ -13,6 +13,13 @@ export const DEFAULT_FORWARDED_EVENTS: Readonly<Partial<Record<ConversationEvent
   'message-received': 'vc-message-received',
   'message-sent': 'vc-message-sent',
   'protocol-error': 'vc-protocol-error',
+  'video-invite': 'vc-video-invite',
+  'invite-answer': 'vc-invite-answer',
+  'video-start': 'vc-video-start',
+  'video-end': 'vc-video-end',
+  'media-state': 'vc-media-state',
+  'page-refused': 'vc-page-refused',
+  'page-opened': 'vc-page-opened',
 };
 
 export interface ConversationStateControllerOptions {

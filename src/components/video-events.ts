@@ -45,6 +45,22 @@ export interface VcMediaStateDetail {
   remote: { audio: boolean; video: boolean };
 }
 
+/** `vc-page-push` (cancelable, from `<video-chat-pane>`): the agent is about to send a page; cancel to veto. */
+export interface VcPagePushDetail {
+  url: string;
+  title?: string;
+}
+/** `vc-page-refused`: a pushed page was refused by the URL rules (agent: before sending; customer: on receipt). */
+export interface VcPageRefusedDetail {
+  url: string;
+  reason: string;
+}
+/** `vc-page-opened`: the customer opened a pushed page. */
+export interface VcPageOpenedDetail {
+  pushId: string;
+  url: string;
+}
+
 declare module './events.js' {
   interface VcEventMap {
     'vc-mute-request': VcMuteRequestDetail;
@@ -57,6 +73,9 @@ declare module './events.js' {
     'vc-video-start': VcVideoStartDetail;
     'vc-video-end': VcVideoEndDetail;
     'vc-media-state': VcMediaStateDetail;
+    'vc-page-push': VcPagePushDetail;
+    'vc-page-refused': VcPageRefusedDetail;
+    'vc-page-opened': VcPageOpenedDetail;
   }
 }
 
@@ -72,5 +91,8 @@ declare global {
     'vc-video-start': CustomEvent<VcVideoStartDetail>;
     'vc-video-end': CustomEvent<VcVideoEndDetail>;
     'vc-media-state': CustomEvent<VcMediaStateDetail>;
+    'vc-page-push': CustomEvent<VcPagePushDetail>;
+    'vc-page-refused': CustomEvent<VcPageRefusedDetail>;
+    'vc-page-opened': CustomEvent<VcPageOpenedDetail>;
   }
 }

@@ -188,5 +188,22 @@ export const customerChatStyles = [
       border-top: 1px solid var(--_vc-border);
       padding: 0.75rem;
     }
-  `,
+  
+    video-frame,
+    video-invite,
+    .video-start {
+      margin: 0.5rem 0.75rem 0;
+    }
+    .video-choices {
+      display: flex;
+      flex-direction: column;
+      align-items: flex-start;
+      gap: 0.25rem;
+    }
+    .video-note {
+      color: var(--_vc-danger);
+      font-size: 0.85rem;
+      margin: 0.25rem 0 0;
+    }
+`,
 ];

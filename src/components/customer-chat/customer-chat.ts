@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ConversationDescriptor } from '../../protocol/index.js';
+import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js';
 import {
   BrokerClient,
   BrokerError,
@@ -13,6 +13,10 @@ import { ConversationStateController } from '../conversation-controller-host.js'
 import type { VcComposeDetail, VcPageOpenRequestDetail, VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
+import '../video-frame/video-frame.js';
+import '../video-invite/video-invite.js';
+import type { VcInviteRespondDetail } from '../video-events.js';
+import { VideoRequestsController } from '../video-requests.js';
 import { customerChatStyles } from './customer-chat.styles.js';
 
 /** What survives a reload or same-tab navigation, in sessionStorage. */
@@ -107,10 +111,20 @@ export class CustomerChat extends LitElement {
   @property()
   label = 'Chat with us';
 
+  /** Accept pushed pages on plain http: (local demos). Off by default: https only. */
+  @property({ type: Boolean, attribute: 'allow-http-pages' })
+  allowHttpPages = false;
+
+  /** Space-separated exact origins pushed pages must come from (empty: any https origin). */
+  @property({ attribute: 'allowed-page-origins' })
+  allowedPageOrigins = '';
+
   @state() private _phase: Phase = 'start';
   @state() private _busyText = '';
   @state() private _failure?: Failure;
   @state() private _unread = 0;
+  @state() private _videoMenu = false;
+  @state() private _videoError?: string;
 
   @query('.launcher') private _launcher!: HTMLButtonElement;
   @query('.panel') private _panel!: HTMLElement;
@@ -121,6 +135,7 @@ export class CustomerChat extends LitElement {
       if (!this.open) this._unread++;
     },
   });
+  private readonly _video = new VideoRequestsController(this, () => this._conv.controller);
   private _own?: ConversationController;
   private _abort?: AbortController;
   private _descriptor?: ConversationDescriptor;
@@ -147,7 +162,8 @@ export class CustomerChat extends LitElement {
 
   /** Creates the element's own conversation when no `controller` is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
-    return new Conversation({ store: sessionTranscriptStore() });
+    const allowedOrigins = this.allowedPageOrigins.split(/\s+/).filter(Boolean);
+    return new Conversation({ store: sessionTranscriptStore(), pagePolicy: { allowHttp: this.allowHttpPages, allowedOrigins } });
   }
 
   /**
@@ -449,6 +465,56 @@ export class CustomerChat extends LitElement {
     }
   }
 
+  private _renderVideo(state: ConversationState | undefined): TemplateResult | typeof nothing {
+    const v = state?.video;
+    if (!v || state?.status === 'closed') return nothing;
+    const agent = state.peer?.participant.display ?? 'The agent';
+    const error = this._videoError ?? this._video.error;
+    if (v.phase === 'invited' && v.invite) {
+      return html`<video-invite part="video-invite" mode=${v.invite.mode} peer-name=${agent} @vc-invite-respond=${this._onInviteRespond}></video-invite>`;
+    }
+    if (v.phase === 'starting' || v.phase === 'active') {
+      return html`<video-frame part="video" .video=${v} peer-name=${agent} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>
+        ${error ? html`<p class="video-note" role="alert">${error}</p>` : nothing}`;
+    }
+    const canStart = state.status === 'connected' && state.peer?.online === true && v.phase === 'idle';
+    if (!canStart) return nothing;
+    return html`
+      <div class="video-start">
+        <button class="btn-ghost" type="button" aria-expanded=${this._videoMenu ? 'true' : 'false'} aria-controls="video-choices" @click=${() => (this._videoMenu = !this._videoMenu)}>
+          Start video…
+        </button>
+        ${this._videoMenu
+          ? html`<div id="video-choices" class="video-choices" role="group" aria-label="Start video">
+              <button class="btn-ghost" type="button" @click=${() => this._startVideo('two-way')}>Two-way video</button>
+              <button class="btn-ghost" type="button" @click=${() => this._startVideo('one-way-agent')}>Watch ${agent} only (you talk, no camera)</button>
+            </div>`
+          : nothing}
+        ${error ? html`<p class="video-note" role="alert">${error}</p>` : nothing}
+      </div>
+    `;
+  }
+
+  private _startVideo(mode: VideoMode): void {
+    this._videoMenu = false;
+    try {
+      this._videoError = undefined;
+      this._conv.controller?.startVideo(mode);
+    } catch (err) {
+      this._videoError = messageOf(err);
+    }
+  }
+
+  private _onInviteRespond(e: CustomEvent<VcInviteRespondDetail>): void {
+    e.stopPropagation();
+    try {
+      this._videoError = undefined;
+      this._conv.controller?.answerInvite(e.detail.accept);
+    } catch (err) {
+      this._videoError = messageOf(err);
+    }
+  }
+
   protected override render(): TemplateResult {
     const state = this._conv.state;
     const failure: Failure | undefined =
@@ -515,6 +581,7 @@ export class CustomerChat extends LitElement {
       case 'chat': {
         const closed = state?.status === 'closed';
         return html`
+          ${this._renderVideo(state)}
           <chat-transcript
             part="transcript"
             label="Chat messages"

@@ -164,5 +164,55 @@ export const videoChatPaneStyles = [
       flex: none;
       border-top: 1px solid var(--_vc-border);
     }
-  `,
+  
+    .menu button.builtin {
+      display: block;
+      width: 100%;
+      text-align: start;
+      background: transparent;
+      border: 0;
+      padding: 0.45em 0.75em;
+      color: inherit;
+      border-radius: 6px;
+    }
+    .menu button.builtin:hover:not(:disabled),
+    .menu button.builtin:focus-visible {
+      background: var(--_vc-subtle);
+    }
+    video-frame,
+    .video-note,
+    .page-form {
+      margin: 0.5rem 0.75rem 0;
+    }
+    .video-note {
+      font-size: 0.9rem;
+      color: var(--_vc-muted);
+    }
+    .page-form {
+      display: grid;
+      gap: 0.4rem;
+      padding: 0.6rem;
+      border: 1px solid var(--_vc-border);
+      border-radius: calc(var(--_vc-radius) * 0.67);
+      font-size: 0.9rem;
+    }
+    .page-form label {
+      display: grid;
+      gap: 0.15rem;
+    }
+    .page-form input {
+      font: inherit;
+      padding: 0.3em 0.45em;
+      border: 1px solid var(--_vc-border);
+      border-radius: 6px;
+    }
+    .page-actions {
+      display: flex;
+      gap: 0.5rem;
+    }
+    .page-error {
+      color: var(--_vc-danger);
+      margin: 0;
+    }
+`,
 ];

@@ -1,14 +1,25 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ConversationDescriptor } from '../../protocol/index.js';
+import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js';
 import { Conversation, sessionTranscriptStore, type ConversationController, type ConversationState } from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
-import type { VcComposeDetail, VcTypingDetail } from '../events.js';
+import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
+import '../video-frame/video-frame.js';
+import '../video-events.js';
+import { VideoRequestsController } from '../video-requests.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
 
 type Tone = 'ok' | 'wait' | 'bad' | 'off';
+
+/** The seed's escalation formats, as the More menu offers them. */
+const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: string }> = [
+  { mode: 'two-way', label: 'Video chat: two-way' },
+  { mode: 'one-way-agent', label: 'Video chat: one-way, my camera' },
+  { mode: 'one-way-customer', label: 'Video chat: one-way, customer’s camera' },
+  { mode: 'voice', label: 'Voice chat' },
+];
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -25,6 +36,14 @@ function messageOf(err: unknown): string {
  * @fires {CustomEvent<VcMessageReceivedDetail>} vc-message-received - A message from the customer arrived: `{message}`.
  * @fires {CustomEvent<VcConversationStateDetail>} vc-conversation-state - The connection status changed: `{status, conversationId, peer?}`.
  * @fires {CustomEvent<VcProtocolErrorDetail>} vc-protocol-error - A wire message was dropped as invalid: `{reason, from?}`.
+ * @fires {CustomEvent<VcVideoInviteDetail>} vc-video-invite - A video invitation was sent to the customer.
+ * @fires {CustomEvent<VcInviteAnswerDetail>} vc-invite-answer - The customer answered (`accept: false` = declined).
+ * @fires {CustomEvent<VcVideoStartDetail>} vc-video-start - Video started (the frame opens).
+ * @fires {CustomEvent<VcVideoEndDetail>} vc-video-end - Video ended for both sides.
+ * @fires {CustomEvent<VcMediaStateDetail>} vc-media-state - What either side streams changed.
+ * @fires {CustomEvent<VcPagePushDetail>} vc-page-push - Cancelable: a page is about to be sent; cancel to veto.
+ * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A page was refused by the URL rules.
+ * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.
  *
  * @slot more - Items of the More menu (e.g. `<button slot="more">Video chat</button>`); they get `role="menuitem"` if they have no role.
  *
@@ -60,10 +79,12 @@ export class VideoChatPane extends LitElement {
   controller?: ConversationController;
 
   @state() private _menuOpen = false;
-  @state() private _hasMenuItems = false;
   @state() private _connectPending = false;
   @state() private _connectError?: string;
   @state() private _sendError?: string;
+  @state() private _pageFormOpen = false;
+  @state() private _pageError?: string;
+  @state() private _videoError?: string;
 
   @query('#more-button') private _moreButton!: HTMLButtonElement;
   @query('#more-menu') private _menu!: HTMLElement;
@@ -73,6 +94,7 @@ export class VideoChatPane extends LitElement {
   private readonly _conv = new ConversationStateController(this, {
     fallbackConversationId: () => this.conversation?.id,
   });
+  private readonly _video = new VideoRequestsController(this, () => this._conv.controller);
   private _own?: ConversationController;
   private _abort?: AbortController;
   private _synced?: { controller?: ConversationController; conversation?: ConversationDescriptor };
@@ -102,6 +124,25 @@ export class VideoChatPane extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('conversation') || changed.has('controller')) this._sync();
+  }
+
+  /**
+   * Sends a web page to the customer, as More → Send page does. Fires the
+   * cancelable `vc-page-push` first; returns false if the host vetoed it or
+   * the URL rules refused it (the reason is shown and fired as `vc-page-refused`).
+   */
+  pushPage(url: string, title?: string): boolean {
+    const target = this._conv.controller;
+    if (!target) return false;
+    if (!dispatchVcEvent(this, 'vc-page-push', { url, ...(title ? { title } : {}) }, { cancelable: true })) return false;
+    try {
+      target.pushPage(url, title);
+      this._pageError = undefined;
+      return true;
+    } catch (err) {
+      this._pageError = messageOf(err);
+      return false;
+    }
   }
 
   /** Joins (or re-joins) after a failure. */
@@ -187,6 +228,8 @@ export class VideoChatPane extends LitElement {
             ? html`<button class="btn-ghost" type="button" @click=${this.retry}>Retry</button>`
             : nothing}`
         : nothing}</div>
+      ${this._renderVideo(state, name)}
+      ${this._pageFormOpen ? this._renderPageForm() : nothing}
       <chat-transcript
         part="transcript"
         label=${`Chat with ${name}`}
@@ -228,13 +271,85 @@ export class VideoChatPane extends LitElement {
           @keydown=${this._onMenuKeydown}
           @click=${this._onMenuClick}
         >
+          ${this._renderBuiltinItems()}
           <slot name="more" @slotchange=${this._onSlotChange}></slot>
-          ${this._hasMenuItems
-            ? nothing
-            : html`<div class="placeholder" role="menuitem" aria-disabled="true" tabindex="-1">No actions available</div>`}
         </div>
       </div>
     `;
+  }
+
+  private _renderBuiltinItems(): TemplateResult {
+    const state = this._conv.state;
+    const connected = state?.status === 'connected';
+    const videoBusy = state ? state.video.phase !== 'idle' : true;
+    return html`
+      ${VIDEO_ITEMS.map(
+        (item) => html`<button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected || videoBusy} @click=${() => this._startVideo(item.mode)}>
+          ${item.label}
+        </button>`,
+      )}
+      <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openPageForm}>Send page…</button>
+    `;
+  }
+
+  private _renderVideo(state: ConversationState | undefined, name: string): TemplateResult | typeof nothing {
+    const v = state?.video;
+    if (!v) return nothing;
+    const error = this._videoError ?? this._video.error;
+    const notes: TemplateResult[] = [];
+    if (v.phase === 'inviting') {
+      notes.push(html`<p class="video-note" role="status">Video invitation sent, waiting for ${name}…
+        <button class="btn-ghost" type="button" @click=${() => this._conv.controller?.endVideo()}>Withdraw</button></p>`);
+    } else if (v.phase === 'idle' && v.answer?.accept === false) {
+      notes.push(html`<p class="video-note" role="status">${name} declined video and stays in text chat.</p>`);
+    }
+    if (error) notes.push(html`<p class="video-note" role="alert">${error}</p>`);
+    const frame = v.phase === 'starting' || v.phase === 'active'
+      ? html`<video-frame part="video" .video=${v} peer-name=${name} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
+      : nothing;
+    return html`${notes}${frame}`;
+  }
+
+  private _renderPageForm(): TemplateResult {
+    return html`
+      <form class="page-form" part="page-form" aria-label="Send a page" @submit=${this._onPageSubmit}>
+        <label>Page address <input name="url" type="url" required placeholder="https://" autocomplete="url" /></label>
+        <label>Title (optional) <input name="title" type="text" maxlength="200" /></label>
+        <div class="page-actions">
+          <button class="btn-primary" type="submit">Send page</button>
+          <button class="btn-ghost" type="button" @click=${() => { this._pageFormOpen = false; this._pageError = undefined; }}>Cancel</button>
+        </div>
+        ${this._pageError ? html`<p class="page-error" role="alert">${this._pageError}</p>` : nothing}
+      </form>
+    `;
+  }
+
+  private _startVideo(mode: VideoMode): void {
+    try {
+      this._videoError = undefined;
+      this._conv.controller?.startVideo(mode);
+    } catch (err) {
+      this._videoError = messageOf(err);
+    }
+  }
+
+  private async _openPageForm(): Promise<void> {
+    this._pageFormOpen = true;
+    this._pageError = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('.page-form input[name="url"]')?.focus();
+  }
+
+  private _onPageSubmit(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    const url = String(data.get('url') ?? '');
+    const title = String(data.get('title') ?? '').trim() || undefined;
+    if (this.pushPage(url, title)) {
+      form.reset();
+      this._pageFormOpen = false;
+    }
   }
 
   private _status(state: ConversationState | undefined): [string, Tone] {
@@ -294,12 +409,9 @@ export class VideoChatPane extends LitElement {
   // ---- More menu (WAI-ARIA menu button pattern) ----
 
   private _menuItems(): HTMLElement[] {
-    const slotted = (this._moreSlot?.assignedElements({ flatten: true }) ?? []).filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && !el.hidden && !(el as HTMLButtonElement).disabled,
-    );
-    if (slotted.length > 0) return slotted;
-    const placeholder = this._menu?.querySelector<HTMLElement>('.placeholder');
-    return placeholder ? [placeholder] : [];
+    const builtin = [...(this._menu?.querySelectorAll<HTMLButtonElement>('button.builtin') ?? [])];
+    const slotted = (this._moreSlot?.assignedElements({ flatten: true }) ?? []).filter((el): el is HTMLElement => el instanceof HTMLElement);
+    return [...builtin, ...slotted].filter((el) => !el.hidden && !(el as HTMLButtonElement).disabled);
   }
 
   private _onSlotChange(): void {
@@ -308,7 +420,6 @@ export class VideoChatPane extends LitElement {
       if (!el.hasAttribute('role')) el.setAttribute('role', 'menuitem');
       if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
     }
-    this._hasMenuItems = assigned.length > 0;
   }
 
   private async _openMenu(focus: 'first' | 'last'): Promise<void> {

@@ -241,23 +241,28 @@ describe('<video-chat-pane>', () => {
       for (const item of el.querySelectorAll('[slot="more"]')) expect(item.getAttribute('role')).to.equal('menuitem');
     });
 
-    it('Enter opens and focuses the first item, arrows move, Esc closes and returns focus', async () => {
+    /** Text of the focused item, in the pane's shadow root or among its slotted children. */
+    function activeText(el: Element): string {
+      const a = el.shadowRoot!.activeElement ?? document.activeElement;
+      return a?.textContent?.trim() ?? '';
+    }
+
+    it('Enter opens and focuses the first item, arrows move over built-in then host items, Esc closes and returns focus', async () => {
       const el = await paneWithItems();
       moreButton(el).focus();
       await sendKeys({ press: 'Enter' });
       await el.updateComplete;
       expect(moreButton(el).getAttribute('aria-expanded')).to.equal('true');
       expect(menu(el).hidden).to.equal(false);
-      expect(document.activeElement!.id).to.equal('video');
+      expect(activeText(el)).to.equal('Video chat: two-way');
       await sendKeys({ press: 'ArrowDown' });
-      expect(document.activeElement!.id).to.equal('page');
+      expect(activeText(el)).to.equal('Video chat: one-way, my camera');
+      await sendKeys({ press: 'End' });
+      expect(document.activeElement!.id).to.equal('link');
       await sendKeys({ press: 'ArrowDown' });
-      await sendKeys({ press: 'ArrowDown' });
-      expect(document.activeElement!.id).to.equal('video'); // wraps
+      expect(activeText(el)).to.equal('Video chat: two-way'); // wraps
       await sendKeys({ press: 'ArrowUp' });
       expect(document.activeElement!.id).to.equal('link');
-      await sendKeys({ press: 'Home' });
-      expect(document.activeElement!.id).to.equal('video');
       await sendKeys({ press: 'Escape' });
       await el.updateComplete;
       expect(moreButton(el).getAttribute('aria-expanded')).to.equal('false');
@@ -274,22 +279,49 @@ describe('<video-chat-pane>', () => {
       await sendKeys({ press: 'Escape' });
       await sendKeys({ press: 'ArrowDown' });
       await el.updateComplete;
-      expect(document.activeElement!.id).to.equal('video');
+      expect(activeText(el)).to.equal('Video chat: two-way');
     });
 
-    it('activating an item runs it, closes the menu and returns focus', async () => {
+    it('activating a host item runs it, closes the menu and returns focus', async () => {
       const el = await paneWithItems();
       let clicked = '';
       el.querySelector('#page')!.addEventListener('click', () => (clicked = 'page'));
       moreButton(el).focus();
-      await sendKeys({ press: 'Enter' });
+      await sendKeys({ press: 'ArrowUp' }); // last: #link
       await el.updateComplete;
-      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowUp' }); // #page
       await sendKeys({ press: 'Enter' });
       await el.updateComplete;
       expect(clicked).to.equal('page');
       expect(menu(el).hidden).to.equal(true);
       expect(focused(el)).to.equal('more-button');
+    });
+
+    it('the built-in Video chat items start video in the chosen mode', async () => {
+      const fake = connectedFake();
+      const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
+      await settle(el);
+      moreButton(el).click();
+      await el.updateComplete;
+      const items = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[role="menu"] button.builtin')];
+      expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…']);
+      items[2].click();
+      expect(JSON.stringify(fake.calls)).to.contain('"method":"startVideo","mode":"one-way-customer"');
+      await expect(el).to.be.accessible();
+    });
+
+    it('Send page checks the URL and honours a host veto', async () => {
+      const fake = connectedFake();
+      const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
+      await settle(el);
+      let vetoed = 0;
+      const veto = (e: Event) => { vetoed++; e.preventDefault(); };
+      el.addEventListener('vc-page-push', veto);
+      expect(el.pushPage('https://shop.example/a')).to.equal(false);
+      expect(vetoed).to.equal(1);
+      el.removeEventListener('vc-page-push', veto);
+      expect(el.pushPage('https://shop.example/a', 'A')).to.equal(true);
+      expect(JSON.stringify(fake.calls)).to.contain('"method":"pushPage","url":"https://shop.example/a","title":"A"');
     });
 
     it('closes when clicking outside', async () => {
@@ -302,15 +334,6 @@ describe('<video-chat-pane>', () => {
       expect(menu(el).hidden).to.equal(true);
     });
 
-    it('without items shows a disabled placeholder item', async () => {
-      const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${connectedFake()}></video-chat-pane>`);
-      moreButton(el).click();
-      await el.updateComplete;
-      const placeholder = $(el, '[role="menu"] [role="menuitem"]');
-      expect(placeholder.getAttribute('aria-disabled')).to.equal('true');
-      expect(focused(el)).to.equal('placeholder');
-      await expect(el).to.be.accessible();
-    });
   });
 
   describe('lifecycle', () => {

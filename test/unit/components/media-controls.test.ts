@@ -1,0 +1,45 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../../src/components/media-controls/media-controls.js';
+import type { MediaControls } from '../../../src/components/media-controls/media-controls.js';
+import type { LocalMediaStatus } from '../../../src/session/index.js';
+
+const on: LocalMediaStatus = { audio: true, video: true, muted: false, paused: false, videoAllowed: true };
+
+function button(el: MediaControls, part: string): HTMLButtonElement {
+  return el.shadowRoot!.querySelector<HTMLButtonElement>(`[part="${part}"]`)!;
+}
+
+describe('<media-controls>', () => {
+  const states: Array<[string, LocalMediaStatus, string, string, string]> = [
+    ['sending both', on, 'Pause video', 'Mute microphone', 'Sending video and voice from this device'],
+    ['video paused', { ...on, video: false, paused: true }, 'Resume video', 'Mute microphone', 'Sending voice from this device'],
+    ['muted', { ...on, audio: false, muted: true }, 'Pause video', 'Unmute microphone', 'Sending video from this device'],
+    ['paused and muted', { ...on, audio: false, video: false, muted: true, paused: true }, 'Resume video', 'Unmute microphone', 'Nothing is sent from this device'],
+  ];
+  for (const [name, status, videoLabel, audioLabel, said] of states) {
+    it(`labels and status tell the truth when ${name}, and pass axe`, async () => {
+      const el = await fixture<MediaControls>(html`<media-controls .status=${status}></media-controls>`);
+      expect(button(el, 'video-button').getAttribute('aria-label')).to.equal(videoLabel);
+      expect(button(el, 'audio-button').getAttribute('aria-label')).to.equal(audioLabel);
+      expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal(said);
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('a voice-only mode has no video button', async () => {
+    const el = await fixture<MediaControls>(html`<media-controls .status=${{ ...on, video: false, videoAllowed: false }}></media-controls>`);
+    expect(button(el, 'video-button')?.outerHTML ?? null).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('asks for the opposite state and for End', async () => {
+    const el = await fixture<MediaControls>(html`<media-controls .status=${on}></media-controls>`);
+    setTimeout(() => button(el, 'audio-button').click());
+    expect((await oneEvent(el, 'vc-mute-request')).detail).to.deep.equal({ muted: true });
+    setTimeout(() => button(el, 'video-button').click());
+    expect((await oneEvent(el, 'vc-pause-request')).detail).to.deep.equal({ paused: true });
+    setTimeout(() => button(el, 'end-button').click());
+    const end = await oneEvent(el, 'vc-end-request');
+    expect(end.bubbles && end.composed).to.equal(true);
+  });
+});
