@@ -1,25 +1,37 @@
 #!/usr/bin/env node
-// Prints raw and gzip sizes of what a page downloads: the loader always, the
-// widget when it mounts, the Janus chunk only when a conversation connects.
+// Prints raw and gzip sizes of what a page downloads, by when it downloads it:
+// the loader on every page, the widget once the page is idle, the Janus client
+// when a chat connects, rrweb's recorder only after cobrowse consent. The
+// replayer and the all-elements bundle are for agent consoles.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const dir = 'dist/cdn';
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const rows = [];
-function add(path) {
+const size = (path) => {
   const buf = readFileSync(path);
-  rows.push({ file: path, raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length });
+  return { file: path, raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
+};
+const chunks = readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join(dir, 'chunks', f));
+const pick = (re) => chunks.filter((f) => re.test(f)).map(size);
+const groups = [
+  ['every page (loader.js)', [size(join(dir, 'loader.js'))]],
+  ['customer widget, loaded when the page is idle', [size(join(dir, 'widget.js'))]],
+  ['Janus client, loaded when a chat connects', pick(/janus|adapter/)],
+  ['rrweb recorder, loaded after cobrowse consent', pick(/record/)],
+  ['agent console: all elements (index.js)', [size(join(dir, 'index.js'))]],
+  ['agent console: rrweb replayer, loaded when cobrowse starts', pick(/replay/)],
+];
+const known = new Set(groups.flatMap(([, rows]) => rows.map((r) => r.file)));
+const other = chunks.filter((f) => !known.has(f)).map(size);
+if (other.length) groups.push(['other shared chunks', other]);
+const width = Math.max(...groups.flatMap(([, rows]) => rows.map((r) => r.file.length)));
+for (const [title, rows] of groups) {
+  console.log(`\n${title}`);
+  for (const r of rows) console.log(`  ${r.file.padEnd(width)}  ${kb(r.raw).padStart(10)}  ${kb(r.gzip).padStart(10)} gzip`);
 }
-add(join(dir, 'loader.js'));
-add(join(dir, 'widget.js'));
-add(join(dir, 'index.js'));
-for (const f of readdirSync(join(dir, 'chunks'))) if (f.endsWith('.js')) add(join(dir, 'chunks', f));
-const width = Math.max(...rows.map((r) => r.file.length));
-console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip'.padStart(10)}`);
-for (const r of rows) console.log(`${r.file.padEnd(width)}  ${kb(r.raw).padStart(10)}  ${kb(r.gzip).padStart(10)}`);
-const total = rows.filter((r) => !r.file.endsWith('/index.js')).reduce((s, r) => s + r.gzip, 0);
-console.log(`\nloader (every page): ${kb(rows[0].gzip)} gzip`);
-console.log(`full customer bundle (loader + widget + lazy chunks): ${kb(total)} gzip`);
-
+const sum = (titles) => groups.filter(([t]) => titles.some((x) => t.startsWith(x))).flatMap(([, r]) => r).reduce((s, r) => s + r.gzip, 0);
+console.log(`\nloader: ${kb(groups[0][1][0].gzip)} gzip`);
+console.log(`full customer bundle (loader + widget + Janus client + recorder): ${kb(sum(['every page', 'customer widget', 'Janus client', 'rrweb recorder', 'other shared']))} gzip`);
+console.log(`full agent bundle (elements + Janus client + replayer): ${kb(sum(['agent console', 'Janus client', 'other shared']) + groups[1][1][0].gzip)} gzip`);
