@@ -174,3 +174,32 @@ describe('video over a real Janus VideoRoom with fake camera and microphone', ()
     expect(after.framesDecoded).to.equal(0);
   });
 });
+
+describe('video when the camera is missing', () => {
+  it('says so, falls back to voice, and never shows a black frame as video', async () => {
+    const md = navigator.mediaDevices;
+    const original = md.getUserMedia.bind(md);
+    const { customer, agent } = await newConversation();
+    const c = new Conversation();
+    const a = new Conversation();
+    // Only the customer's page has no camera (its getUserMedia refuses video).
+    md.getUserMedia = (k?: MediaStreamConstraints) => (k?.video ? Promise.reject(new DOMException('no camera', 'NotFoundError')) : original(k));
+    try {
+      await Promise.all([c.connect(customer.descriptor), a.connect(agent)]);
+      await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true, 'both online');
+      // Agent's camera is also refused here (same page); the point is the customer's view of it.
+      a.startVideo('two-way');
+      await waitFor(() => c.state.video.phase === 'invited', 'invited');
+      c.answerInvite('two-way');
+      await waitFor(() => c.state.video.problems.length > 0, 'problem reported');
+      expect(c.state.video.problems[0]).to.match(/No camera was found/);
+      await waitFor(() => c.state.video.local.audio === true, 'voice still goes out');
+      expect(c.state.video.local.video).to.equal(false);
+      expect(c.state.video.localStream?.getVideoTracks()).to.have.length(0);
+    } finally {
+      md.getUserMedia = original;
+      c.dispose();
+      a.dispose();
+    }
+  });
+});
