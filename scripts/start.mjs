@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm start: Janus (janus/ config, loopback) + the reference broker serving
 // the demo. Prints the URLs; Ctrl-C stops everything.
+import { randomBytes } from 'node:crypto';
 import { register } from 'tsx/esm/api';
 import { startJanus } from './janus.mjs';
 
@@ -12,9 +13,25 @@ const janus = await startJanus({
   port: process.env.JANUS_PORT ? Number(process.env.JANUS_PORT) : undefined,
   log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined,
 });
+// The demo's agent account: AGENT_USERNAME / AGENT_PASSWORD, or a fresh random password printed below.
+const agent = {
+  username: process.env.AGENT_USERNAME || 'agent',
+  password: process.env.AGENT_PASSWORD || randomBytes(9).toString('base64url'),
+  display: process.env.AGENT_DISPLAY || 'Demo Agent',
+};
 let broker;
 try {
-  broker = await startBroker({ janusUrl: janus.url, janusAdminKey: janus.adminKey, port, host: process.env.HOST ?? '127.0.0.1', staticRoot: process.cwd() });
+  broker = await startBroker({
+    janusUrl: janus.url,
+    janusAdminKey: janus.adminKey,
+    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
+    agentAccounts: [agent],
+    agentTokenSecret: process.env.AGENT_TOKEN_SECRET || undefined,
+    identitySecret: process.env.IDENTITY_SECRET || undefined,
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    staticRoot: process.cwd(),
+  });
 } catch (e) {
   await janus.stop();
   if (e?.code === 'EADDRINUSE') {
@@ -28,6 +45,7 @@ console.log(`
   Video chat demo is running
 
   Agent console:     ${base}/demo/agent/
+    sign in as:      ${agent.username} / ${process.env.AGENT_PASSWORD ? '(AGENT_PASSWORD)' : agent.password}
   Customer website:  ${base}/demo/shop/
   Janus (WebSocket): ${janus.url}
 

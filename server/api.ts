@@ -1,21 +1,42 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import * as v from 'valibot';
-import { ClaimRequest, CreateConversationRequest } from '../src/protocol/index.js';
+import {
+  AgentLoginRequest,
+  ClaimRequest,
+  CreateConversationRequest,
+  LinkCustomerRequest,
+  type AgentIdentity,
+  type CustomerSearchResponse,
+} from '../src/protocol/index.js';
+import type { AgentAuth } from './agent-auth.js';
 import type { ConversationService } from './conversations.js';
 import type { CorsPolicy } from './cors.js';
+import type { CustomerDirectory } from './customers.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
 import type { QueueStream } from './queue-stream.js';
+import type { ClientKey, RateLimiter } from './rate-limit.js';
 
 /**
- * Body of POST /api/conversations/:id/close. src/protocol has no schema for it;
- * this one is derived from ClaimRequest so the agent id rules stay in one place.
+ * Body of POST /api/conversations/:id/close: nothing is needed (the bearer says
+ * who closes); an `agentId` from older consoles is accepted and ignored.
  */
 const CloseRequest = v.partial(v.pick(ClaimRequest, ['agentId']));
+const EmptyRequest = v.strictObject({});
+const SearchQuery = v.pipe(v.string(), v.trim(), v.maxLength(100, 'q must be at most 100 characters'));
+
+/** Which token bucket a POST draws from: conversation creation, agent login, or any other POST. */
+export type RateBucket = 'create' | 'login' | 'post';
 
 export interface ApiContext {
   conversations: ConversationService;
   queueStream: QueueStream;
   cors: CorsPolicy;
+  auth: AgentAuth;
+  /** True when the built-in login has accounts. */
+  loginEnabled: boolean;
+  customers: CustomerDirectory;
+  limits: Readonly<Partial<Record<RateBucket, RateLimiter>>>;
+  clientKey: ClientKey;
   janusConnected(): boolean;
 }
 
@@ -23,6 +44,7 @@ interface RequestInfo {
   req: IncomingMessage;
   res: ServerResponse;
   params: string[];
+  query: URLSearchParams;
   /** CORS headers every answer to this request carries. */
   headers: OutgoingHttpHeaders;
 }
@@ -32,19 +54,44 @@ type Handler = (ctx: ApiContext, r: RequestInfo) => Promise<void>;
 interface Route {
   pattern: RegExp;
   methods: Readonly<Partial<Record<string, Handler>>>;
+  /** Bucket for POSTs here (default 'post'). */
+  bucket?: RateBucket;
 }
 
 const ID = '([^/]+)';
 
 const ROUTES: readonly Route[] = [
-  { pattern: /^\/api\/conversations$/, methods: { POST: createConversation } },
+  { pattern: /^\/api\/conversations$/, methods: { POST: createConversation }, bucket: 'create' },
   { pattern: new RegExp(`^/api/conversations/${ID}$`), methods: { GET: getConversation } },
   { pattern: new RegExp(`^/api/conversations/${ID}/claim$`), methods: { POST: claimConversation } },
   { pattern: new RegExp(`^/api/conversations/${ID}/close$`), methods: { POST: closeConversation } },
+  { pattern: new RegExp(`^/api/conversations/${ID}/link$`), methods: { POST: linkCustomer } },
   { pattern: /^\/api\/queue$/, methods: { GET: getQueue } },
+  { pattern: /^\/api\/queue\/ticket$/, methods: { POST: queueTicket } },
   { pattern: /^\/api\/queue\/stream$/, methods: { GET: streamQueue } },
+  { pattern: /^\/api\/customers$/, methods: { GET: searchCustomers } },
+  { pattern: /^\/api\/agent\/login$/, methods: { POST: agentLogin }, bucket: 'login' },
+  { pattern: /^\/api\/agent\/logout$/, methods: { POST: agentLogout } },
+  { pattern: /^\/api\/agent\/me$/, methods: { GET: agentMe } },
   { pattern: /^\/api\/health$/, methods: { GET: getHealth } },
 ];
+
+/** The authenticated agent, or 401. */
+async function requireAgent(ctx: ApiContext, req: IncomingMessage): Promise<AgentIdentity> {
+  const bearer = bearerToken(req);
+  if (bearer === undefined) {
+    throw new HttpError(401, 'unauthorized', 'Agents only: log in (POST /api/agent/login) and send Authorization: Bearer <token>', {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  const agent = await ctx.auth.verify(bearer);
+  if (!agent) {
+    throw new HttpError(401, 'invalid_token', 'The agent token is invalid or has expired; log in again', {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    });
+  }
+  return agent;
+}
 
 async function createConversation(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   const body = parseWith(CreateConversationRequest, await readJsonBody(req));
@@ -57,24 +104,95 @@ async function getConversation(ctx: ApiContext, { req, res, params, headers }: R
 }
 
 async function claimConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
-  const body = parseWith(ClaimRequest, await readJsonBody(req));
-  sendJson(res, 200, await ctx.conversations.claim(params[0], body), headers);
+  const agent = await requireAgent(ctx, req);
+  parseWith(ClaimRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.conversations.claim(params[0], agent), headers);
 }
 
 async function closeConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
-  const body = parseWith(CloseRequest, await readJsonBody(req));
-  const entry = await ctx.conversations.close(params[0], { bearer: bearerToken(req), agentId: body.agentId });
+  parseWith(CloseRequest, await readJsonBody(req));
+  const bearer = bearerToken(req);
+  if (bearer === undefined) {
+    throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey> (customer) or <agent token> (the claiming agent)', {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  const id = params[0];
+  let entry;
+  if (ctx.conversations.isResumeKey(id, bearer)) {
+    entry = await ctx.conversations.close(id, { resumeKey: bearer });
+  } else {
+    const agent = await ctx.auth.verify(bearer);
+    if (!agent) throw new HttpError(403, 'forbidden', 'This key may not close the conversation');
+    entry = await ctx.conversations.close(id, { agent });
+  }
   sendJson(res, 200, entry, headers);
 }
 
-async function getQueue(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
+async function linkCustomer(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  const body = parseWith(LinkCustomerRequest, await readJsonBody(req));
+  sendJson(res, 200, ctx.conversations.link(params[0], agent, body), headers);
+}
+
+async function getQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  await requireAgent(ctx, req);
   sendJson(res, 200, { conversations: ctx.conversations.queue() }, headers);
 }
 
-async function streamQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
-  if (!ctx.queueStream.attach(req, res, headers)) {
+async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  parseWith(EmptyRequest, await readJsonBody(req));
+  sendJson(res, 200, ctx.auth.streamTicket(agent, bearerToken(req) ?? ''), headers);
+}
+
+/**
+ * The queue as Server-Sent Events. EventSource cannot send headers, so besides
+ * `Authorization: Bearer` this takes `?ticket=` from POST /api/queue/ticket: a
+ * one-minute, stream-only credential, so a URL that ends up in a log or the
+ * browser history is useless soon after and never works as an agent token.
+ */
+async function streamQueue(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
+  const ticket = query.get('ticket');
+  let endAt: number | undefined;
+  if (ticket !== null) {
+    const ok = ctx.auth.verifyStreamTicket(ticket);
+    if (!ok) throw new HttpError(401, 'invalid_ticket', 'The queue ticket is invalid or has expired; get a new one from POST /api/queue/ticket');
+    endAt = ok.untilMs;
+  } else {
+    await requireAgent(ctx, req);
+  }
+  if (!ctx.queueStream.attach(req, res, headers, endAt)) {
     throw new HttpError(503, 'capacity', 'Too many queue listeners', { 'retry-after': '10' });
   }
+}
+
+async function searchCustomers(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
+  await requireAgent(ctx, req);
+  const q = parseWith(SearchQuery, query.get('q') ?? '');
+  const body: CustomerSearchResponse = { customers: ctx.customers.search(q) };
+  sendJson(res, 200, body, headers);
+}
+
+async function agentLogin(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const body = parseWith(AgentLoginRequest, await readJsonBody(req));
+  if (!ctx.loginEnabled) {
+    throw new HttpError(403, 'login_disabled', 'This broker has no built-in agent accounts; agents sign in through the integrating system');
+  }
+  const session = ctx.auth.login(body.username, body.password);
+  if (!session) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+  sendJson(res, 200, session, headers);
+}
+
+async function agentLogout(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  await requireAgent(ctx, req);
+  parseWith(EmptyRequest, await readJsonBody(req));
+  ctx.auth.logout(bearerToken(req) ?? '');
+  sendJson(res, 200, {}, headers);
+}
+
+async function agentMe(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  sendJson(res, 200, { agent: await requireAgent(ctx, req) }, headers);
 }
 
 async function getHealth(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
@@ -90,8 +208,18 @@ function decodeParams(match: RegExpExecArray): string[] | undefined {
   }
 }
 
+function rateLimit(ctx: ApiContext, req: IncomingMessage, bucket: RateBucket): void {
+  const limiter = ctx.limits[bucket];
+  if (!limiter) return;
+  const decision = limiter.take(`${bucket}:${ctx.clientKey(req)}`);
+  if (decision.ok) return;
+  // Drain the (small, size-capped) body so the connection stays usable for the answer.
+  req.resume();
+  throw new HttpError(429, 'rate_limited', `Too many requests; try again in ${decision.retryAfterS} s`, { 'retry-after': String(decision.retryAfterS) });
+}
+
 /** Routes one /api request. Failures are thrown as HttpError for the caller to render (with CORS headers). */
-export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, pathname: string, search = ''): Promise<void> {
   const route = ROUTES.map((r) => ({ r, m: r.pattern.exec(pathname) })).find((x) => x.m !== null);
   const params = route?.m ? decodeParams(route.m) : undefined;
   if (!route || !params) throw new HttpError(404, 'not_found', `No API endpoint ${pathname}`);
@@ -112,5 +240,6 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       allow: [...methods, 'OPTIONS'].join(', '),
     });
   }
-  await handler(ctx, { req, res, params, headers });
+  if (method === 'POST') rateLimit(ctx, req, route.r.bucket ?? 'post');
+  await handler(ctx, { req, res, params, query: new URLSearchParams(search), headers });
 }

@@ -1,13 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Janode, { type JanodeLogLevel } from 'janode';
-import { handleApi, type ApiContext } from './api.js';
+import type { CustomerRecord } from '../src/protocol/index.js';
+import { AgentAuth, type AgentAccount, type AgentVerifier } from './agent-auth.js';
+import { handleApi, type ApiContext, type RateBucket } from './api.js';
 import { ConversationService, type IceServer } from './conversations.js';
 import { CorsPolicy } from './cors.js';
+import { CustomerDirectory } from './customers.js';
 import { HttpError, sendError } from './http-util.js';
+import { JanusAdmin } from './janus-admin.js';
 import { JanusRooms } from './janus-rooms.js';
 import { type Logger, warningsToStderr } from './log.js';
 import { QueueStream } from './queue-stream.js';
+import { type ClientKey, RateLimiter, type RateRule, remoteAddressKey } from './rate-limit.js';
+import { randomToken } from './secrets.js';
 import { serveStatic } from './static-files.js';
 import { ConversationStore } from './store.js';
 
@@ -16,6 +22,14 @@ export interface BrokerOptions {
   janusUrl: string;
   /** admin_key of the TextRoom and VideoRoom plugins (needed to create rooms). */
   janusAdminKey: string;
+  /**
+   * Janus Admin API (WebSocket, e.g. ws://127.0.0.1:7188) and its admin_secret.
+   * With them the broker manages Janus core tokens (token_auth = true): one for
+   * its own session and one per participant, removed when the conversation
+   * ends. Without them it assumes a Janus without token_auth (participant
+   * tokens then only guard the rooms' allowed lists).
+   */
+  janusAdmin?: { url: string; secret: string };
   /** 0 picks a free port. Default 8080. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -34,6 +48,34 @@ export interface BrokerOptions {
   waitingTtlMs?: number;
   /** Closed conversations are forgotten after this long. Default 60 s. */
   closedRetentionMs?: number;
+  /** Absolute lifetime of any conversation and so of every participant token. Default 12 h. */
+  maxConversationMs?: number;
+  /** How often expiry is checked. Default 30 s. */
+  sweepIntervalMs?: number;
+  /** Accounts for the built-in agent login (POST /api/agent/login). */
+  agentAccounts?: AgentAccount[];
+  /**
+   * Secret of the agent tokens the login issues; an integrator who knows it can
+   * mint agent tokens itself (see server/agent-auth.ts). Default: random per process.
+   */
+  agentTokenSecret?: string;
+  /** Lifetime of login tokens. Default 12 h. */
+  agentTokenTtlMs?: number;
+  /** The integrator's own agent check, tried after the broker's own tokens. */
+  verifyAgent?: AgentVerifier;
+  /** Site secret for signed visitor identities (see server/visitor-identity.ts). */
+  identitySecret?: string;
+  /** Refuse conversations without a valid signed identity. */
+  requireIdentity?: boolean;
+  /** Records for GET /api/customers. Default: a small made-up demo list. */
+  customers?: CustomerRecord[];
+  /**
+   * Per-client token buckets for POSTs. `false` turns one off. Defaults:
+   * create 10/min burst 5, login 10/min burst 5, other POSTs 120/min burst 30.
+   */
+  rateLimits?: Partial<Record<RateBucket, RateRule | false>>;
+  /** Which client a request counts against. Default: its TCP peer address (IPv6 by /64). */
+  clientKey?: ClientKey;
   /** How long startBroker waits for the first Janus connection. Default 10 s. */
   janusConnectTimeoutMs?: number;
   /** janode's own console logging. Default 'none' (the broker logs connection trouble itself). */
@@ -48,6 +90,12 @@ export interface Broker {
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
+
+export const DEFAULT_RATE_LIMITS: Readonly<Record<RateBucket, RateRule>> = {
+  create: { perMinute: 10, burst: 5 },
+  login: { perMinute: 10, burst: 5 },
+  post: { perMinute: 120, burst: 30 },
+};
 /** Bytes of an oversized body we swallow so the client can read the 413 before the socket closes. */
 const MAX_DISCARD_BYTES = 1 << 20;
 
@@ -56,11 +104,40 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const host = opts.host ?? '127.0.0.1';
   Janode.Logger.setLevel(opts.janodeLogLevel ?? 'none');
 
-  const rooms = new JanusRooms({ url: opts.janusUrl, adminKey: opts.janusAdminKey, log });
+  const auth = new AgentAuth({
+    accounts: opts.agentAccounts,
+    tokenSecret: opts.agentTokenSecret,
+    tokenTtlMs: opts.agentTokenTtlMs,
+    verifyAgent: opts.verifyAgent,
+    log,
+  });
+  const limits: Partial<Record<RateBucket, RateLimiter>> = {};
+  for (const bucket of Object.keys(DEFAULT_RATE_LIMITS) as RateBucket[]) {
+    const rule = opts.rateLimits?.[bucket] ?? DEFAULT_RATE_LIMITS[bucket];
+    if (rule) limits[bucket] = new RateLimiter(rule);
+  }
+
+  // The broker's own Janus token: it lives as long as the broker and is (re-)added
+  // before every connection, so a restarted Janus lets the broker back in.
+  const admin = opts.janusAdmin ? new JanusAdmin({ url: opts.janusAdmin.url, secret: opts.janusAdmin.secret, log }) : undefined;
+  const brokerToken = admin ? randomToken() : undefined;
+  if (!admin) log('warn', 'no janusAdmin given: Janus core tokens are not managed (run Janus with token_auth only together with janusAdmin)');
+  const rooms = new JanusRooms({
+    url: opts.janusUrl,
+    adminKey: opts.janusAdminKey,
+    token: brokerToken,
+    beforeConnect: admin && brokerToken ? () => admin.addToken(brokerToken) : undefined,
+    log,
+  });
+  const shutdownJanus = async () => {
+    await rooms.close();
+    if (admin && brokerToken) await admin.removeToken(brokerToken).catch(() => {});
+    await admin?.close();
+  };
   try {
     await rooms.start(opts.janusConnectTimeoutMs ?? 10_000);
   } catch (e) {
-    await rooms.close();
+    await shutdownJanus();
     throw e;
   }
 
@@ -71,6 +148,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     maxOpen: opts.maxOpenConversations ?? 500,
     waitingTtlMs: opts.waitingTtlMs ?? 2 * 60 * 60_000,
     closedRetentionMs: opts.closedRetentionMs ?? 60_000,
+    maxLifetimeMs: opts.maxConversationMs,
+    tokens: admin,
+    identitySecret: opts.identitySecret,
+    requireIdentity: opts.requireIdentity,
     log,
   });
   const queueStream = new QueueStream(() => ({ conversations: conversations.queue() }));
@@ -80,11 +161,21 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   });
   const sweeper = setInterval(() => {
     conversations.sweep().catch((e: unknown) => log('error', `sweep failed: ${String(e)}`));
-  }, SWEEP_INTERVAL_MS);
+  }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   const cors = new CorsPolicy(opts.allowedOrigins);
-  const ctx: ApiContext = { conversations, queueStream, cors, janusConnected: () => rooms.connected };
+  const ctx: ApiContext = {
+    conversations,
+    queueStream,
+    cors,
+    auth,
+    loginEnabled: (opts.agentAccounts?.length ?? 0) > 0,
+    customers: new CustomerDirectory(opts.customers),
+    limits,
+    clientKey: opts.clientKey ?? remoteAddressKey,
+    janusConnected: () => rooms.connected,
+  };
 
   const server = createServer((req, res) => {
     void route(req, res);
@@ -97,11 +188,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // A client that vanishes mid-request must not take the process down.
     req.on('error', () => {});
     res.on('error', () => {});
-    const pathname = (req.url ?? '/').split('?')[0];
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const pathname = q < 0 ? target : target.slice(0, q);
+    const search = q < 0 ? '' : target.slice(q + 1);
     const isApi = pathname === '/api' || pathname.startsWith('/api/');
     try {
       if (!pathname.startsWith('/')) throw new HttpError(400, 'bad_request', 'Request target must be a path');
-      if (isApi) await handleApi(ctx, req, res, pathname);
+      if (isApi) await handleApi(ctx, req, res, pathname, search);
       else await serveStatic(req, res, opts.staticRoot, pathname);
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal', 'Internal error');
@@ -122,7 +216,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   } catch (e) {
     clearInterval(sweeper);
     queueStream.close();
-    await rooms.close();
+    await shutdownJanus();
     throw e;
   }
   server.on('error', (e) => log('error', `http server: ${e.message}`));
@@ -139,9 +233,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      // The store dies with the process, so nobody could resume these rooms: do not leave them on Janus.
+      // The store dies with the process, so nobody could resume these rooms: do not leave them
+      // (or their tokens) on Janus.
       await conversations.destroyAll();
-      await rooms.close();
+      await shutdownJanus();
     })());
 
   return { url, close };

@@ -29,6 +29,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   });
   res.end(text);
 }
@@ -56,7 +57,7 @@ function isJsonContentType(value: string | undefined): boolean {
  * Reads a POST body as JSON. Requiring a JSON content type even for an empty body
  * is deliberate: a cross-site form or `no-cors` fetch cannot send one without a
  * CORS preflight, which the broker refuses for origins it does not know.
- * An empty body reads as `{}`.
+ * An empty body reads as `{}`; anything but a JSON object is refused.
  */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   if (!isJsonContentType(req.headers['content-type'])) {
@@ -68,11 +69,17 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
   const text = await readLimited(req, limit);
   if (text.trim() === '') return {};
+  let data: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    data = JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'invalid_json', 'Request body is not valid JSON');
   }
+  // Every body of this API is an object; an array would slip through object schemas without keys.
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new HttpError(400, 'invalid_request', 'Request body must be a JSON object');
+  }
+  return data;
 }
 
 function readLimited(req: IncomingMessage, limit: number): Promise<string> {

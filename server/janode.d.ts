@@ -51,6 +51,8 @@ declare module 'janode' {
     create(ka_interval?: number): Promise<JanodeSession>;
     close(): Promise<void>;
     getInfo(): Promise<Record<string, unknown>>;
+    /** Sends any request (adds transaction, token / apisecret or admin_secret); resolves with Janus's answer, rejects on an error answer. */
+    sendRequest(request: Record<string, unknown>): Promise<{ janus: string; data?: Record<string, unknown> }>;
   }
 
   export type JanodeLogLevel = 'none' | 'error' | 'warning' | 'info' | 'verbose' | 'debug';

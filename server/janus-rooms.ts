@@ -34,6 +34,13 @@ export class GatewayRequestError extends Error {
 export interface JanusRoomsOptions {
   url: string;
   adminKey: string;
+  /** Janus core token of the broker's own session (token_auth). */
+  token?: string;
+  /**
+   * Runs before every (re)connection. The broker uses it to (re-)add its own
+   * token: after a Janus restart the old one is gone and the session would be refused.
+   */
+  beforeConnect?: () => Promise<void>;
   log: Logger;
   /** How long a request waits for a (re)connection before failing. */
   connectWaitMs?: number;
@@ -61,7 +68,7 @@ function deferred(): Deferred {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
@@ -246,9 +253,11 @@ export class JanusRooms implements RoomGateway {
   }
 
   private async connectOnce(): Promise<Live> {
+    await this.opts.beforeConnect?.();
     // max_retries 0: our own loop does the backing off, janode's would block for minutes.
+    const address = this.opts.token ? { url: this.opts.url, token: this.opts.token } : { url: this.opts.url };
     const connection = await withTimeout(
-      Janode.connect({ is_admin: false, address: { url: this.opts.url }, retry_time_secs: 1, max_retries: 0 }),
+      Janode.connect({ is_admin: false, address, retry_time_secs: 1, max_retries: 0 }),
       this.requestTimeoutMs,
       () => new Error('WebSocket connect timed out'),
     );

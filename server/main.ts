@@ -1,7 +1,13 @@
 // CLI entry of the reference broker:
-//   JANUS_URL=ws://127.0.0.1:8188 JANUS_ADMIN_KEY=… node --import tsx server/main.ts
+//   JANUS_URL=ws://127.0.0.1:8188 JANUS_ADMIN_KEY=… \
+//   JANUS_ADMIN_URL=ws://127.0.0.1:7188 JANUS_ADMIN_SECRET=… node --import tsx server/main.ts
 // Optional: PORT (8080), HOST (127.0.0.1), PUBLIC_GATEWAY_URL, ALLOWED_ORIGINS
 // (comma separated), ICE_SERVERS (JSON array of RTCIceServer), JANODE_LOG.
+// Security (see README "Security"):
+//   JANUS_ADMIN_URL, JANUS_ADMIN_SECRET  Admin API, for Janus token_auth (strongly recommended)
+//   AGENT_USERNAME (agent), AGENT_PASSWORD, AGENT_DISPLAY  built-in login account (only if AGENT_PASSWORD is set)
+//   AGENT_TOKEN_SECRET    signs agent tokens; share it to mint agent tokens in your own system
+//   IDENTITY_SECRET       site secret of signed visitor identities; REQUIRE_IDENTITY=1 refuses anonymous visitors
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JanodeLogLevel } from 'janode';
@@ -44,9 +50,25 @@ function iceServers(): IceServer[] | undefined {
 const JANODE_LEVELS: readonly JanodeLogLevel[] = ['none', 'error', 'warning', 'info', 'verbose', 'debug'];
 const janodeLog = JANODE_LEVELS.find((l) => l === process.env.JANODE_LOG);
 
+function janusAdmin(): BrokerOptions['janusAdmin'] {
+  const url = process.env.JANUS_ADMIN_URL;
+  const secret = process.env.JANUS_ADMIN_SECRET;
+  if (!url && !secret) return undefined;
+  if (!url || !secret) fail('set both JANUS_ADMIN_URL and JANUS_ADMIN_SECRET, or neither');
+  return { url, secret };
+}
+
+const agentPassword = process.env.AGENT_PASSWORD;
+const agentUsername = process.env.AGENT_USERNAME || 'agent';
+
 const options: BrokerOptions = {
   janusUrl: required('JANUS_URL'),
   janusAdminKey: required('JANUS_ADMIN_KEY'),
+  janusAdmin: janusAdmin(),
+  agentAccounts: agentPassword ? [{ username: agentUsername, password: agentPassword, display: process.env.AGENT_DISPLAY || undefined }] : undefined,
+  agentTokenSecret: process.env.AGENT_TOKEN_SECRET || undefined,
+  identitySecret: process.env.IDENTITY_SECRET || undefined,
+  requireIdentity: process.env.REQUIRE_IDENTITY === '1' || process.env.REQUIRE_IDENTITY === 'true',
   port: port(),
   host: process.env.HOST || undefined,
   staticRoot: repoRoot,
@@ -65,6 +87,8 @@ try {
 }
 
 console.log(`Broker ready: ${broker.url}`);
+if (agentPassword) console.log(`  Agent login: ${agentUsername} (password from AGENT_PASSWORD)`);
+else if (!options.agentTokenSecret) console.log('  No agent can log in: set AGENT_PASSWORD (built-in login) or AGENT_TOKEN_SECRET (your own agent tokens)');
 console.log(`  Agent console: ${broker.url}/demo/agent/`);
 console.log(`  Shop (customer site): ${broker.url}/demo/shop/`);
 

@@ -30,8 +30,12 @@ export class QueueStream {
     return this.clients.size;
   }
 
-  /** Returns false when the stream is full (the caller answers 503). */
-  attach(req: IncomingMessage, res: ServerResponse, extraHeaders: OutgoingHttpHeaders = {}): boolean {
+  /**
+   * Returns false when the stream is full (the caller answers 503). `endAtMs`
+   * ends the stream then (the listener's credentials run out; EventSource comes
+   * back and has to authenticate again).
+   */
+  attach(req: IncomingMessage, res: ServerResponse, extraHeaders: OutgoingHttpHeaders = {}, endAtMs?: number): boolean {
     if (this.clients.size >= this.maxClients) return false;
     res.writeHead(200, {
       ...extraHeaders,
@@ -42,7 +46,15 @@ export class QueueStream {
     });
     res.socket?.setNoDelay(true);
     this.clients.add(res);
-    const drop = () => this.clients.delete(res);
+    let timer: NodeJS.Timeout | undefined;
+    if (endAtMs !== undefined && Number.isFinite(endAtMs)) {
+      timer = setTimeout(() => res.end(), Math.max(0, endAtMs - Date.now()));
+      timer.unref();
+    }
+    const drop = () => {
+      clearTimeout(timer);
+      this.clients.delete(res);
+    };
     req.on('close', drop);
     res.on('close', drop);
     res.on('error', drop);

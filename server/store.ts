@@ -1,4 +1,4 @@
-import type { Participant, QueueEntry } from '../src/protocol/index.js';
+import type { CustomerLink, Participant, QueueEntry } from '../src/protocol/index.js';
 
 /** What the broker keeps about one room on Janus. The secret never leaves the broker. */
 export interface RoomCredentials {
@@ -22,16 +22,22 @@ export interface Conversation {
   readonly createdAt: number;
   readonly topic?: string;
   readonly page?: string;
+  /** Carries `verified` when the website vouched for the customer (signed identity). */
   readonly customer: Participant;
+  /** The customer's Janus core token and the rooms' allowed-list token. */
   readonly customerToken: string;
   readonly resumeKey: string;
   readonly textRoom: RoomCredentials;
   readonly videoRoom: RoomCredentials;
   state: ConversationState;
   claim?: AgentClaim;
+  /** The customer record the claiming agent linked this chat to. */
+  link?: CustomerLink;
   closedAt?: number;
   /** False while a closed conversation's rooms may still exist on Janus (destroy failed). */
   roomsDestroyed: boolean;
+  /** False while a closed conversation's participant tokens may still be valid on Janus (remove failed). */
+  tokensRevoked: boolean;
 }
 
 export type ClaimDecision =
@@ -96,6 +102,12 @@ export class ConversationStore {
     this.changed();
   }
 
+  /** Records (or replaces) the customer link and tells the listeners. */
+  setLink(c: Conversation, link: CustomerLink): void {
+    c.link = link;
+    this.changed();
+  }
+
   /** Marks a conversation closed. Returns false if it already was. */
   markClosed(c: Conversation, now = Date.now()): boolean {
     if (c.state === 'closed') return false;
@@ -131,5 +143,7 @@ export function toQueueEntry(c: Conversation): QueueEntry {
   const entry: QueueEntry = { id: c.id, display: c.customer.display, createdAt: c.createdAt, state: c.state };
   if (c.topic) entry.topic = c.topic;
   if (c.claim) entry.claimedBy = { id: c.claim.agent.id, display: c.claim.agent.display };
+  if (c.customer.verified) entry.verified = { ...c.customer.verified };
+  if (c.link) entry.link = { ...c.link, linkedBy: { ...c.link.linkedBy } };
   return entry;
 }

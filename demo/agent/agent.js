@@ -1,17 +1,20 @@
-// Agent console of the demo: live queue from the broker (SSE), claim, and one
-// <video-chat-pane> per claimed conversation. Plain ES module, no build step.
-// Everything that comes from the broker is written with textContent: visitor
-// names are typed by strangers.
-/* global document, localStorage, fetch, crypto, customElements, EventSource, HTMLElement, setTimeout, setInterval, requestAnimationFrame -- browser script; eslint.config.mjs has no browser globals for demo/ */
+// Agent console of the demo: sign in, live queue from the broker (SSE), claim,
+// and one <video-chat-pane> per claimed conversation. Plain ES module, no build
+// step. Everything that comes from the broker is written with textContent:
+// visitor names are typed by strangers.
 
-const AGENT_ID_KEY = 'vc-demo-agent-id';
-const AGENT_NAME_KEY = 'vc-demo-agent-name';
+// The agent token lives for this tab only (sessionStorage): a reload keeps the
+// agent signed in, closing the tab signs out of this machine.
+const SESSION_KEY = 'vc-demo-agent-session';
 const PANE_TAG = 'video-chat-pane';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const els = {
   signIn: /** @type {HTMLFormElement} */ ($('sign-in')),
-  name: /** @type {HTMLInputElement} */ ($('agent-name')),
+  username: /** @type {HTMLInputElement} */ ($('agent-username')),
+  password: /** @type {HTMLInputElement} */ ($('agent-password')),
+  signedInBar: $('signed-in-bar'),
+  signOut: /** @type {HTMLButtonElement} */ ($('sign-out')),
   signedIn: $('signed-in'),
   streamStatus: $('stream-status'),
   announce: $('announce'),
@@ -24,21 +27,23 @@ const els = {
   placeholder: $('placeholder'),
 };
 
-/** Stable per browser, so a reload claims "my" conversations again and gets the same descriptors. */
-function agentId() {
-  let id = localStorage.getItem(AGENT_ID_KEY);
-  if (!id) {
-    // getRandomValues also works on plain-http LAN addresses, where randomUUID does not.
-    const bytes = crypto.getRandomValues(new Uint8Array(12));
-    id = `agent-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    localStorage.setItem(AGENT_ID_KEY, id);
+/** @returns {{ token: string, agent: { id: string, display: string }, expiresAt: number } | null} */
+function storedSession() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+    if (s && typeof s.token === 'string' && s.agent && typeof s.expiresAt === 'number' && s.expiresAt > Date.now()) return s;
+  } catch {
+    // A damaged entry is the same as none.
   }
-  return id;
+  return null;
 }
 
 const state = {
-  agentId: agentId(),
-  display: localStorage.getItem(AGENT_NAME_KEY) ?? '',
+  /** The broker's login answer: the bearer token and who we are (id and name come from the account). */
+  session: storedSession(),
+  /** @type {EventSource | null} */
+  queue: null,
+  queueRetry: /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined),
   /** @type {{ conversations: Array<{ id: string, display: string, topic?: string, createdAt: number, state: string, claimedBy?: { id: string, display: string } }> } | null} */
   snapshot: null,
   /** @type {Map<string, { article: HTMLElement, heading: HTMLElement, endButton: HTMLButtonElement, note: HTMLElement, descriptor: any, ended: boolean }>} */
@@ -48,22 +53,58 @@ const state = {
 
 // ---- sign in ------------------------------------------------------------
 
+const agentId = () => state.session?.agent.id;
+
 function showSignedIn() {
-  els.name.value = state.display;
-  els.signedIn.hidden = !state.display;
-  els.signedIn.textContent = state.display ? `Signed in as ${state.display}` : '';
+  const who = state.session?.agent.display;
+  els.signIn.hidden = Boolean(who);
+  els.signedInBar.hidden = !who;
+  els.signedIn.textContent = who ? `Signed in as ${who}` : '';
+  if (!who) els.streamStatus.textContent = 'Sign in to see the queue.';
 }
 
-els.signIn.addEventListener('submit', (ev) => {
+els.signIn.addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const display = els.name.value.trim();
-  if (!display) return;
-  state.display = display;
-  localStorage.setItem(AGENT_NAME_KEY, display);
+  const username = els.username.value.trim();
+  const password = els.password.value;
+  if (!username || !password) return;
+  try {
+    const { res, data } = await postJson('/api/agent/login', { username, password });
+    if (!res.ok || !data?.token) {
+      setError(res.status === 401 ? 'Wrong username or password.' : (data?.error?.message ?? `Sign-in failed (HTTP ${res.status}).`));
+      els.password.select();
+      return;
+    }
+    setError('');
+    els.password.value = '';
+    state.session = data;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(data));
+    showSignedIn();
+    render();
+    void connectQueue();
+  } catch {
+    setError('Cannot reach the broker. Check that it is running.');
+  }
+});
+
+els.signOut.addEventListener('click', () => {
+  // Revoke the token on the broker too, then forget it here.
+  if (state.session) void postJson('/api/agent/logout', {}).catch(() => {});
+  signedOut('');
+});
+
+/** Forgets the session (signed out, or the broker no longer accepts the token) and shows the sign-in form. */
+function signedOut(message) {
+  state.session = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  closeQueue();
+  state.snapshot = null;
+  state.reopened = false;
+  setError(message);
   showSignedIn();
   render();
-  void reopenMine();
-});
+  els.username.focus();
+}
 
 // ---- broker calls -------------------------------------------------------
 
@@ -71,32 +112,34 @@ function setError(message) {
   els.error.textContent = message;
 }
 
-async function postJson(path, body, headers = {}) {
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+/** POSTs JSON, with the agent token when signed in. A 401 means the token is no longer good: sign in again. */
+async function postJson(path, body) {
+  const headers = { 'content-type': 'application/json' };
+  const session = state.session;
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
   const data = await res.json().catch(() => null);
+  if (res.status === 401 && session && state.session === session && path !== '/api/agent/login') {
+    signedOut('Your session has ended. Please sign in again.');
+  }
   return { res, data };
 }
 
 /** Claims (or re-claims after a reload) and returns the agent's descriptor, or null. */
 async function claim(id) {
-  if (!state.display) {
-    setError('Enter your name before claiming a conversation.');
-    els.name.focus();
+  if (!state.session) {
+    setError('Sign in before claiming a conversation.');
+    els.username.focus();
     return null;
   }
   try {
-    const { res, data } = await postJson(`/api/conversations/${encodeURIComponent(id)}/claim`, {
-      agentId: state.agentId,
-      display: state.display,
-    });
+    // The broker takes who we are from the token; the body stays empty.
+    const { res, data } = await postJson(`/api/conversations/${encodeURIComponent(id)}/claim`, {});
     if (res.ok && data?.descriptor) {
       setError('');
       return data.descriptor;
     }
+    if (res.status === 401) return null;
     if (res.status === 409) setError(data?.error?.message ?? 'Already taken by another agent.');
     else setError(data?.error?.message ?? `Claim failed (HTTP ${res.status}).`);
   } catch {
@@ -110,12 +153,9 @@ async function endConversation(id) {
   if (!entry) return;
   if (!entry.ended) {
     try {
-      // The agent token proves who we are; agentId is the broker's fallback.
-      const { res, data } = await postJson(
-        `/api/conversations/${encodeURIComponent(id)}/close`,
-        { agentId: state.agentId },
-        { authorization: `Bearer ${entry.descriptor.token}` },
-      );
+      // The agent token (from the sign-in) proves we are the agent who claimed it.
+      const { res, data } = await postJson(`/api/conversations/${encodeURIComponent(id)}/close`, {});
+      if (res.status === 401) return;
       if (!res.ok && res.status !== 404) {
         setError(data?.error?.message ?? `Could not end the conversation (HTTP ${res.status}).`);
         return;
@@ -199,10 +239,10 @@ function markEnded(id) {
 
 /** After a reload: claim my conversations again (same agentId, same descriptors) and reopen them. */
 async function reopenMine() {
-  if (state.reopened || !state.display || !state.snapshot) return;
+  if (state.reopened || !state.session || !state.snapshot) return;
   state.reopened = true;
   for (const c of state.snapshot.conversations) {
-    if (c.state === 'claimed' && c.claimedBy?.id === state.agentId && !state.panes.has(c.id)) {
+    if (c.state === 'claimed' && c.claimedBy?.id === agentId() && !state.panes.has(c.id)) {
       const descriptor = await claim(c.id);
       if (descriptor) openPane(descriptor, { focus: false });
     }
@@ -243,7 +283,7 @@ function queueItem(c, action) {
     button.className = 'primary';
     button.textContent = 'Claim';
     button.setAttribute('aria-label', `Claim conversation with ${c.display}`);
-    button.disabled = !state.display;
+    button.disabled = !state.session;
     button.addEventListener('click', async () => {
       button.disabled = true;
       const descriptor = await claim(c.id);
@@ -272,7 +312,7 @@ function render() {
   const focusedKey = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
   const list = state.snapshot?.conversations ?? [];
   const waiting = list.filter((c) => c.state === 'waiting');
-  const mine = list.filter((c) => c.state === 'claimed' && c.claimedBy?.id === state.agentId);
+  const mine = list.filter((c) => c.state === 'claimed' && c.claimedBy?.id === agentId());
   els.waiting.replaceChildren(...waiting.map((c) => queueItem(c, 'claim')));
   els.mine.replaceChildren(...mine.map((c) => queueItem(c, 'open')));
   els.waitingEmpty.hidden = waiting.length > 0;
@@ -304,12 +344,42 @@ function onSnapshot(next) {
   void reopenMine();
 }
 
-function connectQueue() {
-  const es = new EventSource('/api/queue/stream');
+function closeQueue() {
+  clearTimeout(state.queueRetry);
+  state.queue?.close();
+  state.queue = null;
+}
+
+/**
+ * EventSource cannot send an Authorization header, so the stream is opened with
+ * a one-minute ticket the broker gives for the agent token. EventSource
+ * reconnects by itself after a drop; once the ticket has expired that fails
+ * for good (readyState CLOSED) and we fetch a fresh ticket.
+ */
+async function connectQueue() {
+  closeQueue();
+  if (!state.session) return;
+  els.streamStatus.textContent = 'Connecting…';
+  let ticket;
+  try {
+    const { res, data } = await postJson('/api/queue/ticket', {});
+    if (res.status === 401) return;
+    if (!res.ok || !data?.ticket) throw new Error(`HTTP ${res.status}`);
+    ticket = data.ticket;
+  } catch {
+    els.streamStatus.textContent = 'Cannot reach the broker, retrying…';
+    state.queueRetry = setTimeout(() => void connectQueue(), 5000);
+    return;
+  }
+  if (!state.session) return;
+  const es = new EventSource(`/api/queue/stream?ticket=${encodeURIComponent(ticket)}`);
+  state.queue = es;
   es.addEventListener('open', () => (els.streamStatus.textContent = 'Live'));
   es.addEventListener('error', () => {
-    // EventSource reconnects by itself (the broker sends retry: 2000).
     els.streamStatus.textContent = 'Connection lost, reconnecting…';
+    if (es.readyState === EventSource.CLOSED && state.queue === es) {
+      state.queueRetry = setTimeout(() => void connectQueue(), 2000);
+    }
   });
   es.addEventListener('queue', (ev) => {
     try {
@@ -322,6 +392,6 @@ function connectQueue() {
 
 showSignedIn();
 render();
-connectQueue();
+void connectQueue();
 // Keeps "waiting N min" current between queue events.
 setInterval(render, 30_000);

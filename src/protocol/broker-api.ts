@@ -1,29 +1,104 @@
 import * as v from 'valibot';
-import { ConversationDescriptorSchema } from './descriptor.js';
+import { ConversationDescriptorSchema, VerifiedIdentitySchema } from './descriptor.js';
 
 /** Request and response bodies of the reference broker's HTTP API. */
 
 const Display = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(80));
+/** Agent ids: also what an integrator's signed agent token carries as `sub`. */
+export const AgentId = v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(/^[A-Za-z0-9_.@-]+$/));
+/** A customer record's id in the CRM (the broker's demo list or the integrator's own). */
+export const CustomerId = v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(/^[A-Za-z0-9_.:@-]+$/));
 
 export const CreateConversationRequest = v.strictObject({
   display: v.optional(Display),
   topic: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
   page: v.optional(v.pipe(v.string(), v.maxLength(2048))),
+  /**
+   * Signed visitor identity from the website's server:
+   * `base64url(JSON{userId, name?, exp}) + "." + base64url(HMAC-SHA256(siteSecret, <first part>))`.
+   */
+  identity: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
 });
 export type CreateConversationRequest = v.InferOutput<typeof CreateConversationRequest>;
 
+/**
+ * Body of POST /api/conversations/:id/claim. The agent is whoever the
+ * `Authorization: Bearer` token says; `agentId` and `display` are accepted for
+ * compatibility with older consoles and ignored.
+ */
 export const ClaimRequest = v.strictObject({
-  agentId: v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(/^[A-Za-z0-9_.@-]+$/)),
-  display: Display,
+  agentId: v.optional(AgentId),
+  display: v.optional(Display),
 });
 export type ClaimRequest = v.InferOutput<typeof ClaimRequest>;
+
+/** The agent as the broker knows it after authentication. */
+export const AgentIdentity = v.object({ id: AgentId, display: Display });
+export type AgentIdentity = v.InferOutput<typeof AgentIdentity>;
+
+export const AgentLoginRequest = v.strictObject({
+  username: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  password: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+});
+export type AgentLoginRequest = v.InferOutput<typeof AgentLoginRequest>;
+
+/** `token` goes into `Authorization: Bearer` of every agent request. */
+export const AgentLoginResponse = v.object({
+  token: v.string(),
+  agent: AgentIdentity,
+  /** Epoch milliseconds. */
+  expiresAt: v.number(),
+});
+export type AgentLoginResponse = v.InferOutput<typeof AgentLoginResponse>;
+
+/** A short-lived, stream-only credential for `GET /api/queue/stream?ticket=…` (EventSource cannot send headers). */
+export const QueueStreamTicket = v.object({ ticket: v.string(), expiresAt: v.number() });
+export type QueueStreamTicket = v.InferOutput<typeof QueueStreamTicket>;
+
+/** A customer record from the broker's lookup (GET /api/customers?q=…). */
+export const CustomerRecord = v.object({
+  id: CustomerId,
+  name: Display,
+  email: v.optional(v.string()),
+  phone: v.optional(v.string()),
+});
+export type CustomerRecord = v.InferOutput<typeof CustomerRecord>;
+
+export const CustomerSearchResponse = v.object({ customers: v.array(CustomerRecord) });
+export type CustomerSearchResponse = v.InferOutput<typeof CustomerSearchResponse>;
+
+/** Body of POST /api/conversations/:id/link: the record the agent links this chat to. */
+export const LinkCustomerRequest = v.strictObject({ customerId: CustomerId, name: Display });
+export type LinkCustomerRequest = v.InferOutput<typeof LinkCustomerRequest>;
+
+/** A conversation's link to a customer record, as agents see it. */
+export const CustomerLink = v.object({
+  customerId: CustomerId,
+  name: v.string(),
+  /** Epoch milliseconds. */
+  linkedAt: v.number(),
+  linkedBy: v.object({ id: v.string(), display: v.string() }),
+});
+export type CustomerLink = v.InferOutput<typeof CustomerLink>;
+
+/** What the customer learns about the link: the record's name only (the CRM's ids stay with the agents). */
+export const CustomerLinkForCustomer = v.object({ name: v.string(), linkedAt: v.number() });
+export type CustomerLinkForCustomer = v.InferOutput<typeof CustomerLinkForCustomer>;
 
 /** What a customer gets back: its descriptor and the key that lets it resume after a reload. */
 export const ConversationGrant = v.object({
   descriptor: ConversationDescriptorSchema,
   resumeKey: v.pipe(v.string(), v.minLength(16), v.maxLength(256)),
+  link: v.optional(CustomerLinkForCustomer),
 });
 export type ConversationGrant = v.InferOutput<typeof ConversationGrant>;
+
+/** What the claiming agent gets back. */
+export const ClaimResponse = v.object({
+  descriptor: ConversationDescriptorSchema,
+  link: v.optional(CustomerLink),
+});
+export type ClaimResponse = v.InferOutput<typeof ClaimResponse>;
 
 export const QueueEntry = v.object({
   id: v.string(),
@@ -32,6 +107,10 @@ export const QueueEntry = v.object({
   createdAt: v.number(),
   claimedBy: v.optional(v.object({ id: v.string(), display: v.string() })),
   state: v.picklist(['waiting', 'claimed', 'closed']),
+  /** The website vouched for this customer (signed identity). */
+  verified: v.optional(VerifiedIdentitySchema),
+  /** The agent linked the chat to this customer record. */
+  link: v.optional(CustomerLink),
 });
 export type QueueEntry = v.InferOutput<typeof QueueEntry>;
 

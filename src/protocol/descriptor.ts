@@ -6,10 +6,18 @@ const Display = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(80));
 export const RoleSchema = v.picklist(['agent', 'customer']);
 export type Role = v.InferOutput<typeof RoleSchema>;
 
+/**
+ * Set by the broker when the website vouched for this customer with a signed
+ * identity (see the README, "Visitor identity"): the site's own user id.
+ */
+export const VerifiedIdentitySchema = v.object({ userId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
+export type VerifiedIdentity = v.InferOutput<typeof VerifiedIdentitySchema>;
+
 export const ParticipantSchema = v.object({
   role: RoleSchema,
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   display: Display,
+  verified: v.optional(VerifiedIdentitySchema),
 });
 export type Participant = v.InferOutput<typeof ParticipantSchema>;
 

@@ -1,10 +1,14 @@
 // Runs inside Chromium for `npm run bench`: our Conversation flow and a plain
 // janus-gateway VideoRoom flow, timed the same way (first decoded remote
 // frame on both sides), in the same page.
-import Janus from 'janus-gateway';
+import JanusDefault from 'janus-gateway';
+import type { JanusJS } from 'janus-gateway';
 import adapter from 'webrtc-adapter';
 import { Conversation } from '../../src/session/index.js';
 import type { ConversationDescriptor } from '../../src/protocol/index.js';
+
+// The package's types describe a CommonJS module; the file esbuild bundles is ESM with the class as default export.
+const Janus = JanusDefault as unknown as typeof JanusJS.Janus;
 
 function firstFrame(stream: () => MediaStream | undefined, t0: number): Promise<number> {
   return new Promise((resolve) => {
@@ -72,29 +76,30 @@ interface PlainSide { remote: MediaStream; destroy(): void }
 /** The janus-gateway demo's call flow, with no product code: publish, then subscribe to the other feed. */
 async function plainSide(server: string, room: string, pin: string, token: string, id: string, peerId: string): Promise<PlainSide> {
   await initJanus();
-  const janus = await new Promise<Janus>((resolve, reject) => {
-    const j: Janus = new Janus({ server, iceServers: [], success: () => resolve(j), error: (e: unknown) => reject(new Error(String(e))) });
+  const janus = await new Promise<JanusJS.Janus>((resolve, reject) => {
+    // token_auth: the participant token opens the session and goes with every request.
+    const j: JanusJS.Janus = new Janus({ server, token, iceServers: [], success: () => resolve(j), error: (e: unknown) => reject(new Error(String(e))) });
   });
   const remote = new MediaStream();
   let privateId = 0;
-  const attach = (opts: Record<string, unknown>) => new Promise<Janus.PluginHandle>((resolve, reject) => janus.attach({ plugin: 'janus.plugin.videoroom', ...opts, success: resolve, error: (e: string) => reject(new Error(e)) }));
+  const attach = (opts: Record<string, unknown>) => new Promise<JanusJS.PluginHandle>((resolve, reject) => janus.attach({ plugin: 'janus.plugin.videoroom', token, ...opts, success: resolve, error: (e: string) => reject(new Error(e)) }));
   const subscribe = async (feed: string) => {
-    const sub: Janus.PluginHandle = await attach({
-      onmessage: (_m: unknown, jsep?: Janus.JSEP) => {
-        if (jsep) sub.createAnswer({ jsep, tracks: [{ type: 'data' }], success: (ans: Janus.JSEP) => sub.send({ message: { request: 'start' }, jsep: ans }) });
+    const sub: JanusJS.PluginHandle = await attach({
+      onmessage: (_m: unknown, jsep?: JanusJS.JSEP) => {
+        if (jsep) sub.createAnswer({ jsep, tracks: [{ type: 'data', capture: false }], success: (ans: JanusJS.JSEP) => sub.send({ message: { request: 'start' }, jsep: ans }) });
       },
       onremotetrack: (track: MediaStreamTrack, _mid: string, on: boolean) => { if (on) remote.addTrack(track); },
     });
     sub.send({ message: { request: 'join', ptype: 'subscriber', room, pin, private_id: privateId, streams: [{ feed }] } });
   };
   let subscribed = false;
-  const pub: Janus.PluginHandle = await attach({
-    onmessage: (m: Record<string, unknown>, jsep?: Janus.JSEP) => {
+  const pub: JanusJS.PluginHandle = await attach({
+    onmessage: (m: Record<string, unknown>, jsep?: JanusJS.JSEP) => {
       if (m.videoroom === 'joined') {
         privateId = m.private_id as number;
         pub.createOffer({
           tracks: [{ type: 'audio', capture: true, recv: false }, { type: 'video', capture: true, recv: false }],
-          success: (offer: Janus.JSEP) => pub.send({ message: { request: 'publish' }, jsep: offer }),
+          success: (offer: JanusJS.JSEP) => pub.send({ message: { request: 'publish' }, jsep: offer }),
         });
       }
       const list = (m.publishers as Array<{ id: string }> | undefined) ?? [];

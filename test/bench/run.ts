@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
+import type { AgentLoginResponse, ClaimResponse, ConversationGrant } from '../../src/protocol/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startStack } from '../helpers/stack.mjs';
 
@@ -61,14 +61,19 @@ async function main() {
   await bundlePage();
   const stack = await startStack({ staticRoot: process.cwd() });
   const browser = await launchChromium();
-  const api = async <T>(path: string, body: unknown): Promise<T> => {
-    const res = await fetch(new URL(path, stack.broker.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const api = async <T>(path: string, body: unknown, bearer?: string): Promise<T> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const res = await fetch(new URL(path, stack.broker.url), { method: 'POST', headers, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
+  // The agent signs in once (inside the try below, on first use) and claims every conversation.
+  let login: Promise<AgentLoginResponse> | undefined;
   const conversation = async () => {
+    login ??= api<AgentLoginResponse>('/api/agent/login', stack.env.agent);
     const g = await api<ConversationGrant>('/api/conversations', { display: 'Bench customer' });
-    const a = await api<{ descriptor: ConversationDescriptor }>(`/api/conversations/${g.descriptor.id}/claim`, { agentId: `bench-${Math.random().toString(36).slice(2, 8)}`, display: 'Bench agent' });
+    const a = await api<ClaimResponse>(`/api/conversations/${g.descriptor.id}/claim`, {}, (await login).token);
     return { customer: g.descriptor, agent: a.descriptor };
   };
   try {

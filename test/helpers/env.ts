@@ -1,10 +1,12 @@
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
+import type { AgentLoginResponse, ClaimResponse, ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
 
 export interface TestEnv {
   gateway: string;
   gatewayProxy: string;
   broker: string;
+  /** The test stack's agent account (display name "Ann"). */
+  agent: { username: string; password: string };
 }
 
 export function testEnv(): Promise<TestEnv> {
@@ -23,13 +25,28 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body;
 }
 
-/** A real conversation from the broker: the customer's grant and the claiming agent's descriptor. */
-export async function newConversation(customerName = 'Casey', agentName = 'Ann'): Promise<{ customer: ConversationGrant; agent: ConversationDescriptor }> {
+let login: Promise<AgentLoginResponse> | undefined;
+
+/** Signs in once per page as the stack's agent (display "Ann") and returns the bearer token. */
+export async function agentToken(): Promise<string> {
+  login ??= testEnv().then(({ agent }) => api<AgentLoginResponse>('/api/agent/login', { method: 'POST', body: JSON.stringify(agent) }));
+  login.catch(() => (login = undefined));
+  return (await login).token;
+}
+
+/**
+ * A real conversation from the broker: the customer's grant and the claiming
+ * agent's descriptor. The agent is the stack's signed-in agent, so its name is
+ * always "Ann" (the broker takes the name from the login, not from the request);
+ * `agentName` only documents that at the call site.
+ */
+export async function newConversation(customerName = 'Casey', agentName: 'Ann' = 'Ann'): Promise<{ customer: ConversationGrant; agent: ConversationDescriptor }> {
   const customer = await api<ConversationGrant>('/api/conversations', { method: 'POST', body: JSON.stringify({ display: customerName }) });
-  const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
-  const claim = await api<{ descriptor: ConversationDescriptor }>(`/api/conversations/${customer.descriptor.id}/claim`, {
+  void agentName;
+  const claim = await api<ClaimResponse>(`/api/conversations/${customer.descriptor.id}/claim`, {
     method: 'POST',
-    body: JSON.stringify({ agentId, display: agentName }),
+    body: '{}',
+    headers: { authorization: `Bearer ${await agentToken()}` },
   });
   return { customer, agent: claim.descriptor };
 }

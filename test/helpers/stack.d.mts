@@ -1,8 +1,9 @@
 export interface Stack {
-  janus: { url: string; port: number; adminKey: string; stop(): Promise<void> };
+  janus: { url: string; port: number; adminUrl: string; adminSecret: string; adminKey: string; stop(): Promise<void> };
   broker: { url: string; close(): Promise<void> };
   proxy: { url: string; drop(holdMs?: number): number };
-  env: { gateway: string; gatewayProxy: string; broker: string };
+  /** What browser tests get from the `vc-env` server command. No Janus secret is in here. */
+  env: { gateway: string; gatewayProxy: string; broker: string; agent: { username: string; password: string } };
   stop(): Promise<void>;
 }
 export function startStack(opts?: { staticRoot?: string }): Promise<Stack>;

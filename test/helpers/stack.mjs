@@ -1,20 +1,34 @@
-// Starts the real parts the tests need: Janus (scripts/janus.mjs), the
-// reference broker, and a cuttable proxy in front of Janus.
+// Starts the real parts the tests need: Janus (scripts/janus.mjs, token_auth
+// on), the reference broker, and a cuttable proxy in front of Janus.
+import { randomBytes } from 'node:crypto';
 import { register } from 'tsx/esm/api';
 import { startJanus } from '../../scripts/janus.mjs';
 import { startTcpProxy } from './tcp-proxy.mjs';
 
 register();
 
+/** Tests create many conversations from one address; the limits themselves are tested in test/server. */
+const GENEROUS = { perMinute: 100_000, burst: 10_000 };
+
 export async function startStack({ staticRoot } = {}) {
   // A short reclaim window lets the tests see both outcomes of a dropped
   // socket (session claimed back, or lost and rebuilt) in seconds.
   const janus = await startJanus({ reclaimTimeoutS: 3, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
+  // The agent the tests (and the e2e agent console) sign in as.
+  const agent = { username: 'ann', password: randomBytes(12).toString('base64url'), display: 'Ann' };
   let broker;
   let proxy;
   try {
     const { startBroker } = await import('../../server/broker.ts');
-    broker = await startBroker({ janusUrl: janus.url, janusAdminKey: janus.adminKey, port: 0, staticRoot });
+    broker = await startBroker({
+      janusUrl: janus.url,
+      janusAdminKey: janus.adminKey,
+      janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
+      agentAccounts: [agent],
+      rateLimits: { create: GENEROUS, login: GENEROUS, post: GENEROUS },
+      port: 0,
+      staticRoot,
+    });
     proxy = await startTcpProxy(janus.port);
   } catch (e) {
     await broker?.close();
@@ -25,7 +39,7 @@ export async function startStack({ staticRoot } = {}) {
     janus,
     broker,
     proxy,
-    env: { gateway: janus.url, gatewayProxy: proxy.url, broker: broker.url },
+    env: { gateway: janus.url, gatewayProxy: proxy.url, broker: broker.url, agent: { username: agent.username, password: agent.password } },
     async stop() {
       await proxy.close();
       await broker.close();

@@ -8,13 +8,17 @@ import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
 import TextRoomPlugin, { type TextRoomHandle } from 'janode/plugins/textroom';
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
 import * as v from 'valibot';
-import { ApiError, ConversationDescriptorSchema, ConversationGrant, QueueEntry } from '../../src/protocol/index.js';
-import { startBroker, type Broker } from '../../server/broker.js';
+import { ApiError, ClaimResponse, ConversationDescriptorSchema, ConversationGrant, QueueEntry } from '../../src/protocol/index.js';
+import { signAgentToken } from '../../server/agent-auth.js';
+import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
+import { JanusAdmin } from '../../server/janus-admin.js';
 
 // scripts/janus.mjs is plain JS without declarations: type the part we use here.
 interface RunningJanus {
   url: string;
   port: number;
+  adminUrl: string;
+  adminSecret: string;
   adminKey: string;
   stop(): Promise<void>;
 }
@@ -44,6 +48,30 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 }
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
+
+/** Agent tokens in these tests are minted the way an integrator's system would, with the shared secret. */
+const AGENT_SECRET = 'test-agent-token-secret-0123456789';
+const GENEROUS = { perMinute: 100_000, burst: 10_000 };
+
+function agentBearer(id: string, display = id): string {
+  return signAgentToken({ sub: id, name: display, exp: Math.floor(Date.now() / 1000) + 3600 }, AGENT_SECRET);
+}
+function asAgent(id: string, display = id): Record<string, string> {
+  return { authorization: `Bearer ${agentBearer(id, display)}` };
+}
+
+/** Broker options for this Janus: token_auth via the admin API, integrator-signed agent tokens, no rate limits in the way. */
+function brokerOptions(extra: Partial<BrokerOptions> = {}): BrokerOptions {
+  return {
+    janusUrl: janus.url,
+    janusAdminKey: janus.adminKey,
+    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
+    agentTokenSecret: AGENT_SECRET,
+    rateLimits: { create: GENEROUS, login: GENEROUS, post: GENEROUS },
+    port: 0,
+    ...extra,
+  };
+}
 const QueueSnapshot = v.object({ conversations: v.array(QueueEntry) });
 type QueueSnapshot = v.InferOutput<typeof QueueSnapshot>;
 
@@ -93,7 +121,7 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
  * sockets are connected first, then every request is written in one
  * synchronous loop. (fetch would spread them over time and hide races.)
  */
-async function postAllAtOnce(base: string, path: string, bodies: unknown[]): Promise<Array<{ status: number; body: unknown }>> {
+async function postAllAtOnce(base: string, path: string, bodies: unknown[], headers: (i: number) => Record<string, string> = () => ({})): Promise<Array<{ status: number; body: unknown }>> {
   const { hostname, port } = new URL(base);
   const sockets = await Promise.all(
     bodies.map(
@@ -120,17 +148,20 @@ async function postAllAtOnce(base: string, path: string, bodies: unknown[]): Pro
   );
   bodies.forEach((body, i) => {
     const json = JSON.stringify(body);
+    const extra = Object.entries(headers(i))
+      .map(([k, val]) => `${k}: ${val}\r\n`)
+      .join('');
     sockets[i].write(
-      `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+      `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
     );
   });
   return Promise.all(replies);
 }
 
 /** Reads `event: queue` messages from /api/queue/stream. */
-async function openQueueStream(base: string) {
+async function openQueueStream(base: string, headers: Record<string, string> = asAgent('agent-sse', 'Sam'), query = '') {
   const ac = new AbortController();
-  const res = await fetch(`${base}/api/queue/stream`, { signal: ac.signal });
+  const res = await fetch(`${base}/api/queue/stream${query}`, { signal: ac.signal, headers });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
   assert.ok(res.body);
@@ -216,6 +247,8 @@ let janus: RunningJanus;
 let broker: Broker;
 let base: string;
 let probe: { connection: JanodeConnection; session: JanodeSession; text: TextRoomHandle; video: VideoRoomHandle };
+/** The tests' own view of Janus's token list. */
+let admin: JanusAdmin;
 
 async function createConversation(body: Record<string, unknown> = {}): Promise<ConversationGrant> {
   const r = await call(base, '/api/conversations', { body });
@@ -246,12 +279,20 @@ async function joinVideo(d: { videoRoom: { room: string | number; pin?: string }
   }
 }
 
+async function janusTokens(): Promise<Set<string>> {
+  return new Set((await admin.listTokens()).map((t) => t.token));
+}
+
 before(async () => {
   janus = await startJanus();
-  broker = await startBroker({ janusUrl: janus.url, janusAdminKey: janus.adminKey, port: 0, staticRoot: repoRoot });
+  broker = await startBroker(brokerOptions({ staticRoot: repoRoot }));
   base = broker.url;
   Janode.Logger.setLevel('none');
-  const connection = await Janode.connect({ is_admin: false, address: { url: janus.url } });
+  // token_auth: the probe needs a token of its own, like anybody else.
+  admin = new JanusAdmin({ url: janus.adminUrl, secret: janus.adminSecret, log: () => {} });
+  const probeToken = 'probe-token-for-the-tests';
+  await admin.addToken(probeToken);
+  const connection = await Janode.connect({ is_admin: false, address: { url: janus.url, token: probeToken } });
   const session = await connection.create();
   probe = {
     connection,
@@ -264,6 +305,7 @@ before(async () => {
 after(async () => {
   await broker?.close();
   await probe?.connection.close().catch(() => {});
+  await admin?.close();
   await janus?.stop();
 });
 
@@ -320,7 +362,7 @@ describe('claim', () => {
   test('first claim wins; another agent gets 409; the same agent gets the same descriptor', async () => {
     const grant = await createConversation({ display: 'Dee' });
     const path = `/api/conversations/${grant.descriptor.id}/claim`;
-    const first = await call(base, path, { body: { agentId: 'agent-1', display: 'Alice' } });
+    const first = await call(base, path, { body: {}, headers: asAgent('agent-1', 'Alice') });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const { descriptor } = v.parse(v.object({ descriptor: ConversationDescriptorSchema }), first.body);
     assert.deepEqual(descriptor.self, { role: 'agent', id: 'agent-1', display: 'Alice' });
@@ -329,16 +371,18 @@ describe('claim', () => {
     assert.deepEqual(descriptor.videoRoom, grant.descriptor.videoRoom);
     assert.ok(descriptor.token && descriptor.token !== grant.descriptor.token);
 
-    const second = await call(base, path, { body: { agentId: 'agent-2', display: 'Bob' } });
+    const second = await call(base, path, { body: {}, headers: asAgent('agent-2', 'Bob') });
     const err = assertApiError(second, 409, 'already_claimed');
     assert.match(err.error.message, /Alice/);
 
-    const again = await call(base, path, { body: { agentId: 'agent-1', display: 'Alice' } });
+    // A claim body naming someone else changes nothing: the bearer decides who claims.
+    const again = await call(base, path, { body: { agentId: 'agent-2', display: 'Bob' }, headers: asAgent('agent-1', 'Alice') });
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, first.body);
 
-    // The agent's token is now on the VideoRoom's allowed list.
+    // The agent's token is now on the VideoRoom's allowed list and in Janus's token list.
     await joinVideo(descriptor, descriptor.token);
+    assert.ok((await janusTokens()).has(descriptor.token!));
 
     // The customer's resumed grant now names the agent as peer.
     const resumed = await call(base, `/api/conversations/${grant.descriptor.id}`, { headers: { authorization: `Bearer ${grant.resumeKey}` } });
@@ -348,16 +392,21 @@ describe('claim', () => {
   test('20 concurrent claims by different agents: exactly one wins', async () => {
     // Janus answering slowly widens the window in which a check-then-await claim would let several through.
     const proxy = await startJanusProxy(janus.port, { answerDelayMs: 40 });
-    const slow = await startBroker({ janusUrl: proxy.url, janusAdminKey: janus.adminKey, port: 0 });
+    const slow = await startBroker(brokerOptions({ janusUrl: proxy.url }));
     try {
       const created = await call(slow.url, '/api/conversations', { body: { display: 'Eve' } });
       const grant = v.parse(ConversationGrant, created.body);
       const path = `/api/conversations/${grant.descriptor.id}/claim`;
-      const replies = await postAllAtOnce(slow.url, path, Array.from({ length: 20 }, (_, i) => ({ agentId: `racer-${i}`, display: `Racer ${i}` })));
+      const replies = await postAllAtOnce(
+        slow.url,
+        path,
+        Array.from({ length: 20 }, () => ({})),
+        (i) => asAgent(`racer-${i}`, `Racer ${i}`),
+      );
       const statuses = replies.map((r) => r.status);
       assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses: ${statuses.join(',')}`);
       assert.equal(statuses.filter((s) => s === 409).length, 19);
-      const queue = v.parse(QueueSnapshot, (await call(slow.url, '/api/queue')).body);
+      const queue = v.parse(QueueSnapshot, (await call(slow.url, '/api/queue', { headers: asAgent('observer') })).body);
       const entry = queue.conversations.find((c) => c.id === grant.descriptor.id);
       const winner = v.parse(v.object({ descriptor: ConversationDescriptorSchema }), replies[statuses.indexOf(200)].body).descriptor;
       assert.equal(entry?.state, 'claimed');
@@ -370,7 +419,7 @@ describe('claim', () => {
   });
 
   test('claiming an unknown conversation is 404', async () => {
-    assertApiError(await call(base, '/api/conversations/nope/claim', { body: { agentId: 'a', display: 'A' } }), 404, 'not_found');
+    assertApiError(await call(base, '/api/conversations/nope/claim', { body: {}, headers: asAgent('a') }), 404, 'not_found');
   });
 });
 
@@ -385,9 +434,15 @@ describe('bad input never breaks the broker', () => {
     assertApiError(await call(base, '/api/conversations', { raw: 'null' }), 400, 'invalid_request');
     const grant = await createConversation();
     const claim = `/api/conversations/${grant.descriptor.id}/claim`;
-    assertApiError(await call(base, claim, { body: { agentId: 'bad id!', display: 'A' } }), 400, 'invalid_request');
-    assertApiError(await call(base, claim, { body: { agentId: 'a' } }), 400, 'invalid_request');
-    assertApiError(await call(base, claim, { body: {} }), 400, 'invalid_request');
+    const agent = asAgent('agent-malformed');
+    assertApiError(await call(base, claim, { body: { agentId: 'bad id!', display: 'A' }, headers: agent }), 400, 'invalid_request');
+    assertApiError(await call(base, claim, { body: { display: 42 }, headers: agent }), 400, 'invalid_request');
+    assertApiError(await call(base, claim, { body: { role: 'admin' }, headers: agent }), 400, 'invalid_request');
+    assertApiError(await call(base, claim, { raw: '{', headers: agent }), 400, 'invalid_json');
+    assertApiError(await call(base, `/api/conversations/${grant.descriptor.id}/link`, { body: { customerId: '<script>', name: 'x' }, headers: agent }), 400);
+    assertApiError(await call(base, '/api/agent/login', { body: { username: 'x' } }), 400, 'invalid_request');
+    assertApiError(await call(base, `/api/customers?q=${'x'.repeat(101)}`, { headers: agent }), 400, 'invalid_request');
+    assertApiError(await call(base, '/api/queue', { headers: { authorization: 'Basic Zm9vOmJhcg==' } }), 401, 'unauthorized');
     assertApiError(await call(base, '/api/conversations', { raw: '{}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
     assertApiError(await call(base, '/api/conversations', { raw: 'display=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
     assertApiError(await call(base, '/api/conversations', { raw: JSON.stringify({ display: 'x'.repeat(40_000) }) }), 413, 'body_too_large');
@@ -402,7 +457,7 @@ describe('bad input never breaks the broker', () => {
     assertApiError(await call(base, `/api/conversations/${grant.descriptor.id}`, { method: 'PUT', raw: '{}' }), 405);
 
     // Still healthy afterwards.
-    assert.equal((await call(base, '/api/queue')).status, 200);
+    assert.equal((await call(base, '/api/queue', { headers: agent })).status, 200);
     await createConversation({ display: 'Still here' });
   });
 });
@@ -410,7 +465,7 @@ describe('bad input never breaks the broker', () => {
 describe('queue', () => {
   test('GET /api/queue lists conversations as QueueEntry', async () => {
     const grant = await createConversation({ display: 'Fay', topic: 'Billing' });
-    const r = await call(base, '/api/queue');
+    const r = await call(base, '/api/queue', { headers: asAgent('agent-q') });
     assert.equal(r.status, 200);
     const snapshot = v.parse(QueueSnapshot, r.body);
     const entry = snapshot.conversations.find((c) => c.id === grant.descriptor.id);
@@ -424,7 +479,7 @@ describe('queue', () => {
       const grant = await createConversation({ display: 'Gus' });
       const id = grant.descriptor.id;
       await stream.next((s) => s.conversations.some((c) => c.id === id && c.state === 'waiting'));
-      await call(base, `/api/conversations/${id}/claim`, { body: { agentId: 'agent-sse', display: 'Sam' } });
+      await call(base, `/api/conversations/${id}/claim`, { body: {}, headers: asAgent('agent-sse', 'Sam') });
       await stream.next((s) => s.conversations.some((c) => c.id === id && c.state === 'claimed' && c.claimedBy?.display === 'Sam'));
     } finally {
       stream.close();
@@ -444,23 +499,25 @@ describe('close', () => {
     assert.deepEqual(await roomsExist(grant), { text: false, video: false });
     // Closed: no more grants or claims; closing again is harmless.
     assertApiError(await call(base, `/api/conversations/${id}`, { headers: { authorization: `Bearer ${grant.resumeKey}` } }), 410, 'conversation_closed');
-    assertApiError(await call(base, `/api/conversations/${id}/claim`, { body: { agentId: 'late', display: 'Late' } }), 410);
+    assertApiError(await call(base, `/api/conversations/${id}/claim`, { body: {}, headers: asAgent('late') }), 410);
     assert.equal((await call(base, `/api/conversations/${id}/close`, { body: {}, headers: { authorization: `Bearer ${grant.resumeKey}` } })).status, 200);
   });
 
-  test('only the claiming agent may close by agentId; its token works too', async () => {
+  test('only the claiming agent (by its agent token) may close; an agentId in the body proves nothing', async () => {
     const a = await createConversation({ display: 'Ida' });
-    await call(base, `/api/conversations/${a.descriptor.id}/claim`, { body: { agentId: 'agent-close', display: 'Cleo' } });
-    assertApiError(await call(base, `/api/conversations/${a.descriptor.id}/close`, { body: { agentId: 'someone-else' } }), 403, 'forbidden');
-    assert.equal((await call(base, `/api/conversations/${a.descriptor.id}/close`, { body: { agentId: 'agent-close' } })).status, 200);
+    const claimed = await call(base, `/api/conversations/${a.descriptor.id}/claim`, { body: {}, headers: asAgent('agent-close', 'Cleo') });
+    const agentDescriptor = v.parse(ClaimResponse, claimed.body).descriptor;
+    const close = `/api/conversations/${a.descriptor.id}/close`;
+    assertApiError(await call(base, close, { body: { agentId: 'agent-close' } }), 401, 'unauthorized');
+    assertApiError(await call(base, close, { body: { agentId: 'agent-close' }, headers: asAgent('someone-else') }), 403, 'forbidden');
+    // The agent's Janus token is a Janus credential, not a broker one.
+    assertApiError(await call(base, close, { body: {}, headers: { authorization: `Bearer ${agentDescriptor.token}` } }), 403, 'forbidden');
+    assert.ok((await janusTokens()).has(a.descriptor.token!));
+    assert.equal((await call(base, close, { body: {}, headers: asAgent('agent-close', 'Cleo') })).status, 200);
     assert.deepEqual(await roomsExist(a), { text: false, video: false });
-
-    const b = await createConversation({ display: 'Jon' });
-    const claimed = await call(base, `/api/conversations/${b.descriptor.id}/claim`, { body: { agentId: 'agent-close', display: 'Cleo' } });
-    const agentToken = v.parse(v.object({ descriptor: ConversationDescriptorSchema }), claimed.body).descriptor.token;
-    const r = await call(base, `/api/conversations/${b.descriptor.id}/close`, { body: {}, headers: { authorization: `Bearer ${agentToken}` } });
-    assert.equal(r.status, 200);
-    assert.deepEqual(await roomsExist(b), { text: false, video: false });
+    // Both participants' Janus tokens are gone with the conversation.
+    const tokens = await janusTokens();
+    assert.ok(!tokens.has(a.descriptor.token!) && !tokens.has(agentDescriptor.token!));
   });
 });
 
@@ -510,7 +567,7 @@ describe('static files', () => {
 describe('CORS', () => {
   let corsBroker: Broker;
   before(async () => {
-    corsBroker = await startBroker({ janusUrl: janus.url, janusAdminKey: janus.adminKey, port: 0, allowedOrigins: ['https://shop.example'] });
+    corsBroker = await startBroker(brokerOptions({ allowedOrigins: ['https://shop.example'] }));
   });
   after(() => corsBroker.close());
 
@@ -523,6 +580,7 @@ describe('CORS', () => {
     assert.equal(pre.headers.get('access-control-allow-origin'), 'https://shop.example');
     assert.match(pre.headers.get('access-control-allow-methods') ?? '', /POST/);
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /content-type/);
+    assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
 
     const created = await call(corsBroker.url, '/api/conversations', { body: {}, headers: { origin: 'https://shop.example' } });
     assert.equal(created.status, 201);
@@ -537,7 +595,7 @@ describe('CORS', () => {
   });
 
   test('the default broker sends no CORS headers', async () => {
-    const r = await call(base, '/api/queue', { headers: { origin: 'https://shop.example' } });
+    const r = await call(base, '/api/health', { headers: { origin: 'https://shop.example' } });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('access-control-allow-origin'), null);
   });
@@ -546,7 +604,7 @@ describe('CORS', () => {
 describe('Janus connection', () => {
   test('the broker reconnects after its WebSocket to Janus drops', async () => {
     const proxy = await startJanusProxy(janus.port);
-    const b = await startBroker({ janusUrl: proxy.url, janusAdminKey: janus.adminKey, port: 0, publicGatewayUrl: janus.url });
+    const b = await startBroker(brokerOptions({ janusUrl: proxy.url, publicGatewayUrl: janus.url }));
     try {
       const before = await call(b.url, '/api/conversations', { body: { display: 'Kim' } });
       assert.equal(before.status, 201);
@@ -561,7 +619,7 @@ describe('Janus connection', () => {
       // old session even after Janus gives up waiting for it to be reclaimed.
       await waitFor(() => expiredSessions > expiredBefore, 10_000, 'Janus to expire the dropped session');
       assert.deepEqual(await roomsExist(grant), { text: true, video: true });
-      const claim = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: { agentId: 'agent-rc', display: 'Rae' } });
+      const claim = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: {}, headers: asAgent('agent-rc', 'Rae') });
       assert.equal(claim.status, 200, JSON.stringify(claim.body));
       assert.equal((await call(b.url, '/api/health')).status, 200);
     } finally {
@@ -570,18 +628,23 @@ describe('Janus connection', () => {
     }
   });
 
-  test('closing the broker destroys the rooms it created', async () => {
-    const b = await startBroker({ janusUrl: janus.url, janusAdminKey: janus.adminKey, port: 0 });
+  test('closing the broker destroys the rooms it created and removes every token it added', async () => {
+    const tokensBefore = await janusTokens();
+    const b = await startBroker(brokerOptions());
     const r = await call(b.url, '/api/conversations', { body: {} });
     const grant = v.parse(ConversationGrant, r.body);
     assert.deepEqual(await roomsExist(grant), { text: true, video: true });
+    const during = await janusTokens();
+    assert.ok(during.has(grant.descriptor.token!));
+    assert.ok(during.size >= tokensBefore.size + 2, 'the customer token and the broker token');
     await b.close();
     assert.deepEqual(await roomsExist(grant), { text: false, video: false });
+    assert.deepEqual(await janusTokens(), tokensBefore);
   });
 
   test('startBroker fails clearly when Janus is not there', async () => {
     await assert.rejects(
-      startBroker({ janusUrl: 'ws://127.0.0.1:1', janusAdminKey: 'x', port: 0, janusConnectTimeoutMs: 800 }),
+      startBroker({ janusUrl: 'ws://127.0.0.1:1', janusAdminKey: 'x', port: 0, janusConnectTimeoutMs: 800, log: () => {} }),
       /did not answer/,
     );
   });

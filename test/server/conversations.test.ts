@@ -5,10 +5,28 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConversationService } from '../../server/conversations.js';
 import { HttpError } from '../../server/http-util.js';
+import type { TokenGateway } from '../../server/janus-admin.js';
 import { GatewayRequestError, GatewayUnavailableError, type RoomGateway, type RoomKind, type RoomSpec } from '../../server/janus-rooms.js';
 import { ConversationStore } from '../../server/store.js';
+import { signVisitorIdentity } from '../../server/visitor-identity.js';
 
-type Op = 'createText' | 'createVideo' | 'allow' | 'destroy';
+type Op = 'createText' | 'createVideo' | 'allow' | 'destroy' | 'addToken' | 'removeToken';
+
+/** Janus's core token list (token_auth). */
+class FakeTokens implements TokenGateway {
+  readonly tokens = new Set<string>();
+  constructor(private readonly failures: Map<Op, Error>) {}
+  async addToken(token: string): Promise<void> {
+    const e = this.failures.get('addToken');
+    if (e) throw e;
+    this.tokens.add(token);
+  }
+  async removeToken(token: string): Promise<void> {
+    const e = this.failures.get('removeToken');
+    if (e) throw e;
+    this.tokens.delete(token);
+  }
+}
 
 class FakeGateway implements RoomGateway {
   /** Rooms "on Janus", by kind:room, with their current allowed list. */
@@ -56,17 +74,26 @@ class FakeGateway implements RoomGateway {
   }
 }
 
-function setup(overrides: { maxOpen?: number; waitingTtlMs?: number; closedRetentionMs?: number } = {}) {
+const SITE_SECRET = 'site-secret-for-the-tests';
+
+function setup(
+  overrides: { maxOpen?: number; waitingTtlMs?: number; closedRetentionMs?: number; maxLifetimeMs?: number; requireIdentity?: boolean; identitySecret?: string | null } = {},
+) {
   const gateway = new FakeGateway();
+  const tokens = new FakeTokens(gateway.failures);
   const store = new ConversationStore();
   const service = new ConversationService(store, gateway, {
     gateway: 'ws://janus.test:8188',
     maxOpen: overrides.maxOpen ?? 100,
     waitingTtlMs: overrides.waitingTtlMs ?? 60_000,
     closedRetentionMs: overrides.closedRetentionMs ?? 10_000,
+    maxLifetimeMs: overrides.maxLifetimeMs,
+    tokens,
+    identitySecret: overrides.identitySecret === null ? undefined : (overrides.identitySecret ?? SITE_SECRET),
+    requireIdentity: overrides.requireIdentity,
     log: () => {},
   });
-  return { gateway, store, service };
+  return { gateway, tokens, store, service };
 }
 
 async function rejectsWith(p: Promise<unknown>, status: number, code?: string): Promise<void> {
@@ -108,10 +135,10 @@ describe('ConversationService', () => {
     const { gateway, service } = setup();
     const grant = await service.create({});
     gateway.failures.set('allow', new GatewayUnavailableError('down'));
-    await rejectsWith(service.claim(grant.descriptor.id, { agentId: 'a1', display: 'A' }), 503);
+    await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }), 503);
     assert.equal(service.queue()[0].state, 'waiting');
     gateway.failures.delete('allow');
-    const { descriptor } = await service.claim(grant.descriptor.id, { agentId: 'a2', display: 'B' });
+    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a2', display: 'B' });
     assert.equal(descriptor.self.id, 'a2');
     assert.ok(gateway.get('video', grant.descriptor.videoRoom.room)?.allowed.includes(descriptor.token ?? ''));
   });
@@ -121,9 +148,9 @@ describe('ConversationService', () => {
     const grant = await service.create({});
     const id = grant.descriptor.id;
     const results = await Promise.allSettled([
-      service.claim(id, { agentId: 'a1', display: 'A' }),
-      service.claim(id, { agentId: 'a1', display: 'A' }),
-      service.claim(id, { agentId: 'a2', display: 'B' }),
+      service.claim(id, { id: 'a1', display: 'A' }),
+      service.claim(id, { id: 'a1', display: 'A' }),
+      service.claim(id, { id: 'a2', display: 'B' }),
     ]);
     assert.equal(results[0].status, 'fulfilled');
     assert.equal(results[1].status, 'fulfilled');
@@ -143,7 +170,7 @@ describe('ConversationService', () => {
   test('reconcile recreates rooms Janus lost, with the same credentials and both tokens', async () => {
     const { gateway, service } = setup();
     const grant = await service.create({});
-    const { descriptor: agent } = await service.claim(grant.descriptor.id, { agentId: 'a1', display: 'A' });
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
     const before = gateway.get('text', grant.descriptor.textRoom.room);
     gateway.rooms.clear(); // Janus restarted
     await service.reconcile();
@@ -159,7 +186,7 @@ describe('ConversationService', () => {
     const { gateway, store, service } = setup({ closedRetentionMs: 1000 });
     const grant = await service.create({});
     gateway.failures.set('destroy', new GatewayUnavailableError('down'));
-    const entry = await service.close(grant.descriptor.id, { bearer: grant.resumeKey });
+    const entry = await service.close(grant.descriptor.id, { resumeKey: grant.resumeKey });
     assert.equal(entry.state, 'closed');
     assert.equal(gateway.rooms.size, 2);
     gateway.failures.delete('destroy');
@@ -175,11 +202,128 @@ describe('ConversationService', () => {
     const { gateway, service } = setup({ waitingTtlMs: 1000 });
     const waiting = await service.create({});
     const claimed = await service.create({});
-    await service.claim(claimed.descriptor.id, { agentId: 'a1', display: 'A' });
+    await service.claim(claimed.descriptor.id, { id: 'a1', display: 'A' });
     await service.sweep(Date.now() + 5000);
     const states = Object.fromEntries(service.queue().map((q) => [q.id, q.state]));
     assert.equal(states[waiting.descriptor.id], 'closed');
     assert.equal(states[claimed.descriptor.id], 'claimed');
     assert.equal(gateway.get('text', waiting.descriptor.textRoom.room), undefined);
+  });
+
+  test('participant tokens: added on create and claim, removed on close; a failed removal is retried', async () => {
+    const { gateway, tokens, service } = setup();
+    const grant = await service.create({});
+    assert.deepEqual([...tokens.tokens], [grant.descriptor.token]);
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    assert.ok(tokens.tokens.has(agent.token!));
+    gateway.failures.set('removeToken', new GatewayUnavailableError('down'));
+    await service.close(grant.descriptor.id, { agent: { id: 'a1', display: 'A' } });
+    assert.equal(gateway.rooms.size, 0, 'rooms go even when token removal fails');
+    assert.equal(tokens.tokens.size, 2);
+    gateway.failures.delete('removeToken');
+    await service.sweep(Date.now() + 20_000);
+    assert.equal(tokens.tokens.size, 0);
+  });
+
+  test('a token Janus refuses fails the create and leaves no room behind', async () => {
+    const { gateway, tokens, store, service } = setup();
+    gateway.failures.set('addToken', new GatewayRequestError('admin: 403 Unauthorized'));
+    await rejectsWith(service.create({}), 502, 'gateway_error');
+    assert.equal(gateway.rooms.size, 0);
+    assert.equal(tokens.tokens.size, 0);
+    assert.equal(store.all().length, 0);
+  });
+
+  test('reconcile puts back the tokens a restarted Janus forgot', async () => {
+    const { tokens, service } = setup();
+    const grant = await service.create({});
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    tokens.tokens.clear();
+    await service.reconcile();
+    assert.deepEqual(new Set(tokens.tokens), new Set([grant.descriptor.token, agent.token]));
+  });
+
+  test('every conversation ends at its maximum lifetime, claimed or not, and its tokens with it', async () => {
+    const { gateway, tokens, service } = setup({ maxLifetimeMs: 1000 });
+    const grant = await service.create({});
+    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    await service.sweep(Date.now() + 500);
+    assert.equal(service.queue()[0].state, 'claimed');
+    await service.sweep(Date.now() + 1500);
+    assert.equal(service.queue()[0].state, 'closed');
+    assert.equal(tokens.tokens.size, 0);
+    assert.equal(gateway.rooms.size, 0);
+  });
+
+  test('close: the customer by resume key, the agent only if it claimed', async () => {
+    const { service } = setup();
+    const grant = await service.create({});
+    await rejectsWith(service.close(grant.descriptor.id, { agent: { id: 'a1', display: 'A' } }), 403, 'forbidden');
+    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    await rejectsWith(service.close(grant.descriptor.id, { agent: { id: 'a2', display: 'B' } }), 403, 'forbidden');
+    await rejectsWith(service.close(grant.descriptor.id, { resumeKey: 'wrong' }), 403, 'forbidden');
+    assert.equal((await service.close(grant.descriptor.id, { resumeKey: grant.resumeKey })).state, 'closed');
+  });
+
+  test('a valid signed identity names the customer and marks it verified everywhere', async () => {
+    const { service } = setup();
+    const identity = signVisitorIdentity({ userId: 'u-42', name: 'Dana Scully', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET);
+    const grant = await service.create({ display: 'typed by the visitor', identity });
+    assert.deepEqual(grant.descriptor.self.verified, { userId: 'u-42' });
+    assert.equal(grant.descriptor.self.display, 'Dana Scully');
+    assert.deepEqual(service.queue()[0].verified, { userId: 'u-42' });
+    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    assert.deepEqual(descriptor.peer, { role: 'customer', id: grant.descriptor.self.id, display: 'Dana Scully', verified: { userId: 'u-42' } });
+    // Without a name the visitor's own display stays, still verified.
+    const g2 = await service.create({ display: 'Fox', identity: signVisitorIdentity({ userId: 'u-7', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET) });
+    assert.equal(g2.descriptor.self.display, 'Fox');
+    assert.deepEqual(g2.descriptor.self.verified, { userId: 'u-7' });
+  });
+
+  test('identity: tampered, expired, malformed, foreign or missing-when-required are refused with a clear code', async () => {
+    const { service } = setup();
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    const good = signVisitorIdentity({ userId: 'u-1', name: 'Eve', exp }, SITE_SECRET);
+    const [body, sig] = good.split('.');
+    const forged = Buffer.from(JSON.stringify({ userId: 'admin', name: 'Eve', exp })).toString('base64url');
+    await rejectsWith(service.create({ identity: `${forged}.${sig}` }), 401, 'identity_invalid');
+    const flipped = sig.slice(0, 10) + (sig[10] === 'A' ? 'B' : 'A') + sig.slice(11);
+    await rejectsWith(service.create({ identity: `${body}.${flipped}` }), 401, 'identity_invalid');
+    await rejectsWith(service.create({ identity: signVisitorIdentity({ userId: 'u-1', exp }, 'another-site-secret') }), 401, 'identity_invalid');
+    const expired = signVisitorIdentity({ userId: 'u-1', exp: Math.floor(Date.now() / 1000) - 120 }, SITE_SECRET);
+    await rejectsWith(service.create({ identity: expired }), 401, 'identity_expired');
+    for (const bad of ['', 'x', 'a.b.c', `${body}.`, `${body}.${sig}=`, `${body}!.${sig}`, 'e30.' + 'A'.repeat(43)]) {
+      await rejectsWith(service.create({ identity: bad }), bad === 'e30.' + 'A'.repeat(43) ? 401 : 400);
+    }
+    // Well signed but not an identity.
+    const { signToken } = await import('../../server/signed-token.js');
+    await rejectsWith(service.create({ identity: signToken({ userId: 42, exp }, SITE_SECRET) }), 400, 'identity_malformed');
+    await rejectsWith(service.create({ identity: signToken({ userId: 'u' }, SITE_SECRET) }), 400, 'identity_malformed');
+    await rejectsWith(service.create({ identity: signToken({ userId: 'u', name: '', exp }, SITE_SECRET) }), 400, 'identity_malformed');
+    const strict = setup({ requireIdentity: true });
+    await rejectsWith(strict.service.create({ display: 'Anon' }), 401, 'identity_required');
+    assert.ok((await strict.service.create({ identity: good })).descriptor.self.verified);
+    const noSecret = setup({ identitySecret: null });
+    await rejectsWith(noSecret.service.create({ identity: good }), 400, 'identity_not_supported');
+    assert.equal(service.queue().length, 0, 'nothing was created by a refused identity');
+  });
+
+  test('link: only the claiming agent, shown in the queue, the claim and (name only) the customer grant', async () => {
+    const { store, service } = setup();
+    const grant = await service.create({});
+    const id = grant.descriptor.id;
+    assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
+    await service.claim(id, { id: 'a1', display: 'A' });
+    assert.throws(() => service.link(id, { id: 'a2', display: 'B' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
+    let changes = 0;
+    store.onChange(() => changes++);
+    const link = service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' });
+    assert.equal(changes, 1, 'the queue stream hears about it');
+    assert.deepEqual({ ...link, linkedAt: 0 }, { customerId: 'cus-1', name: 'Casey', linkedAt: 0, linkedBy: { id: 'a1', display: 'A' } });
+    assert.deepEqual(service.queue()[0].link, link);
+    assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' })).link, link);
+    assert.deepEqual(service.resume(id, grant.resumeKey).link, { name: 'Casey', linkedAt: link.linkedAt });
+    await service.close(id, { resumeKey: grant.resumeKey });
+    assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-2', name: 'X' }), (e: unknown) => e instanceof HttpError && e.status === 410);
   });
 });

@@ -1,0 +1,80 @@
+import type { IncomingMessage } from 'node:http';
+import { isIPv6 } from 'node:net';
+
+/** A token bucket: `burst` requests at once, refilled at `perMinute`. */
+export interface RateRule {
+  perMinute: number;
+  burst: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterS: number };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Token buckets per client key. The map is bounded: past `maxKeys` the least
+ * recently seen clients are forgotten (which only ever lets one of them in
+ * early, never blocks anybody).
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(
+    private readonly rule: RateRule,
+    private readonly maxKeys = 50_000,
+  ) {
+    if (!(rule.perMinute > 0) || !(rule.burst >= 1)) throw new Error('rate rule needs perMinute > 0 and burst >= 1');
+    this.perMs = rule.perMinute / 60_000;
+  }
+
+  take(key: string, nowMs = Date.now()): RateDecision {
+    const b = this.buckets.get(key);
+    let tokens = this.rule.burst;
+    if (b) {
+      tokens = Math.min(this.rule.burst, b.tokens + (nowMs - b.at) * this.perMs);
+      this.buckets.delete(key); // re-inserted below: Map order is our LRU order
+    }
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, at: nowMs });
+      return { ok: false, retryAfterS: Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000)) };
+    }
+    this.buckets.set(key, { tokens: tokens - 1, at: nowMs });
+    if (this.buckets.size > this.maxKeys) {
+      const oldest = this.buckets.keys().next().value;
+      if (oldest !== undefined) this.buckets.delete(oldest);
+    }
+    return { ok: true };
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+/** Tells which client a request comes from, for rate limiting. */
+export type ClientKey = (req: IncomingMessage) => string;
+
+/**
+ * Default client key: the TCP peer address. IPv4-mapped IPv6 counts as IPv4; an
+ * IPv6 client is keyed by its /64, since one host usually owns a whole /64.
+ * Behind a reverse proxy every request has the proxy's address: pass a
+ * `clientKey` that reads the proxy's forwarded-for header instead.
+ */
+export const remoteAddressKey: ClientKey = (req) => {
+  const addr = req.socket.remoteAddress ?? 'unknown';
+  if (addr.startsWith('::ffff:') && addr.includes('.')) return addr.slice(7);
+  if (isIPv6(addr)) return `${expandIPv6(addr).slice(0, 4).join(':')}::/64`;
+  return addr;
+};
+
+function expandIPv6(addr: string): string[] {
+  const [head, tail = ''] = addr.split('%')[0].split('::');
+  const h = head ? head.split(':') : [];
+  const t = addr.includes('::') && tail ? tail.split(':') : [];
+  const fill = addr.includes('::') ? Array(8 - h.length - t.length).fill('0') : [];
+  return [...h, ...fill, ...t].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+}
