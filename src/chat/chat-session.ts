@@ -41,7 +41,15 @@ export interface ChatSessionOptions {
   resendAfterMs?: number;
 }
 
-export type SignalType = 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened';
+/**
+ * Whispered to the peer's current connections only: no outbox, no ack, no
+ * room history, no dedupe. For high-volume or moment-bound cobrowse traffic.
+ */
+export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action';
+export type SignalType =
+  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened'
+  | 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop'
+  | EphemeralType;
 export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
 
 const TYPING_TTL_MS = 6000;
@@ -123,6 +131,21 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     // Our own signal takes effect here at once, in the order we sent it; the room's echo is deduped.
     queueMicrotask(() => this.emit('signal', { message: env, mine: true }));
     return env;
+  }
+
+  /**
+   * Whispers a message to the other side's current connections: not queued,
+   * not acked, not kept in the room's history. Returns false when it could
+   * not go out (not joined, or nobody else in the room); the caller decides
+   * whether that matters.
+   */
+  sendEphemeral<T extends EphemeralType>(type: T, body: BodyOf<T>): boolean {
+    const peers = this.peerUsernames();
+    const channel = this.channel;
+    if (!channel?.isReady || peers.length === 0) return false;
+    const env = createEnvelope(type, this.selfId, body);
+    channel.send(JSON.stringify(env), { to: peers }).catch(() => { /* ephemeral: the receiver notices gaps itself */ });
+    return true;
   }
 
   /**
@@ -275,11 +298,26 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       case 'video.end':
       case 'media.state':
       case 'page.push':
-      case 'page.opened': {
+      case 'page.opened':
+      case 'cobrowse.offer':
+      case 'cobrowse.answer':
+      case 'cobrowse.control-request':
+      case 'cobrowse.control-grant':
+      case 'cobrowse.stop': {
         if (!mine) this.queueAck(username, msg.id);
         if (this.seen.has(msg.id)) return;
         this.seen.add(msg.id);
         this.emit('signal', { message: msg, mine });
+        break;
+      }
+      case 'cobrowse.chunk':
+      case 'cobrowse.resync':
+      case 'cobrowse.pointer':
+      case 'cobrowse.highlight':
+      case 'cobrowse.action': {
+        // Ephemeral: whispered live, never in history; nothing to ack or dedupe.
+        if (mine) return;
+        this.emit('signal', { message: msg, mine: false });
         break;
       }
     }

@@ -32,6 +32,54 @@ export const PagePushBody = v.strictObject({
 });
 export const PageOpenedBody = v.strictObject({ pushId: Id });
 
+/**
+ * Cobrowse. Consent, control and stop go through the reliable outbox and the
+ * room's history (a reload restores the consented state); chunks, resync,
+ * pointer, highlight and actions are ephemeral whispers to the peer's current
+ * connections (never in history: a replayed action would be a second click).
+ */
+/** Largest base64 payload of one `cobrowse.chunk` message. */
+export const MAX_COBROWSE_CHUNK_DATA = 16 * 1024;
+/** Most parts one batch may be split into (2048 × 16 KiB = 32 MiB compressed). */
+export const MAX_COBROWSE_PARTS = 2048;
+/** Longest value the agent may type into one field. */
+export const MAX_COBROWSE_INPUT = 1000;
+const NodeId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
+const Fraction = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1));
+export const CobrowseOfferBody = v.strictObject({});
+export const CobrowseAnswerBody = v.strictObject({ offerId: Id, accept: v.boolean() });
+export const CobrowseChunkBody = v.pipe(
+  v.strictObject({
+    /** One recording (a page load); node ids are only meaningful within it. */
+    stream: Id,
+    /** Batch number within the stream, from 0, no gaps. */
+    seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    part: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    parts: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_COBROWSE_PARTS)),
+    /** base64 of a slice of deflate-raw(JSON(events)). */
+    data: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_COBROWSE_CHUNK_DATA), v.regex(/^[A-Za-z0-9+/]+={0,2}$/)),
+  }),
+  v.check((b) => b.part < b.parts, 'part must be below parts'),
+);
+/** The agent lost the thread (gap, decode failure, late join): the customer sends a full snapshot. */
+export const CobrowseResyncBody = v.strictObject({ stream: v.optional(Id) });
+/** The agent's pointer, as a fraction of the customer's viewport. */
+export const CobrowsePointerBody = v.strictObject({ x: Fraction, y: Fraction });
+export const CobrowseHighlightBody = v.strictObject({ stream: Id, node: NodeId });
+export const CobrowseControlRequestBody = v.strictObject({});
+/** The customer's answer to a control request; sent again with `granted: false` to revoke. */
+export const CobrowseControlGrantBody = v.strictObject({ requestId: Id, granted: v.boolean() });
+export const CobrowseActionBody = v.pipe(
+  v.strictObject({
+    stream: Id,
+    kind: v.picklist(['click', 'input']),
+    node: NodeId,
+    value: v.optional(v.pipe(v.string(), v.maxLength(MAX_COBROWSE_INPUT))),
+  }),
+  v.check((b) => (b.kind === 'input') === (b.value !== undefined), 'value goes with input actions only'),
+);
+export const CobrowseStopBody = v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(200))) });
+
 const base = {
   v: v.literal(PROTOCOL_VERSION),
   id: Id,
@@ -52,6 +100,16 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
   v.strictObject({ ...base, type: v.literal('page.push'), body: PagePushBody }),
   v.strictObject({ ...base, type: v.literal('page.opened'), body: PageOpenedBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.offer'), body: CobrowseOfferBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.answer'), body: CobrowseAnswerBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.chunk'), body: CobrowseChunkBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.resync'), body: CobrowseResyncBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.pointer'), body: CobrowsePointerBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.highlight'), body: CobrowseHighlightBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.control-request'), body: CobrowseControlRequestBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.control-grant'), body: CobrowseControlGrantBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.action'), body: CobrowseActionBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.stop'), body: CobrowseStopBody }),
 ]);
 
 /** Does a participant in `role` send video in `mode`? Everyone sends audio. */
