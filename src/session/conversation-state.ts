@@ -85,6 +85,32 @@ export interface VideoState {
   error?: string;
 }
 
+/**
+ * Cobrowse as this side sees it. `offered`: the agent's offer waits for the
+ * customer (agent side); `asked`: the customer is being asked (customer side).
+ * Control likewise: `requested` (agent) / `asked` (customer) / `granted`.
+ */
+export type CobrowsePhase = 'idle' | 'offered' | 'asked' | 'active';
+export type CobrowseControl = 'none' | 'requested' | 'asked' | 'granted';
+
+export interface CobrowseState {
+  phase: CobrowsePhase;
+  control: CobrowseControl;
+  /** The offer being answered (offered/asked) or that led to the running cobrowse. */
+  offerId?: string;
+  /** The control request being answered, or that control was granted for. */
+  requestId?: string;
+  /** The customer's last answer to an offer (the agent shows a decline). */
+  answer?: { offerId: string; accept: boolean };
+  /** Agent: the replay has the customer's page. Customer: this page is being recorded. */
+  live: boolean;
+  /** Agent: the customer's page as its recorder last reported it (untrusted text: render as text). */
+  page?: { href: string; width: number; height: number };
+  /** How the last cobrowse ended. */
+  ended?: { by: 'agent' | 'customer'; reason?: string };
+  error?: string;
+}
+
 export interface ConversationState {
   status: ConnectionStatus;
   descriptor?: ConversationDescriptor;
@@ -95,6 +121,8 @@ export interface ConversationState {
   /** Count of wire messages dropped as invalid. */
   protocolErrors: number;
   video: VideoState;
+  /** Cobrowse state; always set by Conversation (optional for other controllers). */
+  cobrowse?: CobrowseState;
 }
 
 export interface ConversationEventDetails {
@@ -122,6 +150,18 @@ export interface ConversationEventDetails {
   'page-refused': { url: string; reason: string };
   /** The customer opened a pushed page. */
   'page-opened': { pushId: string; url: string };
+  /** Cobrowse state changed; detail is the new cobrowse state. */
+  'cobrowse-state': { cobrowse: CobrowseState };
+  /** The agent offered cobrowse (agent: sent; customer: ask for consent). */
+  'cobrowse-offer': { offerId: string };
+  /** The customer answered a cobrowse offer. */
+  'cobrowse-answer': { offerId: string; accept: boolean };
+  /** Remote control: requested by the agent, granted or denied by the customer, or revoked (Stop, Esc, navigation, idle). */
+  'cobrowse-control': { requestId: string; control: 'requested' | 'granted' | 'denied' | 'revoked' };
+  /** Cobrowse ended (`by`: who stopped it). */
+  'cobrowse-stop': { stopId: string; by: 'agent' | 'customer'; reason?: string };
+  /** Customer: an agent action was performed on this page or refused (with why). */
+  'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string };
 }
 
 export type ConversationEventName = keyof ConversationEventDetails;
@@ -153,6 +193,32 @@ export interface ConversationController extends EventTarget {
   pushPage(url: string, title?: string): void;
   /** Customer: marks a pushed page opened and returns where to go; the element navigates. */
   openPage(pushId: string): { url: string; sameOrigin: boolean };
+  // Cobrowse: optional so controllers without it (test fakes, custom ones) still type-check; Conversation has them all.
+  /** Agent: offers to view the customer's page; the customer is asked for consent. */
+  offerCobrowse?(): void;
+  /** Customer: answers the pending cobrowse offer. Accepting starts recording this page (masked). */
+  answerCobrowse?(accept: boolean): void;
+  /** Agent: asks the customer for remote control (a second consent). */
+  requestControl?(): void;
+  /** Customer: answers the control request; `false` while control is granted revokes it. */
+  answerControl?(granted: boolean): void;
+  /** Either side: ends cobrowse (recording stops, listeners are removed). */
+  stopCobrowse?(reason?: string): void;
+  /**
+   * Agent: replays the customer's page inside `el` (rrweb's sandboxed iframe
+   * is appended to it). One target at a time; the handle detaches it.
+   */
+  attachReplayTarget?(el: HTMLElement): ReplayTargetHandle;
   /** Leaves the rooms and releases everything. Safe to call twice. */
   dispose(): void;
+}
+
+/** The agent's replay inside an element of the UI. */
+export interface ReplayTargetHandle {
+  /** While on, clicks in the replay highlight an element on the customer's page instead of clicking it. */
+  setHighlightMode(on: boolean): void;
+  /** The sandboxed replay iframe (undefined until the first snapshot arrived). */
+  readonly iframe: HTMLIFrameElement | undefined;
+  /** Stops replaying into the element and removes what was added to it. */
+  detach(): void;
 }

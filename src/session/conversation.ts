@@ -12,6 +12,8 @@ import type {
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
 import { initialVideoState, VideoSession } from './video-session.js';
+import { CobrowseSession, initialCobrowseState, type CobrowseSessionOptions } from './cobrowse-session.js';
+import type { ReplayTargetHandle } from './conversation-state.js';
 
 const MODE_TEXT: Record<VideoMode, string> = {
   'two-way': 'two-way video',
@@ -25,6 +27,8 @@ export interface ConversationOptions {
   store?: TranscriptStore;
   /** Which pushed pages are acceptable (https only by default). */
   pagePolicy?: PagePushPolicy;
+  /** Cobrowse tuning (batch window, control idle timeout, extra blocked elements). */
+  cobrowse?: CobrowseSessionOptions;
 }
 
 /** A page push refused by the URL rules; `message` says why in plain words. */
@@ -43,8 +47,9 @@ const LEFT_GRACE_MS = 8000;
  * exposed as state and actions for the elements. Framework-free.
  */
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
-  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: initialVideoState() };
+  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: initialVideoState(), cobrowse: initialCobrowseState() };
   private video?: VideoSession;
+  private cobrowse?: CobrowseSession;
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
   private disposed = false;
@@ -131,6 +136,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.systemLine('Video ended', `sys-end-${detail.session}`);
     });
     video.on('media-state', (detail) => this.emit('media-state', detail));
+    this.wireCobrowse(chat, d);
     chat.on('signal', ({ message, mine }) => {
       if (message.type === 'page.push') this.onPagePush(message.id, message.body.url, message.body.title, message.ts, mine);
       else if (message.type === 'page.opened') this.onPageOpened(message.body.pushId);
@@ -243,6 +249,75 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this.emit('page-opened', { pushId, url });
   }
 
+  offerCobrowse(): void {
+    this.requireCobrowse().offer();
+  }
+
+  answerCobrowse(accept: boolean): void {
+    this.requireCobrowse().answer(accept);
+  }
+
+  requestControl(): void {
+    this.requireCobrowse().requestControl();
+  }
+
+  answerControl(granted: boolean): void {
+    this.requireCobrowse().answerControl(granted);
+  }
+
+  stopCobrowse(reason?: string): void {
+    this.cobrowse?.stop(reason);
+  }
+
+  attachReplayTarget(el: HTMLElement): ReplayTargetHandle {
+    return this.requireCobrowse().attachReplayTarget(el);
+  }
+
+  /** Customer: sends what the cobrowse recorder holds now (bench and tests). */
+  flushCobrowse(): Promise<void> {
+    return this.cobrowse?.flush() ?? Promise.resolve();
+  }
+
+  private requireCobrowse(): CobrowseSession {
+    if (!this.cobrowse) throw new Error('not connected');
+    return this.cobrowse;
+  }
+
+  private wireCobrowse(chat: ChatSession, d: ConversationDescriptor): void {
+    const cobrowse = new CobrowseSession(chat, d, this.options.cobrowse);
+    this.cobrowse = cobrowse;
+    const agentIsMe = d.self.role === 'agent';
+    const agent = () => (agentIsMe ? 'You' : this.peerName());
+    const customer = () => (agentIsMe ? this.peerName() : 'You');
+    cobrowse.on('change', ({ cobrowse: c }) => {
+      this.update({ cobrowse: c });
+      this.emit('cobrowse-state', { cobrowse: c });
+    });
+    cobrowse.on('cobrowse-offer', (detail) => {
+      this.emit('cobrowse-offer', detail);
+      this.systemLine(`${agent()} offered to view ${agentIsMe ? 'the customer’s' : 'your'} page (cobrowse)`, `sys-cb-offer-${detail.offerId}`);
+    });
+    cobrowse.on('cobrowse-answer', (detail) => {
+      this.emit('cobrowse-answer', detail);
+      this.systemLine(detail.accept ? `${customer()} shared ${agentIsMe ? 'their' : 'your'} page` : `${customer()} declined cobrowse`, `sys-cb-answer-${detail.offerId}`);
+    });
+    cobrowse.on('cobrowse-control', (detail) => {
+      this.emit('cobrowse-control', detail);
+      const text = {
+        requested: `${agent()} asked to control the page`,
+        granted: `${customer()} gave control of the page`,
+        denied: `${customer()} kept control of the page`,
+        revoked: 'Remote control ended',
+      }[detail.control];
+      this.systemLine(text, `sys-cb-control-${detail.control}-${detail.requestId}`);
+    });
+    cobrowse.on('cobrowse-stop', (detail) => {
+      this.emit('cobrowse-stop', detail);
+      this.systemLine(`${detail.by === d.self.role ? 'You' : this.peerName()} ended cobrowse`, `sys-cb-stop-${detail.stopId}`);
+    });
+    cobrowse.on('cobrowse-action', (detail) => this.emit('cobrowse-action', detail));
+  }
+
   private requireVideo(): VideoSession {
     if (!this.video) throw new Error('not connected');
     return this.video;
@@ -263,6 +338,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   private teardown(): void {
     clearTimeout(this.leftTimer);
     this.video?.dispose();
+    this.cobrowse?.dispose();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
     this.chat?.dispose();
     this.gateway?.dispose();
