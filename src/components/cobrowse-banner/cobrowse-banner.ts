@@ -1,0 +1,66 @@
+import { LitElement, html, nothing } from 'lit';
+import { property } from 'lit/decorators.js';
+import { dispatchCobrowseEvent } from '../cobrowse-consent/cobrowse-events.js';
+import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
+
+/**
+ * The customer's persistent reminder that the agent sees this page
+ * (`mode="viewing"`) or controls it (`mode="controlling"`), with Stop at
+ * hand. While controlling, Stop takes control back at once (Esc does too,
+ * anywhere on the page); "Stop sharing" ends cobrowse.
+ * Add `fixed` to pin it to the top of the viewport.
+ *
+ * @summary "Agent is viewing / controlling this page — Stop" banner.
+ *
+ * @fires {CustomEvent<VcCobrowseStopDetail>} vc-cobrowse-stop - Stop pressed: `scope: 'control'` (take control back) or `'cobrowse'` (stop sharing).
+ *
+ * @csspart bar - The banner row.
+ * @csspart stop-control - "Stop control" (controlling only).
+ * @csspart stop - "Stop sharing".
+ *
+ * @cssprop [--vc-cobrowse-color=#c2410c] - Accent (and background while the agent controls).
+ * @cssprop [--vc-color-surface=#ffffff] - Background while viewing.
+ */
+export class CobrowseBanner extends LitElement {
+  static override styles = cobrowseBannerStyles;
+
+  /** `viewing`: the agent sees the page; `controlling`: the agent may click and fill in fields. */
+  @property({ reflect: true })
+  mode: 'viewing' | 'controlling' = 'viewing';
+
+  /** Who is watching (shown in the text). */
+  @property({ attribute: 'peer-name' })
+  peerName = 'Agent';
+
+  /** Pins the banner to the top of the viewport. */
+  @property({ type: Boolean, reflect: true })
+  fixed = false;
+
+  override render() {
+    const controlling = this.mode === 'controlling';
+    return html`
+      <div class="bar" part="bar" role="region" aria-label="Cobrowse">
+        <span class="dot" aria-hidden="true"></span>
+        <span class="text" role="status">${this.peerName} ${controlling ? 'is controlling this page' : 'is viewing this page'}</span>
+        ${controlling
+          ? html`<button class="stop-control" part="stop-control" type="button" aria-keyshortcuts="Escape" @click=${() => this._stop('control')}>
+              Stop control
+            </button>`
+          : nothing}
+        <button part="stop" type="button" @click=${() => this._stop('cobrowse')}>Stop sharing</button>
+      </div>
+    `;
+  }
+
+  private _stop(scope: 'control' | 'cobrowse') {
+    dispatchCobrowseEvent(this, 'vc-cobrowse-stop', { scope });
+  }
+}
+
+if (!customElements.get('cobrowse-banner')) customElements.define('cobrowse-banner', CobrowseBanner);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cobrowse-banner': CobrowseBanner;
+  }
+}

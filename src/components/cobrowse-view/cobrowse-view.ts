@@ -1,0 +1,175 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
+import { cobrowseViewStyles } from './cobrowse-view.styles.js';
+
+const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
+
+/**
+ * The agent's live view of the customer's page (cobrowse), replayed with
+ * rrweb in a sandboxed iframe without `allow-scripts`: nothing of the
+ * recorded page runs here. Moving the mouse over the page shows the agent's
+ * pointer to the customer; a click highlights an element (Alt-click, or
+ * Highlight mode, while controlling). With control granted, clicks and typing
+ * are performed on the customer's page — never on password, payment or
+ * blocked fields, which the customer's page refuses.
+ *
+ * Set `controller` to the agent's conversation; the view follows its
+ * `state.cobrowse` and calls its cobrowse actions.
+ *
+ * @summary Live cobrowse view with pointer, highlight and consented control.
+ *
+ * @csspart toolbar - Status and buttons above the page.
+ * @csspart status - Status text.
+ * @csspart offer - "Offer cobrowse" (idle).
+ * @csspart request-control - "Request control".
+ * @csspart highlight - Highlight mode toggle.
+ * @csspart stop - "Stop cobrowse".
+ * @csspart stage - The box the page is replayed in.
+ *
+ * @cssprop [--vc-cobrowse-height=420px] - Height of the stage; the page is scaled to fit.
+ * @cssprop [--vc-cobrowse-color=#c2410c] - Outline while the agent has control.
+ */
+export class CobrowseView extends LitElement {
+  static override styles = cobrowseViewStyles;
+
+  /** The agent's conversation. */
+  @property({ attribute: false })
+  controller?: ConversationController;
+
+  /** Hide the built-in toolbar (the host draws its own buttons and calls the controller). */
+  @property({ type: Boolean, attribute: 'no-toolbar' })
+  noToolbar = false;
+
+  /** Reflects whether the agent has control (for styling). */
+  @property({ type: Boolean, reflect: true })
+  control = false;
+
+  @state() private _highlight = false;
+  @query('.stage') private _stage?: HTMLElement;
+
+  private _handle?: ReplayTargetHandle;
+  private _attachedTo?: ConversationController;
+  private _listeningTo?: ConversationController;
+  private readonly _onChange = () => this.requestUpdate();
+
+  /** The sandboxed iframe the page is replayed in (undefined until the first snapshot). */
+  get replayFrame(): HTMLIFrameElement | undefined {
+    return this._handle?.iframe;
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    this._listen();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this._unlisten();
+    this._detach();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>) {
+    if (changed.has('controller')) {
+      this._unlisten();
+      this._detach();
+      if (this.isConnected) this._listen();
+    }
+    this.control = this._cobrowse.phase === 'active' && this._cobrowse.control === 'granted';
+  }
+
+  protected override updated() {
+    if (!this._handle && this.controller?.attachReplayTarget && this._stage && this.controller.state.descriptor?.self.role === 'agent') {
+      this._attachedTo = this.controller;
+      this._handle = this.controller.attachReplayTarget(this._stage);
+      this._handle.setHighlightMode(this._highlight);
+    }
+  }
+
+  private get _cobrowse(): CobrowseState {
+    return this.controller?.state.cobrowse ?? IDLE;
+  }
+
+  override render() {
+    const c = this._cobrowse;
+    const customer = this.controller?.state.peer?.participant.display ?? 'The customer';
+    const status = this._statusText(c, customer);
+    return html`
+      ${this.noToolbar
+        ? html`<span class="sr-only" role="status">${status}</span>`
+        : html`<div class="toolbar" part="toolbar">
+            <span class="status" part="status" role="status">${status}</span>
+            ${this._buttons(c)}
+          </div>`}
+      <div class="stage" part="stage" role="region" aria-label="${customer}’s page, live" aria-busy=${c.phase === 'active' && !c.live ? 'true' : 'false'}>
+        ${c.phase === 'active' && c.live ? nothing : html`<div class="placeholder">${this._placeholderText(c, customer)}</div>`}
+      </div>
+    `;
+  }
+
+  private _buttons(c: CobrowseState) {
+    const ctl = this.controller;
+    if (!ctl?.offerCobrowse) return nothing;
+    if (c.phase === 'idle') return html`<button part="offer" type="button" @click=${() => ctl.offerCobrowse?.()}>Offer cobrowse</button>`;
+    if (c.phase === 'offered') return html`<button class="stop" part="stop" type="button" @click=${() => ctl.stopCobrowse?.()}>Cancel offer</button>`;
+    if (c.phase !== 'active') return nothing;
+    return html`
+      <button part="request-control" type="button" ?disabled=${c.control !== 'none'} @click=${() => ctl.requestControl?.()}>
+        ${c.control === 'granted' ? 'Control granted' : c.control === 'requested' ? 'Control requested…' : 'Request control'}
+      </button>
+      <button part="highlight" type="button" aria-pressed=${this._highlight ? 'true' : 'false'} @click=${this._toggleHighlight}>Highlight</button>
+      <button class="stop" part="stop" type="button" @click=${() => ctl.stopCobrowse?.()}>Stop cobrowse</button>
+    `;
+  }
+
+  private _statusText(c: CobrowseState, customer: string): string {
+    switch (c.phase) {
+      case 'idle':
+        return c.answer?.accept === false ? `${customer} declined cobrowse` : 'Cobrowse is off';
+      case 'offered':
+        return `Waiting for ${customer} to share their page…`;
+      case 'asked':
+        return 'Cobrowse offer pending';
+      case 'active':
+        if (!c.live) return `Connecting to ${customer}’s page…`;
+        return c.control === 'granted' ? `You control ${customer}’s page` : `Viewing ${customer}’s page`;
+    }
+  }
+
+  private _placeholderText(c: CobrowseState, customer: string): string {
+    if (c.phase === 'active') return `Loading ${customer}’s page…`;
+    if (c.phase === 'offered') return `${customer} is asked to share their page.`;
+    return 'No page shared.';
+  }
+
+  private _toggleHighlight() {
+    this._highlight = !this._highlight;
+    this._handle?.setHighlightMode(this._highlight);
+  }
+
+  private _listen() {
+    const ctl = this.controller;
+    if (!ctl || this._listeningTo === ctl) return;
+    ctl.addEventListener('change', this._onChange);
+    this._listeningTo = ctl;
+  }
+
+  private _unlisten() {
+    this._listeningTo?.removeEventListener('change', this._onChange);
+    this._listeningTo = undefined;
+  }
+
+  private _detach() {
+    this._handle?.detach();
+    this._handle = undefined;
+    this._attachedTo = undefined;
+  }
+}
+
+if (!customElements.get('cobrowse-view')) customElements.define('cobrowse-view', CobrowseView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cobrowse-view': CobrowseView;
+  }
+}
