@@ -47,6 +47,7 @@ console.log(`
   Agent console:     ${base}/demo/agent/
     sign in as:      ${agent.username} / ${process.env.AGENT_PASSWORD ? '(AGENT_PASSWORD)' : agent.password}
   Customer website:  ${base}/demo/shop/
+  Sample CRM:        ${base}/demo/crm/  (same sign-in)
   Janus (WebSocket): ${janus.url}
 
   Open the shop, start a chat, then claim it in the agent console.

@@ -7,12 +7,14 @@
 // Attributes: data-broker (required): base URL of the broker that starts
 // conversations; data-allow-http-pages: accept pushed http: pages (local demos
 // only); data-allowed-page-origins: space-separated origins pushed pages must
-// come from.
+// come from; data-identity: the signed identity of the site's logged-in user
+// (or set customerChat.identity from script before the chat starts).
 
 interface LoaderConfig {
   broker: string;
   allowHttpPages: boolean;
   allowedPageOrigins?: string;
+  identity?: string;
 }
 
 function readConfig(script: HTMLScriptElement | null): LoaderConfig | undefined {
@@ -25,6 +27,7 @@ function readConfig(script: HTMLScriptElement | null): LoaderConfig | undefined 
     broker: new URL(broker, location.href).href,
     allowHttpPages: script.dataset.allowHttpPages !== undefined,
     allowedPageOrigins: script.dataset.allowedPageOrigins,
+    identity: script.dataset.identity,
   };
 }
 
@@ -36,6 +39,7 @@ function mount(config: LoaderConfig, widgetUrl: string): void {
       el.setAttribute('broker-url', config.broker);
       if (config.allowHttpPages) el.setAttribute('allow-http-pages', '');
       if (config.allowedPageOrigins) el.setAttribute('allowed-page-origins', config.allowedPageOrigins);
+      if (config.identity) (el as HTMLElement & { identity?: string }).identity = config.identity;
       document.body.appendChild(el);
     },
     (e: unknown) => console.error('[video-chat] could not load the chat widget', e),

@@ -175,13 +175,19 @@ async function endConversation(id) {
 // ---- panes --------------------------------------------------------------
 
 function setConversation(pane, descriptor, note) {
-  if (customElements.get(PANE_TAG)) {
+  const apply = () => {
+    // The pane's built-in customer lookup (More → Link to customer) asks the broker as this agent.
+    pane.brokerUrl = `${location.origin}/`;
+    pane.agentToken = state.session?.token;
     pane.conversation = descriptor;
+  };
+  if (customElements.get(PANE_TAG)) {
+    apply();
     return;
   }
   // Setting the property only once the element is defined avoids shadowing its accessor.
   customElements.whenDefined(PANE_TAG).then(() => {
-    pane.conversation = descriptor;
+    apply();
     note.textContent = '';
   });
   setTimeout(() => {

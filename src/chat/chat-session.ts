@@ -47,7 +47,7 @@ export interface ChatSessionOptions {
  */
 export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action';
 export type SignalType =
-  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened'
+  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'
   | 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop'
   | EphemeralType;
 export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
@@ -299,6 +299,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       case 'media.state':
       case 'page.push':
       case 'page.opened':
+      case 'customer.linked':
       case 'cobrowse.offer':
       case 'cobrowse.answer':
       case 'cobrowse.control-request':

@@ -20,6 +20,7 @@ export const DEFAULT_FORWARDED_EVENTS: Readonly<Partial<Record<ConversationEvent
   'media-state': 'vc-media-state',
   'page-refused': 'vc-page-refused',
   'page-opened': 'vc-page-opened',
+  'customer-linked': 'vc-customer-linked',
 };
 
 export interface ConversationStateControllerOptions {

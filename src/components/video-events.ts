@@ -61,6 +61,34 @@ export interface VcPageOpenedDetail {
   url: string;
 }
 
+/** A customer record as lookups return it. */
+export interface CustomerMatch {
+  customerId: string;
+  name: string;
+  /** One line shown under the name (e.g. email), optional. */
+  detail?: string;
+}
+/**
+ * `vc-customer-search` (cancelable, from `<video-chat-pane>`): the agent searches
+ * customer records. A host CRM that answers calls `preventDefault()` and then
+ * `respond(matches)`; otherwise the pane asks the broker (if configured).
+ */
+export interface VcCustomerSearchDetail {
+  query: string;
+  respond(matches: CustomerMatch[]): void;
+}
+/** `vc-customer-link` (cancelable: cancel to veto): the agent links the chat to this record. */
+export interface VcCustomerLinkDetail {
+  customerId: string;
+  name: string;
+  conversationId: string;
+}
+/** `vc-customer-linked`: the link is in both transcripts (customerId on the agent's side only). */
+export interface VcCustomerLinkedDetail {
+  name: string;
+  customerId?: string;
+}
+
 declare module './events.js' {
   interface VcEventMap {
     'vc-mute-request': VcMuteRequestDetail;
@@ -76,6 +104,9 @@ declare module './events.js' {
     'vc-page-push': VcPagePushDetail;
     'vc-page-refused': VcPageRefusedDetail;
     'vc-page-opened': VcPageOpenedDetail;
+    'vc-customer-search': VcCustomerSearchDetail;
+    'vc-customer-link': VcCustomerLinkDetail;
+    'vc-customer-linked': VcCustomerLinkedDetail;
   }
 }
 
@@ -94,5 +125,8 @@ declare global {
     'vc-page-push': CustomEvent<VcPagePushDetail>;
     'vc-page-refused': CustomEvent<VcPageRefusedDetail>;
     'vc-page-opened': CustomEvent<VcPageOpenedDetail>;
+    'vc-customer-search': CustomEvent<VcCustomerSearchDetail>;
+    'vc-customer-link': CustomEvent<VcCustomerLinkDetail>;
+    'vc-customer-linked': CustomEvent<VcCustomerLinkedDetail>;
   }
 }

@@ -31,6 +31,8 @@ export const PagePushBody = v.strictObject({
   title: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
 export const PageOpenedBody = v.strictObject({ pushId: Id });
+/** The agent linked the chat to a customer record; the customer learns the record's name only. */
+export const CustomerLinkedBody = v.strictObject({ name: v.pipe(v.string(), v.minLength(1), v.maxLength(120)) });
 
 /**
  * Cobrowse. Consent, control and stop go through the reliable outbox and the
@@ -100,6 +102,7 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
   v.strictObject({ ...base, type: v.literal('page.push'), body: PagePushBody }),
   v.strictObject({ ...base, type: v.literal('page.opened'), body: PageOpenedBody }),
+  v.strictObject({ ...base, type: v.literal('customer.linked'), body: CustomerLinkedBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.offer'), body: CobrowseOfferBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.answer'), body: CobrowseAnswerBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.chunk'), body: CobrowseChunkBody }),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ApiError, ConversationGrant, type CreateConversationRequest } from '../protocol/index.js';
+import { ApiError, ConversationGrant, CustomerSearchResponse, type CreateConversationRequest, type CustomerRecord } from '../protocol/index.js';
 
 /** Error from the broker, with its JSON error code when it sent one. */
 export class BrokerError extends Error {
@@ -28,6 +28,22 @@ export class BrokerClient {
       headers: { authorization: `Bearer ${resumeKey}` },
       signal,
     }, ConversationGrant);
+  }
+
+  /** Agent: the broker's built-in customer lookup (a CRM usually answers `vc-customer-search` itself). */
+  async searchCustomers(query: string, agentToken: string, signal?: AbortSignal): Promise<CustomerRecord[]> {
+    const r = await this.call(`api/customers?q=${encodeURIComponent(query)}`, { method: 'GET', headers: { authorization: `Bearer ${agentToken}` }, signal }, CustomerSearchResponse);
+    return r.customers;
+  }
+
+  /** Agent: records the link on the broker too (queue entry, later grants). */
+  async linkCustomer(conversationId: string, record: { customerId: string; name: string }, agentToken: string, signal?: AbortSignal): Promise<void> {
+    await this.call(`api/conversations/${encodeURIComponent(conversationId)}/link`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentToken}` },
+      body: JSON.stringify(record),
+      signal,
+    }, v.unknown());
   }
 
   private async call<S extends v.GenericSchema>(path: string, init: RequestInit, schema: S): Promise<v.InferOutput<S>> {

@@ -123,6 +123,8 @@ export interface ConversationState {
   video: VideoState;
   /** Cobrowse state; always set by Conversation (optional for other controllers). */
   cobrowse?: CobrowseState;
+  /** The customer record this chat is linked to (agent: id and name; customer: name only). */
+  link?: { name: string; customerId?: string };
 }
 
 export interface ConversationEventDetails {
@@ -150,6 +152,8 @@ export interface ConversationEventDetails {
   'page-refused': { url: string; reason: string };
   /** The customer opened a pushed page. */
   'page-opened': { pushId: string; url: string };
+  /** The chat was linked to a customer record (customerId on the agent's side only). */
+  'customer-linked': { name: string; customerId?: string };
   /** Cobrowse state changed; detail is the new cobrowse state. */
   'cobrowse-state': { cobrowse: CobrowseState };
   /** The agent offered cobrowse (agent: sent; customer: ask for consent). */
@@ -191,6 +195,8 @@ export interface ConversationController extends EventTarget {
   listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }>;
   /** Agent: sends a page to the customer. Throws PageRefusedError with a clear reason if the URL is not allowed. */
   pushPage(url: string, title?: string): void;
+  /** Agent: links this chat to a customer record; both transcripts show it. */
+  linkCustomer(record: { customerId: string; name: string }): void;
   /** Customer: marks a pushed page opened and returns where to go; the element navigates. */
   openPage(pushId: string): { url: string; sameOrigin: boolean };
   // Cobrowse: optional so controllers without it (test fakes, custom ones) still type-check; Conversation has them all.

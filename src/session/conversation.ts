@@ -140,6 +140,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     chat.on('signal', ({ message, mine }) => {
       if (message.type === 'page.push') this.onPagePush(message.id, message.body.url, message.body.title, message.ts, mine);
       else if (message.type === 'page.opened') this.onPageOpened(message.body.pushId);
+      else if (message.type === 'customer.linked') this.onLinked(message.id, message.body.name, mine);
     });
     try {
       await gateway.connect(signal);
@@ -197,6 +198,26 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   /** Open PeerConnections of the running video (diagnostics and tests). */
   videoPeerConnections(): RTCPeerConnection[] {
     return this.video?.peerConnections() ?? [];
+  }
+
+  linkCustomer(record: { customerId: string; name: string }): void {
+    const chat = this.chat;
+    if (!chat) throw new Error('not connected');
+    if (this._state.descriptor?.self.role !== 'agent') throw new Error('only the agent links a chat to a customer record');
+    const name = record.name.trim().slice(0, 120);
+    if (!name || !record.customerId) throw new RangeError('a customer record needs an id and a name');
+    this.pendingLinkId = record.customerId;
+    chat.sendSignal('customer.linked', { name });
+  }
+
+  private pendingLinkId?: string;
+
+  private onLinked(id: string, name: string, mine: boolean): void {
+    const customerId = mine ? this.pendingLinkId ?? this._state.link?.customerId : undefined;
+    this.update({ link: { name, ...(customerId ? { customerId } : {}) } });
+    const text = mine ? `Chat linked to customer record: ${name}` : `${this.peerName()} linked this chat to your customer account (${name})`;
+    this.systemLine(text, `sys-link-${id}`);
+    this.emit('customer-linked', { name, ...(customerId ? { customerId } : {}) });
   }
 
   pushPage(url: string, title?: string): void {

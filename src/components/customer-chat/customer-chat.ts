@@ -111,6 +111,14 @@ export class CustomerChat extends LitElement {
   @property()
   label = 'Chat with us';
 
+  /**
+   * Signed identity of the site's logged-in user (made by the site's server:
+   * see the README, "Visitor identity"). Set it before the chat starts, as the
+   * loader's `data-identity` or from script; the broker verifies it.
+   */
+  @property({ attribute: false })
+  identity?: string;
+
   /** Accept pushed pages on plain http: (local demos). Off by default: https only. */
   @property({ type: Boolean, attribute: 'allow-http-pages' })
   allowHttpPages = false;
@@ -264,7 +272,7 @@ export class CustomerChat extends LitElement {
     this._busyText = 'Starting chat…';
     try {
       const page = globalThis.location?.href.slice(0, MAX_PAGE_URL);
-      const grant = await this._client().startConversation(display ? { display, page } : { page }, signal);
+      const grant = await this._client().startConversation({ ...(display ? { display } : {}), page, ...(this.identity ? { identity: this.identity } : {}) }, signal);
       if (signal.aborted) return;
       this._writeStored({ id: grant.descriptor.id, resumeKey: grant.resumeKey, open: this.open });
       await this._join(grant.descriptor, signal);

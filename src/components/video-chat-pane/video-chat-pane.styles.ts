@@ -214,5 +214,35 @@ export const videoChatPaneStyles = [
       color: var(--_vc-danger);
       margin: 0;
     }
+
+    .identity {
+      display: flex;
+      gap: 0.35rem;
+      flex-wrap: wrap;
+    }
+    .badge {
+      font-size: 0.75rem;
+      padding: 0.05em 0.45em;
+      border-radius: 999px;
+      border: 1px solid var(--_vc-border);
+      background: var(--_vc-subtle);
+    }
+    .matches {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: grid;
+      gap: 0.2rem;
+    }
+    .matches .detail {
+      color: var(--_vc-muted);
+      font-size: 0.8rem;
+      margin-inline-start: 0.4rem;
+    }
+    .link-status {
+      margin: 0;
+      color: var(--_vc-muted);
+      font-size: 0.85rem;
+    }
 `,
 ];

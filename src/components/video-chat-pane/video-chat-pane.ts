@@ -1,13 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js';
-import { Conversation, sessionTranscriptStore, type ConversationController, type ConversationState } from '../../session/index.js';
+import { BrokerClient, Conversation, sessionTranscriptStore, type ConversationController, type ConversationState } from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
 import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
 import '../video-frame/video-frame.js';
-import '../video-events.js';
+import type { CustomerMatch } from '../video-events.js';
 import { VideoRequestsController } from '../video-requests.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
 
@@ -44,6 +44,9 @@ function messageOf(err: unknown): string {
  * @fires {CustomEvent<VcPagePushDetail>} vc-page-push - Cancelable: a page is about to be sent; cancel to veto.
  * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A page was refused by the URL rules.
  * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.
+ * @fires {CustomEvent<VcCustomerSearchDetail>} vc-customer-search - Cancelable: the agent searches customer records; a host CRM cancels it and calls `detail.respond(matches)`, else the broker is asked.
+ * @fires {CustomEvent<VcCustomerLinkDetail>} vc-customer-link - Cancelable: the agent links the chat to a record; cancel to veto.
+ * @fires {CustomEvent<VcCustomerLinkedDetail>} vc-customer-linked - The link is in both transcripts.
  *
  * @slot more - Items of the More menu (e.g. `<button slot="more">Video chat</button>`); they get `role="menuitem"` if they have no role.
  *
@@ -78,6 +81,14 @@ export class VideoChatPane extends LitElement {
   @property({ attribute: false })
   controller?: ConversationController;
 
+  /** Broker for the built-in customer lookup and link record (optional: a CRM answers `vc-customer-search` itself). */
+  @property({ attribute: 'broker-url' })
+  brokerUrl?: string;
+
+  /** The signed-in agent's broker token, for the built-in lookup. */
+  @property({ attribute: false })
+  agentToken?: string;
+
   @state() private _menuOpen = false;
   @state() private _connectPending = false;
   @state() private _connectError?: string;
@@ -85,6 +96,9 @@ export class VideoChatPane extends LitElement {
   @state() private _pageFormOpen = false;
   @state() private _pageError?: string;
   @state() private _videoError?: string;
+  @state() private _linkOpen = false;
+  @state() private _linkMatches: CustomerMatch[] = [];
+  @state() private _linkStatus = '';
 
   @query('#more-button') private _moreButton!: HTMLButtonElement;
   @query('#more-menu') private _menu!: HTMLElement;
@@ -220,6 +234,7 @@ export class VideoChatPane extends LitElement {
         <div class="who">
           <span class="name">${name}</span>
           <span class="status" role="status">${statusText}</span>
+          ${this._renderIdentity(state)}
         </div>
         ${this._renderMore()}
       </header>
@@ -230,6 +245,7 @@ export class VideoChatPane extends LitElement {
         : nothing}</div>
       ${this._renderVideo(state, name)}
       ${this._pageFormOpen ? this._renderPageForm() : nothing}
+      ${this._linkOpen ? this._renderLinkForm() : nothing}
       <chat-transcript
         part="transcript"
         label=${`Chat with ${name}`}
@@ -289,7 +305,94 @@ export class VideoChatPane extends LitElement {
         </button>`,
       )}
       <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openPageForm}>Send page…</button>
+      <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openLinkForm}>Link to customer…</button>
     `;
+  }
+
+  private _renderIdentity(state: ConversationState | undefined): TemplateResult | typeof nothing {
+    const verified = state?.descriptor?.peer?.verified;
+    const link = state?.link;
+    if (!verified && !link) return nothing;
+    return html`<span class="identity">
+      ${verified ? html`<span class="badge" title="The website vouched for this customer">Verified: ${verified.userId}</span>` : nothing}
+      ${link ? html`<span class="badge">Linked: ${link.name}</span>` : nothing}
+    </span>`;
+  }
+
+  private _renderLinkForm(): TemplateResult {
+    return html`
+      <form class="page-form" part="link-form" aria-label="Link to a customer record" @submit=${this._onLinkSearch}>
+        <label>Search customers <input name="q" type="search" required minlength="1" autocomplete="off" /></label>
+        <div class="page-actions">
+          <button class="btn-primary" type="submit">Search</button>
+          <button class="btn-ghost" type="button" @click=${() => { this._linkOpen = false; this._linkMatches = []; this._linkStatus = ''; }}>Cancel</button>
+        </div>
+        <p class="link-status" role="status">${this._linkStatus}</p>
+        ${this._linkMatches.length
+          ? html`<ul class="matches" aria-label="Matching customers">
+              ${this._linkMatches.map((m) => html`<li>
+                <button class="btn-ghost" type="button" @click=${() => this._link(m)}>Link to ${m.name}</button>
+                ${m.detail ? html`<span class="detail">${m.detail}</span>` : nothing}
+              </li>`)}
+            </ul>`
+          : nothing}
+      </form>
+    `;
+  }
+
+  private async _openLinkForm(): Promise<void> {
+    this._linkOpen = true;
+    this._linkMatches = [];
+    this._linkStatus = '';
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('form[part="link-form"] input')?.focus();
+  }
+
+  private _onLinkSearch(e: SubmitEvent): void {
+    e.preventDefault();
+    const query = String(new FormData(e.target as HTMLFormElement).get('q') ?? '').trim();
+    if (!query) return;
+    this._linkStatus = 'Searching…';
+    let answered = false;
+    const respond = (matches: CustomerMatch[]) => {
+      answered = true;
+      this._linkMatches = matches.slice(0, 20);
+      this._linkStatus = matches.length ? `${matches.length} found` : 'No customer found';
+    };
+    const handledByHost = !dispatchVcEvent(this, 'vc-customer-search', { query, respond }, { cancelable: true });
+    if (handledByHost || answered) return;
+    const token = this.agentToken;
+    if (!this.brokerUrl || !token) {
+      this._linkStatus = 'No customer lookup is configured for this pane.';
+      return;
+    }
+    new BrokerClient(this.brokerUrl).searchCustomers(query, token).then(
+      (records) => respond(records.map((r) => ({ customerId: r.id, name: r.name, ...(r.email ? { detail: r.email } : {}) }))),
+      (err: unknown) => { this._linkStatus = `Search failed: ${messageOf(err)}`; },
+    );
+  }
+
+  private _link(match: CustomerMatch): void {
+    const target = this._conv.controller;
+    const conversationId = target?.state.descriptor?.id;
+    if (!target || !conversationId) return;
+    if (!dispatchVcEvent(this, 'vc-customer-link', { customerId: match.customerId, name: match.name, conversationId }, { cancelable: true })) {
+      this._linkStatus = 'The link was not allowed.';
+      return;
+    }
+    try {
+      target.linkCustomer({ customerId: match.customerId, name: match.name });
+    } catch (err) {
+      this._linkStatus = `Cannot link: ${messageOf(err)}`;
+      return;
+    }
+    this._linkOpen = false;
+    this._linkMatches = [];
+    if (this.brokerUrl && this.agentToken) {
+      new BrokerClient(this.brokerUrl).linkCustomer(conversationId, { customerId: match.customerId, name: match.name }, this.agentToken).catch((err: unknown) => {
+        this._linkStatus = `Linked in the chat, but the broker did not record it: ${messageOf(err)}`;
+      });
+    }
   }
 
   private _renderVideo(state: ConversationState | undefined, name: string): TemplateResult | typeof nothing {

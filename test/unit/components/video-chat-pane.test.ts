@@ -304,10 +304,51 @@ describe('<video-chat-pane>', () => {
       moreButton(el).click();
       await el.updateComplete;
       const items = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[role="menu"] button.builtin')];
-      expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…']);
+      expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…', 'Link to customer…']);
       items[2].click();
       expect(JSON.stringify(fake.calls)).to.contain('"method":"startVideo","mode":"one-way-customer"');
       await expect(el).to.be.accessible();
+    });
+
+    it('Link to customer: the host answers the search, the pick is linked, a veto stops it', async () => {
+      const fake = connectedFake();
+      const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
+      await settle(el);
+      const queries: string[] = [];
+      el.addEventListener('vc-customer-search', (e) => {
+        e.preventDefault();
+        queries.push(e.detail.query);
+        e.detail.respond([{ customerId: 'crm-7', name: 'Casey Jones', detail: 'casey@example.test' }]);
+      });
+      moreButton(el).click();
+      await el.updateComplete;
+      [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.builtin')].find((b) => b.textContent!.includes('Link to customer'))!.click();
+      await el.updateComplete;
+      const form = el.shadowRoot!.querySelector<HTMLFormElement>('form[part="link-form"]')!;
+      form.querySelector('input')!.value = 'casey';
+      form.requestSubmit();
+      await el.updateComplete;
+      expect(queries).to.deep.equal(['casey']);
+      let vetoes = 1;
+      el.addEventListener('vc-customer-link', (e) => { if (vetoes-- > 0) e.preventDefault(); });
+      const pick = () => el.shadowRoot!.querySelector<HTMLButtonElement>('.matches button')!;
+      expect(pick().textContent!.trim()).to.equal('Link to Casey Jones');
+      await expect(el).to.be.accessible();
+      pick().click();
+      expect(JSON.stringify(fake.calls)).to.not.contain('linkCustomer');
+      pick().click();
+      expect(JSON.stringify(fake.calls)).to.contain('"method":"linkCustomer","customerId":"crm-7","name":"Casey Jones"');
+    });
+
+    it('marks a customer the website vouched for', async () => {
+      const fake = connectedFake();
+      const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
+      await settle(el);
+      expect(el.shadowRoot!.querySelector('.identity')?.textContent?.trim() ?? null).to.equal(null);
+      const d = fake.state.descriptor!;
+      fake.setState({ descriptor: { ...d, peer: { role: 'customer', id: 'c-9', display: 'Casey', verified: { userId: 'shop-user-42' } } } });
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('.identity')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('Verified: shop-user-42');
     });
 
     it('Send page checks the URL and honours a host veto', async () => {

@@ -49,6 +49,7 @@ export type FakeCall =
   | { method: 'setVideoPaused'; paused: boolean }
   | { method: 'switchDevice'; kind: 'audio' | 'video'; deviceId: string }
   | { method: 'pushPage'; url: string; title?: string }
+  | { method: 'linkCustomer'; customerId: string; name: string }
   | { method: 'openPage'; pushId: string };
 
 /**
@@ -139,6 +140,10 @@ export class FakeConversation extends EventTarget implements ConversationControl
 
   listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }> {
     return Promise.resolve(this.devices);
+  }
+
+  linkCustomer(record: { customerId: string; name: string }): void {
+    this.calls.push({ method: 'linkCustomer', customerId: record.customerId, name: record.name });
   }
 
   pushPage(url: string, title?: string): void {
