@@ -7,5 +7,5 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 run('npx', ['tsc', '-p', 'tsconfig.json']);
 run('npx', ['rollup', '-c', 'rollup.config.mjs', '--silent']);
-run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/components/**/*.ts', '--exclude', 'src/components/**/*.styles.ts', '--quiet']);
+run('npm', ['run', '--silent', 'manifest']);
 console.log('build ok: dist/ (ESM + types), dist/cdn/ (script tag), custom-elements.json');

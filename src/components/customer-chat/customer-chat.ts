@@ -63,6 +63,14 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
  * @fires {CustomEvent<VcMessageReceivedDetail>} vc-message-received - A message from the agent arrived: `{message}`.
  * @fires {CustomEvent<VcConversationStateDetail>} vc-conversation-state - The connection status changed: `{status, conversationId, peer?}`.
  * @fires {CustomEvent<VcProtocolErrorDetail>} vc-protocol-error - A wire message was dropped as invalid: `{reason, from?}`.
+ * @fires {CustomEvent<VcVideoInviteDetail>} vc-video-invite - The agent invited the customer to video.
+ * @fires {CustomEvent<VcInviteAnswerDetail>} vc-invite-answer - The customer answered the invitation.
+ * @fires {CustomEvent<VcVideoStartDetail>} vc-video-start - Video started.
+ * @fires {CustomEvent<VcVideoEndDetail>} vc-video-end - Video ended for both sides.
+ * @fires {CustomEvent<VcMediaStateDetail>} vc-media-state - What either side streams changed.
+ * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A pushed page broke this site's URL rules and was not shown.
+ * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.
+ * @fires {CustomEvent<VcCustomerLinkedDetail>} vc-customer-linked - The agent linked the chat to the customer's record.
  *
  * Page cards the agent pushes open on click: same-origin pages in this tab,
  * others in a new tab with `noopener`.
