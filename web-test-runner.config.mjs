@@ -4,24 +4,10 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { findChromium } from './scripts/system-deps.mjs';
+import { chromiumFlags } from './test/helpers/chromium-flags.mjs';
 import { freePort } from './scripts/janus.mjs';
 import { startStack } from './test/helpers/stack.mjs';
 
-const chromiumFlags = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  // Janus listens on loopback only; Chromium skips loopback candidates unless told.
-  '--allow-loopback-in-peer-connection',
-];
 
 let stack;
 

@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumFlags } from './chromium-flags.mjs';
 // @ts-expect-error plain JS helper without types
 import { findChromium } from '../../scripts/system-deps.mjs';
 
@@ -7,18 +8,7 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: (findChromium as () => string)(),
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--allow-loopback-in-peer-connection',
-    ],
+    // playwright sets its own headless mode.
+    args: chromiumFlags.filter((f) => !f.startsWith('--headless')),
   });
 }
