@@ -27,7 +27,7 @@ export interface RecorderOptions {
   send(chunk: ChunkBody): boolean;
   /** Checked before a batch is encoded: nobody to send to means no work (the seq still moves on). */
   canSend?(): boolean;
-  /** Batch window in ms (default 100). */
+  /** At most one batch per this many ms while the page keeps changing (default 100); a change after a quiet spell goes at once. */
   batchMs?: number;
   /** More elements the site never wants recorded, on top of `[data-vc-block]` and our own UI. */
   blockSelector?: string;
@@ -51,6 +51,7 @@ export class CobrowseRecorder {
   private stopRecording?: () => void;
   private stopped = false;
   private readonly batchMs: number;
+  private lastFlush = -Infinity;
 
   constructor(private readonly options: RecorderOptions) {
     this.batchMs = options.batchMs ?? 100;
@@ -129,6 +130,7 @@ export class CobrowseRecorder {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0 || this.stopped) return this.chain;
+    this.lastFlush = performance.now();
     const events = this.pending;
     this.pending = [];
     const seq = this.seq++;
@@ -168,6 +170,9 @@ export class CobrowseRecorder {
       void this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => void this.flush(), this.batchMs);
+    // Leading edge: the first change after a quiet spell goes out at the end of
+    // this task (its whole mutation burst together); under steady activity at
+    // most one batch per window.
+    this.timer ??= setTimeout(() => void this.flush(), Math.max(0, this.lastFlush + this.batchMs - performance.now()));
   }
 }

@@ -92,7 +92,7 @@ function fill(el: Element, value: string): ActionResult {
   } else if (el.localName === 'textarea') {
     setNativeValue(el, win.HTMLTextAreaElement.prototype, value);
   } else if (el.localName === 'select') {
-    if (![...(el as HTMLSelectElement).options].some((o) => o.value === value)) return { ok: false, reason: 'no such option' };
+    if (!Array.from((el as HTMLSelectElement).options).some((o) => o.value === value)) return { ok: false, reason: 'no such option' };
     setNativeValue(el, win.HTMLSelectElement.prototype, value);
   } else {
     return { ok: false, reason: `<${el.localName}> is not a form field` };

@@ -57,6 +57,7 @@ export class CobrowseReplayer {
   private replayer?: ReplayerInstance;
   private readonly style: HTMLStyleElement;
   private lastTs = 0;
+  private baseline = 0;
   private interactive = false;
   private highlightMode = false;
   private disposed = false;
@@ -133,8 +134,9 @@ export class CobrowseReplayer {
       this.size = { width, height };
       this.fit();
     });
-    const rebased = this.rebase(events, true);
-    replayer.startLive(rebased[0].timestamp - 1);
+    const rebased = this.rebase(events, Date.now(), true);
+    this.baseline = rebased[0].timestamp - 1;
+    replayer.startLive(this.baseline);
     for (const e of rebased) replayer.addEvent(e as never);
     this.applyInteract();
   }
@@ -143,7 +145,7 @@ export class CobrowseReplayer {
   add(events: RecordedEvent[]): void {
     const replayer = this.replayer;
     if (!replayer || this.disposed) return;
-    for (const e of this.rebase(this.withoutEchoOfEditing(events), false)) replayer.addEvent(e as never);
+    for (const e of this.rebase(this.withoutEchoOfEditing(events), this.replayNow(replayer), false)) replayer.addEvent(e as never);
   }
 
   /** Empties the view (cobrowse ended); a later reset() starts again. */
@@ -195,14 +197,24 @@ export class CobrowseReplayer {
   }
 
   /**
-   * Customer timestamps → this machine's clock, each batch ending now: the
+   * "Now" on the replay's live timer. The timer runs on performance.now()
+   * from when rrweb started it, which can trail the wall clock by tens of
+   * milliseconds; events timed by Date.now() would wait that long.
+   */
+  private replayNow(replayer: ReplayerInstance): number {
+    const t = (replayer as unknown as { timer?: { timeOffset?: unknown; lastTimestamp?: unknown } }).timer;
+    if (!t || typeof t.timeOffset !== 'number' || typeof t.lastTimestamp !== 'number') return Date.now();
+    return this.baseline + t.timeOffset + (performance.now() - t.lastTimestamp);
+  }
+
+  /**
+   * Customer timestamps → the replay's clock, each batch ending now: the
    * live timer plays it at once whatever the clock skew, keeping the spacing
    * of events within the batch (cursor movement stays smooth).
    */
-  private rebase(events: RecordedEvent[], restart: boolean): RecordedEvent[] {
+  private rebase(events: RecordedEvent[], now: number, restart: boolean): RecordedEvent[] {
     if (events.length === 0) return events;
     if (restart) this.lastTs = 0;
-    const now = Date.now();
     const offset = now - events[events.length - 1].timestamp;
     return events.map((e) => {
       const ts = Math.max(e.timestamp + offset, this.lastTs);
