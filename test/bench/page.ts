@@ -6,6 +6,7 @@ import type { JanusJS } from 'janus-gateway';
 import adapter from 'webrtc-adapter';
 import { Conversation } from '../../src/session/index.js';
 import type { ConversationDescriptor } from '../../src/protocol/index.js';
+import { cobrowseBenchPage } from './cobrowse-page.js';
 
 // The package's types describe a CommonJS module; the file esbuild bundles is ESM with the class as default export.
 const Janus = JanusDefault as unknown as typeof JanusJS.Janus;
@@ -140,3 +141,4 @@ async function holdCall(customerD: ConversationDescriptor, agentD: ConversationD
 }
 
 Object.assign(window, { bench: { ourFlow, plainFlow, holdCall } });
+Object.assign((window as unknown as { bench: object }).bench, cobrowseBenchPage);

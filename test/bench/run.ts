@@ -4,12 +4,15 @@
 //  - video: customer's Accept to the first decoded remote frame on both
 //    sides, our flow vs the plain janus-gateway VideoRoom flow, same page
 //  - CPU used per active two-way call (Chromium + Janus processes)
+//  - cobrowse: customer DOM change to the agent's replay, and the compressed
+//    full snapshot of the demo shop's checkout page (cobrowse-run.ts)
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { AgentLoginResponse, ClaimResponse, ConversationGrant } from '../../src/protocol/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startStack } from '../helpers/stack.mjs';
+import { cobrowseBench } from './cobrowse-run.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -117,6 +120,7 @@ async function main() {
     console.log(`\nCPU per active two-way call (both ends in one Chromium, 640x360 fake camera; ${cpus().length} cores, % of one core):`);
     console.log(`  Chromium: ${(active.chromium - idle.chromium).toFixed(1)}%  (idle ${idle.chromium.toFixed(1)}%, active ${active.chromium.toFixed(1)}%)`);
     console.log(`  Janus:    ${(active.janus - idle.janus).toFixed(1)}%  (idle ${idle.janus.toFixed(1)}%, active ${active.janus.toFixed(1)}%)`);
+    for (const line of await cobrowseBench(page, conversation, RUNS)) console.log(line);
   } finally {
     await browser.close();
     await stack.stop();
