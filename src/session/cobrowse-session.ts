@@ -74,6 +74,8 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
     private readonly chat: ChatSession,
     private readonly descriptor: ConversationDescriptor,
     private readonly options: CobrowseSessionOptions = {},
+    /** The other side's display name as the conversation knows it now. */
+    private readonly peerName: () => string | undefined = () => descriptor.peer?.display,
   ) {
     super();
     this.offs.push(chat.on('signal', ({ message, mine }) => this.onSignal(message, mine)));
@@ -300,7 +302,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
       onError: () => { /* rrweb keeps going after a failed observer; nothing to tell the user */ },
     });
     this.recorder = recorder;
-    this.overlay ??= new rt.PointerOverlay(this.descriptor.peer?.display ?? 'Agent');
+    this.overlay ??= new rt.PointerOverlay(this.peerName() ?? 'Agent');
     this.listenPage('pagehide', () => {
       // Best effort: the next page revokes anyway (its history shows a grant it did not make).
       if (this.controlHere) this.revokeControl();

@@ -305,7 +305,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   }
 
   private wireCobrowse(chat: ChatSession, d: ConversationDescriptor): void {
-    const cobrowse = new CobrowseSession(chat, d, this.options.cobrowse);
+    const cobrowse = new CobrowseSession(chat, d, this.options.cobrowse, () => this._state.peer?.participant.display ?? d.peer?.display);
     this.cobrowse = cobrowse;
     const agentIsMe = d.self.role === 'agent';
     const agent = () => (agentIsMe ? 'You' : this.peerName());

@@ -105,7 +105,7 @@ const top = window as unknown as AnyWindow;
 // set a flag in this (the agent's) document if they ever ran in the replay.
 const CUSTOMER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout</title>
 <script>window.__customer = true; window.__tracker = parent.__cbBoot(window);</script>
-<script>if (!window.__customer) top.__cbXss = 'inline script';</script>
+<script>window.__inlineRan = true; if (!window.__customer) top.__cbXss = 'inline script';</script>
 <style>body{font:14px system-ui,sans-serif;margin:8px} label{display:block;margin:4px 0} button{padding:6px 14px}</style>
 </head><body>
 <h1 id="title">Checkout</h1>
@@ -121,14 +121,14 @@ const CUSTOMER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
   <p id="out"></p>
   <ul id="list"></ul>
 </form>
-<img id="xss" alt="" src="x-missing.png" onerror="if (!window.__customer) top.__cbXss = 'img onerror'">
+<img id="xss" alt="" src="data:image/png;base64,AAAA" onerror="window.__imgErrorRan = true; if (!window.__customer) top.__cbXss = 'img onerror'">
 <script>
   document.getElementById('loaded').textContent = 'Load ' + (parent.__cbLoads = (parent.__cbLoads || 0) + 1);
   document.getElementById('btn').addEventListener('click', () => { document.getElementById('out').textContent = 'Coupon applied'; });
 </script>
 <script type="module">
   const { Conversation } = await import('/src/session/index.ts');
-  const c = new Conversation({ cobrowse: { batchMs: 40 } });
+  const c = new Conversation({ cobrowse: { batchMs: 40, ...parent.__cbCustomerOptions } });
   window.__conv = c;
   await c.connect(parent.__cbCustomerDescriptor);
   window.__ready = true;
@@ -144,8 +144,9 @@ interface Customer {
   reload(): Promise<void>;
 }
 
-async function openCustomer(descriptor: ConversationDescriptor): Promise<Customer> {
+async function openCustomer(descriptor: ConversationDescriptor, options: Record<string, unknown> = {}): Promise<Customer> {
   top.__cbCustomerDescriptor = descriptor;
+  top.__cbCustomerOptions = options;
   top.__cbLoads = 0;
   top.__cbBoot = (w: AnyWindow) => {
     captureDataChannels(w, customerLog);
@@ -232,9 +233,9 @@ describe('cobrowse over a real Janus TextRoom', function () {
     await resetMouse();
   });
 
-  async function pair() {
+  async function pair(customerOptions: Record<string, unknown> = {}) {
     const { customer, agent } = await newConversation();
-    const cust = await openCustomer(customer.descriptor);
+    const cust = await openCustomer(customer.descriptor, customerOptions);
     frames.push(cust.frame);
     const a = new Conversation();
     open.push(a);
@@ -242,7 +243,7 @@ describe('cobrowse over a real Janus TextRoom', function () {
     await waitFor(() => cust.conv().state.peer?.online === true && a.state.peer?.online === true, 'both online');
     const view = await fixture<CobrowseView>(html`<cobrowse-view .controller=${a} style="display:block;width:600px;--vc-cobrowse-height:420px"></cobrowse-view>`);
     const replay = () => view.replayFrame?.contentDocument ?? undefined;
-    return { a, cust, c: cust.conv, view, replay };
+    return { a, cust, c: cust.conv, view, replay, agentDescriptor: agent };
   }
 
   async function startCobrowse(p: Awaited<ReturnType<typeof pair>>) {
@@ -309,10 +310,13 @@ describe('cobrowse over a real Janus TextRoom', function () {
       for (const secret of [PASSWORD, CARD, CARD.replace(/ /g, ''), NAME, BLOCKED_TEXT]) expect(all.includes(secret), `${side}: ${secret} on the wire`).to.equal(false);
     }
 
-    // The recorded page's scripts ran nowhere but in the customer's page.
+    // The recorded page's scripts ran nowhere but in the customer's page (where they are live code).
     expect(replay()!.getElementById('xss')).to.exist;
     await new Promise((r) => setTimeout(r, 500));
+    expect(p.cust.win().__imgErrorRan, 'the handler is live in the customer page').to.equal(true);
+    expect(p.cust.win().__inlineRan).to.equal(true);
     expect(top.__cbXss).to.equal(undefined);
+    expect(view.replayFrame!.contentWindow as unknown as AnyWindow).not.to.have.property('__imgErrorRan');
     const sandbox = view.replayFrame!.getAttribute('sandbox') ?? '';
     expect(sandbox.split(/\s+/)).to.deep.equal(['allow-same-origin']);
     expect(view.replayFrame!.sandbox.contains('allow-scripts')).to.equal(false);
@@ -337,7 +341,7 @@ describe('cobrowse over a real Janus TextRoom', function () {
             el(3, 'html', {}, [
               el(4, 'head', {}, [el(5, 'script', {}, [text(6, "top.__cbXss = 'crafted script'")])]),
               el(7, 'body', { onload: "top.__cbXss = 'body onload'" }, [
-                el(8, 'img', { src: 'nope.png', onerror: "top.__cbXss = 'crafted img'" }),
+                el(8, 'img', { src: 'data:image/png;base64,AAAA', onerror: "top.__cbXss = 'crafted img'" }),
                 el(9, 'svg', { onload: "top.__cbXss = 'svg onload'" }, [], { isSVG: true }),
                 el(10, 'iframe', { srcdoc: "<script>top.__cbXss = 'nested'</script>" }),
                 el(11, 'a', { id: 'evil', href: "javascript:top.__cbXss = 'link'" }, [text(12, 'click me')]),
@@ -519,5 +523,35 @@ describe('cobrowse over a real Janus TextRoom', function () {
     expect(replay()!.getElementById('list')!.textContent).to.contain('lost on the way');
     expect(dropped).to.equal(1);
     expect(sentTypes(agentLog)).to.include('cobrowse.resync');
+  });
+
+  it('an agent reload finds the running cobrowse in history and gets a fresh snapshot without asking the customer again', async () => {
+    const p = await pair();
+    await startCobrowse(p);
+    const li = p.cust.doc().createElement('li');
+    li.textContent = 'before the agent reloaded';
+    p.cust.doc().getElementById('list')!.append(li);
+    await waitFor(() => p.replay()?.getElementById('list')?.textContent?.includes('before the agent reloaded') === true, 'first view');
+    p.view.remove();
+    p.a.dispose();
+    const a2 = new Conversation();
+    open.push(a2);
+    await a2.connect(p.agentDescriptor);
+    await waitFor(() => a2.state.cobrowse?.phase === 'active', 'cobrowse restored from history');
+    const view2 = await fixture<CobrowseView>(html`<cobrowse-view .controller=${a2} style="display:block;width:600px"></cobrowse-view>`);
+    await waitFor(() => view2.replayFrame?.contentDocument?.getElementById('list')?.textContent?.includes('before the agent reloaded') === true, 'replay after the agent reloaded', 20000);
+    expect(p.c().state.cobrowse?.phase).to.equal('active');
+    expect(p.c().state.cobrowse?.control).to.equal('none');
+  });
+
+  it('control ends by itself after the idle time without agent actions', async () => {
+    const p = await pair({ controlIdleMs: 1500 });
+    await startCobrowse(p);
+    p.a.requestControl();
+    await waitFor(() => p.c().state.cobrowse?.control === 'asked', 'asked');
+    p.c().answerControl(true);
+    await waitFor(() => p.a.state.cobrowse?.control === 'granted', 'granted');
+    await waitFor(() => p.a.state.cobrowse?.control === 'none' && p.c().state.cobrowse?.control === 'none', 'revoked after idle', 6000);
+    expect(p.a.state.transcript.some((e) => e.kind === 'system' && e.text === 'Remote control ended')).to.equal(true);
   });
 });
