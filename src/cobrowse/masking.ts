@@ -23,6 +23,16 @@ export const MASK_TEXT_SELECTOR = '[data-vc-mask]';
 
 const SECRET_AUTOCOMPLETE = new Set(['current-password', 'new-password', 'one-time-code']);
 
+/** Like Element.closest, but climbs out of shadow roots to their hosts (a widget's inner fields belong to the widget). */
+export function closestComposed(node: Node | null | undefined, selector: string): Element | null {
+  let n: Node | null = node ?? null;
+  while (n) {
+    if (n.nodeType === 1 && (n as Element).matches(selector)) return n as Element;
+    n = n.parentNode ?? (n as ShadowRoot).host ?? null;
+  }
+  return null;
+}
+
 function autocompleteTokens(el: Element): string[] {
   return (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 }
@@ -39,13 +49,13 @@ export function isSecretField(el: Element | null | undefined): boolean {
   // rrweb marks inputs that were passwords before a "show password" toggle.
   if (el.hasAttribute('data-rr-is-password')) return true;
   if (autocompleteTokens(el).some((t) => t.startsWith('cc-') || SECRET_AUTOCOMPLETE.has(t))) return true;
-  return el.closest(MASK_TEXT_SELECTOR) !== null;
+  return closestComposed(el, MASK_TEXT_SELECTOR) !== null;
 }
 
-/** Not recorded and not controllable: `data-vc-block` (or inside one) or our own UI. */
-export function isBlocked(el: Element | null | undefined): boolean {
+/** Not recorded and not controllable: `data-vc-block` (or inside one, shadow roots included) or our own UI. */
+export function isBlocked(el: Node | null | undefined, selector = BLOCK_SELECTOR): boolean {
   if (!el) return true;
-  return el.closest(BLOCK_SELECTOR) !== null;
+  return closestComposed(el, selector) !== null;
 }
 
 /**
@@ -55,7 +65,7 @@ export function isBlocked(el: Element | null | undefined): boolean {
 export function maskInputValue(text: string, el?: HTMLElement | null): string {
   if (!text) return '';
   if (!el || isSecretField(el) || isBlocked(el)) return SECRET_MASK;
-  if (el.closest('[data-vc-unmask]')) return text;
+  if (closestComposed(el, '[data-vc-unmask]')) return text;
   return '*'.repeat(text.length);
 }
 

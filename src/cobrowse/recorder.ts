@@ -6,8 +6,18 @@
  * in order. A full snapshot always starts a batch of its own, so the agent
  * can pick up from it after a gap or on a new page.
  */
-import { encodeBatch, EVENT_FULL_SNAPSHOT, EVENT_META, type ChunkBody, type RecordedEvent } from './codec.js';
-import { BLOCK_SELECTOR, MASK_INPUT_OPTIONS, MASK_TEXT_SELECTOR, maskInputValue } from './masking.js';
+import { encodeBatch, EVENT_FULL_SNAPSHOT, EVENT_INCREMENTAL, EVENT_META, type ChunkBody, type RecordedEvent } from './codec.js';
+import { BLOCK_SELECTOR, isBlocked, MASK_INPUT_OPTIONS, MASK_TEXT_SELECTOR, maskInputValue } from './masking.js';
+
+const SOURCE_MUTATION = 0;
+
+interface MutationData {
+  source: number;
+  adds?: Array<{ parentId: number }>;
+  removes?: Array<{ parentId: number }>;
+  texts?: Array<{ id: number }>;
+  attributes?: Array<{ id: number }>;
+}
 
 type RecordModule = typeof import('@rrweb/record');
 type RecordFn = RecordModule['record'];
@@ -52,9 +62,11 @@ export class CobrowseRecorder {
   private stopped = false;
   private readonly batchMs: number;
   private lastFlush = -Infinity;
+  private readonly blockSelector: string;
 
   constructor(private readonly options: RecorderOptions) {
     this.batchMs = options.batchMs ?? 100;
+    this.blockSelector = options.blockSelector ? `${BLOCK_SELECTOR}, ${options.blockSelector}` : BLOCK_SELECTOR;
   }
 
   get recording(): boolean {
@@ -77,7 +89,7 @@ export class CobrowseRecorder {
       maskInputOptions: MASK_INPUT_OPTIONS,
       maskInputFn: maskInputValue,
       maskTextSelector: MASK_TEXT_SELECTOR,
-      blockSelector: this.options.blockSelector ? `${BLOCK_SELECTOR}, ${this.options.blockSelector}` : BLOCK_SELECTOR,
+      blockSelector: this.blockSelector,
       slimDOMOptions: {
         script: true,
         comment: true,
@@ -161,8 +173,10 @@ export class CobrowseRecorder {
     }
   }
 
-  private onEvent(event: RecordedEvent): void {
+  private onEvent(raw: RecordedEvent): void {
     if (this.stopped) return;
+    const event = this.withoutBlockedShadowContent(raw);
+    if (!event) return;
     // A full snapshot (Meta + FullSnapshot) starts its own batch and goes at once.
     if (event.type === EVENT_META && this.pending.length > 0) void this.flush();
     this.pending.push(event);
@@ -174,5 +188,38 @@ export class CobrowseRecorder {
     // this task (its whole mutation burst together); under steady activity at
     // most one batch per window.
     this.timer ??= setTimeout(() => void this.flush(), Math.max(0, this.lastFlush + this.batchMs - performance.now()));
+  }
+
+  /**
+   * rrweb observes every shadow root attached while it records, also under a
+   * blocked host (a widget rendering after recording started), and its block
+   * check stops at shadow boundaries. So: drop what happens inside a blocked
+   * element, shadow roots included, before anything is handed on.
+   */
+  private withoutBlockedShadowContent(event: RecordedEvent): RecordedEvent | undefined {
+    if (event.type !== EVENT_INCREMENTAL || !this.record) return event;
+    const mirror = this.record.mirror;
+    const seen = new Map<number, boolean>();
+    const inside = (id: number | undefined): boolean => {
+      if (id === undefined || id < 0) return false;
+      let hit = seen.get(id);
+      if (hit === undefined) {
+        const node = mirror.getNode(id);
+        hit = node !== null && isBlocked(node, this.blockSelector);
+        seen.set(id, hit);
+      }
+      return hit;
+    };
+    const data = event.data as MutationData & { id?: number };
+    if (data.source !== SOURCE_MUTATION) {
+      // Input, scroll, selection, media, style… on a node inside a blocked element.
+      return inside(data.id) ? undefined : event;
+    }
+    const adds = data.adds?.filter((a) => !inside(a.parentId)) ?? [];
+    const removes = data.removes?.filter((r) => !inside(r.parentId)) ?? [];
+    const texts = data.texts?.filter((t) => !inside(t.id)) ?? [];
+    const attributes = data.attributes?.filter((a) => !inside(a.id)) ?? [];
+    if (adds.length + removes.length + texts.length + attributes.length === 0) return undefined;
+    return { ...event, data: { ...data, adds, removes, texts, attributes } };
   }
 }

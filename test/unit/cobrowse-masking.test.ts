@@ -182,3 +182,37 @@ describe('cobrowse remote control refuses what it must', () => {
     });
   }
 });
+
+describe('cobrowse recorder and shadow DOM', () => {
+  it('a blocked element that renders its shadow root after recording started leaks nothing; nor do fields inside it', async () => {
+    const chunks: ChunkBody[] = [];
+    const rec = new CobrowseRecorder({ send: (c) => { chunks.push(c); return true; }, batchMs: 10 });
+    el('<main><p>page text</p></main>');
+    await rec.start();
+    // Like a widget (or our banner) mounting while cobrowse runs.
+    const host = document.createElement('div');
+    host.setAttribute('data-vc-block', '');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    root.innerHTML = '<p>Shadow-secret-text</p><textarea id="draft"></textarea><div><span>nested</span></div>';
+    await new Promise((r) => setTimeout(r, 30));
+    root.querySelector('p')!.textContent = 'Shadow-secret-changed';
+    root.querySelector('div')!.setAttribute('data-x', 'Shadow-secret-attr');
+    const draft = root.querySelector('textarea')!;
+    draft.value = 'Draft-chat-message';
+    draft.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    // And a visible change outside, which must still come through.
+    const p = document.createElement('p');
+    p.textContent = 'visible after';
+    document.body.append(p);
+    await new Promise((r) => setTimeout(r, 60));
+    await rec.flush();
+    rec.stop();
+    const r = new Reassembler();
+    let all = '';
+    for (const c of chunks) for (const x of r.push(c)) if (x.kind === 'batch') all += JSON.stringify(await decodeBatch(x.data));
+    expect(all).to.contain('visible after');
+    for (const secret of ['Shadow-secret-text', 'Shadow-secret-changed', 'Shadow-secret-attr', 'Draft-chat-message', 'nested']) expect(all, secret).not.to.contain(secret);
+    expect(all).not.to.contain('******************', 'not even the masked draft');
+  });
+});
