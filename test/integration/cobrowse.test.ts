@@ -269,7 +269,7 @@ describe('cobrowse over a real Janus TextRoom', function () {
     await waitFor(() => c().state.cobrowse?.phase === 'asked', 'customer asked');
     expect(a.state.cobrowse?.phase).to.equal('offered');
     // The customer's consent prompt, wired as the widget wires it.
-    const prompt = await fixture<CobrowseConsent>(html`<cobrowse-consent kind="view" @vc-cobrowse-respond=${(e: CustomEvent<{ accept: boolean }>) => c().answerCobrowse(e.detail.accept)}></cobrowse-consent>`);
+    const prompt = await fixture<CobrowseConsent>(html`<cobrowse-consent kind="view" @vc-cobrowse-consent=${(e: CustomEvent<{ accept: boolean }>) => c().answerCobrowse(e.detail.accept)}></cobrowse-consent>`);
     await new Promise((r) => setTimeout(r, 400));
     expect(sentTypes(customerLog), 'nothing recorded before consent').not.to.include('cobrowse.chunk');
     expect(c().state.cobrowse?.live).to.equal(false);
@@ -449,7 +449,7 @@ describe('cobrowse over a real Janus TextRoom', function () {
     await waitFor(() => c().state.cobrowse?.control === 'asked', 'asked again');
     c().answerControl(true);
     await waitFor(() => a.state.cobrowse?.control === 'granted', 'granted again');
-    const banner = await fixture<CobrowseBanner>(html`<cobrowse-banner mode="controlling" @vc-cobrowse-stop-request=${(e: CustomEvent<{ scope: string }>) => (e.detail.scope === 'control' ? c().answerControl(false) : c().stopCobrowse())}></cobrowse-banner>`);
+    const banner = await fixture<CobrowseBanner>(html`<cobrowse-banner mode="controlling" @vc-cobrowse-stop=${(e: CustomEvent<{ scope: string }>) => (e.detail.scope === 'control' ? c().answerControl(false) : c().stopCobrowse())}></cobrowse-banner>`);
     banner.shadowRoot!.querySelector<HTMLButtonElement>('[part="stop-control"]')!.click();
     await waitFor(() => a.state.cobrowse?.control === 'none' && c().state.cobrowse?.control === 'none', 'control stopped from the banner');
     actions.length = 0;

@@ -17,10 +17,10 @@ describe('<cobrowse-consent>', () => {
       expect(dialog.getAttribute('aria-labelledby')).to.equal('title');
       expect(el.shadowRoot!.activeElement?.getAttribute('part')).to.equal('accept');
       expect(dialog.textContent).to.contain('Ann');
-      const accepted = oneEvent(el, 'vc-cobrowse-respond');
+      const accepted = oneEvent(el, 'vc-cobrowse-consent');
       el.shadowRoot!.querySelector<HTMLButtonElement>('[part="accept"]')!.click();
       expect((await accepted).detail).to.deep.equal({ kind, accept: true });
-      const declined = oneEvent(el, 'vc-cobrowse-respond');
+      const declined = oneEvent(el, 'vc-cobrowse-consent');
       dialog.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
       expect((await declined).detail).to.deep.equal({ kind, accept: false });
     });
@@ -33,7 +33,7 @@ describe('<cobrowse-banner>', () => {
     await expect(el).to.be.accessible();
     expect(el.shadowRoot!.textContent).to.contain('Ann is viewing this page');
     expect(el.shadowRoot!.querySelector('[part="stop-control"]')).to.equal(null);
-    const ev = oneEvent(el, 'vc-cobrowse-stop-request');
+    const ev = oneEvent(el, 'vc-cobrowse-stop');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[part="stop"]')!.click();
     expect((await ev).detail).to.deep.equal({ scope: 'cobrowse' });
   });
@@ -43,7 +43,7 @@ describe('<cobrowse-banner>', () => {
     await expect(el).to.be.accessible();
     expect(el.shadowRoot!.textContent).to.contain('Agent is controlling this page');
     expect(getComputedStyle(el).position).to.equal('fixed');
-    const ev = oneEvent(el, 'vc-cobrowse-stop-request');
+    const ev = oneEvent(el, 'vc-cobrowse-stop');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[part="stop-control"]')!.click();
     expect((await ev).detail).to.deep.equal({ scope: 'control' });
   });

@@ -12,7 +12,7 @@ import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
  *
  * @summary "Agent is viewing / controlling this page — Stop" banner.
  *
- * @fires {CustomEvent<VcCobrowseStopRequestDetail>} vc-cobrowse-stop-request - Stop pressed: `scope: 'control'` (take control back) or `'cobrowse'` (stop sharing).
+ * @fires {CustomEvent<VcCobrowseStopDetail>} vc-cobrowse-stop - Stop pressed: `scope: 'control'` (take control back) or `'cobrowse'` (stop sharing).
  *
  * @csspart bar - The banner row.
  * @csspart stop-control - "Stop control" (controlling only).
@@ -53,7 +53,7 @@ export class CobrowseBanner extends LitElement {
   }
 
   private _stop(scope: 'control' | 'cobrowse') {
-    dispatchCobrowseEvent(this, 'vc-cobrowse-stop-request', { scope });
+    dispatchCobrowseEvent(this, 'vc-cobrowse-stop', { scope });
   }
 }
 

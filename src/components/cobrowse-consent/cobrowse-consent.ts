@@ -11,7 +11,7 @@ import { cobrowseConsentStyles } from './cobrowse-consent.styles.js';
  *
  * @summary Cobrowse consent prompt (view, then control).
  *
- * @fires {CustomEvent<VcCobrowseRespondDetail>} vc-cobrowse-respond - The customer answered: `{kind, accept}`.
+ * @fires {CustomEvent<VcCobrowseConsentDetail>} vc-cobrowse-consent - The customer answered: `{kind, accept}`.
  *
  * @csspart card - The prompt box.
  * @csspart accept - Share the page / Allow control.
@@ -70,7 +70,7 @@ export class CobrowseConsent extends LitElement {
   }
 
   private _answer(accept: boolean) {
-    dispatchCobrowseEvent(this, 'vc-cobrowse-respond', { kind: this.kind, accept });
+    dispatchCobrowseEvent(this, 'vc-cobrowse-consent', { kind: this.kind, accept });
   }
 }
 
