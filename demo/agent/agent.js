@@ -178,6 +178,8 @@ function setConversation(pane, descriptor, note) {
   const apply = () => {
     // The pane's built-in customer lookup (More → Link to customer) asks the broker as this agent.
     pane.brokerUrl = `${location.origin}/`;
+    // The demo runs on http://127.0.0.1; real deployments push https pages only.
+    pane.allowHttpPages = location.protocol === 'http:';
     pane.agentToken = state.session?.token;
     pane.conversation = descriptor;
   };

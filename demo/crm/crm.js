@@ -72,6 +72,7 @@ $('next').addEventListener('click', async () => {
     pane.addEventListener('vc-customer-linked', (ev) => {
       $('record').textContent = `${ev.detail.name} (${ev.detail.customerId ?? 'no id'})`;
     });
+    pane.allowHttpPages = location.protocol === 'http:';
     pane.conversation = descriptor;
     $('pane-slot').replaceChildren(pane);
     $('status').textContent = `Chatting with ${descriptor.peer?.display ?? 'a customer'}`;

@@ -21,6 +21,12 @@ export const DEFAULT_FORWARDED_EVENTS: Readonly<Partial<Record<ConversationEvent
   'page-refused': 'vc-page-refused',
   'page-opened': 'vc-page-opened',
   'customer-linked': 'vc-customer-linked',
+  'cobrowse-offer': 'vc-cobrowse-offer',
+  'cobrowse-answer': 'vc-cobrowse-answer',
+  'cobrowse-control': 'vc-cobrowse-control',
+  // Not vc-cobrowse-stop: that is the banner's request to stop.
+  'cobrowse-stop': 'vc-cobrowse-end',
+  'cobrowse-action': 'vc-cobrowse-action',
 };
 
 export interface ConversationStateControllerOptions {

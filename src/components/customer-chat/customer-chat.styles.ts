@@ -205,5 +205,13 @@ export const customerChatStyles = [
       font-size: 0.85rem;
       margin: 0.25rem 0 0;
     }
+
+    .cobrowse-prompt {
+      position: fixed;
+      inset-inline-end: var(--vc-offset, 1.25rem);
+      bottom: calc(var(--vc-offset, 1.25rem) + 4rem);
+      width: min(22rem, calc(100vw - 2 * var(--vc-offset, 1.25rem)));
+      z-index: 2147483001;
+    }
 `,
 ];

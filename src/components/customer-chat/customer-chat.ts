@@ -15,6 +15,9 @@ import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
 import '../video-frame/video-frame.js';
 import '../video-invite/video-invite.js';
+import '../cobrowse-consent/cobrowse-consent.js';
+import '../cobrowse-banner/cobrowse-banner.js';
+import type { VcCobrowseConsentDetail, VcCobrowseStopDetail } from '../cobrowse-consent/cobrowse-events.js';
 import type { VcInviteRespondDetail } from '../video-events.js';
 import { VideoRequestsController } from '../video-requests.js';
 import { customerChatStyles } from './customer-chat.styles.js';
@@ -71,6 +74,11 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
  * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A pushed page broke this site's URL rules and was not shown.
  * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.
  * @fires {CustomEvent<VcCustomerLinkedDetail>} vc-customer-linked - The agent linked the chat to the customer's record.
+ * @fires {CustomEvent<{offerId: string}>} vc-cobrowse-offer - Cobrowse was offered (agent: sent; customer: asked for consent).
+ * @fires {CustomEvent<{offerId: string; accept: boolean}>} vc-cobrowse-answer - The customer answered the cobrowse offer.
+ * @fires {CustomEvent<{requestId: string; control: string}>} vc-cobrowse-control - Remote control was requested, granted, denied or revoked.
+ * @fires {CustomEvent<{stopId: string; by: string; reason?: string}>} vc-cobrowse-end - Cobrowse ended (either side).
+ * @fires {CustomEvent<{kind: string; node: number; ok: boolean; reason?: string}>} vc-cobrowse-action - Customer side: an agent action was performed or refused.
  *
  * Page cards the agent pushes open on click: same-origin pages in this tab,
  * others in a new tab with `noopener`.
@@ -531,6 +539,37 @@ export class CustomerChat extends LitElement {
     }
   }
 
+  /** Consent prompts and the banner live outside the panel: they matter even when the chat is closed. */
+  private _renderCobrowse(state: ConversationState | undefined): TemplateResult | typeof nothing {
+    const cb = state?.cobrowse;
+    if (!cb || cb.phase === 'idle') return nothing;
+    const agent = state?.peer?.participant.display ?? 'The agent';
+    if (cb.phase === 'asked') {
+      return html`<cobrowse-consent class="cobrowse-prompt" kind="view" peer-name=${agent} @vc-cobrowse-consent=${this._onCobrowseConsent}></cobrowse-consent>`;
+    }
+    if (cb.phase !== 'active') return nothing;
+    return html`
+      ${cb.control === 'asked'
+        ? html`<cobrowse-consent class="cobrowse-prompt" kind="control" peer-name=${agent} @vc-cobrowse-consent=${this._onCobrowseConsent}></cobrowse-consent>`
+        : nothing}
+      <cobrowse-banner fixed mode=${cb.control === 'granted' ? 'controlling' : 'viewing'} peer-name=${agent} @vc-cobrowse-stop=${this._onCobrowseStop}></cobrowse-banner>
+    `;
+  }
+
+  private _onCobrowseConsent(e: CustomEvent<VcCobrowseConsentDetail>): void {
+    e.stopPropagation();
+    const target = this._conv.controller;
+    if (e.detail.kind === 'view') target?.answerCobrowse?.(e.detail.accept);
+    else target?.answerControl?.(e.detail.accept);
+  }
+
+  private _onCobrowseStop(e: CustomEvent<VcCobrowseStopDetail>): void {
+    e.stopPropagation();
+    const target = this._conv.controller;
+    if (e.detail.scope === 'control') target?.answerControl?.(false);
+    else target?.stopCobrowse?.();
+  }
+
   protected override render(): TemplateResult {
     const state = this._conv.state;
     const failure: Failure | undefined =
@@ -578,6 +617,7 @@ export class CustomerChat extends LitElement {
           : nothing}</div>
         ${this._renderBody(state)}
       </div>
+      ${this._renderCobrowse(state)}
     `;
   }
 

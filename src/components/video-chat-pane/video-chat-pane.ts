@@ -7,6 +7,7 @@ import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../e
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
 import '../video-frame/video-frame.js';
+import '../cobrowse-view/cobrowse-view.js';
 import type { CustomerMatch } from '../video-events.js';
 import { VideoRequestsController } from '../video-requests.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
@@ -47,6 +48,11 @@ function messageOf(err: unknown): string {
  * @fires {CustomEvent<VcCustomerSearchDetail>} vc-customer-search - Cancelable: the agent searches customer records; a host CRM cancels it and calls `detail.respond(matches)`, else the broker is asked.
  * @fires {CustomEvent<VcCustomerLinkDetail>} vc-customer-link - Cancelable: the agent links the chat to a record; cancel to veto.
  * @fires {CustomEvent<VcCustomerLinkedDetail>} vc-customer-linked - The link is in both transcripts.
+ * @fires {CustomEvent<{offerId: string}>} vc-cobrowse-offer - Cobrowse was offered (agent: sent; customer: asked for consent).
+ * @fires {CustomEvent<{offerId: string; accept: boolean}>} vc-cobrowse-answer - The customer answered the cobrowse offer.
+ * @fires {CustomEvent<{requestId: string; control: string}>} vc-cobrowse-control - Remote control was requested, granted, denied or revoked.
+ * @fires {CustomEvent<{stopId: string; by: string; reason?: string}>} vc-cobrowse-end - Cobrowse ended (either side).
+ * @fires {CustomEvent<{kind: string; node: number; ok: boolean; reason?: string}>} vc-cobrowse-action - Customer side: an agent action was performed or refused.
  *
  * @slot more - Items of the More menu (e.g. `<button slot="more">Video chat</button>`); they get `role="menuitem"` if they have no role.
  *
@@ -85,6 +91,10 @@ export class VideoChatPane extends LitElement {
   @property({ attribute: 'broker-url' })
   brokerUrl?: string;
 
+  /** Let the agent send plain http: pages (local demos). The customer's widget applies its own rule too. */
+  @property({ type: Boolean, attribute: 'allow-http-pages' })
+  allowHttpPages = false;
+
   /** The signed-in agent's broker token, for the built-in lookup. */
   @property({ attribute: false })
   agentToken?: string;
@@ -120,7 +130,7 @@ export class VideoChatPane extends LitElement {
 
   /** Creates the pane's own conversation when only a descriptor is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
-    return new Conversation({ store: sessionTranscriptStore() });
+    return new Conversation({ store: sessionTranscriptStore(), pagePolicy: { allowHttp: this.allowHttpPages } });
   }
 
   override connectedCallback(): void {
@@ -246,6 +256,7 @@ export class VideoChatPane extends LitElement {
       ${this._renderVideo(state, name)}
       ${this._pageFormOpen ? this._renderPageForm() : nothing}
       ${this._linkOpen ? this._renderLinkForm() : nothing}
+      ${state?.cobrowse && state.cobrowse.phase !== 'idle' ? html`<cobrowse-view part="cobrowse" .controller=${this._conv.controller}></cobrowse-view>` : nothing}
       <chat-transcript
         part="transcript"
         label=${`Chat with ${name}`}
@@ -305,6 +316,7 @@ export class VideoChatPane extends LitElement {
         </button>`,
       )}
       <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openPageForm}>Send page…</button>
+      <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected || (state?.cobrowse?.phase ?? 'idle') !== 'idle'} @click=${() => this._conv.controller?.offerCobrowse?.()}>Cobrowse (view the customer’s page)</button>
       <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openLinkForm}>Link to customer…</button>
     `;
   }
