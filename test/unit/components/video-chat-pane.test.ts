@@ -304,7 +304,7 @@ describe('<video-chat-pane>', () => {
       moreButton(el).click();
       await el.updateComplete;
       const items = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[role="menu"] button.builtin')];
-      expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…', 'Link to customer…']);
+      expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…', 'Cobrowse (view the customer’s page)', 'Link to customer…']);
       items[2].click();
       expect(JSON.stringify(fake.calls)).to.contain('"method":"startVideo","mode":"one-way-customer"');
       await expect(el).to.be.accessible();
