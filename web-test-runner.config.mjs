@@ -7,6 +7,7 @@ import { findChromium } from './scripts/system-deps.mjs';
 import { chromiumFlags } from './test/helpers/chromium-flags.mjs';
 import { freePort } from './scripts/janus.mjs';
 import { startStack } from './test/helpers/stack.mjs';
+import { countJanusHandles } from './test/helpers/janus-admin.mjs';
 
 
 let stack;
@@ -24,6 +25,7 @@ function realStackPlugin() {
     async executeCommand({ command, payload }) {
       if (command === 'vc-env') return stack.env;
       if (command === 'vc-drop-gateway') return { dropped: stack.proxy.drop(payload?.holdMs ?? 0) };
+      if (command === 'vc-janus-handles') return countJanusHandles(stack.janus.adminUrl, stack.janus.adminSecret);
       return undefined;
     },
   };

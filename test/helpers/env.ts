@@ -13,6 +13,11 @@ export function testEnv(): Promise<TestEnv> {
   return executeServerCommand<TestEnv, undefined>('vc-env');
 }
 
+/** Sessions and plugin handles Janus holds right now (Admin API). */
+export function janusHandles(): Promise<{ sessions: number; handles: number }> {
+  return executeServerCommand<{ sessions: number; handles: number }, undefined>('vc-janus-handles');
+}
+
 /** Cuts every WebSocket that goes through the test proxy, refusing new ones for `holdMs`. */
 export function dropGatewaySockets(holdMs = 0): Promise<{ dropped: number }> {
   return executeServerCommand<{ dropped: number }, { holdMs: number }>('vc-drop-gateway', { holdMs });

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Conversation } from '../../src/session/index.js';
-import { newConversation, waitFor } from '../helpers/env.js';
+import { janusHandles, newConversation, waitFor } from '../helpers/env.js';
 import { counters, growth, render } from '../helpers/media-stats.js';
 import type { VideoMode } from '../../src/protocol/index.js';
 
@@ -162,13 +162,24 @@ describe('video over a real Janus VideoRoom with fake camera and microphone', ()
 
     let invites = 0;
     c.addEventListener('video-invite', () => invites++);
+    // Handles Janus holds with video off: the broker's, and each side's TextRoom.
+    const baseline = (await janusHandles()).handles;
+    const perCycle: number[] = [];
     for (let i = 0; i < 20; i++) {
       a.startVideo(i % 2 ? 'voice' : 'two-way');
       await waitFor(() => a.state.video.phase === 'active' && c.state.video.phase === 'active', `cycle ${i} active`, 20000);
       await waitFor(() => (c.state.video.remoteStream?.getAudioTracks().length ?? 0) > 0, `cycle ${i} media`, 20000);
       (i % 3 ? a : c).endVideo();
       await waitFor(() => a.state.video.phase === 'idle' && c.state.video.phase === 'idle' && a.videoPeerConnections().length === 0 && c.videoPeerConnections().length === 0, `cycle ${i} ended`, 20000);
+      // Janus detaches asynchronously: give it a moment, then count.
+      let h = (await janusHandles()).handles;
+      for (let t = 0; t < 20 && h > baseline; t++) {
+        await new Promise((r) => setTimeout(r, 100));
+        h = (await janusHandles()).handles;
+      }
+      perCycle.push(h);
     }
+    expect(perCycle.every((h) => h <= baseline), `Janus handles after each cycle ${perCycle.join(',')} vs ${baseline}`).to.equal(true);
     expect(invites, 'no second invitation').to.equal(0);
     const after = await counters([...a.videoPeerConnections(), ...c.videoPeerConnections()]);
     expect(after.framesDecoded).to.equal(0);
