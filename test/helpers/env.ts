@@ -1,5 +1,6 @@
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { AgentLoginResponse, ClaimResponse, ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
+import { Conversation } from '../../src/session/index.js';
 
 export interface TestEnv {
   gateway: string;
@@ -54,6 +55,20 @@ export async function newConversation(customerName = 'Casey', agentName: 'Ann' =
     headers: { authorization: `Bearer ${await agentToken()}` },
   });
   return { customer, agent: claim.descriptor };
+}
+
+/**
+ * Customer and agent Conversations joined to one real conversation, both
+ * seeing each other online. `track` receives them for disposal after the test.
+ */
+export async function connectedPair(track: Conversation[], customerGateway?: string): Promise<{ c: Conversation; a: Conversation }> {
+  const { customer, agent } = await newConversation();
+  const c = new Conversation();
+  const a = new Conversation();
+  track.push(c, a);
+  await Promise.all([c.connect(customerGateway ? { ...customer.descriptor, gateway: customerGateway } : customer.descriptor), a.connect(agent)]);
+  await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true, 'both sides to see each other');
+  return { c, a };
 }
 
 export async function waitFor(check: () => boolean, what: string, timeoutMs = 15000): Promise<void> {

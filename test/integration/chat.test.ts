@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Conversation } from '../../src/session/index.js';
 import type { TranscriptEntry, TranscriptMessage, TranscriptStore } from '../../src/session/index.js';
-import { dropGatewaySockets, newConversation, testEnv, waitFor } from '../helpers/env.js';
+import { connectedPair, dropGatewaySockets, newConversation, testEnv, waitFor } from '../helpers/env.js';
 
 function texts(c: Conversation, mine: boolean): string[] {
   return c.state.transcript.filter((e): e is TranscriptMessage => e.kind === 'message' && e.mine === mine).map((m) => m.text);
@@ -15,18 +15,8 @@ describe('chat over a real Janus TextRoom', () => {
     await dropGatewaySockets(0);
   });
 
-  async function pair() {
-    const env = await testEnv();
-    const { customer, agent } = await newConversation();
-    const c = new Conversation();
-    const a = new Conversation();
-    open.push(c, a);
-    // The customer goes through the cuttable proxy so a test can drop its socket.
-    await c.connect({ ...customer.descriptor, gateway: env.gatewayProxy });
-    await a.connect(agent);
-    await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true, 'both sides to see each other');
-    return { c, a };
-  }
+  // The customer goes through the cuttable proxy so a test can drop its socket.
+  const pair = async () => connectedPair(open, (await testEnv()).gatewayProxy);
 
   it('delivers a message both ways with delivery receipts and presence', async () => {
     const { c, a } = await pair();

@@ -1,20 +1,12 @@
 import { expect } from '@open-wc/testing';
 import { Conversation, PageRefusedError } from '../../src/session/index.js';
-import { newConversation, waitFor } from '../helpers/env.js';
+import { connectedPair, waitFor } from '../helpers/env.js';
 
 describe('page push over the real TextRoom', () => {
   const open: Conversation[] = [];
   afterEach(() => { for (const c of open.splice(0)) c.dispose(); });
 
-  async function pair() {
-    const { customer, agent } = await newConversation();
-    const c = new Conversation();
-    const a = new Conversation();
-    open.push(c, a);
-    await Promise.all([c.connect(customer.descriptor), a.connect(agent)]);
-    await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true, 'both online');
-    return { c, a };
-  }
+  const pair = () => connectedPair(open);
 
   it('a valid page reaches the customer as a card; opening it shows in both transcripts', async () => {
     const { c, a } = await pair();

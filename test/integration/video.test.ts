@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Conversation } from '../../src/session/index.js';
-import { janusHandles, newConversation, waitFor } from '../helpers/env.js';
+import { janusHandles, connectedPair, newConversation, waitFor } from '../helpers/env.js';
 import { counters, growth, render } from '../helpers/media-stats.js';
 import type { VideoMode } from '../../src/protocol/index.js';
 
@@ -13,15 +13,7 @@ describe('video over a real Janus VideoRoom with fake camera and microphone', ()
   });
   const play = (...xs: Conversation[]) => { for (const x of xs) players.push(render(x.state.video.remoteStream)); };
 
-  async function pair() {
-    const { customer, agent } = await newConversation();
-    const c = new Conversation();
-    const a = new Conversation();
-    open.push(c, a);
-    await Promise.all([c.connect(customer.descriptor), a.connect(agent)]);
-    await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true, 'both online');
-    return { c, a };
-  }
+  const pair = () => connectedPair(open);
 
   const pcs = (x: Conversation) => () => x.videoPeerConnections();
 
