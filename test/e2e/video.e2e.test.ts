@@ -47,6 +47,7 @@ describe('video between the agent console and the shop widget', () => {
   it('More → Video chat invites; Accept opens both frames with decoded video', async () => {
     await pane().getByRole('button', { name: 'More' }).click();
     await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
+    await pane().locator('[role="menu"]').waitFor({ state: 'hidden' });
     await pane().getByText(/Video invitation sent/).waitFor();
     await widget().getByRole('button', { name: 'Accept video' }).click();
     const agentRemote = pane().locator('video.remote');

@@ -523,10 +523,10 @@ export class VideoChatPane extends LitElement {
 
   // ---- More menu (WAI-ARIA menu button pattern) ----
 
-  private _menuItems(): HTMLElement[] {
+  private _menuItems(includeDisabled = false): HTMLElement[] {
     const builtin = [...(this._menu?.querySelectorAll<HTMLButtonElement>('button.builtin') ?? [])];
     const slotted = (this._moreSlot?.assignedElements({ flatten: true }) ?? []).filter((el): el is HTMLElement => el instanceof HTMLElement);
-    return [...builtin, ...slotted].filter((el) => !el.hidden && !(el as HTMLButtonElement).disabled);
+    return [...builtin, ...slotted].filter((el) => !el.hidden && (includeDisabled || !(el as HTMLButtonElement).disabled));
   }
 
   private _onSlotChange(): void {
@@ -610,11 +610,13 @@ export class VideoChatPane extends LitElement {
   }
 
   private _onMenuClick(e: MouseEvent): void {
-    const items = this._menuItems();
+    // The item's own handler may already have disabled it (e.g. video started): look among all items.
+    const items = this._menuItems(true);
     const item = items.find((el) => e.composedPath().includes(el));
     if (!item || item.getAttribute('aria-disabled') === 'true') return;
     // Only take focus back if the item's own handler did not move it elsewhere.
-    const focusInMenu = items.some((el) => el === document.activeElement || el === this.shadowRoot?.activeElement);
+    const active = this.shadowRoot?.activeElement ?? document.activeElement;
+    const focusInMenu = !active || active === document.body || items.some((el) => el === document.activeElement || el === this.shadowRoot?.activeElement);
     this._closeMenu(focusInMenu);
   }
 
