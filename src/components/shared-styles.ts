@@ -119,3 +119,23 @@ export const promptCard = css`
     background: var(--_vc-subtle);
   }
 `;
+
+/** The error bar under a header (role="alert"); hidden while empty. */
+export const alertBar = css`
+  .alert:empty {
+    display: none;
+  }
+  .alert {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    padding: var(--_vc-alert-padding, 0.5rem 0.875rem);
+    font-size: 0.875rem;
+    color: var(--_vc-danger);
+    background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
+    border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
+  }
+  .alert span {
+    flex: 1 1 auto;
+  }
+`;

@@ -1,10 +1,11 @@
 import { css } from 'lit';
-import { controls, themeTokens, visuallyHidden } from '../shared-styles.js';
+import { alertBar, controls, themeTokens, visuallyHidden } from '../shared-styles.js';
 
 export const customerChatStyles = [
   themeTokens,
   visuallyHidden,
   controls,
+  alertBar,
   css`
     :host {
       font-size: 0.9375rem;
@@ -120,22 +121,6 @@ export const customerChatStyles = [
     }
     header :focus-visible {
       outline-color: var(--_vc-on-primary);
-    }
-    .alert:empty {
-      display: none;
-    }
-    .alert {
-      display: flex;
-      align-items: center;
-      gap: 0.5rem;
-      padding: 0.5rem 0.875rem;
-      font-size: 0.875rem;
-      color: var(--_vc-danger);
-      background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
-      border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
-    }
-    .alert span {
-      flex: 1 1 auto;
     }
     .start,
     .busy,

@@ -1,12 +1,14 @@
 import { css } from 'lit';
-import { controls, themeTokens, visuallyHidden } from '../shared-styles.js';
+import { alertBar, controls, themeTokens, visuallyHidden } from '../shared-styles.js';
 
 export const videoChatPaneStyles = [
   themeTokens,
   visuallyHidden,
   controls,
+  alertBar,
   css`
     :host {
+      --_vc-alert-padding: 0.375rem 0.75rem;
       display: flex;
       flex-direction: column;
       min-height: 18rem;
@@ -139,22 +141,6 @@ export const videoChatPaneStyles = [
       padding: 0.45rem 0.625rem;
       color: var(--_vc-muted);
       font-style: italic;
-    }
-    .alert:empty {
-      display: none;
-    }
-    .alert {
-      display: flex;
-      align-items: center;
-      gap: 0.5rem;
-      padding: 0.375rem 0.75rem;
-      font-size: 0.875rem;
-      color: var(--_vc-danger);
-      background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
-      border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
-    }
-    .alert span {
-      flex: 1 1 auto;
     }
     chat-transcript {
       flex: 1 1 auto;
