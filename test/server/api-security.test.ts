@@ -2,6 +2,7 @@
 // signed visitor identities (acceptance 2), customer lookup and link, and rate
 // limits that stop one client without touching another (acceptance 4).
 //   node --import tsx --test test/server/api-security.test.ts
+import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
@@ -21,16 +22,6 @@ import { startBroker, type Broker, type BrokerOptions } from '../../server/broke
 import { signToken } from '../../server/signed-token.js';
 import { signVisitorIdentity } from '../../server/visitor-identity.js';
 
-interface RunningJanus {
-  url: string;
-  adminUrl: string;
-  adminSecret: string;
-  adminKey: string;
-  stop(): Promise<void>;
-}
-interface JanusScript {
-  startJanus(opts?: { reclaimTimeoutS?: number }): Promise<RunningJanus>;
-}
 
 const SITE_SECRET = 'shop-site-secret-for-the-tests';
 const AGENT_SECRET = 'agent-token-secret-for-the-tests';
@@ -91,8 +82,7 @@ async function create(body: Record<string, unknown> = {}, base = broker.url): Pr
 }
 
 before(async () => {
-  const mod = (await import(new URL('../../scripts/janus.mjs', import.meta.url).href)) as JanusScript;
-  janus = await mod.startJanus({ reclaimTimeoutS: 1 });
+  janus = await startJanus({ reclaimTimeoutS: 1 });
   broker = await startBroker(options());
 });
 

@@ -1,5 +1,6 @@
 // Reference broker against a real Janus (scripts/janus.mjs).
 //   node --import tsx --test test/server/broker.test.ts
+import { startJanus as startJanusScript, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
@@ -13,24 +14,11 @@ import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';
 
-// scripts/janus.mjs is plain JS without declarations: type the part we use here.
-interface RunningJanus {
-  url: string;
-  port: number;
-  adminUrl: string;
-  adminSecret: string;
-  adminKey: string;
-  stop(): Promise<void>;
-}
-interface JanusScript {
-  startJanus(opts?: { reclaimTimeoutS?: number; debugLevel?: number; log?: (line: string) => void }): Promise<RunningJanus>;
-}
 /** Counts "Timeout expired for session" lines (debug level 4) so a test can wait for a dropped session to die. */
 let expiredSessions = 0;
 /** A Janus that forgets a dropped session after 1 s, so the reconnect test sees the old session die. */
 async function startJanus(): Promise<RunningJanus> {
-  const mod = (await import(new URL('../../scripts/janus.mjs', import.meta.url).href)) as JanusScript;
-  return mod.startJanus({
+  return startJanusScript({
     reclaimTimeoutS: 1,
     debugLevel: 4,
     log: (line) => {

@@ -4,6 +4,7 @@
 // (Joining another conversation's TextRoom needs a data channel, i.e. a
 // browser: test/integration/security.test.ts.)
 //   node --import tsx --test test/server/security.test.ts
+import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
@@ -13,16 +14,6 @@ import { startBroker, type Broker, type BrokerOptions } from '../../server/broke
 import { JanusAdmin } from '../../server/janus-admin.js';
 import { RawJanus, RawSession } from './janus-raw.js';
 
-interface RunningJanus {
-  url: string;
-  adminUrl: string;
-  adminSecret: string;
-  adminKey: string;
-  stop(): Promise<void>;
-}
-interface JanusScript {
-  startJanus(opts?: { reclaimTimeoutS?: number }): Promise<RunningJanus>;
-}
 
 const AGENT_SECRET = 'security-test-agent-secret-0123456789';
 const VIDEOROOM = 'janus.plugin.videoroom';
@@ -93,8 +84,7 @@ async function listParticipants(s: RawSession, handle: number, room: string | nu
 }
 
 before(async () => {
-  const mod = (await import(new URL('../../scripts/janus.mjs', import.meta.url).href)) as JanusScript;
-  janus = await mod.startJanus({ reclaimTimeoutS: 1 });
+  janus = await startJanus({ reclaimTimeoutS: 1 });
   broker = await startBroker(options());
   admin = new JanusAdmin({ url: janus.adminUrl, secret: janus.adminSecret, log: () => {} });
 });
