@@ -124,40 +124,31 @@ export class JanusRooms implements RoomGateway {
   // janode 1.8's create() wrappers drop `allowed`, and adding the ACL afterwards
   // (allowed add + enable) would leave the room briefly open to any token.
 
+  /** What both plugins' private, pinned, token-listed rooms have in common. */
+  private createBody(spec: RoomSpec) {
+    return {
+      request: 'create',
+      room: spec.room,
+      admin_key: this.opts.adminKey,
+      description: spec.description ?? spec.room,
+      secret: spec.secret,
+      pin: spec.pin,
+      is_private: true,
+      allowed: spec.allowed,
+      permanent: false,
+    };
+  }
+
   async createTextRoom(spec: RoomSpec): Promise<void> {
     const res = await this.call('textroom create', (l) =>
-      l.text.message({
-        request: 'create',
-        room: spec.room,
-        admin_key: this.opts.adminKey,
-        description: spec.description ?? spec.room,
-        secret: spec.secret,
-        pin: spec.pin,
-        is_private: true,
-        history: 200,
-        allowed: spec.allowed,
-        permanent: false,
-      }),
+      l.text.message({ ...this.createBody(spec), history: 200 }),
     );
     expectPluginAnswer(res, 'textroom', 'created');
   }
 
   async createVideoRoom(spec: RoomSpec): Promise<void> {
     const res = await this.call('videoroom create', (l) =>
-      l.video.message({
-        request: 'create',
-        room: spec.room,
-        admin_key: this.opts.adminKey,
-        description: spec.description ?? spec.room,
-        secret: spec.secret,
-        pin: spec.pin,
-        is_private: true,
-        publishers: 2,
-        require_pvtid: true,
-        audiolevel_event: true,
-        allowed: spec.allowed,
-        permanent: false,
-      }),
+      l.video.message({ ...this.createBody(spec), publishers: 2, require_pvtid: true, audiolevel_event: true }),
     );
     expectPluginAnswer(res, 'videoroom', 'created');
   }
