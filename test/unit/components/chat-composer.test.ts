@@ -3,26 +3,10 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../../src/components/chat-composer/chat-composer.js';
 import type { ChatComposer } from '../../../src/components/chat-composer/chat-composer.js';
 import { MAX_CHAT_TEXT } from '../../../src/protocol/index.js';
+import { record, focused } from '../fakes/dom.js';
 
 const textarea = (el: ChatComposer) => el.shadowRoot!.querySelector('textarea')!;
 const sendButton = (el: ChatComposer) => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part="send"]')!;
-
-/** Collects events of one type fired on `target`. */
-function record<T>(target: EventTarget, type: string): CustomEvent<T>[] {
-  const seen: CustomEvent<T>[] = [];
-  target.addEventListener(type, (e) => seen.push(e as CustomEvent<T>));
-  return seen;
-}
-
-/**
- * What has focus inside `el`'s shadow root, by id, part or class. Assertions
- * compare strings, never Elements: a failing assertion whose actual value is an
- * Element stalls web-test-runner while it serialises the error.
- */
-function focused(el: Element): string | null {
-  const a = el.shadowRoot!.activeElement;
-  return a ? a.id || a.getAttribute('part') || a.className : null;
-}
 
 describe('<chat-composer>', () => {
   it('has a labelled textarea (default "Message") with maxlength', async () => {

@@ -6,6 +6,7 @@ import type { ChatComposer } from '../../../src/components/chat-composer/chat-co
 import type { ChatTranscript } from '../../../src/components/chat-transcript/chat-transcript.js';
 import type { ConversationController } from '../../../src/session/index.js';
 import { AGENT, CUSTOMER, FakeConversation, makeDescriptor } from '../fakes/fake-conversation.js';
+import { focused } from '../fakes/dom.js';
 
 const BROKER = 'http://broker.test/';
 const KEY = storageKeyFor(BROKER);
@@ -80,16 +81,6 @@ async function settle(el: CustomerChat): Promise<void> {
   await el.updateComplete;
   await composer(el)?.updateComplete;
   await transcript(el)?.updateComplete;
-}
-
-/**
- * What has focus inside `el`'s shadow root, by id, part or class. Assertions
- * compare strings, never Elements: a failing assertion whose actual value is an
- * Element stalls web-test-runner while it serialises the error.
- */
-function focused(el: Element): string | null {
-  const a = el.shadowRoot!.activeElement;
-  return a ? a.id || a.getAttribute('part') || a.className : null;
 }
 
 /**

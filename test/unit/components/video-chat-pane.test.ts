@@ -6,6 +6,7 @@ import type { ChatComposer } from '../../../src/components/chat-composer/chat-co
 import type { ChatTranscript } from '../../../src/components/chat-transcript/chat-transcript.js';
 import type { ConversationController } from '../../../src/session/index.js';
 import { CUSTOMER, FakeConversation, makeDescriptor } from '../fakes/fake-conversation.js';
+import { record, focused } from '../fakes/dom.js';
 
 /** Pane whose own conversation is a fake, to observe connect/dispose. */
 class TestPane extends VideoChatPane {
@@ -39,22 +40,6 @@ async function settle(el: VideoChatPane): Promise<void> {
   await el.updateComplete;
   await composer(el).updateComplete;
   await transcript(el).updateComplete;
-}
-
-function record<T>(target: EventTarget, type: string): CustomEvent<T>[] {
-  const seen: CustomEvent<T>[] = [];
-  target.addEventListener(type, (e) => seen.push(e as CustomEvent<T>));
-  return seen;
-}
-
-/**
- * What has focus inside `el`'s shadow root, by id, part or class. Assertions
- * compare strings, never Elements: a failing assertion whose actual value is an
- * Element stalls web-test-runner while it serialises the error.
- */
-function focused(el: Element): string | null {
-  const a = el.shadowRoot!.activeElement;
-  return a ? a.id || a.getAttribute('part') || a.className : null;
 }
 
 /**
