@@ -11,6 +11,7 @@ import { countJanusHandles } from './test/helpers/janus-admin.mjs';
 
 
 let stack;
+let stopping = false;
 
 /** Starts Janus + broker, proxies /api to the broker, answers server commands. */
 function realStackPlugin() {
@@ -18,9 +19,23 @@ function realStackPlugin() {
     name: 'vc-real-stack',
     async serverStart() {
       stack = await startStack();
+      stack.janus.process.once('exit', (code, signal) => {
+        if (stopping) return;
+        // A gateway that dies mid-run must fail the run, whatever the tests saw
+        // (web-test-runner calls process.exit(0 | 1); an 'exit' listener has the last word).
+        process.on('exit', () => { process.exitCode = 1; });
+        console.error(`\nJanus exited during the tests (code ${code}, signal ${signal}). Last log lines:\n${stack.janus.logTail().slice(-40).join('\n')}\n`);
+      });
     },
     async serverStop() {
-      await stack?.stop();
+      stopping = true;
+      // web-test-runner exits with the tests' verdict only once this resolves;
+      // a stop that never settles would let Node end the process with code 0.
+      const timeout = new Promise((resolve) => setTimeout(() => {
+        console.error('Stopping the test stack took over 20 s; giving up on a clean stop.');
+        resolve();
+      }, 20000).unref());
+      await Promise.race([stack?.stop(), timeout]);
     },
     async executeCommand({ command, payload }) {
       if (command === 'vc-env') return stack.env;
