@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ConversationDescriptorSchema, VerifiedIdentitySchema } from './descriptor.js';
+import { ConversationAuthSchema, PublicKeyJwkSchema } from './signing.js';
 
 /** Request and response bodies of the reference broker's HTTP API. */
 
@@ -18,6 +19,8 @@ export const CreateConversationRequest = v.strictObject({
    * `base64url(JSON{userId, name?, exp}) + "." + base64url(HMAC-SHA256(siteSecret, <first part>))`.
    */
   identity: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+  /** The public half of the customer's signing key (made in the browser); the grant certifies it. */
+  publicKey: PublicKeyJwkSchema,
 });
 export type CreateConversationRequest = v.InferOutput<typeof CreateConversationRequest>;
 
@@ -29,6 +32,8 @@ export type CreateConversationRequest = v.InferOutput<typeof CreateConversationR
 export const ClaimRequest = v.strictObject({
   agentId: v.optional(AgentId),
   display: v.optional(Display),
+  /** The public half of the agent's signing key for this conversation; the descriptor certifies it. */
+  publicKey: PublicKeyJwkSchema,
 });
 export type ClaimRequest = v.InferOutput<typeof ClaimRequest>;
 
@@ -54,6 +59,18 @@ export type AgentLoginResponse = v.InferOutput<typeof AgentLoginResponse>;
 /** A short-lived, stream-only credential for `GET /api/queue/stream?ticket=…` (EventSource cannot send headers). */
 export const QueueStreamTicket = v.object({ ticket: v.string(), expiresAt: v.number() });
 export type QueueStreamTicket = v.InferOutput<typeof QueueStreamTicket>;
+
+/**
+ * Body of POST /api/conversations/:id/keys: another signing key for the caller
+ * (its browser lost the first one). The customer proves itself with its resume
+ * key, the claiming agent with its agent token.
+ */
+export const RegisterKeyRequest = v.strictObject({ publicKey: PublicKeyJwkSchema });
+export type RegisterKeyRequest = v.InferOutput<typeof RegisterKeyRequest>;
+
+/** The certificate for the registered key, and the conversation's authentication data as it stands now. */
+export const RegisterKeyResponse = v.object({ cert: v.pipe(v.string(), v.minLength(1), v.maxLength(2048)), auth: ConversationAuthSchema });
+export type RegisterKeyResponse = v.InferOutput<typeof RegisterKeyResponse>;
 
 /** A customer record from the broker's lookup (GET /api/customers?q=…). */
 export const CustomerRecord = v.object({

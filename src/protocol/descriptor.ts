@@ -1,10 +1,11 @@
 import * as v from 'valibot';
+import { RoleSchema } from './role.js';
+import { ConversationAuthSchema } from './signing.js';
 
 const RoomId = v.union([v.pipe(v.string(), v.minLength(1), v.maxLength(128)), v.pipe(v.number(), v.integer(), v.minValue(1))]);
 const Display = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(80));
 
-export const RoleSchema = v.picklist(['agent', 'customer']);
-export type Role = v.InferOutput<typeof RoleSchema>;
+export { RoleSchema, type Role } from './role.js';
 
 /**
  * Set by the broker when the website vouched for this customer with a signed
@@ -42,6 +43,8 @@ export const ConversationDescriptorSchema = v.object({
   /** The other side, when known (the agent who claimed it, or the customer). */
   peer: v.optional(ParticipantSchema),
   iceServers: v.optional(v.array(IceServerSchema)),
+  /** The broker's authority key and the participants' certificates (see signing.ts). */
+  auth: ConversationAuthSchema,
 });
 export type ConversationDescriptor = v.InferOutput<typeof ConversationDescriptorSchema>;
 

@@ -1,13 +1,21 @@
 import * as v from 'valibot';
 
-/** Version of the wire envelope. Receivers drop anything else. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the wire envelope. Receivers drop anything else. Version 2: every
+ * envelope names the key it is signed with (`kid`) and carries its signature
+ * (`sig`, see signing.ts).
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Longest chat text accepted from the wire or the composer. */
 export const MAX_CHAT_TEXT = 4000;
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_.:-]+$/));
 const ParticipantId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+/** Key ids: 22 base64url characters (128 bits of the key's SHA-256 thumbprint). */
+export const KeyIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'kid must be 22 base64url characters'));
+/** Longest broker certificate accepted anywhere (they are about 400 characters). */
+export const MAX_CERTIFICATE_LENGTH = 2048;
 
 export const ChatMessageBody = v.strictObject({
   text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CHAT_TEXT)),
@@ -22,10 +30,24 @@ export const ChatReadBody = v.strictObject({ upTo: Id });
 export const VideoModeSchema = v.picklist(['two-way', 'one-way-agent', 'one-way-customer', 'voice']);
 export type VideoMode = v.InferOutput<typeof VideoModeSchema>;
 export const VideoInviteBody = v.strictObject({ mode: VideoModeSchema });
-export const VideoAnswerBody = v.strictObject({ inviteId: Id, accept: v.union([VideoModeSchema, v.literal(false)]) });
+export const VideoAnswerBody = v.strictObject({
+  inviteId: Id,
+  accept: v.union([VideoModeSchema, v.literal(false)]),
+  /** Answered by the customer's browser itself: the invitation asked for no more than this browser's stored consent covers. */
+  auto: v.optional(v.literal(true)),
+});
 export const VideoStartBody = v.strictObject({ mode: VideoModeSchema, session: Id });
 export const VideoEndBody = v.strictObject({ session: Id });
 export const MediaStateBody = v.strictObject({ audio: v.boolean(), video: v.boolean() });
+/**
+ * "My VideoRoom feed for video session `session` is `feed`", sent once the
+ * publisher has joined (so the id is taken by us). Feed ids are chosen by the
+ * clients and prove nothing on their own: the other side subscribes only to a
+ * feed announced in a signed message of ours.
+ */
+export const VideoPublishBody = v.strictObject({ session: Id, feed: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
+/** A participant's broker certificate, whispered to the other side when either joins (signed with the key it certifies). */
+export const KeyCertBody = v.strictObject({ cert: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CERTIFICATE_LENGTH)) });
 export const PagePushBody = v.strictObject({
   url: v.pipe(v.string(), v.minLength(1), v.maxLength(2048)),
   title: v.optional(v.pipe(v.string(), v.maxLength(200))),
@@ -87,6 +109,8 @@ const base = {
   id: Id,
   from: ParticipantId,
   ts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** The signing key (its certificate binds it to this conversation, a role and `from`). */
+  kid: KeyIdSchema,
 };
 
 /** Every message on a conversation's TextRoom, discriminated by `type`. */
@@ -100,6 +124,8 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('video.start'), body: VideoStartBody }),
   v.strictObject({ ...base, type: v.literal('video.end'), body: VideoEndBody }),
   v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
+  v.strictObject({ ...base, type: v.literal('video.publish'), body: VideoPublishBody }),
+  v.strictObject({ ...base, type: v.literal('key.cert'), body: KeyCertBody }),
   v.strictObject({ ...base, type: v.literal('page.push'), body: PagePushBody }),
   v.strictObject({ ...base, type: v.literal('page.opened'), body: PageOpenedBody }),
   v.strictObject({ ...base, type: v.literal('customer.linked'), body: CustomerLinkedBody }),
@@ -160,6 +186,9 @@ export function newMessageId(): string {
   return `${rand}-${counter.toString(36)}`;
 }
 
-export function createEnvelope<T extends WireType>(type: T, from: string, body: BodyOf<T>, id = newMessageId()): Extract<WireMessage, { type: T }> {
-  return { v: PROTOCOL_VERSION, id, type, from, ts: Date.now(), body } as Extract<WireMessage, { type: T }>;
+/** An envelope before it is signed: everything but `kid` (the signer adds it). */
+export type UnsignedEnvelope<T extends WireType = WireType> = Omit<Extract<WireMessage, { type: T }>, 'kid'>;
+
+export function createEnvelope<T extends WireType>(type: T, from: string, body: BodyOf<T>, id = newMessageId(), ts = Date.now()): UnsignedEnvelope<T> {
+  return { v: PROTOCOL_VERSION, id, type, from, ts, body } as unknown as UnsignedEnvelope<T>;
 }

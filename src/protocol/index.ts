@@ -2,3 +2,5 @@ export * from './envelope.js';
 export * from './descriptor.js';
 export * from './broker-api.js';
 export * from './page-url.js';
+export * from './signing.js';
+export * from './senders.js';

@@ -1,0 +1,5 @@
+import * as v from 'valibot';
+
+/** The two sides of a conversation. */
+export const RoleSchema = v.picklist(['agent', 'customer']);
+export type Role = v.InferOutput<typeof RoleSchema>;
