@@ -125,25 +125,35 @@ async function postJson(path, body) {
   return { res, data };
 }
 
-/** Claims (or re-claims after a reload) and returns the agent's descriptor, or null. */
+/**
+ * Claims (or re-claims after a reload) and returns the agent's descriptor, or
+ * null. BrokerClient makes this browser's signing key for the conversation
+ * (kept in IndexedDB) and sends its public half with the claim: the broker
+ * certifies it, so the customer can tell our messages from anyone else's.
+ */
 async function claim(id) {
-  if (!state.session) {
+  const session = state.session;
+  if (!session) {
     setError('Sign in before claiming a conversation.');
     els.username.focus();
     return null;
   }
+  let BrokerClient;
   try {
-    // The broker takes who we are from the token; the body stays empty.
-    const { res, data } = await postJson(`/api/conversations/${encodeURIComponent(id)}/claim`, {});
-    if (res.ok && data?.descriptor) {
-      setError('');
-      return data.descriptor;
-    }
-    if (res.status === 401) return null;
-    if (res.status === 409) setError(data?.error?.message ?? 'Already taken by another agent.');
-    else setError(data?.error?.message ?? `Claim failed (HTTP ${res.status}).`);
+    ({ BrokerClient } = await import('/dist/cdn/index.js'));
   } catch {
-    setError('Cannot reach the broker. Check that it is running.');
+    setError('The chat elements did not load from /dist/cdn/index.js. Build them with "npm run build" and reload.');
+    return null;
+  }
+  try {
+    const { descriptor } = await new BrokerClient(`${location.origin}/`).claim(id, session.token);
+    setError('');
+    return descriptor;
+  } catch (err) {
+    if (err?.status === 401) {
+      if (state.session === session) signedOut('Your session has ended. Please sign in again.');
+    } else if (err?.status === 409) setError(err.message || 'Already taken by another agent.');
+    else setError(err?.message ?? 'Cannot reach the broker. Check that it is running.');
   }
   return null;
 }

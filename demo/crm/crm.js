@@ -59,7 +59,10 @@ $('next').addEventListener('click', async () => {
       $('status').textContent = 'Nobody is waiting.';
       return;
     }
-    const { descriptor } = await api(`/api/conversations/${encodeURIComponent(waiting.id)}/claim`, {});
+    // The claim carries the public half of this browser's signing key for the conversation; the
+    // descriptor it returns certifies that key (a CRM backend would pass it through the same way).
+    const { BrokerClient } = await import('/dist/cdn/index.js');
+    const { descriptor } = await new BrokerClient(`${location.origin}/`).claim(waiting.id, token);
     await customElements.whenDefined('video-chat-pane');
     const pane = document.createElement('video-chat-pane');
     for (const name of LOGGED) pane.addEventListener(name, (ev) => log(name, ev.detail));

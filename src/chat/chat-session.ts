@@ -1,15 +1,19 @@
 import {
   createEnvelope,
   type BodyOf,
-  parseEnvelope,
   MAX_CHAT_TEXT,
   type ConversationDescriptor,
+  type EnvelopeSigner,
+  type EnvelopeVerifier,
+  type UnsignedEnvelope,
   type WireMessage,
+  type WireType,
 } from '../protocol/index.js';
 import type { GatewayConnection } from '../media/index.js';
 import { TextRoomChannel } from '../media/index.js';
 import { TypedEventTarget, sleep } from '../util/typed-event-target.js';
-import { Outbox } from './outbox.js';
+import { fingerprint, SeenIds, TokenBucket } from './limits.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
 import { connectionUsername, participantIdOf } from './participant-id.js';
 
 export type ChatStatus = 'idle' | 'joining' | 'ready' | 'rejoining' | 'closed';
@@ -39,6 +43,18 @@ export interface ChatEvents {
 export interface ChatSessionOptions {
   /** Resend unacked messages this long after the last try. */
   resendAfterMs?: number;
+  /** Envelopes accepted per second from one connection, and the burst (history on join arrives at once). */
+  perConnectionRate?: { perSecond: number; burst: number };
+  /** How long an envelope signed by a key we have no certificate for waits for that certificate. */
+  unknownKeyWaitMs?: number;
+}
+
+/** How this participant signs and how it checks what it receives (see src/protocol/signing.ts). */
+export interface ChatAuth {
+  signer: EnvelopeSigner;
+  verifier: EnvelopeVerifier;
+  /** Our own broker certificate: whispered to the other side whenever either of us joins. */
+  cert: string;
 }
 
 /**
@@ -47,23 +63,41 @@ export interface ChatSessionOptions {
  */
 export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action';
 export type SignalType =
-  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'
+  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'video.publish' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'
   | 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop'
   | EphemeralType;
 export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
 
 const TYPING_TTL_MS = 6000;
 const TYPING_REFRESH_MS = 3000;
+/** Envelopes held for a certificate that has not arrived yet, in all. */
+const MAX_HELD = 512;
+const DEFAULT_RATE = { perSecond: 300, burst: 600 };
+/** Types delivered once per id (reliable, acked, in history); the ephemeral ones are not deduped. */
+const RELIABLE: ReadonlySet<WireType> = new Set<WireType>([
+  'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'page.push', 'page.opened',
+  'customer.linked', 'cobrowse.offer', 'cobrowse.answer', 'cobrowse.control-request', 'cobrowse.control-grant', 'cobrowse.stop',
+]);
 
 /**
- * The chat of one conversation over its TextRoom: envelopes, an outbox that
- * resends until the other side acks, dedupe by id, typing, presence, history
- * on (re)join. Survives gateway reconnects and session loss by rejoining.
+ * The chat of one conversation over its TextRoom: signed envelopes, an outbox
+ * that resends until the other side acks, dedupe by id, typing, presence,
+ * history on (re)join. Survives gateway reconnects and session loss by
+ * rejoining.
+ *
+ * Every envelope received passes one gate (EnvelopeVerifier.open): signature,
+ * certificate, sender and role. What fails it is dropped and reported once
+ * ('protocol-error'); nothing a participant chooses itself (room username,
+ * `from`) decides who said something.
  */
 export class ChatSession extends TypedEventTarget<ChatEvents> {
   private channel?: TextRoomChannel;
   private readonly outbox = new Outbox();
-  private readonly seen = new Set<string>();
+  private readonly seen = new SeenIds();
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly held = new Map<string, { items: Array<{ username: string; text: string }>; timer: ReturnType<typeof setTimeout> }>();
+  private heldCount = 0;
+  private inbox: Promise<void> = Promise.resolve();
   private readonly present = new Map<string, Set<string>>(); // participantId -> usernames
   private readonly displays = new Map<string, string>();
   private readonly pendingAcks = new Map<string, string[]>(); // username -> ids
@@ -79,10 +113,17 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private rejoining = false;
 
   readonly selfId: string;
+  private readonly selfRole: ConversationDescriptor['self']['role'];
 
-  constructor(private readonly gateway: GatewayConnection, private readonly descriptor: ConversationDescriptor, private readonly options: ChatSessionOptions = {}) {
+  constructor(
+    private readonly gateway: GatewayConnection,
+    private readonly descriptor: ConversationDescriptor,
+    private readonly auth: ChatAuth,
+    private readonly options: ChatSessionOptions = {},
+  ) {
     super();
     this.selfId = descriptor.self.id;
+    this.selfRole = descriptor.self.role;
   }
 
   get status(): ChatStatus {
@@ -113,9 +154,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     if (!trimmed) throw new RangeError('message is empty');
     if (trimmed.length > MAX_CHAT_TEXT) throw new RangeError(`message longer than ${MAX_CHAT_TEXT} characters`);
     const env = createEnvelope('chat.message', this.selfId, { text: trimmed, seq: this.seq++ });
-    this.seen.add(env.id);
-    const entry = this.outbox.add(env.id, JSON.stringify(env));
-    if (this.channel?.isReady) this.transmit(entry.id);
+    this.queue(env);
     return { id: env.id, from: this.selfId, text: trimmed, ts: env.ts, seq: env.body.seq };
   }
 
@@ -124,13 +163,35 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    * acked, in the room's history for rejoiners). Returns its envelope.
    */
   sendSignal<T extends SignalType>(type: T, body: BodyOf<T>): SignalMessage {
-    const env: SignalMessage = createEnvelope(type, this.selfId, body);
-    this.seen.add(env.id);
-    const entry = this.outbox.add(env.id, JSON.stringify(env));
-    if (this.channel?.isReady) this.transmit(entry.id);
+    const env = { ...createEnvelope(type, this.selfId, body), kid: this.auth.signer.kid } as SignalMessage;
+    this.queue(env);
     // Our own signal takes effect here at once, in the order we sent it; the room's echo is deduped.
     queueMicrotask(() => this.emit('signal', { message: env, mine: true }));
     return env;
+  }
+
+  /** Puts an envelope in the outbox; it goes out once signed (signatures complete in call order). */
+  private queue(env: UnsignedEnvelope): OutboxEntry {
+    this.seen.add(env.id, env.ts, contentPrint(env));
+    const entry = this.outbox.add(env.id);
+    this.auth.signer.seal(env).then(
+      (wire) => {
+        entry.wire = wire;
+        if (this.channel?.isReady) this.transmit(entry.id);
+      },
+      (e: unknown) => this.emit('protocol-error', { reason: `could not sign a message: ${e instanceof Error ? e.message : String(e)}` }),
+    );
+    return entry;
+  }
+
+  /** Signs and whispers to `to` (usernames), best effort. */
+  private whisper(env: UnsignedEnvelope, to: () => string[]): void {
+    this.auth.signer.seal(env).then((wire) => {
+      const channel = this.channel;
+      const targets = to();
+      if (!channel?.isReady || targets.length === 0) return;
+      return channel.send(wire, { to: targets });
+    }).catch(() => { /* best effort: the receiver notices gaps itself, typing and acks are repeated */ });
   }
 
   /**
@@ -140,11 +201,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    * whether that matters.
    */
   sendEphemeral<T extends EphemeralType>(type: T, body: BodyOf<T>): boolean {
-    const peers = this.peerUsernames();
-    const channel = this.channel;
-    if (!channel?.isReady || peers.length === 0) return false;
-    const env = createEnvelope(type, this.selfId, body);
-    channel.send(JSON.stringify(env), { to: peers }).catch(() => { /* ephemeral: the receiver notices gaps itself */ });
+    if (!this.channel?.isReady || this.peerUsernames().length === 0) return false;
+    this.whisper(createEnvelope(type, this.selfId, body), () => this.peerUsernames());
     return true;
   }
 
@@ -155,10 +213,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    */
   requeue(message: IncomingChatMessage): void {
     if (this.seen.has(message.id)) return;
-    this.seen.add(message.id);
-    const env = { v: 1 as const, id: message.id, type: 'chat.message' as const, from: this.selfId, ts: message.ts, body: { text: message.text, seq: message.seq } };
-    this.outbox.add(env.id, JSON.stringify(env));
-    if (this.channel?.isReady) this.transmit(env.id);
+    // Same id, text, time and sequence number: the other side dedupes it if the first copy did arrive.
+    this.queue(createEnvelope('chat.message', this.selfId, { text: message.text, seq: message.seq }, message.id, message.ts));
   }
 
   setTyping(active: boolean): void {
@@ -166,10 +222,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     if (active === this.typingActive && (!active || now - this.typingSentAt < TYPING_REFRESH_MS)) return;
     this.typingActive = active;
     this.typingSentAt = now;
-    const peers = this.peerUsernames();
-    if (!this.channel?.isReady || peers.length === 0) return;
-    const env = createEnvelope('chat.typing', this.selfId, { active });
-    this.channel.send(JSON.stringify(env), { to: peers }).catch(() => { /* typing is best effort */ });
+    if (!this.channel?.isReady || this.peerUsernames().length === 0) return;
+    this.whisper(createEnvelope('chat.typing', this.selfId, { active }), () => this.peerUsernames());
   }
 
   dispose(): void {
@@ -178,6 +232,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     clearInterval(this.resendTimer);
     clearTimeout(this.ackTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
+    for (const h of this.held.values()) clearTimeout(h.timer);
+    this.held.clear();
     for (const u of this.unsubscribe) u();
     this.channel?.dispose();
     this.channel = undefined;
@@ -199,12 +255,15 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       for (const p of participants) this.addPresent(p.username, p.display);
       this.emitPresence();
       this.setStatus('ready');
+      // Our certificate first: the other side verifies everything after it with the key it certifies.
+      this.sendCertificate(() => this.peerUsernames());
       this.flush();
     });
     channel.on('message', (m) => this.onRoomMessage(m.from, m.text));
     channel.on('join', (p) => {
       this.addPresent(p.username, p.display);
       this.emitPresence();
+      if (participantIdOf(p.username) !== this.selfId) this.sendCertificate(() => [p.username]);
       // Someone (re)joined: whatever they have not acked goes out again now.
       this.flush();
     });
@@ -249,29 +308,112 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     }
   }
 
-  private onRoomMessage(username: string, text: string): void {
-    const parsed = parseEnvelope(text);
-    if (!parsed.ok) {
-      this.emit('protocol-error', { reason: parsed.reason, from: participantIdOf(username) });
-      return;
-    }
-    const msg = parsed.message;
-    const senderId = participantIdOf(username);
-    // Janus sets `from`; the envelope's claim must agree or it is a forgery.
-    if (msg.from !== senderId) {
-      this.emit('protocol-error', { reason: `sender mismatch: envelope says ${msg.from}, room says ${senderId}`, from: senderId });
-      return;
-    }
-    this.handle(msg, username);
+  private sendCertificate(to: () => string[]): void {
+    this.whisper(createEnvelope('key.cert', this.selfId, { cert: this.auth.cert }), to);
   }
 
-  private handle(msg: WireMessage, username: string): void {
-    const mine = msg.from === this.selfId;
+  private report(reason: string, from?: string): void {
+    this.emit('protocol-error', from ? { reason, from } : { reason });
+  }
+
+  private onRoomMessage(username: string, text: string): void {
+    // Cheap checks first, before any signature is verified: one connection cannot make us spend unbounded CPU.
+    let bucket = this.buckets.get(username);
+    if (!bucket) {
+      const rate = this.options.perConnectionRate ?? DEFAULT_RATE;
+      bucket = new TokenBucket(rate.perSecond, rate.burst);
+      if (this.buckets.size >= 256) this.buckets.delete(this.buckets.keys().next().value as string);
+      this.buckets.set(username, bucket);
+    }
+    if (!bucket.take()) {
+      this.report('too many messages from one connection: dropped', participantIdOf(username));
+      return;
+    }
+    // In arrival order: verification is asynchronous, the order of the room is not.
+    this.inbox = this.inbox.then(() => this.receive(username, text)).catch(() => {});
+  }
+
+  private async receive(username: string, text: string): Promise<void> {
+    if (this.lifetime.signal.aborted) return;
+    const r = await this.auth.verifier.open(text);
+    if (this.lifetime.signal.aborted) return;
+    const claimed = participantIdOf(username);
+    if (r.kind === 'invalid') {
+      this.report(r.reason, claimed);
+      return;
+    }
+    if (r.kind === 'unknown-key') {
+      this.hold(r.kid, username, text);
+      return;
+    }
+    const msg = r.message;
+    // The key decides who wrote it; a connection named after someone else is not to be trusted with anything.
+    if (msg.from !== claimed) {
+      this.report(`sender mismatch: signed by ${msg.from}, sent from a connection named for ${claimed}`, claimed);
+      return;
+    }
+    if (msg.type === 'key.cert') {
+      await this.release(msg.kid);
+      return;
+    }
+    const mine = r.sender.sub === this.selfId && r.sender.role === this.selfRole;
+    if (RELIABLE.has(msg.type)) {
+      const print = contentPrint(msg);
+      const known = this.seen.fingerprint(msg.id);
+      if (known !== undefined) {
+        // Same id again: an honest resend (ack it again) or another message wearing a used id.
+        if (known !== print) {
+          this.report(`message id ${msg.id} reused for different content`, msg.from);
+          return;
+        }
+        if (!mine) this.queueAck(username, msg.id);
+        return;
+      }
+      if (this.seen.forgotten(msg.ts)) {
+        this.report('message older than what this page still remembers: dropped as a possible replay', msg.from);
+        return;
+      }
+      this.seen.add(msg.id, msg.ts, print);
+    }
+    this.handle(msg, username, mine);
+  }
+
+  /** Keeps an envelope signed by a key we have no certificate for (yet) until its `key.cert` arrives. */
+  private hold(kid: string, username: string, text: string): void {
+    let entry = this.held.get(kid);
+    if (this.heldCount >= MAX_HELD || (!entry && this.held.size >= 16)) {
+      this.report('signed with a key nobody certified', participantIdOf(username));
+      return;
+    }
+    if (!entry) {
+      const timer = setTimeout(() => {
+        const gone = this.held.get(kid);
+        this.held.delete(kid);
+        if (!gone) return;
+        this.heldCount -= gone.items.length;
+        for (const item of gone.items) this.report('signed with a key nobody certified', participantIdOf(item.username));
+      }, this.options.unknownKeyWaitMs ?? 10_000);
+      entry = { items: [], timer };
+      this.held.set(kid, entry);
+    }
+    entry.items.push({ username, text });
+    this.heldCount++;
+  }
+
+  private async release(kid: string): Promise<void> {
+    const entry = this.held.get(kid);
+    if (!entry) return;
+    this.held.delete(kid);
+    clearTimeout(entry.timer);
+    this.heldCount -= entry.items.length;
+    for (const item of entry.items) await this.receive(item.username, item.text);
+  }
+
+  /** A verified, first-seen envelope. */
+  private handle(msg: WireMessage, username: string, mine: boolean): void {
     switch (msg.type) {
       case 'chat.message': {
         if (!mine) this.queueAck(username, msg.id);
-        if (this.seen.has(msg.id)) return;
-        this.seen.add(msg.id);
         if (!mine) this.clearTyping(msg.from);
         this.emit('message', { message: { id: msg.id, from: msg.from, text: msg.body.text, ts: msg.ts, seq: msg.body.seq }, mine });
         break;
@@ -291,11 +433,13 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
         break;
       }
       case 'chat.read':
+      case 'key.cert':
         break;
       case 'video.invite':
       case 'video.answer':
       case 'video.start':
       case 'video.end':
+      case 'video.publish':
       case 'media.state':
       case 'page.push':
       case 'page.opened':
@@ -306,8 +450,6 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       case 'cobrowse.control-grant':
       case 'cobrowse.stop': {
         if (!mine) this.queueAck(username, msg.id);
-        if (this.seen.has(msg.id)) return;
-        this.seen.add(msg.id);
         this.emit('signal', { message: msg, mine });
         break;
       }
@@ -348,9 +490,10 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       // The sender's old connection may be gone (history replay): ack its current ones.
       const targets = this.present.get(participantIdOf(username));
       if (!targets || targets.size === 0) continue;
+      const to = [...targets];
       for (let i = 0; i < ids.length; i += 500) {
-        const env = createEnvelope('ack', this.selfId, { ids: ids.slice(i, i + 500) });
-        channel.send(JSON.stringify(env), { to: [...targets] }).catch(() => { /* sender resends; we ack again */ });
+        // Lost acks are harmless: the sender resends and we ack again.
+        this.whisper(createEnvelope('ack', this.selfId, { ids: ids.slice(i, i + 500) }), () => to);
       }
     }
     this.pendingAcks.clear();
@@ -366,15 +509,15 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   }
 
   private transmit(id: string): void {
-    const entry = this.outbox.pending().find((e) => e.id === id);
+    const entry = this.outbox.get(id);
     const channel = this.channel;
-    if (!entry || !channel?.isReady) return;
+    if (!entry?.wire || !channel?.isReady) return;
     entry.sentAt = Date.now();
     channel.send(entry.wire).then(
       () => {
         if (!entry.relayed) {
           entry.relayed = true;
-          if (this.outbox.pending().includes(entry)) this.emit('delivery', { id, delivery: 'sent' });
+          if (this.outbox.get(id) === entry) this.emit('delivery', { id, delivery: 'sent' });
         }
       },
       () => { entry.sentAt = 0; /* retried by the resend timer or on rejoin */ },
@@ -382,6 +525,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   }
 
   private addPresent(username: string, display?: string): void {
+    // Presence is what the room says (names are the clients' own): it shows who is connected, never who said what.
     const id = participantIdOf(username);
     if (id === this.selfId) return;
     const set = this.present.get(id) ?? new Set<string>();
@@ -405,4 +549,9 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this._status = status;
     this.emit('status', { status, reason });
   }
+}
+
+/** What an id must keep meaning: its type, time and body (not the signature, which differs on every resigning). */
+function contentPrint(env: Pick<WireMessage, 'type' | 'ts' | 'body'>): number {
+  return fingerprint(`${env.type}\n${env.ts}\n${JSON.stringify(env.body)}`);
 }

@@ -1,7 +1,8 @@
 /** Messages waiting for the other side's ack, in the order they were written. */
 export interface OutboxEntry {
   id: string;
-  wire: string;
+  /** The signed wire text; undefined while it is being signed. */
+  wire?: string;
   /** When it was last handed to the channel (0 = never). */
   sentAt: number;
   relayed: boolean;
@@ -10,10 +11,14 @@ export interface OutboxEntry {
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
 
-  add(id: string, wire: string): OutboxEntry {
+  add(id: string, wire?: string): OutboxEntry {
     const entry: OutboxEntry = { id, wire, sentAt: 0, relayed: false };
     this.entries.set(id, entry);
     return entry;
+  }
+
+  get(id: string): OutboxEntry | undefined {
+    return this.entries.get(id);
   }
 
   /** Removes acked ids; returns those that were still waiting. */
@@ -30,7 +35,7 @@ export class Outbox {
 
   /** Entries sent more than `olderThanMs` ago, or never sent. */
   due(now: number, olderThanMs: number): OutboxEntry[] {
-    return this.pending().filter((e) => e.sentAt === 0 || now - e.sentAt >= olderThanMs);
+    return this.pending().filter((e) => e.wire !== undefined && (e.sentAt === 0 || now - e.sentAt >= olderThanMs));
   }
 
   get size(): number {

@@ -7,10 +7,14 @@ export interface VideoRoomCallOptions {
   room: string | number;
   pin?: string;
   token?: string;
-  /** Feed ids are `<participantId>~<suffix>`, so each side can find the other's feed. */
+  /** Our publisher id in the room: random, announced to the other side in a signed message once it is ours. */
   feedId: string;
-  /** Participant id of the other side, whose feed we subscribe to. */
-  peerId: string;
+  /**
+   * The other side's feed, as its signed announcement named it (setPeerFeed
+   * when it arrives later). Feed ids are chosen by clients and prove nothing,
+   * so no other publisher is ever subscribed to, whatever its id looks like.
+   */
+  peerFeed?: string;
   display: string;
   sendVideo: boolean;
   startMuted?: boolean;
@@ -35,6 +39,8 @@ export interface VideoRoomCallEvents {
   'device-problem': { problem: DeviceProblem };
   /** The publisher is up (media flowing to Janus) */
   published: Record<string, never>;
+  /** Janus accepted our publisher under `feed`: the id is ours now and can be announced. */
+  joined: { feed: string };
   /** Something broke that needs a restart of the call. */
   failed: { reason: string };
 }
@@ -60,6 +66,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private publisher?: JanusJS.PluginHandle;
   private subscriber?: JanusJS.PluginHandle;
   private subscribedFeed?: string;
+  /** Publishers in the room right now, as Janus lists them. */
+  private readonly publishers = new Set<string>();
   private privateId?: number;
   private audioTrack?: MediaStreamTrack;
   private videoTrack?: MediaStreamTrack;
@@ -138,7 +146,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       });
     }), signal);
     this.privateId = joined.private_id;
-    for (const p of joined.publishers ?? []) this.considerFeed(p);
+    this.emit('joined', { feed: String(joined.id) });
+    for (const p of joined.publishers ?? []) this.publishers.add(String(p.id));
+    this.maybeSubscribe();
     await this.publish(signal);
   }
 
@@ -269,20 +279,39 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
           this.joinWaiter = undefined;
         } else this.emit('failed', { reason: err.message });
       }
-      if (Array.isArray(msg.publishers)) for (const p of msg.publishers as Publisher[]) this.considerFeed(p);
+      if (Array.isArray(msg.publishers)) {
+        for (const p of msg.publishers as Publisher[]) this.publishers.add(String(p.id));
+        this.maybeSubscribe();
+      }
       const gone = msg.unpublished ?? msg.leaving;
-      if (gone !== undefined && String(gone) === this.subscribedFeed) this.dropSubscriber();
+      if (gone !== undefined) {
+        this.publishers.delete(String(gone));
+        if (String(gone) === this.subscribedFeed) this.dropSubscriber();
+      }
     }
     if (jsep) this.publisher?.handleRemoteJsep({ jsep });
   }
 
-  private considerFeed(p: Publisher): void {
-    const id = String(p.id);
-    const participant = id.slice(0, Math.max(0, id.lastIndexOf('~')));
-    if (participant !== this.opts.peerId || id === this.subscribedFeed || this.stopped) return;
+  /** The other side announced (in a signed message) that its feed is `feed`. */
+  setPeerFeed(feed: string): void {
+    if (this.opts.peerFeed === feed) return;
+    this.opts.peerFeed = feed;
+    if (this.subscribedFeed && this.subscribedFeed !== feed) this.dropSubscriber();
+    this.maybeSubscribe();
+  }
+
+  /** Subscribes once the announced feed is actually published in the room. */
+  private maybeSubscribe(): void {
+    const feed = this.opts.peerFeed;
+    if (!feed || this.stopped || feed === this.subscribedFeed || !this.publishers.has(feed) || this.privateId === undefined) return;
     if (this.subscribedFeed) this.dropSubscriber();
-    this.subscribedFeed = id;
-    void this.subscribe(id).catch((e: unknown) => this.emit('failed', { reason: `subscribe failed: ${e instanceof Error ? e.message : String(e)}` }));
+    this.subscribedFeed = feed;
+    void this.subscribe(feed).catch((e: unknown) => this.emit('failed', { reason: `subscribe failed: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+
+  /** The feed we subscribe to (tests and diagnostics). */
+  get subscribed(): string | undefined {
+    return this.subscribedFeed;
   }
 
   private async subscribe(feed: string): Promise<void> {

@@ -1,5 +1,15 @@
 import * as v from 'valibot';
-import { ApiError, ConversationGrant, CustomerSearchResponse, type CreateConversationRequest, type CustomerRecord } from '../protocol/index.js';
+import {
+  ApiError,
+  ClaimResponse,
+  ConversationGrant,
+  CustomerSearchResponse,
+  RegisterKeyResponse,
+  type CreateConversationRequest,
+  type CustomerRecord,
+  type PublicKeyJwk,
+} from '../protocol/index.js';
+import { browserSigningKeys, newSigningIdentity, signingIdentityFor, type SigningKeyStore } from './signing-keys.js';
 
 /** Error from the broker, with its JSON error code when it sent one. */
 export class BrokerError extends Error {
@@ -13,12 +23,47 @@ export class BrokerError extends Error {
 export class BrokerClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, private readonly keys: SigningKeyStore = browserSigningKeys()) {
     this.baseUrl = new URL(baseUrl, globalThis.location?.href).href.replace(/\/?$/, '/');
   }
 
-  startConversation(request: CreateConversationRequest, signal?: AbortSignal): Promise<ConversationGrant> {
-    return this.call('api/conversations', { method: 'POST', body: JSON.stringify(request), signal }, ConversationGrant);
+  /**
+   * Starts a conversation as the customer. A signing key is made in this
+   * browser first; its public half goes with the request and the grant
+   * certifies it; the key is kept for the conversation.
+   */
+  async startConversation(request: Omit<CreateConversationRequest, 'publicKey'>, signal?: AbortSignal): Promise<ConversationGrant> {
+    const identity = await newSigningIdentity();
+    const grant = await this.call('api/conversations', { method: 'POST', body: JSON.stringify({ ...request, publicKey: identity.publicKey }), signal }, ConversationGrant);
+    await this.keys.keep(grant.descriptor.id, 'customer', identity);
+    return grant;
+  }
+
+  /**
+   * Agent: claims a conversation (or claims it again after a reload) with this
+   * browser's signing key for it; the descriptor certifies the key.
+   */
+  async claim(conversationId: string, agentToken: string, signal?: AbortSignal): Promise<ClaimResponse> {
+    const identity = await signingIdentityFor(conversationId, 'agent', this.keys);
+    return this.call(`api/conversations/${encodeURIComponent(conversationId)}/claim`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentToken}` },
+      body: JSON.stringify({ publicKey: identity.publicKey }),
+      signal,
+    }, ClaimResponse);
+  }
+
+  /**
+   * Certifies another signing key for this browser (it lost the one it had):
+   * `bearer` is the customer's resume key or the claiming agent's token.
+   */
+  registerKey(conversationId: string, publicKey: PublicKeyJwk, bearer: string, signal?: AbortSignal): Promise<RegisterKeyResponse> {
+    return this.call(`api/conversations/${encodeURIComponent(conversationId)}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ publicKey }),
+      signal,
+    }, RegisterKeyResponse);
   }
 
   /** Fetches the descriptor again after a reload or navigation, proving ownership with the resume key. */

@@ -3,6 +3,7 @@ import type { BatchSequencer, ChunkBody, CobrowseRecorder, CobrowseReplayer, Poi
 import { loadAgentRuntime, loadCustomerRuntime, type AgentRuntime, type CustomerRuntime } from '../cobrowse/runtime.js';
 import type { BodyOf, ConversationDescriptor } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import type { ConsentStore } from './consent.js';
 import type { CobrowseState, ConversationEventDetails, ReplayTargetHandle } from './conversation-state.js';
 
 type ReliableCobrowseType = 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop';
@@ -73,6 +74,8 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
   constructor(
     private readonly chat: ChatSession,
     private readonly descriptor: ConversationDescriptor,
+    /** Customer: recording runs only while this browser's person consented (the click on Share). */
+    private readonly consent: ConsentStore,
     private readonly options: CobrowseSessionOptions = {},
     /** The other side's display name as the conversation knows it now. */
     private readonly peerName: () => string | undefined = () => descriptor.peer?.display,
@@ -100,7 +103,16 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
   answer(accept: boolean): void {
     const offerId = this._state.offerId;
     if (this.role !== 'customer' || this._state.phase !== 'asked' || !offerId) throw new Error('no cobrowse offer to answer');
+    if (accept) this.setLocalConsent(true);
     this.send('cobrowse.answer', { offerId, accept });
+  }
+
+  private setLocalConsent(on: boolean): void {
+    const record = this.consent.load(this.descriptor.id);
+    if ((record.cobrowse === true) === on) return;
+    if (on) record.cobrowse = true;
+    else delete record.cobrowse;
+    this.consent.save(this.descriptor.id, record);
   }
 
   requestControl(): void {
@@ -211,6 +223,11 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
         const was = this._state.control;
         if (m.body.granted) {
           if (was !== 'requested' && was !== 'asked') return;
+          if (this.role === 'agent' && !this.sentHere.has(m.body.requestId)) {
+            // Granted for a request an earlier page of ours made: control starts only from a click in this page.
+            this.update({ control: 'none' });
+            return;
+          }
           if (this.role === 'customer' && !this.sentHere.has(m.id)) {
             // Granted on an earlier page: navigation ended it. Tell the agent once history has settled.
             this.staleGrant = m.body.requestId;
@@ -235,6 +252,8 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
         this.staleGrant = undefined;
         this.update({ phase: 'idle', control: 'none', requestId: undefined, offerId: undefined, live: false, page: undefined, ended: { by: from, ...(reason ? { reason } : {}) } });
         this.emit('cobrowse-stop', { stopId: m.id, by: from, ...(reason ? { reason } : {}) });
+        // Consent was for this cobrowse: the next offer asks again.
+        if (this.role === 'customer') this.setLocalConsent(false);
         this.applyControl();
         // Stopping is immediate; starting waits for history to settle.
         this.stopCustomerSide();
@@ -275,7 +294,8 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEvents> {
         this.staleGrant = undefined;
         this.send('cobrowse.control-grant', { requestId, granted: false });
       }
-      if (active && !this.recorder) await this.startRecording();
+      // The signals say cobrowse runs; only this browser's own consent lets this page be recorded.
+      if (active && !this.recorder && this.consent.load(this.descriptor.id).cobrowse === true) await this.startRecording();
       if (!active) this.stopCustomerSide();
     } else {
       if (active) this.startResyncTimer();

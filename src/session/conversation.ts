@@ -1,6 +1,17 @@
-import { ChatSession } from '../chat/index.js';
+import { ChatSession, type ChatAuth } from '../chat/index.js';
 import { GatewayConnection } from '../media/index.js';
-import { checkPageUrl, parseDescriptor, type ConversationDescriptor, type PagePushPolicy, type Participant, type VideoMode } from '../protocol/index.js';
+import {
+  checkPageUrl,
+  EnvelopeSigner,
+  EnvelopeVerifier,
+  parseDescriptor,
+  type ConversationDescriptor,
+  type PagePushPolicy,
+  type Participant,
+  type PublicKeyJwk,
+  type RegisterKeyResponse,
+  type VideoMode,
+} from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import type {
   ConnectionStatus,
@@ -12,6 +23,8 @@ import type {
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
 import { initialVideoState, VideoSession } from './video-session.js';
+import { memoryConsentStore, type ConsentStore } from './consent.js';
+import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
 import { CobrowseSession, initialCobrowseState, type CobrowseSessionOptions } from './cobrowse-session.js';
 import type { ReplayTargetHandle } from './conversation-state.js';
 
@@ -29,7 +42,26 @@ export interface ConversationOptions {
   pagePolicy?: PagePushPolicy;
   /** Cobrowse tuning (batch window, control idle timeout, extra blocked elements). */
   cobrowse?: CobrowseSessionOptions;
+  /**
+   * What this browser's person consented to (camera, microphone, cobrowse).
+   * Default: this page only. The widget keeps it in sessionStorage so a reload
+   * keeps it; it is cleared when the conversation ends.
+   */
+  consent?: ConsentStore;
+  /** This participant's signing key. Default: the one this browser keeps for the conversation (made on first use). */
+  signingKey?: SigningIdentity;
+  /** Where this browser keeps signing keys. Default: IndexedDB (memory where that is unavailable). */
+  signingKeys?: SigningKeyStore;
+  /**
+   * Certifies this browser's key when the descriptor has no certificate for it
+   * (this browser lost its key, or the descriptor came from elsewhere):
+   * BrokerClient.registerKey does it with the resume key or the agent token.
+   */
+  registerKey?: (descriptor: ConversationDescriptor, publicKey: PublicKeyJwk) => Promise<RegisterKeyResponse>;
 }
+
+/** Most transcript entries kept in memory; older ones remain in the room's history and the broker's record. */
+const MAX_TRANSCRIPT = 5000;
 
 /** A page push refused by the URL rules; `message` says why in plain words. */
 export class PageRefusedError extends Error {
@@ -83,11 +115,21 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       error: undefined,
       peer: d.peer ? { participant: d.peer, online: false, typing: false } : undefined,
     });
+    let auth: ChatAuth;
+    try {
+      auth = await this.authenticate(d);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      if (!this.disposed) this.update({ status: 'failed', error: reason });
+      throw e;
+    }
+    if (this.disposed || signal?.aborted) throw signal?.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError');
     globalThis.addEventListener?.('pagehide', this.onPageHide);
     const gateway = new GatewayConnection({ server: d.gateway, token: d.token, iceServers: d.iceServers });
     this.gateway = gateway;
-    const chat = new ChatSession(gateway, d);
+    const chat = new ChatSession(gateway, d, auth);
     this.chat = chat;
+    const consent = this.options.consent ?? memoryConsentStore();
     gateway.on('status', ({ status, reason }) => {
       if (status === 'reconnecting') this.update({ status: 'reconnecting', error: reason });
     });
@@ -95,6 +137,11 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       const map: Record<string, ConnectionStatus | undefined> = { ready: 'connected', rejoining: 'reconnecting', closed: 'closed' };
       const next = map[status];
       if (next && this._state.status !== 'failed') this.update({ status: next, error: status === 'ready' ? undefined : reason });
+      if (status === 'closed' && !this.disposed) {
+        // The conversation ended (its room is gone): what this browser agreed to and its key end with it.
+        consent.clear(d.id);
+        void (this.options.signingKeys ?? browserSigningKeys()).forget(d.id, d.self.role).catch(() => {});
+      }
     });
     gateway.on('reclaimed', () => {
       if (chat.status === 'ready') this.update({ status: 'connected', error: undefined });
@@ -113,7 +160,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.update({ protocolErrors: this._state.protocolErrors + 1 });
       this.emit('protocol-error', detail);
     });
-    const video = new VideoSession(gateway, chat, d, () => d.peer?.id ?? this._state.peer?.participant.id);
+    const video = new VideoSession(gateway, chat, d, consent);
     this.video = video;
     video.on('change', ({ video: v }) => this.update({ video: v }));
     video.on('video-invite', (detail) => {
@@ -136,7 +183,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.systemLine('Video ended', `sys-end-${detail.session}`);
     });
     video.on('media-state', (detail) => this.emit('media-state', detail));
-    this.wireCobrowse(chat, d);
+    this.wireCobrowse(chat, d, consent);
     chat.on('signal', ({ message, mine }) => {
       if (message.type === 'page.push') this.onPagePush(message.id, message.body.url, message.body.title, message.ts, mine);
       else if (message.type === 'page.opened') this.onPageOpened(message.body.pushId);
@@ -198,6 +245,16 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   /** Open PeerConnections of the running video (diagnostics and tests). */
   videoPeerConnections(): RTCPeerConnection[] {
     return this.video?.peerConnections() ?? [];
+  }
+
+  /** The other side's VideoRoom feed this side subscribes to: the one it announced in a signed message (diagnostics and tests). */
+  videoSubscribedFeed(): string | undefined {
+    return this.video?.subscribedFeed;
+  }
+
+  /** Customer: whether this page is being recorded for cobrowse right now (diagnostics and tests). */
+  get cobrowseRecording(): boolean {
+    return this.cobrowse?.recording !== undefined;
   }
 
   linkCustomer(record: { customerId: string; name: string }): void {
@@ -304,8 +361,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     return this.cobrowse;
   }
 
-  private wireCobrowse(chat: ChatSession, d: ConversationDescriptor): void {
-    const cobrowse = new CobrowseSession(chat, d, this.options.cobrowse, () => this._state.peer?.participant.display ?? d.peer?.display);
+  private wireCobrowse(chat: ChatSession, d: ConversationDescriptor, consent: ConsentStore): void {
+    const cobrowse = new CobrowseSession(chat, d, consent, this.options.cobrowse, () => this._state.peer?.participant.display ?? d.peer?.display);
     this.cobrowse = cobrowse;
     const agentIsMe = d.self.role === 'agent';
     const agent = () => (agentIsMe ? 'You' : this.peerName());
@@ -337,6 +394,32 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.systemLine(`${detail.by === d.self.role ? 'You' : this.peerName()} ended cobrowse`, `sys-cb-stop-${detail.stopId}`);
     });
     cobrowse.on('cobrowse-action', (detail) => this.emit('cobrowse-action', detail));
+  }
+
+  /**
+   * This browser's key and certificate for the conversation, and a verifier
+   * holding every certificate the descriptor lists. A key without a
+   * certificate is registered (registerKey) or the connection fails: nothing
+   * unsigned or unverifiable is ever sent or accepted.
+   */
+  private async authenticate(d: ConversationDescriptor): Promise<ChatAuth> {
+    const identity = this.options.signingKey ?? (await signingIdentityFor(d.id, d.self.role, this.options.signingKeys));
+    const verifier = new EnvelopeVerifier(d.id, d.auth.authority);
+    const add = async (certs: readonly string[]) => {
+      for (const c of certs) {
+        const r = await verifier.addCertificate(c);
+        if (!r.ok) this.emit('protocol-error', { reason: `descriptor certificate refused: ${r.reason}` });
+      }
+    };
+    await add(d.auth.certs);
+    const own = () => verifier.certificates().find((c) => c.kid === identity.kid && c.sub === d.self.id && c.role === d.self.role);
+    if (!own() && this.options.registerKey) {
+      const registered = await this.options.registerKey(d, identity.publicKey);
+      await add([registered.cert, ...registered.auth.certs]);
+    }
+    const cert = own();
+    if (!cert) throw new Error('This browser’s signing key is not certified for this conversation; reload to get a new descriptor');
+    return { signer: new EnvelopeSigner(d.id, identity.kid, identity.keyPair.privateKey), verifier, cert: cert.text };
   }
 
   private requireVideo(): VideoSession {
@@ -429,6 +512,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   }
 
   private update(patch: Partial<ConversationState>): void {
+    if (patch.transcript && patch.transcript.length > MAX_TRANSCRIPT) patch = { ...patch, transcript: patch.transcript.slice(-MAX_TRANSCRIPT) };
     this._state = { ...this._state, ...patch };
     if (patch.transcript) this.scheduleSave();
     this.emit('change', { state: this._state });

@@ -1,8 +1,8 @@
 import type { ChatSession, SignalMessage } from '../chat/index.js';
-import { connectionUsername } from '../chat/index.js';
 import { DEVICE_PROBLEM_TEXT, listDevices, VideoRoomCall, type GatewayConnection, type LocalMediaState } from '../media/index.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { ConversationEventDetails, LocalMediaStatus, VideoState } from './conversation-state.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
@@ -22,12 +22,23 @@ interface Desired {
   startMuted: boolean;
 }
 
+/** A history burst settles within this long before anything is captured or answered. */
+const SETTLE_MS = 60;
+
 /**
  * The video of one conversation: invitation and consent, the four modes,
  * pause/mute/end, restart without a second invitation. State is derived from
  * the signals in room order (so a reload replays history into the same
  * state); media is started or stopped by reconciling to that state, which
  * turns a replayed invite→answer→end into no media at all.
+ *
+ * Consent is local. The agent only ever asks (`video.invite`); the customer's
+ * browser answers — by the customer's click, or by itself when the customer's
+ * own earlier click already covers what is asked (the seed's "no second
+ * invitation", for exactly the scope given: watch-only consent does not start
+ * a camera). What may be captured on the customer's side is read from this
+ * browser's ConsentStore, never from a message. The agent's microphone starts
+ * muted unless the agent's own click in this page started the video.
  */
 export class VideoSession extends TypedEventTarget<VideoEvents> {
   private _state: VideoState = initialVideoState();
@@ -35,14 +46,24 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
   private call?: VideoRoomCall;
   private callSession?: string;
   private reconcileTimer?: ReturnType<typeof setTimeout>;
+  private autoTimer?: ReturnType<typeof setTimeout>;
   private disposed = false;
   private readonly offs: Array<() => void> = [];
+  /** Agent: invitations this page sent (the agent's own clicks). */
+  private readonly invitedHere = new Set<string>();
+  /** Agent: the widest capture the customer has accepted so far. Only a UI hint: the customer's browser decides. */
+  private customerScope?: 'camera' | 'microphone';
+  /** Customer: an invitation this browser will answer by itself once history has settled. */
+  private autoAnswer?: { id: string; mode: VideoMode };
+  private readonly answered = new Set<string>();
+  /** The other side's VideoRoom feed per video session, from its signed announcements. */
+  private readonly peerFeeds = new Map<string, string>();
 
   constructor(
     private readonly gateway: GatewayConnection,
     private readonly chat: ChatSession,
     private readonly descriptor: ConversationDescriptor,
-    private readonly peerId: () => string | undefined,
+    private readonly consent: ConsentStore,
   ) {
     super();
     this.offs.push(
@@ -53,6 +74,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
         this.scheduleReconcile();
       }),
     );
+    if (this.role === 'customer') this._state = { ...this._state, consented: this.localScope() !== undefined };
   }
 
   get state(): VideoState {
@@ -63,17 +85,27 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     return this.descriptor.self.role;
   }
 
+  private localScope(): 'camera' | 'microphone' | undefined {
+    return this.consent.load(this.descriptor.id).media;
+  }
+
+  /** Customer: records what this person just clicked for. Consent only widens, and only here. */
+  private grant(scope: 'camera' | 'microphone'): void {
+    const record = this.consent.load(this.descriptor.id);
+    record.media = widen(record.media, scope);
+    this.consent.save(this.descriptor.id, record);
+    this.update({ consented: true });
+  }
+
   startVideo(mode: VideoMode): void {
     if (this.role === 'customer') {
       if (mode !== 'two-way' && mode !== 'one-way-agent') throw new RangeError(`a customer can start 'two-way' or 'one-way-agent', not '${mode}'`);
+      this.grant(mediaScope('customer', mode));
       this.chat.sendSignal('video.start', { mode, session: newSessionId() });
       return;
     }
-    if (this._state.consented) {
-      this.chat.sendSignal('video.start', { mode, session: newSessionId() });
-    } else {
-      this.chat.sendSignal('video.invite', { mode });
-    }
+    const env = this.chat.sendSignal('video.invite', { mode });
+    this.invitedHere.add(env.id);
   }
 
   answerInvite(accept: VideoMode | false): void {
@@ -82,17 +114,15 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     if (accept !== false) {
       const allowed: VideoMode[] = invite.mode === 'two-way' ? ['two-way', 'one-way-agent'] : [invite.mode];
       if (!allowed.includes(accept)) throw new RangeError(`cannot accept a ${invite.mode} invitation as ${accept}`);
+      this.grant(mediaScope('customer', accept));
     }
     this.chat.sendSignal('video.answer', { inviteId: invite.id, accept });
   }
 
   endVideo(): void {
-    const session = this.desired?.session;
-    if (!session) {
-      // Withdraw a pending invitation on the agent side.
-      if (this._state.phase === 'inviting') this.update({ phase: 'idle', invite: undefined });
-      return;
-    }
+    const session = this.desired?.session ?? (this.role === 'agent' ? this._state.invite?.id : undefined);
+    if (!session) return;
+    // Ending a pending invitation withdraws it on both sides (its id becomes the session id if accepted).
     this.chat.sendSignal('video.end', { session });
   }
 
@@ -119,50 +149,58 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     return this.call?.peerConnections() ?? [];
   }
 
+  /** The other side's feed this side subscribes to (tests and diagnostics). */
+  get subscribedFeed(): string | undefined {
+    return this.call?.subscribed;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.reconcileTimer);
+    clearTimeout(this.autoTimer);
     for (const off of this.offs) off();
     this.stopCall();
   }
 
   private onSignal(m: SignalMessage, mine: boolean): void {
-    const fromRole = mine ? this.role : this.role === 'agent' ? 'customer' : 'agent';
     switch (m.type) {
-      case 'video.invite': {
-        if (this.desired) return; // video already running: nothing to invite to
-        this.update({ phase: mine ? 'inviting' : 'invited', invite: { id: m.id, mode: m.body.mode }, answer: undefined });
-        this.emit('video-invite', { inviteId: m.id, mode: m.body.mode, from: fromRole });
+      case 'video.invite':
+        this.onInvite(m.id, m.body.mode, mine);
         break;
-      }
-      case 'video.answer': {
-        if (this._state.invite?.id !== m.body.inviteId) return;
-        const accept = m.body.accept;
-        this.emit('invite-answer', { inviteId: m.body.inviteId, accept });
-        if (accept === false) {
-          this.update({ phase: 'idle', invite: undefined, answer: { inviteId: m.body.inviteId, accept } });
-        } else {
-          this.update({ consented: true, invite: undefined, answer: { inviteId: m.body.inviteId, accept } });
-          this.begin({ session: m.body.inviteId, mode: accept, startMuted: false }, 'customer');
-        }
+      case 'video.answer':
+        this.onAnswer(m.body.inviteId, m.body.accept, m.body.auto === true);
         break;
-      }
       case 'video.start': {
-        // A start is consent when the customer sends it, and only follows consent when the agent does.
-        if (fromRole === 'agent' && !this._state.consented) return;
-        const startMuted = this.role === 'agent' && fromRole === 'customer' && m.body.mode === 'one-way-agent';
+        // Only the customer starts video by itself (the role is checked on receipt).
+        this.customerScope = widen(this.customerScope, mediaScope('customer', m.body.mode));
         this.update({ consented: true, invite: undefined });
-        this.begin({ session: m.body.session, mode: m.body.mode, startMuted }, fromRole);
+        // Seed: when the customer starts, the agent's video streams at once and its microphone starts muted.
+        this.begin({ session: m.body.session, mode: m.body.mode, startMuted: this.role === 'agent' }, 'customer');
         break;
       }
       case 'video.end': {
-        if (this.desired?.session !== m.body.session) return;
+        const session = m.body.session;
+        if (this.autoAnswer?.id === session) this.autoAnswer = undefined;
+        if (this.desired?.session !== session) {
+          // A withdrawn invitation.
+          if (this._state.invite?.id === session && !this.desired) {
+            this.answered.add(session);
+            this.update({ phase: 'idle', invite: undefined });
+          }
+          return;
+        }
         this.desired = undefined;
         this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: { audio: false, video: false } });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
         this.stopCall();
-        this.emit('video-end', { session: m.body.session, reason: mine ? 'local' : 'remote' });
+        this.emit('video-end', { session, reason: mine ? 'local' : 'remote' });
+        break;
+      }
+      case 'video.publish': {
+        if (mine) return;
+        this.peerFeeds.set(m.body.session, m.body.feed);
+        if (this.callSession === m.body.session) this.call?.setPeerFeed(m.body.feed);
         break;
       }
       case 'media.state': {
@@ -172,6 +210,56 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
         break;
       }
     }
+  }
+
+  private onInvite(id: string, mode: VideoMode, mine: boolean): void {
+    if (this.desired || this.answered.has(id)) return; // video already running, or answered earlier in history
+    const needed = mediaScope('customer', mode);
+    if (this.role === 'agent') {
+      // Sent by us (here or on an earlier page). Whether the customer is asked is the customer's browser's call;
+      // we expect no question when what it accepted before covers this.
+      const expectAsk = !covers(this.customerScope, needed);
+      this.update({ phase: expectAsk ? 'inviting' : 'starting', invite: { id, mode }, answer: undefined });
+      if (expectAsk) this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
+      return;
+    }
+    if (mine) return;
+    if (covers(this.localScope(), needed)) {
+      // No second invitation for what this person already agreed to: answer once history has settled.
+      this.autoAnswer = { id, mode };
+      clearTimeout(this.autoTimer);
+      this.autoTimer = setTimeout(() => this.answerByConsent(), SETTLE_MS);
+      return;
+    }
+    this.autoAnswer = undefined;
+    this.update({ phase: 'invited', invite: { id, mode }, answer: undefined });
+    this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
+  }
+
+  private answerByConsent(): void {
+    const pending = this.autoAnswer;
+    this.autoAnswer = undefined;
+    if (!pending || this.disposed || this.desired || this.answered.has(pending.id)) return;
+    if (!covers(this.localScope(), mediaScope('customer', pending.mode))) return;
+    this.chat.sendSignal('video.answer', { inviteId: pending.id, accept: pending.mode, auto: true });
+  }
+
+  private onAnswer(inviteId: string, accept: VideoMode | false, auto: boolean): void {
+    if (this.answered.has(inviteId)) return;
+    const invite = this._state.invite?.id === inviteId ? this._state.invite : this.autoAnswer?.id === inviteId ? this.autoAnswer : undefined;
+    // On the agent's side an answer may come for an invitation sent before a reload whose invite scrolled out of history.
+    if (!invite && this.role === 'customer') return;
+    this.answered.add(inviteId);
+    if (this.autoAnswer?.id === inviteId) this.autoAnswer = undefined;
+    if (!auto) this.emit('invite-answer', { inviteId, accept });
+    if (accept === false) {
+      this.update({ phase: 'idle', invite: undefined, answer: { inviteId, accept } });
+      return;
+    }
+    this.customerScope = widen(this.customerScope, mediaScope('customer', accept));
+    this.update({ consented: true, invite: undefined, answer: { inviteId, accept } });
+    // The agent asked: its microphone is live only if the click was made in this very page.
+    this.begin({ session: inviteId, mode: accept, startMuted: this.role === 'agent' && !this.invitedHere.has(inviteId) }, 'agent');
   }
 
   private begin(desired: Desired, initiator: 'agent' | 'customer'): void {
@@ -184,7 +272,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
   private scheduleReconcile(): void {
     clearTimeout(this.reconcileTimer);
     // A short delay lets a burst of replayed history settle before any camera opens.
-    this.reconcileTimer = setTimeout(() => void this.reconcile(), 60);
+    this.reconcileTimer = setTimeout(() => void this.reconcile(), SETTLE_MS);
   }
 
   private async reconcile(): Promise<void> {
@@ -192,18 +280,33 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     const want = this.desired;
     if (this.callSession && this.callSession !== want?.session) this.stopCall();
     if (!want || this.callSession === want.session) return;
+    let sendVideo = sendsVideo(this.role, want.mode);
+    if (this.role === 'customer') {
+      // What this browser's person clicked for, whatever the signals say.
+      const scope = this.localScope();
+      if (!scope) {
+        this.update({ phase: 'idle', error: 'Video was started for this chat in another window; it is not shared from here.' });
+        return;
+      }
+      sendVideo = sendVideo && scope === 'camera';
+    }
     const call = new VideoRoomCall(this.gateway, {
       room: this.descriptor.videoRoom.room,
       pin: this.descriptor.videoRoom.pin,
       token: this.descriptor.token,
-      feedId: connectionUsername(this.descriptor.self.id),
-      peerId: this.peerId() ?? '',
+      feedId: `${this.descriptor.self.id.slice(0, 40)}~${globalThis.crypto.randomUUID().replace(/-/g, '')}`,
+      peerFeed: this.peerFeeds.get(want.session),
       display: this.descriptor.self.display,
-      sendVideo: sendsVideo(this.role, want.mode),
+      sendVideo,
       startMuted: want.startMuted,
     });
     this.call = call;
     this.callSession = want.session;
+    const session = want.session;
+    call.on('joined', ({ feed }) => {
+      // The id is ours now (Janus refuses a second publisher with it): tell the other side, signed.
+      if (this.call === call) this.chat.sendSignal('video.publish', { session, feed });
+    });
     call.on('local', ({ stream, state }) => this.onLocal(stream, state));
     call.on('remote', ({ stream }) => this.update({ remoteStream: stream, phase: this.desired ? 'active' : this._state.phase }));
     call.on('published', () => { if (this.desired) this.update({ phase: 'active' }); });

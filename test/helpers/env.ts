@@ -1,6 +1,6 @@
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { AgentLoginResponse, ClaimResponse, ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
-import { Conversation } from '../../src/session/index.js';
+import type { AgentLoginResponse, ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
+import { BrokerClient, Conversation } from '../../src/session/index.js';
 
 export interface TestEnv {
   gateway: string;
@@ -47,13 +47,11 @@ export async function agentToken(): Promise<string> {
  * `agentName` only documents that at the call site.
  */
 export async function newConversation(customerName = 'Casey', agentName: 'Ann' = 'Ann'): Promise<{ customer: ConversationGrant; agent: ConversationDescriptor }> {
-  const customer = await api<ConversationGrant>('/api/conversations', { method: 'POST', body: JSON.stringify({ display: customerName }) });
+  // Through the client the elements use: each side's signing key is made and kept in this page's browser.
+  const broker = new BrokerClient('/');
+  const customer = await broker.startConversation({ display: customerName });
   void agentName;
-  const claim = await api<ClaimResponse>(`/api/conversations/${customer.descriptor.id}/claim`, {
-    method: 'POST',
-    body: '{}',
-    headers: { authorization: `Bearer ${await agentToken()}` },
-  });
+  const claim = await broker.claim(customer.descriptor.id, await agentToken());
   return { customer, agent: claim.descriptor };
 }
 

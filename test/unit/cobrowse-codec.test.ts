@@ -13,6 +13,8 @@ import {
 } from '../../src/cobrowse/index.js';
 import { createEnvelope, parseEnvelope, MAX_COBROWSE_CHUNK_DATA } from '../../src/protocol/index.js';
 
+const KID = 'k'.repeat(22);
+
 const meta = (t = 1): RecordedEvent => ({ type: 4, timestamp: t, data: { href: 'https://shop.example/', width: 800, height: 600 } });
 const full = (t = 2): RecordedEvent => ({ type: 2, timestamp: t, data: { node: { type: 0, childNodes: [], id: 1 }, initialOffset: { left: 0, top: 0 } } });
 const inc = (t: number, text = 'x'): RecordedEvent => ({ type: 3, timestamp: t, data: { source: 0, texts: [{ id: 5, value: text }], attributes: [], removes: [], adds: [] } });
@@ -40,9 +42,11 @@ describe('cobrowse codec: compress, chunk, reassemble', () => {
     for (const [i, c] of chunks.entries()) {
       expect(c).to.include({ stream: 'sBig', seq: 7, part: i, parts: chunks.length });
       expect(c.data.length).to.be.at.most(CHUNK_DATA_SIZE);
-      const wire = JSON.stringify(createEnvelope('cobrowse.chunk', 'customer-1', c));
+      // Signed as it goes on the wire: key id and the 86-character signature included.
+      const env = { ...createEnvelope('cobrowse.chunk', 'customer-1', c), kid: KID };
+      const wire = JSON.stringify({ ...env, sig: 'S'.repeat(86) });
       expect(wire.length, 'whole envelope').to.be.at.most(16 * 1024);
-      const parsed = parseEnvelope(wire);
+      const parsed = parseEnvelope(env);
       expect(parsed.ok, parsed.ok ? '' : parsed.reason).to.equal(true);
     }
     const r = new Reassembler();
@@ -135,7 +139,7 @@ describe('cobrowse sequencer: full snapshots, order and gaps', () => {
 });
 
 describe('cobrowse wire schemas', () => {
-  const ok = (type: Parameters<typeof createEnvelope>[0], body: unknown) => parseEnvelope(JSON.stringify({ v: 1, id: 'm-1', type, from: 'x', ts: 1, body })).ok;
+  const ok = (type: Parameters<typeof createEnvelope>[0], body: unknown) => parseEnvelope(JSON.stringify({ v: 2, id: 'm-1', type, from: 'x', ts: 1, body, kid: KID })).ok;
   it('accepts well-formed messages', () => {
     expect(ok('cobrowse.offer', {})).to.equal(true);
     expect(ok('cobrowse.answer', { offerId: 'o-1', accept: true })).to.equal(true);

@@ -2,8 +2,9 @@ import { expect } from '@open-wc/testing';
 import { checkPageUrl, createEnvelope, parseEnvelope, parseDescriptor, MAX_CHAT_TEXT } from '../../src/protocol/index.js';
 
 describe('wire envelope', () => {
+  const KID = 'k'.repeat(22);
   it('round-trips a chat message', () => {
-    const env = createEnvelope('chat.message', 'c-1', { text: 'hi', seq: 0 });
+    const env = { ...createEnvelope('chat.message', 'c-1', { text: 'hi', seq: 0 }), kid: KID };
     const r = parseEnvelope(JSON.stringify(env));
     expect(r.ok).to.equal(true);
     if (r.ok) expect(r.message).to.deep.equal(env);
@@ -11,12 +12,13 @@ describe('wire envelope', () => {
 
   for (const [name, raw, reason] of [
     ['non-JSON', 'nope', 'not JSON'],
-    ['unknown version', JSON.stringify({ v: 2, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 'a', seq: 0 } }), 'unsupported protocol version 2'],
-    ['unknown type', JSON.stringify({ v: 1, id: 'a', type: 'evil', from: 'x', ts: 1, body: {} }), 'invalid envelope'],
-    ['wrong body type', JSON.stringify({ v: 1, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 5, seq: 0 } }), 'invalid envelope at body.text'],
-    ['extra keys', JSON.stringify({ v: 1, id: 'a', type: 'chat.typing', from: 'x', ts: 1, body: { active: true, html: '<b>' } }), 'invalid envelope'],
-    ['text too long', JSON.stringify({ v: 1, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 'x'.repeat(MAX_CHAT_TEXT + 1), seq: 0 } }), 'invalid envelope at body.text'],
-    ['bad id characters', JSON.stringify({ v: 1, id: '<script>', type: 'ack', from: 'x', ts: 1, body: { ids: ['a'] } }), 'invalid envelope at id'],
+    ['old version', JSON.stringify({ v: 1, id: 'a', type: 'chat.message', from: 'x', ts: 1, body: { text: 'a', seq: 0 } }), 'unsupported protocol version 1'],
+    ['unknown type', JSON.stringify({ v: 2, id: 'a', type: 'evil', from: 'x', ts: 1, kid: 'k'.repeat(22), body: {} }), 'invalid envelope'],
+    ['wrong body type', JSON.stringify({ v: 2, id: 'a', type: 'chat.message', from: 'x', ts: 1, kid: 'k'.repeat(22), body: { text: 5, seq: 0 } }), 'invalid envelope at body.text'],
+    ['extra keys', JSON.stringify({ v: 2, id: 'a', type: 'chat.typing', from: 'x', ts: 1, kid: 'k'.repeat(22), body: { active: true, html: '<b>' } }), 'invalid envelope'],
+    ['text too long', JSON.stringify({ v: 2, id: 'a', type: 'chat.message', from: 'x', ts: 1, kid: 'k'.repeat(22), body: { text: 'x'.repeat(MAX_CHAT_TEXT + 1), seq: 0 } }), 'invalid envelope at body.text'],
+    ['bad id characters', JSON.stringify({ v: 2, id: '<script>', type: 'ack', from: 'x', ts: 1, kid: 'k'.repeat(22), body: { ids: ['a'] } }), 'invalid envelope at id'],
+    ['no key id', JSON.stringify({ v: 2, id: 'a', type: 'ack', from: 'x', ts: 1, body: { ids: ['a'] } }), 'invalid envelope'],
     ['huge payload', 'x'.repeat(70000), 'larger than'],
   ] as const) {
     it(`rejects ${name} without throwing`, () => {

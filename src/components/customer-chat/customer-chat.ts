@@ -5,6 +5,7 @@ import {
   BrokerClient,
   BrokerError,
   Conversation,
+  sessionConsentStore,
   sessionTranscriptStore,
   type ConversationController,
   type ConversationState,
@@ -187,7 +188,18 @@ export class CustomerChat extends LitElement {
   /** Creates the element's own conversation when no `controller` is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
     const allowedOrigins = this.allowedPageOrigins.split(/\s+/).filter(Boolean);
-    return new Conversation({ store: sessionTranscriptStore(), pagePolicy: { allowHttp: this.allowHttpPages, allowedOrigins } });
+    return new Conversation({
+      store: sessionTranscriptStore(),
+      // What the customer clicked for survives reloads and navigation in this tab, and ends with the conversation.
+      consent: sessionConsentStore(),
+      pagePolicy: { allowHttp: this.allowHttpPages, allowedOrigins },
+      // This browser lost its signing key (storage cleared): the resume key proves it is still the customer.
+      registerKey: (d, publicKey) => {
+        const stored = this._readStored();
+        if (!stored || stored.id !== d.id) return Promise.reject(new Error('This conversation can no longer be resumed here'));
+        return this._client().registerKey(d.id, publicKey, stored.resumeKey);
+      },
+    });
   }
 
   /**

@@ -130,7 +130,15 @@ export class VideoChatPane extends LitElement {
 
   /** Creates the pane's own conversation when only a descriptor is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
-    return new Conversation({ store: sessionTranscriptStore(), pagePolicy: { allowHttp: this.allowHttpPages } });
+    return new Conversation({
+      store: sessionTranscriptStore(),
+      pagePolicy: { allowHttp: this.allowHttpPages },
+      // With a broker and the agent's token, a browser that lost its signing key registers a new one.
+      registerKey: (d, publicKey) => {
+        if (!this.brokerUrl || !this.agentToken) return Promise.reject(new Error('This browser’s signing key is not certified for this conversation: claim it again'));
+        return new BrokerClient(this.brokerUrl).registerKey(d.id, publicKey, this.agentToken);
+      },
+    });
   }
 
   override connectedCallback(): void {

@@ -156,7 +156,10 @@ describe('<customer-chat>', () => {
     await sendKeys({ press: 'Enter' }); // submits the start form
     await waitUntil(() => fake.connectCalls.length === 1, 'connect was not called');
     expect(calls).to.have.length(1);
-    expect(calls[0].body).to.deep.equal({ display: 'Carl', page: location.href });
+    const { publicKey, ...rest } = calls[0].body as { publicKey: { kty: string; crv: string } };
+    expect(rest).to.deep.equal({ display: 'Carl', page: location.href });
+    // The public half of the signing key this browser made for the conversation.
+    expect(publicKey).to.include({ kty: 'EC', crv: 'P-256' });
     expect(stored()).to.deep.equal({ id: 'conv-9', resumeKey: RESUME_KEY, open: true });
     expect(fake.connectCalls[0].descriptor).to.deep.equal(JSON.parse(JSON.stringify(descriptor)));
     await settle(el);
@@ -181,7 +184,9 @@ describe('<customer-chat>', () => {
     const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} open .controller=${fake}></customer-chat>`);
     $<HTMLButtonElement>(el, 'form[part="start-form"] button[type="submit"]')!.click();
     await waitUntil(() => fake.connectCalls.length === 1);
-    expect(calls[0].body).to.deep.equal({ page: location.href });
+    const { publicKey, ...rest } = calls[0].body as { publicKey: unknown };
+    expect(rest).to.deep.equal({ page: location.href });
+    expect(publicKey).to.be.an('object');
   });
 
   it('shows a start failure in an alert with Retry', async () => {

@@ -22,6 +22,8 @@ export function makeDescriptor(overrides: Partial<ConversationDescriptor> = {}):
     videoRoom: { room: 'video-1', pin: 'p' },
     self: AGENT,
     peer: CUSTOMER,
+    // A fake never verifies anything: any well-formed key will do.
+    auth: { authority: { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) }, certs: [] },
     ...overrides,
   };
 }
