@@ -21,9 +21,13 @@ import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { signToken } from '../../server/signed-token.js';
 import { signVisitorIdentity } from '../../server/visitor-identity.js';
+import { keyed, newPublicKey } from './keys.js';
+
+/** One customer key for the flood tests (keys only need to be unique within a conversation). */
+const CUSTOMER_KEY = await newPublicKey();
 
 
-const SITE_SECRET = 'shop-site-secret-for-the-tests';
+const SITE_SECRET = 'shop-site-secret-for-the-tests-0123456789';
 const AGENT_SECRET = 'agent-token-secret-for-the-tests';
 const ACCOUNT = { username: 'ann', password: 'open sesame 42', display: 'Ann' };
 const QueueSnapshot = v.object({ conversations: v.array(QueueEntry) });
@@ -76,7 +80,7 @@ async function login(base = broker.url): Promise<AgentLoginResponse> {
 }
 
 async function create(body: Record<string, unknown> = {}, base = broker.url): Promise<ConversationGrant> {
-  const r = await call(base, '/api/conversations', { body });
+  const r = await call(base, '/api/conversations', { body: await keyed(body) });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return v.parse(ConversationGrant, r.body);
 }
@@ -135,7 +139,7 @@ describe('agents must be logged in (acceptance 5)', () => {
     };
     for (const [what, token] of Object.entries(bad)) {
       apiError(await call(broker.url, '/api/queue', { headers: bearer(token) }), 401, 'invalid_token');
-      apiError(await call(broker.url, `/api/conversations/${id}/claim`, { body: {}, headers: bearer(token) }), 401, 'invalid_token');
+      apiError(await call(broker.url, `/api/conversations/${id}/claim`, { body: await keyed({}), headers: bearer(token) }), 401, 'invalid_token');
       assert.ok(true, what);
     }
   });
@@ -149,7 +153,7 @@ describe('agents must be logged in (acceptance 5)', () => {
     assert.deepEqual((await call(broker.url, '/api/agent/me', { headers: bearer(me.token) })).body, { agent: me.agent });
     const grant = await create({ display: 'Sid' });
     // The body cannot pick who claims: the token does.
-    const r = await call(broker.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: { agentId: 'someone', display: 'Someone' }, headers: bearer(me.token) });
+    const r = await call(broker.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: await keyed({ agentId: 'someone', display: 'Someone' }), headers: bearer(me.token) });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(v.parse(ClaimResponse, r.body).descriptor.self, { role: 'agent', id: 'ann', display: 'Ann' });
   });
@@ -182,8 +186,8 @@ describe('agents must be logged in (acceptance 5)', () => {
     try {
       apiError(await call(b.url, '/api/agent/login', { body: { username: 'ann', password: ACCOUNT.password } }), 403, 'login_disabled');
       const grant = await create({ display: 'Tia' }, b.url);
-      apiError(await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: {}, headers: bearer('weird') }), 401, 'invalid_token');
-      const r = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: {}, headers: bearer('crm-session-7') });
+      apiError(await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: await keyed({}), headers: bearer('weird') }), 401, 'invalid_token');
+      const r = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: await keyed({}), headers: bearer('crm-session-7') });
       assert.deepEqual(v.parse(ClaimResponse, r.body).descriptor.self, { role: 'agent', id: 'crm-7', display: 'Carla' });
     } finally {
       await b.close();
@@ -203,7 +207,7 @@ describe('signed visitor identity (acceptance 2)', () => {
     const queue = v.parse(QueueSnapshot, (await call(broker.url, '/api/queue', { headers: bearer(me.token) })).body);
     const entry = queue.conversations.find((c) => c.id === grant.descriptor.id);
     assert.deepEqual({ display: entry?.display, verified: entry?.verified }, { display: 'Dana Scully', verified: { userId: 'shop-user-981' } });
-    const claim = v.parse(ClaimResponse, (await call(broker.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: {}, headers: bearer(me.token) })).body);
+    const claim = v.parse(ClaimResponse, (await call(broker.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: await keyed({}), headers: bearer(me.token) })).body);
     assert.deepEqual(claim.descriptor.peer?.verified, { userId: 'shop-user-981' });
     assert.equal(claim.descriptor.peer?.display, 'Dana Scully');
     // Anonymous chats carry no `verified`.
@@ -215,32 +219,32 @@ describe('signed visitor identity (acceptance 2)', () => {
     const good = signVisitorIdentity({ userId: 'u-1', name: 'Eve', exp: exp() }, SITE_SECRET);
     const [, sig] = good.split('.');
     const forged = `${Buffer.from(JSON.stringify({ userId: 'u-2', name: 'Eve', exp: exp() })).toString('base64url')}.${sig}`;
-    const tampered = apiError(await call(broker.url, '/api/conversations', { body: { identity: forged } }), 401, 'identity_invalid');
+    const tampered = apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity: forged }) }), 401, 'identity_invalid');
     assert.match(tampered.error.message, /signature/);
-    apiError(await call(broker.url, '/api/conversations', { body: { identity: signVisitorIdentity({ userId: 'u-1', exp: exp() }, 'another-site') } }), 401, 'identity_invalid');
+    apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity: signVisitorIdentity({ userId: 'u-1', exp: exp() }, 'another-site') }) }), 401, 'identity_invalid');
     const expired = apiError(
-      await call(broker.url, '/api/conversations', { body: { identity: signVisitorIdentity({ userId: 'u-1', exp: Math.floor(Date.now() / 1000) - 3600 }, SITE_SECRET) } }),
+      await call(broker.url, '/api/conversations', { body: await keyed({ identity: signVisitorIdentity({ userId: 'u-1', exp: Math.floor(Date.now() / 1000) - 3600 }, SITE_SECRET) }) }),
       401,
       'identity_expired',
     );
     assert.match(expired.error.message, /expired/);
     for (const identity of ['garbage', 'a.b', good.replace('.', ''), `${good}.extra`]) {
-      const e = apiError(await call(broker.url, '/api/conversations', { body: { identity } }), 400, 'identity_malformed');
+      const e = apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity }) }), 400, 'identity_malformed');
       assert.match(e.error.message, /base64url/);
     }
-    apiError(await call(broker.url, '/api/conversations', { body: { identity: signToken({ userId: ['x'], exp: exp() }, SITE_SECRET) } }), 400, 'identity_malformed');
-    apiError(await call(broker.url, '/api/conversations', { body: { identity: 42 } }), 400, 'invalid_request');
-    apiError(await call(broker.url, '/api/conversations', { body: { identity: 'x'.repeat(5000) } }), 400, 'invalid_request');
+    apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity: signToken({ userId: ['x'], exp: exp() }, SITE_SECRET) }) }), 400, 'identity_malformed');
+    apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity: 42 }) }), 400, 'invalid_request');
+    apiError(await call(broker.url, '/api/conversations', { body: await keyed({ identity: 'x'.repeat(5000) }) }), 400, 'invalid_request');
   });
 
   test('a site that requires identity refuses anonymous visitors; a broker without a site secret refuses identities', async () => {
     const strict = await startBroker(options({ requireIdentity: true }));
     const open = await startBroker(options({ identitySecret: undefined }));
     try {
-      const missing = apiError(await call(strict.url, '/api/conversations', { body: { display: 'Anon' } }), 401, 'identity_required');
+      const missing = apiError(await call(strict.url, '/api/conversations', { body: await keyed({ display: 'Anon' }) }), 401, 'identity_required');
       assert.match(missing.error.message, /signed identity/);
       await create({ identity: signVisitorIdentity({ userId: 'u-5', exp: exp() }, SITE_SECRET) }, strict.url);
-      apiError(await call(open.url, '/api/conversations', { body: { identity: signVisitorIdentity({ userId: 'u-5', exp: exp() }, SITE_SECRET) } }), 400, 'identity_not_supported');
+      apiError(await call(open.url, '/api/conversations', { body: await keyed({ identity: signVisitorIdentity({ userId: 'u-5', exp: exp() }, SITE_SECRET) }) }), 400, 'identity_not_supported');
     } finally {
       await strict.close();
       await open.close();
@@ -266,7 +270,7 @@ describe('customer lookup and link', () => {
     const id = grant.descriptor.id;
     const body = { customerId: 'cus-1001', name: 'Casey Morgan' };
     apiError(await call(broker.url, `/api/conversations/${id}/link`, { body, headers: bearer(me.token) }), 403, 'forbidden');
-    await call(broker.url, `/api/conversations/${id}/claim`, { body: {}, headers: bearer(me.token) });
+    await call(broker.url, `/api/conversations/${id}/claim`, { body: await keyed({}), headers: bearer(me.token) });
     apiError(await call(broker.url, `/api/conversations/${id}/link`, { body, headers: bearer(other) }), 403, 'forbidden');
     apiError(await call(broker.url, `/api/conversations/${id}/link`, { body: { customerId: 'cus-1001' }, headers: bearer(me.token) }), 400, 'invalid_request');
     const r = await call(broker.url, `/api/conversations/${id}/link`, { body, headers: bearer(me.token) });
@@ -275,7 +279,7 @@ describe('customer lookup and link', () => {
     assert.deepEqual({ ...link, linkedAt: 0 }, { customerId: 'cus-1001', name: 'Casey Morgan', linkedAt: 0, linkedBy: { id: 'ann', display: 'Ann' } });
     const queue = v.parse(QueueSnapshot, (await call(broker.url, '/api/queue', { headers: bearer(me.token) })).body);
     assert.deepEqual(queue.conversations.find((c) => c.id === id)?.link, link);
-    const claim = v.parse(ClaimResponse, (await call(broker.url, `/api/conversations/${id}/claim`, { body: {}, headers: bearer(me.token) })).body);
+    const claim = v.parse(ClaimResponse, (await call(broker.url, `/api/conversations/${id}/claim`, { body: await keyed({}), headers: bearer(me.token) })).body);
     assert.deepEqual(claim.link, link);
     const resumed = v.parse(ConversationGrant, (await call(broker.url, `/api/conversations/${id}`, { headers: bearer(grant.resumeKey) })).body);
     assert.deepEqual(resumed.link, { name: 'Casey Morgan', linkedAt: link.linkedAt });
@@ -284,7 +288,7 @@ describe('customer lookup and link', () => {
 });
 
 /** One POST /api/conversations from a given loopback source address (a different client to the broker). */
-function createFrom(base: string, localAddress: string, agent: Agent, body = '{}'): Promise<{ status: number; retryAfter?: string; body: unknown }> {
+function createFrom(base: string, localAddress: string, agent: Agent, body = JSON.stringify({ publicKey: CUSTOMER_KEY })): Promise<{ status: number; retryAfter?: string; body: unknown }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
