@@ -15,6 +15,7 @@ import { type Logger, warningsToStderr } from './log.js';
 import { QueueStream } from './queue-stream.js';
 import { type ClientKey, RateLimiter, type RateRule, remoteAddressKey } from './rate-limit.js';
 import { checkSecretLength, randomToken } from './secrets.js';
+import { API_HEADERS, PAGE_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
 import { ConversationStore } from './store.js';
 
@@ -225,6 +226,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const pathname = q < 0 ? target : target.slice(0, q);
     const search = q < 0 ? '' : target.slice(q + 1);
     const isApi = pathname === '/api' || pathname.startsWith('/api/');
+    setSecurityHeaders(res, isApi ? API_HEADERS : PAGE_HEADERS);
     try {
       if (!pathname.startsWith('/')) throw new HttpError(400, 'bad_request', 'Request target must be a path');
       if (isApi) await handleApi(ctx, req, res, pathname, search);

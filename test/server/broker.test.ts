@@ -534,6 +534,53 @@ describe('static files', () => {
     await missing.text();
   });
 
+  test('pages carry a CSP without inline script, frame-ancestors and Referrer-Policy; API answers deny everything (issue 9)', async () => {
+    const pageCsp = (h: Headers) => new Map((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...rest]) => [k, rest.join(' ')]));
+    for (const path of ['/', '/demo/agent/', '/demo/shop/', '/demo/shop/checkout.html', '/demo/shop/product.html', '/demo/crm/', '/demo/agent/agent.js', '/demo/nope.html', '/nowhere']) {
+      const r = await fetch(base + path);
+      await r.text();
+      const csp = pageCsp(r.headers);
+      assert.equal(csp.get('script-src'), "'self'", `${path}: ${r.headers.get('content-security-policy')}`);
+      assert.equal(csp.get('default-src'), "'self'", path);
+      assert.equal(csp.get('connect-src'), "'self' ws: wss:", path);
+      assert.equal(csp.get('img-src'), "'self' data: blob: https: http:", path);
+      assert.equal(csp.get('style-src'), "'self' 'unsafe-inline'", path);
+      assert.equal(csp.get('font-src'), "'self' data: https: http:", path);
+      assert.equal(csp.get('media-src'), "'self' blob: mediastream:", path);
+      assert.equal(csp.get('object-src'), "'none'", path);
+      assert.equal(csp.get('base-uri'), "'self'", path);
+      assert.equal(csp.get('form-action'), "'self'", path);
+      assert.equal(csp.get('frame-ancestors'), "'self'", path);
+      assert.equal(r.headers.get('referrer-policy'), 'same-origin', path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+    const redirect = await fetch(`${base}/demo/agent`, { redirect: 'manual' });
+    assert.match(redirect.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    // No page the broker serves has an inline script left (the CSP would stop it).
+    for (const page of ['index.html', 'agent/index.html', 'crm/index.html', 'shop/index.html', 'shop/checkout.html', 'shop/product.html']) {
+      const html = await (await fetch(`${base}/demo/${page}`)).text();
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc=/, `${page}: inline ${tag}`);
+      assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${page}: inline event handler`);
+    }
+    for (const [path, init] of [
+      ['/api/health', {}],
+      ['/api/queue', {}],
+      ['/api/nothing', {}],
+      ['/api/conversations', { method: 'OPTIONS' }],
+      ['/api/conversations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }],
+    ] as const) {
+      const r = await fetch(base + path, init);
+      await r.text();
+      assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", `${path} ${r.status}`);
+      assert.equal(r.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+    const ac = new AbortController();
+    const sse = await fetch(`${base}/api/queue/stream`, { signal: ac.signal, headers: asAgent('agent-headers') });
+    assert.equal(sse.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+    ac.abort();
+  });
+
   test('path traversal is refused', async () => {
     for (const path of [
       '/dist/../package.json',
