@@ -7,7 +7,7 @@ export async function newPublicKey(): Promise<PublicKeyJwk> {
   return exportPublicKey((await generateSigningKeyPair()).publicKey);
 }
 
-/** `body` with a fresh `publicKey`, for POST /api/conversations and /claim. */
+/** `body` with a fresh `publicKey` (unless it has one), for POST /api/conversations and /claim. */
 export async function keyed<T extends object>(body: T): Promise<T & { publicKey: PublicKeyJwk }> {
-  return { ...body, publicKey: await newPublicKey() };
+  return { publicKey: await newPublicKey(), ...body };
 }
