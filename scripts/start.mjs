@@ -7,16 +7,30 @@ import { startJanus } from './janus.mjs';
 
 register();
 const { startBroker } = await import('../server/broker.ts');
+const { checkSecretLength } = await import('../server/secrets.ts');
+const { MIN_PASSWORD_LENGTH } = await import('../server/agent-auth.ts');
+
+// Refuse weak settings before Janus starts, naming the variable as the operator typed it.
+try {
+  checkSecretLength('AGENT_TOKEN_SECRET', process.env.AGENT_TOKEN_SECRET || undefined);
+  checkSecretLength('IDENTITY_SECRET', process.env.IDENTITY_SECRET || undefined);
+  const given = process.env.AGENT_PASSWORD;
+  if (given && given.length < MIN_PASSWORD_LENGTH) throw new Error(`AGENT_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (got ${given.length})`);
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 
 const port = Number(process.env.PORT ?? 8080);
 const janus = await startJanus({
   port: process.env.JANUS_PORT ? Number(process.env.JANUS_PORT) : undefined,
   log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined,
 });
-// The demo's agent account: AGENT_USERNAME / AGENT_PASSWORD, or a fresh random password printed below.
+// The demo's agent account: AGENT_USERNAME / AGENT_PASSWORD, or a fresh random password
+// printed below (16 characters, above the broker's minimum of 12).
 const agent = {
   username: process.env.AGENT_USERNAME || 'agent',
-  password: process.env.AGENT_PASSWORD || randomBytes(9).toString('base64url'),
+  password: process.env.AGENT_PASSWORD || randomBytes(12).toString('base64url'),
   display: process.env.AGENT_DISPLAY || 'Demo Agent',
 };
 let broker;

@@ -34,9 +34,20 @@ export interface AgentAuthOptions {
   tokenSecret?: string;
   /** Lifetime of login tokens. Default 12 h. */
   tokenTtlMs?: number;
+  /**
+   * Agent tokens whose `exp` is further ahead than this are refused, so a
+   * minted token cannot live for years. Default 24 h.
+   */
+  maxTokenTtlMs?: number;
   verifyAgent?: AgentVerifier;
   log: Logger;
 }
+
+/** Built-in account passwords shorter than this are refused at startup. */
+export const MIN_PASSWORD_LENGTH = 12;
+export const DEFAULT_MAX_AGENT_TOKEN_TTL_MS = 24 * 60 * 60_000;
+/** Clock skew allowed between an integrator's token minting and the broker when checking the maximum lifetime. */
+const LIFETIME_LEEWAY_MS = 30_000;
 
 /** Queue stream tickets live this long: enough to open the EventSource, short enough that a logged URL is useless. */
 export const STREAM_TICKET_TTL_S = 60;
@@ -47,21 +58,41 @@ const STREAM_AUDIENCE = 'queue-stream';
 /** Compared against when the username is unknown, so both failures take as long. */
 const DUMMY_PASSWORD = randomBytes(16).toString('base64url');
 
+/** What verify() and verifyStreamTicket() know about an accepted credential. */
+export interface VerifiedAgent {
+  agent: AgentIdentity;
+  /**
+   * Revocation id of the agent token behind it: `jti:<jti>` for tokens with
+   * a jti (every login), else `sha256:<hash of the token>` (one spelling per
+   * token, see signed-token.ts). Logout revokes by it and ends the streams
+   * opened with it.
+   */
+  tokenId: string;
+}
+
 export class AgentAuth {
   private readonly secret: string;
   private readonly ttlMs: number;
+  private readonly maxTtlMs: number;
   private readonly accounts = new Map<string, Required<AgentAccount>>();
-  /** Logged-out tokens (by hash) until they would have expired anyway. */
+  /** Logged-out token ids until their tokens would have expired anyway. */
   private readonly revoked = new Map<string, number>();
 
   constructor(private readonly opts: AgentAuthOptions) {
     this.secret = opts.tokenSecret ?? randomBytes(32).toString('base64url');
     this.ttlMs = opts.tokenTtlMs ?? 12 * 60 * 60_000;
+    this.maxTtlMs = opts.maxTokenTtlMs ?? DEFAULT_MAX_AGENT_TOKEN_TTL_MS;
+    if (this.ttlMs > this.maxTtlMs) {
+      throw new Error(`agentTokenTtlMs (${this.ttlMs}) must not exceed maxAgentTokenTtlMs (${this.maxTtlMs}): the login would issue tokens the broker refuses`);
+    }
     for (const a of opts.accounts ?? []) {
       const id = a.id ?? a.username;
       const identity = v.safeParse(AgentIdentity, { id, display: a.display ?? a.username });
       if (!identity.success) throw new Error(`agent account "${a.username}": ${identity.issues[0].message} (ids use letters, digits and _.@-)`);
       if (!a.password) throw new Error(`agent account "${a.username}" has no password`);
+      if (a.password.length < MIN_PASSWORD_LENGTH) {
+        throw new Error(`agent account "${a.username}": password must be at least ${MIN_PASSWORD_LENGTH} characters (got ${a.password.length})`);
+      }
       this.accounts.set(a.username.toLowerCase(), { username: a.username, password: a.password, id, display: identity.output.display });
     }
   }
@@ -84,9 +115,19 @@ export class AgentAuth {
 
   /** Who the bearer is, or null. Never throws for bad input; a verifier that throws counts as "no". */
   async verify(bearer: string, nowMs = Date.now()): Promise<AgentIdentity | null> {
-    if (this.isRevoked(bearer, nowMs)) return null;
+    return (await this.verifyWithId(bearer, nowMs))?.agent ?? null;
+  }
+
+  /** verify(), plus the revocation id of the token (for tickets and streams). */
+  async verifyWithId(bearer: string, nowMs = Date.now()): Promise<VerifiedAgent | null> {
     const own = this.verifyOwn(bearer, nowMs);
-    if (own) return own.agent;
+    if (own) return this.isRevoked(own.tokenId, nowMs) ? null : { agent: own.agent, tokenId: own.tokenId };
+    const agent = await this.verifyForeign(bearer);
+    return agent ? { agent, tokenId: hashId(bearer) } : null;
+  }
+
+  /** The integrator's verifyAgent, checked. */
+  private async verifyForeign(bearer: string): Promise<AgentIdentity | null> {
     if (!this.opts.verifyAgent) return null;
     try {
       const who = await this.opts.verifyAgent(bearer);
@@ -103,45 +144,57 @@ export class AgentAuth {
     }
   }
 
-  /** Logs a token out: it is refused from now on. Only the broker's own tokens can be revoked here. */
-  logout(bearer: string, nowMs = Date.now()): void {
+  /**
+   * Logs a token out: it, every other spelling of it (there is none, see
+   * signed-token.ts) and every stream ticket it got are refused from now on.
+   * Returns its revocation id (the caller ends its open streams), or undefined
+   * for a token that is not the broker's own: the integrator's verifyAgent
+   * sessions end in the integrator's system.
+   */
+  logout(bearer: string, nowMs = Date.now()): string | undefined {
     const own = this.verifyOwn(bearer, nowMs);
-    if (!own) return;
-    for (const [hash, until] of this.revoked) if (until <= nowMs) this.revoked.delete(hash);
-    this.revoked.set(tokenHash(bearer), own.expMs);
+    if (!own) return undefined;
+    for (const [id, until] of this.revoked) if (until <= nowMs) this.revoked.delete(id);
+    this.revoked.set(own.tokenId, own.expMs);
+    return own.tokenId;
   }
 
   /**
    * A ticket for `GET /api/queue/stream?ticket=…`. It is only good for opening the
-   * stream (never as a bearer) and only for a minute; the stream it opens ends
-   * when the agent's token would (at most after STREAM_MAX_MS).
+   * stream (never as a bearer) and only for a minute; it carries the id of the
+   * token that got it, so it dies with that token's logout; the stream it opens
+   * ends when the agent's token would (at most after STREAM_MAX_MS).
    */
-  streamTicket(agent: AgentIdentity, bearer: string, nowMs = Date.now()): QueueStreamTicket {
+  streamTicket(who: VerifiedAgent, bearer: string, nowMs = Date.now()): QueueStreamTicket {
     const tokenExp = this.verifyOwn(bearer, nowMs)?.expMs ?? Infinity;
     const until = Math.min(tokenExp, nowMs + STREAM_MAX_MS);
     const exp = Math.floor(nowMs / 1000) + STREAM_TICKET_TTL_S;
-    const ticket = signToken({ sub: agent.id, name: agent.display, aud: STREAM_AUDIENCE, exp, until }, this.secret);
+    const ticket = signToken({ sub: who.agent.id, name: who.agent.display, aud: STREAM_AUDIENCE, exp, until, jti: who.tokenId }, this.secret);
     return { ticket, expiresAt: exp * 1000 };
   }
 
-  verifyStreamTicket(ticket: string, nowMs = Date.now()): { agent: AgentIdentity; untilMs: number } | null {
+  verifyStreamTicket(ticket: string, nowMs = Date.now()): (VerifiedAgent & { untilMs: number }) | null {
     const r = verifySignedToken(ticket, this.secret, nowMs);
-    if (!r.ok || r.payload.aud !== STREAM_AUDIENCE || typeof r.payload.until !== 'number') return null;
+    if (!r.ok || r.payload.aud !== STREAM_AUDIENCE || typeof r.payload.until !== 'number' || typeof r.payload.jti !== 'string') return null;
+    if (this.isRevoked(r.payload.jti, nowMs)) return null;
     const agent = v.safeParse(AgentIdentity, { id: r.payload.sub, display: r.payload.name });
-    return agent.success ? { agent: agent.output, untilMs: r.payload.until } : null;
+    return agent.success ? { agent: agent.output, untilMs: r.payload.until, tokenId: r.payload.jti } : null;
   }
 
-  private verifyOwn(bearer: string, nowMs: number): { agent: AgentIdentity; expMs: number } | null {
+  private verifyOwn(bearer: string, nowMs: number): { agent: AgentIdentity; expMs: number; tokenId: string } | null {
     const r = verifySignedToken(bearer, this.secret, nowMs);
     // Tokens with an audience (stream tickets) are not bearers.
     if (!r.ok || r.payload.aud !== undefined) return null;
+    const expMs = (r.payload.exp as number) * 1000;
+    if (expMs - nowMs > this.maxTtlMs + LIFETIME_LEEWAY_MS) return null;
     const agent = v.safeParse(AgentIdentity, { id: r.payload.sub, display: r.payload.name });
-    return agent.success ? { agent: agent.output, expMs: (r.payload.exp as number) * 1000 } : null;
+    if (!agent.success) return null;
+    const jti = r.payload.jti;
+    return { agent: agent.output, expMs, tokenId: typeof jti === 'string' && jti.length > 0 ? `jti:${jti}` : hashId(bearer) };
   }
 
-  private isRevoked(bearer: string, nowMs: number): boolean {
-    if (this.revoked.size === 0) return false;
-    const until = this.revoked.get(tokenHash(bearer));
+  private isRevoked(tokenId: string, nowMs: number): boolean {
+    const until = this.revoked.get(tokenId);
     return until !== undefined && until > nowMs;
   }
 }
@@ -151,20 +204,23 @@ export class AgentAuth {
  * `secret` in the format above. (The broker already does this for its
  * `agentTokenSecret`; use this to accept a second issuer through `verifyAgent`.)
  */
-export function hmacAgentVerifier(secret: string): AgentVerifier {
+export function hmacAgentVerifier(secret: string, maxTtlMs = DEFAULT_MAX_AGENT_TOKEN_TTL_MS): AgentVerifier {
   return (bearer) => {
-    const r = verifySignedToken(bearer, secret);
+    const nowMs = Date.now();
+    const r = verifySignedToken(bearer, secret, nowMs);
     if (!r.ok || r.payload.aud !== undefined) return null;
+    if ((r.payload.exp as number) * 1000 - nowMs > maxTtlMs + LIFETIME_LEEWAY_MS) return null;
     const agent = v.safeParse(AgentIdentity, { id: r.payload.sub, display: r.payload.name });
     return agent.success ? agent.output : null;
   };
 }
 
-/** What an integrator's system does to mint an agent token (`exp` in seconds since the epoch). */
-export function signAgentToken(claims: { sub: string; name: string; exp: number }, secret: string): string {
+/** What an integrator's system does to mint an agent token (`exp` in seconds since the epoch, at most 24 h ahead; `jti` optional). */
+export function signAgentToken(claims: { sub: string; name: string; exp: number; jti?: string }, secret: string): string {
   return signToken({ ...claims }, secret);
 }
 
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+/** Revocation id of a token without a jti: it has one spelling only, so its hash names it. */
+function hashId(token: string): string {
+  return `sha256:${createHash('sha256').update(token).digest('base64url')}`;
 }

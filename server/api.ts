@@ -5,10 +5,11 @@ import {
   ClaimRequest,
   CreateConversationRequest,
   LinkCustomerRequest,
+  RegisterKeyRequest,
   type AgentIdentity,
   type CustomerSearchResponse,
 } from '../src/protocol/index.js';
-import type { AgentAuth } from './agent-auth.js';
+import type { AgentAuth, VerifiedAgent } from './agent-auth.js';
 import type { ConversationService } from './conversations.js';
 import type { CorsPolicy } from './cors.js';
 import type { CustomerDirectory } from './customers.js';
@@ -66,6 +67,7 @@ const ROUTES: readonly Route[] = [
   { pattern: new RegExp(`^/api/conversations/${ID}/claim$`), methods: { POST: claimConversation } },
   { pattern: new RegExp(`^/api/conversations/${ID}/close$`), methods: { POST: closeConversation } },
   { pattern: new RegExp(`^/api/conversations/${ID}/link$`), methods: { POST: linkCustomer } },
+  { pattern: new RegExp(`^/api/conversations/${ID}/keys$`), methods: { POST: registerKey } },
   { pattern: /^\/api\/queue$/, methods: { GET: getQueue } },
   { pattern: /^\/api\/queue\/ticket$/, methods: { POST: queueTicket } },
   { pattern: /^\/api\/queue\/stream$/, methods: { GET: streamQueue } },
@@ -78,24 +80,29 @@ const ROUTES: readonly Route[] = [
 
 /** The authenticated agent, or 401. */
 async function requireAgent(ctx: ApiContext, req: IncomingMessage): Promise<AgentIdentity> {
+  return (await requireAgentToken(ctx, req)).agent;
+}
+
+/** The authenticated agent and the revocation id of its token, or 401. */
+async function requireAgentToken(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedAgent> {
   const bearer = bearerToken(req);
   if (bearer === undefined) {
     throw new HttpError(401, 'unauthorized', 'Agents only: log in (POST /api/agent/login) and send Authorization: Bearer <token>', {
       'www-authenticate': 'Bearer',
     });
   }
-  const agent = await ctx.auth.verify(bearer);
-  if (!agent) {
+  const who = await ctx.auth.verifyWithId(bearer);
+  if (!who) {
     throw new HttpError(401, 'invalid_token', 'The agent token is invalid or has expired; log in again', {
       'www-authenticate': 'Bearer error="invalid_token"',
     });
   }
-  return agent;
+  return who;
 }
 
 async function createConversation(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   const body = parseWith(CreateConversationRequest, await readJsonBody(req));
-  const grant = await ctx.conversations.create(body);
+  const grant = await ctx.conversations.create(body, ctx.clientKey(req));
   sendJson(res, 201, grant, headers);
 }
 
@@ -105,8 +112,8 @@ async function getConversation(ctx: ApiContext, { req, res, params, headers }: R
 
 async function claimConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
   const agent = await requireAgent(ctx, req);
-  parseWith(ClaimRequest, await readJsonBody(req));
-  sendJson(res, 200, await ctx.conversations.claim(params[0], agent), headers);
+  const body = parseWith(ClaimRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.conversations.claim(params[0], agent, body.publicKey), headers);
 }
 
 async function closeConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
@@ -129,6 +136,27 @@ async function closeConversation(ctx: ApiContext, { req, res, params, headers }:
   sendJson(res, 200, entry, headers);
 }
 
+/** Another signing key: the customer by its resume key, the claiming agent by its agent token. */
+async function registerKey(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
+  const body = parseWith(RegisterKeyRequest, await readJsonBody(req));
+  const bearer = bearerToken(req);
+  if (bearer === undefined) {
+    throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey> (customer) or <agent token> (the claiming agent)', {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  const id = params[0];
+  let answer;
+  if (ctx.conversations.isResumeKey(id, bearer)) {
+    answer = await ctx.conversations.registerKey(id, { resumeKey: bearer }, body.publicKey);
+  } else {
+    const agent = await ctx.auth.verify(bearer);
+    if (!agent) throw new HttpError(403, 'forbidden', 'This key may not register signing keys in this conversation');
+    answer = await ctx.conversations.registerKey(id, { agent }, body.publicKey);
+  }
+  sendJson(res, 200, answer, headers);
+}
+
 async function linkCustomer(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
   const agent = await requireAgent(ctx, req);
   const body = parseWith(LinkCustomerRequest, await readJsonBody(req));
@@ -141,9 +169,9 @@ async function getQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Pr
 }
 
 async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
-  const agent = await requireAgent(ctx, req);
+  const who = await requireAgentToken(ctx, req);
   parseWith(EmptyRequest, await readJsonBody(req));
-  sendJson(res, 200, ctx.auth.streamTicket(agent, bearerToken(req) ?? ''), headers);
+  sendJson(res, 200, ctx.auth.streamTicket(who, bearerToken(req) ?? ''), headers);
 }
 
 /**
@@ -155,14 +183,16 @@ async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo):
 async function streamQueue(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
   const ticket = query.get('ticket');
   let endAt: number | undefined;
+  let tokenId: string;
   if (ticket !== null) {
     const ok = ctx.auth.verifyStreamTicket(ticket);
     if (!ok) throw new HttpError(401, 'invalid_ticket', 'The queue ticket is invalid or has expired; get a new one from POST /api/queue/ticket');
     endAt = ok.untilMs;
+    tokenId = ok.tokenId;
   } else {
-    await requireAgent(ctx, req);
+    tokenId = (await requireAgentToken(ctx, req)).tokenId;
   }
-  if (!ctx.queueStream.attach(req, res, headers, endAt)) {
+  if (!ctx.queueStream.attach(req, res, headers, endAt, tokenId)) {
     throw new HttpError(503, 'capacity', 'Too many queue listeners', { 'retry-after': '10' });
   }
 }
@@ -187,7 +217,9 @@ async function agentLogin(ctx: ApiContext, { req, res, headers }: RequestInfo): 
 async function agentLogout(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   await requireAgent(ctx, req);
   parseWith(EmptyRequest, await readJsonBody(req));
-  ctx.auth.logout(bearerToken(req) ?? '');
+  const tokenId = ctx.auth.logout(bearerToken(req) ?? '');
+  // Its open queue streams end now, not at their token's expiry.
+  if (tokenId !== undefined) ctx.queueStream.endFor(tokenId);
   sendJson(res, 200, {}, headers);
 }
 

@@ -4,7 +4,8 @@ import Janode, { type JanodeLogLevel } from 'janode';
 import type { CustomerRecord } from '../src/protocol/index.js';
 import { AgentAuth, type AgentAccount, type AgentVerifier } from './agent-auth.js';
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
-import { ConversationService, type IceServer } from './conversations.js';
+import { loadAuthority } from './authority.js';
+import { ConversationService, DEFAULT_OPEN_CAPS, type IceServer, type OpenConversationCaps } from './conversations.js';
 import { CorsPolicy } from './cors.js';
 import { CustomerDirectory } from './customers.js';
 import { HttpError, sendError } from './http-util.js';
@@ -13,7 +14,8 @@ import { JanusRooms } from './janus-rooms.js';
 import { type Logger, warningsToStderr } from './log.js';
 import { QueueStream } from './queue-stream.js';
 import { type ClientKey, RateLimiter, type RateRule, remoteAddressKey } from './rate-limit.js';
-import { randomToken } from './secrets.js';
+import { checkSecretLength, randomToken } from './secrets.js';
+import { API_HEADERS, PAGE_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
 import { ConversationStore } from './store.js';
 
@@ -44,8 +46,17 @@ export interface BrokerOptions {
   iceServers?: IceServer[];
   /** Default 500. */
   maxOpenConversations?: number;
+  /**
+   * Open conversations one client may hold: per client key (default 10), per
+   * IPv4 /24 or IPv6 /48 (default 50) and per signed-in user (default 3). Over a
+   * cap: 429 too_many_open_conversations. perNetwork must stay below
+   * maxOpenConversations, so that one network cannot take every conversation.
+   */
+  openCaps?: Partial<OpenConversationCaps>;
   /** Unclaimed conversations are closed after this long. Default 2 h. */
   waitingTtlMs?: number;
+  /** Waiting conversations whose customer never joined the chat room are closed after this long. Default 5 min. */
+  unjoinedTtlMs?: number;
   /** Closed conversations are forgotten after this long. Default 60 s. */
   closedRetentionMs?: number;
   /** Absolute lifetime of any conversation and so of every participant token. Default 12 h. */
@@ -56,15 +67,24 @@ export interface BrokerOptions {
   agentAccounts?: AgentAccount[];
   /**
    * Secret of the agent tokens the login issues; an integrator who knows it can
-   * mint agent tokens itself (see server/agent-auth.ts). Default: random per process.
+   * mint agent tokens itself (see server/agent-auth.ts). At least 32 bytes. Default: random per process.
    */
   agentTokenSecret?: string;
   /** Lifetime of login tokens. Default 12 h. */
   agentTokenTtlMs?: number;
+  /** Agent tokens whose exp is further ahead are refused (401 invalid_token). Default 24 h. */
+  maxAgentTokenTtlMs?: number;
   /** The integrator's own agent check, tried after the broker's own tokens. */
   verifyAgent?: AgentVerifier;
-  /** Site secret for signed visitor identities (see server/visitor-identity.ts). */
+  /** Site secret for signed visitor identities (see server/visitor-identity.ts). At least 32 bytes. */
   identitySecret?: string;
+  /** Identities whose exp is further ahead are refused (401 identity_lifetime). Default 1 h. */
+  maxIdentityTtlMs?: number;
+  /**
+   * Private ECDSA P-256 key (JWK) that certifies the participants' signing keys.
+   * Default: a new one per process (certificates, like conversations, end with it).
+   */
+  authorityKey?: JsonWebKey;
   /** Refuse conversations without a valid signed identity. */
   requireIdentity?: boolean;
   /** Records for GET /api/customers. Default: a small made-up demo list. */
@@ -103,11 +123,20 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const log = opts.log ?? warningsToStderr;
   const host = opts.host ?? '127.0.0.1';
   Janode.Logger.setLevel(opts.janodeLogLevel ?? 'none');
+  checkSecretLength('agentTokenSecret', opts.agentTokenSecret);
+  checkSecretLength('identitySecret', opts.identitySecret);
+  const maxOpen = opts.maxOpenConversations ?? 500;
+  const caps = { ...DEFAULT_OPEN_CAPS, ...opts.openCaps };
+  if (caps.perNetwork >= maxOpen) {
+    throw new Error(`openCaps.perNetwork (${caps.perNetwork}) must be smaller than maxOpenConversations (${maxOpen}), or one network could take every conversation`);
+  }
+  const authority = await loadAuthority(opts.authorityKey);
 
   const auth = new AgentAuth({
     accounts: opts.agentAccounts,
     tokenSecret: opts.agentTokenSecret,
     tokenTtlMs: opts.agentTokenTtlMs,
+    maxTokenTtlMs: opts.maxAgentTokenTtlMs,
     verifyAgent: opts.verifyAgent,
     log,
   });
@@ -145,13 +174,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const conversations = new ConversationService(store, rooms, {
     gateway: opts.publicGatewayUrl ?? opts.janusUrl,
     iceServers: opts.iceServers,
-    maxOpen: opts.maxOpenConversations ?? 500,
+    authority,
+    maxOpen,
+    caps,
     waitingTtlMs: opts.waitingTtlMs ?? 2 * 60 * 60_000,
+    unjoinedTtlMs: opts.unjoinedTtlMs,
     closedRetentionMs: opts.closedRetentionMs ?? 60_000,
     maxLifetimeMs: opts.maxConversationMs,
     tokens: admin,
     identitySecret: opts.identitySecret,
     requireIdentity: opts.requireIdentity,
+    maxIdentityTtlMs: opts.maxIdentityTtlMs,
     log,
   });
   const queueStream = new QueueStream(() => ({ conversations: conversations.queue() }));
@@ -193,6 +226,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const pathname = q < 0 ? target : target.slice(0, q);
     const search = q < 0 ? '' : target.slice(q + 1);
     const isApi = pathname === '/api' || pathname.startsWith('/api/');
+    setSecurityHeaders(res, isApi ? API_HEADERS : PAGE_HEADERS);
     try {
       if (!pathname.startsWith('/')) throw new HttpError(400, 'bad_request', 'Request target must be a path');
       if (isApi) await handleApi(ctx, req, res, pathname, search);

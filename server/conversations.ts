@@ -1,32 +1,67 @@
-import type {
-  AgentIdentity,
-  ClaimResponse,
-  ConversationDescriptor,
-  ConversationGrant,
-  CreateConversationRequest,
-  CustomerLink,
-  LinkCustomerRequest,
-  Participant,
-  QueueEntry,
+import {
+  keyIdOf,
+  type AgentIdentity,
+  type ClaimResponse,
+  type ConversationAuth,
+  type ConversationDescriptor,
+  type ConversationGrant,
+  type CreateConversationRequest,
+  type CustomerLink,
+  type LinkCustomerRequest,
+  type Participant,
+  type PublicKeyJwk,
+  type QueueEntry,
+  type RegisterKeyResponse,
+  type Role,
 } from '../src/protocol/index.js';
+import type { CertificateAuthority } from './authority.js';
 import { HttpError } from './http-util.js';
 import { noTokens, type TokenGateway } from './janus-admin.js';
 import { GatewayRequestError, GatewayUnavailableError, type RoomGateway, type RoomKind } from './janus-rooms.js';
 import type { Logger } from './log.js';
+import { networkOf } from './rate-limit.js';
 import { randomId, randomToken, sameSecret, visitorName } from './secrets.js';
-import { type AgentClaim, type Conversation, type ConversationStore, type RoomCredentials, toQueueEntry } from './store.js';
+import { type AgentClaim, type ClientInfo, type Conversation, type ConversationStore, type RoomCredentials, toQueueEntry } from './store.js';
 import { verifyVisitorIdentity } from './visitor-identity.js';
 
 export type IceServer = NonNullable<ConversationDescriptor['iceServers']>[number];
+
+/**
+ * Open conversations one client may hold at once. Together they keep the global
+ * cap (`maxOpen`) out of reach of one address, one network or one user.
+ */
+export interface OpenConversationCaps {
+  /** Per client key (by default the address; IPv6 by /64). */
+  perClient: number;
+  /** Per IPv4 /24 or IPv6 /48 (only when the client key is an address). */
+  perNetwork: number;
+  /** Per signed-in website user (signed visitor identity). */
+  perUser: number;
+}
+
+export const DEFAULT_OPEN_CAPS: Readonly<OpenConversationCaps> = { perClient: 10, perNetwork: 50, perUser: 3 };
+
+/** Most signing keys one participant may register in one conversation (a reload on a browser without IndexedDB makes a new one). */
+export const MAX_KEYS_PER_PARTICIPANT = 8;
 
 export interface ConversationServiceOptions {
   /** Janus WebSocket URL as browsers reach it. */
   gateway: string;
   iceServers?: IceServer[];
+  /** Signs the participants' key certificates. */
+  authority: CertificateAuthority;
   /** Open (not closed) conversations at most; protects memory and Janus. */
   maxOpen: number;
+  /** Per-client caps on open conversations. Default DEFAULT_OPEN_CAPS. */
+  caps?: Partial<OpenConversationCaps>;
   /** Unclaimed conversations are closed after this long. */
   waitingTtlMs: number;
+  /**
+   * A waiting conversation whose customer has not been seen in its TextRoom is
+   * closed after this long: a request that only wanted to hold capacity never
+   * joins. Default 5 min.
+   */
+  unjoinedTtlMs?: number;
   /** Closed conversations stay visible (queue: state "closed"; resume: 410) this long, then are forgotten. */
   closedRetentionMs: number;
   /**
@@ -41,56 +76,105 @@ export interface ConversationServiceOptions {
   identitySecret?: string;
   /** Refuse conversations without a valid signed identity (sites where every visitor is logged in). */
   requireIdentity?: boolean;
+  /** Identities whose exp is further ahead are refused (identity_lifetime). Default 1 h. */
+  maxIdentityTtlMs?: number;
   log: Logger;
 }
 
-/** Who asks to close a conversation: the customer (its resume key) or an authenticated agent. */
+/** Who asks to close a conversation (or to register a key): the customer (its resume key) or an authenticated agent. */
 export type CloseCredentials = { resumeKey: string } | { agent: AgentIdentity };
+export type ParticipantCredentials = CloseCredentials;
 
 /**
  * Conversation lifecycle: provision rooms on create, grant the agent on claim,
  * tear down on close, and put rooms back when Janus comes back empty.
  */
 export class ConversationService {
+  private readonly caps: OpenConversationCaps;
+  /**
+   * Creations under way (certificate, rooms) that already count against the
+   * caps: the check and the reservation happen before the first await, so
+   * concurrent requests cannot all slip under a cap.
+   */
+  private readonly pending = new Set<ClientInfo>();
+
   constructor(
     private readonly store: ConversationStore,
     private readonly rooms: RoomGateway,
     private readonly opts: ConversationServiceOptions,
-  ) {}
+  ) {
+    this.caps = { ...DEFAULT_OPEN_CAPS, ...opts.caps };
+  }
 
   private get tokens(): TokenGateway {
     return this.opts.tokens ?? noTokens;
   }
 
-  async create(req: CreateConversationRequest): Promise<ConversationGrant> {
+  private get maxLifetimeMs(): number {
+    return this.opts.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
+  }
+
+  private get unjoinedTtlMs(): number {
+    return this.opts.unjoinedTtlMs ?? DEFAULT_UNJOINED_TTL_MS;
+  }
+
+  /** `clientKey`: who asks (rate-limit.ts), for the per-client caps. */
+  async create(req: CreateConversationRequest, clientKey = 'unknown'): Promise<ConversationGrant> {
     const customer: Participant = { role: 'customer', id: `c-${randomToken(9)}`, display: req.display ?? visitorName() };
     const identity = this.checkIdentity(req.identity);
     if (identity) {
       customer.verified = { userId: identity.userId };
       if (identity.name) customer.display = identity.name;
     }
-    if (this.store.openCount() >= this.opts.maxOpen) {
-      throw new HttpError(503, 'capacity', 'Too many open conversations; try again later', { 'retry-after': '30' });
+    const client: ClientInfo = { key: clientKey, network: networkOf(clientKey), userId: identity?.userId };
+    this.checkCapacity(client);
+    this.pending.add(client);
+    try {
+      const id = randomId();
+      const customerToken = randomToken();
+      const conversation: Conversation = {
+        id,
+        createdAt: Date.now(),
+        topic: req.topic || undefined,
+        page: req.page,
+        customer,
+        customerToken,
+        resumeKey: randomToken(32),
+        textRoom: newRoom(),
+        videoRoom: newRoom(),
+        client,
+        certs: [],
+        customerJoined: false,
+        state: 'waiting',
+        roomsDestroyed: false,
+        tokensRevoked: false,
+      };
+      await this.certify(conversation, 'customer', customer.id, req.publicKey);
+      await this.provision(conversation, customerToken);
+      this.store.add(conversation);
+      return this.grant(conversation);
+    } finally {
+      this.pending.delete(client);
     }
-    const id = randomId();
-    const customerToken = randomToken();
-    const conversation: Conversation = {
-      id,
-      createdAt: Date.now(),
-      topic: req.topic || undefined,
-      page: req.page,
-      customer,
-      customerToken,
-      resumeKey: randomToken(32),
-      textRoom: newRoom(),
-      videoRoom: newRoom(),
-      state: 'waiting',
-      roomsDestroyed: false,
-      tokensRevoked: false,
-    };
-    await this.provision(conversation, customerToken);
-    this.store.add(conversation);
-    return this.grant(conversation);
+  }
+
+  /** Another signing key for the customer (resume key) or the claiming agent (agent token): its certificate and the conversation's auth data. */
+  async registerKey(id: string, who: ParticipantCredentials, publicKey: PublicKeyJwk): Promise<RegisterKeyResponse> {
+    const c = this.find(id);
+    let role: Role;
+    let sub: string;
+    if ('resumeKey' in who) {
+      if (!sameSecret(who.resumeKey, c.resumeKey)) throw new HttpError(403, 'forbidden', 'This key may not register signing keys in this conversation');
+      role = 'customer';
+      sub = c.customer.id;
+    } else {
+      if (c.claim?.agent.id !== who.agent.id) throw new HttpError(403, 'forbidden', 'Only the agent who claimed the conversation may register signing keys in it');
+      role = 'agent';
+      sub = who.agent.id;
+    }
+    if (c.state === 'closed') throw closedError();
+    const cert = await this.certify(c, role, sub, publicKey);
+    return { cert, auth: this.auth(c) };
   }
 
   /** True when `key` is this conversation's resume key (the customer). 404 for an unknown conversation. */
@@ -114,9 +198,11 @@ export class ConversationService {
    * before anything is awaited, so concurrent claims cannot both succeed; the
    * same agent claiming again (a reload) gets the same descriptor.
    */
-  async claim(id: string, who: AgentIdentity): Promise<ClaimResponse> {
+  async claim(id: string, who: AgentIdentity, publicKey: PublicKeyJwk): Promise<ClaimResponse> {
     const c = this.find(id);
     const agent: Participant = { role: 'agent', id: who.id, display: who.display };
+    // A key that already speaks for the customer must not win the claim first and fail after.
+    this.checkKeyOwner(c, await keyIdOf(publicKey), 'agent', agent.id);
     const decision = this.store.decideClaim(c, agent, randomToken(), (token) => this.grantAgent(c, token));
     switch (decision.kind) {
       case 'closed':
@@ -145,6 +231,7 @@ export class ConversationService {
       this.tokens.removeToken(decision.claim.token).catch(() => {});
       throw closedError();
     }
+    await this.certify(c, 'agent', agent.id, publicKey);
     const res: ClaimResponse = { descriptor: this.agentDescriptor(c, decision.claim) };
     if (c.link) res.link = { ...c.link };
     return res;
@@ -171,12 +258,19 @@ export class ConversationService {
     return this.store.queue();
   }
 
-  /** Housekeeping: expire unclaimed conversations, forget old closed ones, retry failed teardowns. */
+  /**
+   * Housekeeping: expire conversations whose customer never joined and
+   * unclaimed ones, forget old closed ones, retry failed teardowns.
+   */
   async sweep(now = Date.now()): Promise<void> {
     const work: Promise<void>[] = [];
-    const maxLifetimeMs = this.opts.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
+    const maxLifetimeMs = this.maxLifetimeMs;
+    const unknown = await this.lookForCustomers(now);
     for (const c of this.store.all()) {
-      if (c.state === 'waiting' && now - c.createdAt > this.opts.waitingTtlMs) {
+      if (c.state === 'waiting' && !c.customerJoined && !unknown.has(c) && now - c.createdAt > this.unjoinedTtlMs) {
+        this.opts.log('info', `conversation ${c.id}: the customer never joined its chat room, closing`);
+        if (this.store.markClosed(c, now)) work.push(this.teardown(c));
+      } else if (c.state === 'waiting' && now - c.createdAt > this.opts.waitingTtlMs) {
         this.opts.log('info', `conversation ${c.id}: unclaimed for too long, closing`);
         if (this.store.markClosed(c, now)) work.push(this.teardown(c));
       } else if (c.state !== 'closed' && now - c.createdAt > maxLifetimeMs) {
@@ -188,6 +282,29 @@ export class ConversationService {
       }
     }
     await Promise.all(work);
+  }
+
+  /**
+   * Asks Janus who is in the TextRoom of each waiting conversation that is half
+   * way to its unjoined deadline and has not been seen joined yet; remembers
+   * the ones that have someone inside (before a claim only the customer's token
+   * may enter). Returns those Janus could not tell about: they are not closed
+   * on a guess.
+   */
+  private async lookForCustomers(now: number): Promise<Set<Conversation>> {
+    const unknown = new Set<Conversation>();
+    const due = this.store.all().filter((c) => c.state === 'waiting' && !c.customerJoined && now - c.createdAt >= this.unjoinedTtlMs / 2);
+    await Promise.all(
+      due.map(async (c) => {
+        try {
+          if ((await this.rooms.textParticipants(c.textRoom.room)).length > 0) c.customerJoined = true;
+        } catch (e) {
+          unknown.add(c);
+          this.opts.log('warn', `conversation ${c.id}: could not list its chat room (${errorMessage(e)})`);
+        }
+      }),
+    );
+    return unknown;
   }
 
   /**
@@ -227,6 +344,69 @@ export class ConversationService {
     );
   }
 
+  /** 429 when this client holds too many open conversations already, 503 when the broker is full. */
+  private checkCapacity(client: ClientInfo): void {
+    const count = (match: (o: ClientInfo) => boolean) => this.store.openCount((c) => match(c.client)) + [...this.pending].filter(match).length;
+    const tooMany = (message: string) =>
+      new HttpError(429, 'too_many_open_conversations', message, { 'retry-after': String(Math.max(1, Math.ceil(this.unjoinedTtlMs / 1000))) });
+    if (client.userId !== undefined && count((o) => o.userId === client.userId) >= this.caps.perUser) {
+      throw tooMany(`This user already has ${this.caps.perUser} open conversations; close one first`);
+    }
+    if (count((o) => o.key === client.key) >= this.caps.perClient) {
+      throw tooMany(`This address already has ${this.caps.perClient} open conversations; close one first`);
+    }
+    if (client.network !== undefined && count((o) => o.network === client.network) >= this.caps.perNetwork) {
+      throw tooMany(`This network (${client.network}) already has ${this.caps.perNetwork} open conversations; try again later`);
+    }
+    if (this.store.openCount() + this.pending.size >= this.opts.maxOpen) {
+      throw new HttpError(503, 'capacity', 'Too many open conversations; try again later', { 'retry-after': '30' });
+    }
+  }
+
+  /**
+   * Certifies `publicKey` for one participant; the same key again gets its
+   * certificate again. Refuses a key that already speaks for the other
+   * participant (receivers would refuse it too) and a ninth key.
+   */
+  private async certify(c: Conversation, role: Role, sub: string, publicKey: PublicKeyJwk): Promise<string> {
+    const kid = await keyIdOf(publicKey);
+    const known = this.checkKeyOwner(c, kid, role, sub);
+    if (known) return known;
+    this.checkKeyCount(c, role, sub);
+    const nowS = Math.floor(Date.now() / 1000);
+    const { cert } = await this.opts.authority.certify({ cid: c.id, role, sub, publicKey, iat: nowS, exp: this.certificateExpiry(c) });
+    // A concurrent request for the same key (a double click, a claim and a reload) may have won.
+    const raced = this.checkKeyOwner(c, kid, role, sub);
+    if (raced) return raced;
+    this.checkKeyCount(c, role, sub);
+    c.certs.push({ role, sub, kid, cert });
+    return cert;
+  }
+
+  /** The certificate of `kid` when it is already this participant's; 409 when it is someone else's. */
+  private checkKeyOwner(c: Conversation, kid: string, role: Role, sub: string): string | undefined {
+    const known = c.certs.find((x) => x.kid === kid);
+    if (!known) return undefined;
+    if (known.role !== role || known.sub !== sub) throw new HttpError(409, 'key_in_use', 'This signing key already speaks for another participant of this conversation; make a new key');
+    return known.cert;
+  }
+
+  private checkKeyCount(c: Conversation, role: Role, sub: string): void {
+    const mine = c.certs.filter((x) => x.role === role && x.sub === sub).length;
+    if (mine >= MAX_KEYS_PER_PARTICIPANT) {
+      throw new HttpError(429, 'too_many_keys', `At most ${MAX_KEYS_PER_PARTICIPANT} signing keys per participant and conversation`);
+    }
+  }
+
+  /** Certificates live exactly as long as the conversation can (its maximum lifetime), in seconds. */
+  private certificateExpiry(c: Conversation): number {
+    return Math.floor((c.createdAt + this.maxLifetimeMs) / 1000);
+  }
+
+  private auth(c: Conversation): ConversationAuth {
+    return { authority: { ...this.opts.authority.publicJwk }, certs: c.certs.map((x) => x.cert) };
+  }
+
   private find(id: string): Conversation {
     const c = this.store.get(id);
     if (!c) throw new HttpError(404, 'not_found', 'No such conversation');
@@ -252,7 +432,7 @@ export class ConversationService {
     if (!this.opts.identitySecret) {
       throw new HttpError(400, 'identity_not_supported', 'This broker has no site secret configured, so it cannot verify an identity');
     }
-    return verifyVisitorIdentity(identity, this.opts.identitySecret);
+    return verifyVisitorIdentity(identity, this.opts.identitySecret, Date.now(), this.opts.maxIdentityTtlMs);
   }
 
   private async provision(c: Conversation, token: string): Promise<void> {
@@ -331,6 +511,7 @@ export class ConversationService {
       textRoom: publicRoom(c.textRoom),
       videoRoom: publicRoom(c.videoRoom),
       self: copyParticipant(self),
+      auth: this.auth(c),
     };
     if (peer) d.peer = copyParticipant(peer);
     if (this.opts.iceServers?.length) d.iceServers = this.opts.iceServers;
@@ -349,6 +530,7 @@ export class ConversationService {
 }
 
 const DEFAULT_MAX_LIFETIME_MS = 12 * 60 * 60_000;
+const DEFAULT_UNJOINED_TTL_MS = 5 * 60_000;
 
 function copyParticipant(p: Participant): Participant {
   return p.verified ? { ...p, verified: { ...p.verified } } : { ...p };

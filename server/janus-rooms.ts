@@ -87,6 +87,8 @@ export interface RoomGateway {
   allow(kind: RoomKind, room: string, secret: string, tokens: string[]): Promise<void>;
   destroy(kind: RoomKind, room: string, secret: string): Promise<void>;
   exists(kind: RoomKind, room: string): Promise<boolean>;
+  /** Usernames of who is in a TextRoom now. */
+  textParticipants(room: string): Promise<string[]>;
 }
 
 export class JanusRooms implements RoomGateway {
@@ -170,6 +172,13 @@ export class JanusRooms implements RoomGateway {
   async exists(kind: RoomKind, room: string): Promise<boolean> {
     const res = await this.call(`${kind}room exists`, (l) => this.handle(l, kind).exists({ room }));
     return res.exists === true;
+  }
+
+  async textParticipants(room: string): Promise<string[]> {
+    const res = await this.call('textroom listparticipants', (l) => l.text.message({ request: 'listparticipants', room }));
+    const data = res.plugindata?.data;
+    if (!data || !Array.isArray(data.participants)) throw new GatewayRequestError(`textroom listparticipants: unexpected answer ${JSON.stringify(data ?? res.janus)}`);
+    return (data.participants as Array<{ username?: unknown }>).map((p) => String(p.username));
   }
 
   async close(): Promise<void> {

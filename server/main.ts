@@ -6,14 +6,19 @@
 // Security (see README "Security"):
 //   JANUS_ADMIN_URL, JANUS_ADMIN_SECRET  Admin API, for Janus token_auth (strongly recommended)
 //   AGENT_USERNAME (agent), AGENT_PASSWORD, AGENT_DISPLAY  built-in login account (only if AGENT_PASSWORD is set)
-//   AGENT_TOKEN_SECRET    signs agent tokens; share it to mint agent tokens in your own system
-//   IDENTITY_SECRET       site secret of signed visitor identities; REQUIRE_IDENTITY=1 refuses anonymous visitors
+//   AGENT_TOKEN_SECRET    signs agent tokens; share it to mint agent tokens in your own system (at least 32 bytes)
+//   IDENTITY_SECRET       site secret of signed visitor identities (at least 32 bytes); REQUIRE_IDENTITY=1 refuses anonymous visitors
+//   BROKER_AUTHORITY_KEY  private P-256 JWK (JSON) that certifies the participants' signing keys; default: new per process
+// AGENT_PASSWORD must have at least 12 characters.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JanodeLogLevel } from 'janode';
+import { MIN_PASSWORD_LENGTH } from './agent-auth.js';
+import { AUTHORITY_KEY_FORMAT } from './authority.js';
 import { startBroker, type BrokerOptions } from './broker.js';
 import type { IceServer } from './conversations.js';
 import { everythingToConsole } from './log.js';
+import { checkSecretLength } from './secrets.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,16 +63,43 @@ function janusAdmin(): BrokerOptions['janusAdmin'] {
   return { url, secret };
 }
 
+/** A secret from the environment; refused at startup when shorter than 32 bytes, with the variable's name. */
+function secret(name: string): string | undefined {
+  const value = process.env[name] || undefined;
+  try {
+    checkSecretLength(name, value);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+  return value;
+}
+
+function authorityKey(): JsonWebKey | undefined {
+  const raw = process.env.BROKER_AUTHORITY_KEY;
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as JsonWebKey;
+  } catch (e) {
+    fail(`BROKER_AUTHORITY_KEY must be ${AUTHORITY_KEY_FORMAT} (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
 const agentPassword = process.env.AGENT_PASSWORD;
 const agentUsername = process.env.AGENT_USERNAME || 'agent';
+if (agentPassword && agentPassword.length < MIN_PASSWORD_LENGTH) {
+  fail(`AGENT_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (got ${agentPassword.length})`);
+}
 
 const options: BrokerOptions = {
   janusUrl: required('JANUS_URL'),
   janusAdminKey: required('JANUS_ADMIN_KEY'),
   janusAdmin: janusAdmin(),
   agentAccounts: agentPassword ? [{ username: agentUsername, password: agentPassword, display: process.env.AGENT_DISPLAY || undefined }] : undefined,
-  agentTokenSecret: process.env.AGENT_TOKEN_SECRET || undefined,
-  identitySecret: process.env.IDENTITY_SECRET || undefined,
+  agentTokenSecret: secret('AGENT_TOKEN_SECRET'),
+  identitySecret: secret('IDENTITY_SECRET'),
+  authorityKey: authorityKey(),
   requireIdentity: process.env.REQUIRE_IDENTITY === '1' || process.env.REQUIRE_IDENTITY === 'true',
   port: port(),
   host: process.env.HOST || undefined,

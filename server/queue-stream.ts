@@ -12,7 +12,8 @@ export interface QueueSnapshot {
  * one tick are coalesced into one event.
  */
 export class QueueStream {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each listener with the revocation id of the agent token it came with (see AgentAuth). */
+  private readonly clients = new Map<ServerResponse, string | undefined>();
   private readonly heartbeat: NodeJS.Timeout;
   private pending = false;
 
@@ -33,9 +34,10 @@ export class QueueStream {
   /**
    * Returns false when the stream is full (the caller answers 503). `endAtMs`
    * ends the stream then (the listener's credentials run out; EventSource comes
-   * back and has to authenticate again).
+   * back and has to authenticate again). `tokenId` lets endFor() end it when
+   * that token is logged out.
    */
-  attach(req: IncomingMessage, res: ServerResponse, extraHeaders: OutgoingHttpHeaders = {}, endAtMs?: number): boolean {
+  attach(req: IncomingMessage, res: ServerResponse, extraHeaders: OutgoingHttpHeaders = {}, endAtMs?: number, tokenId?: string): boolean {
     if (this.clients.size >= this.maxClients) return false;
     res.writeHead(200, {
       ...extraHeaders,
@@ -45,7 +47,7 @@ export class QueueStream {
       'x-accel-buffering': 'no',
     });
     res.socket?.setNoDelay(true);
-    this.clients.add(res);
+    this.clients.set(res, tokenId);
     let timer: NodeJS.Timeout | undefined;
     if (endAtMs !== undefined && Number.isFinite(endAtMs)) {
       timer = setTimeout(() => res.end(), Math.max(0, endAtMs - Date.now()));
@@ -72,9 +74,21 @@ export class QueueStream {
     });
   }
 
+  /** Ends every stream opened with this token (its agent logged out); returns how many. */
+  endFor(tokenId: string): number {
+    let n = 0;
+    for (const [res, id] of this.clients) {
+      if (id !== tokenId) continue;
+      this.clients.delete(res);
+      res.end();
+      n++;
+    }
+    return n;
+  }
+
   close(): void {
     clearInterval(this.heartbeat);
-    for (const res of this.clients) res.end();
+    for (const res of this.clients.keys()) res.end();
     this.clients.clear();
   }
 
@@ -83,7 +97,7 @@ export class QueueStream {
   }
 
   private broadcast(chunk: string): void {
-    for (const res of this.clients) {
+    for (const res of this.clients.keys()) {
       if (res.writableEnded || res.destroyed) {
         this.clients.delete(res);
         continue;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /** A token bucket: `burst` requests at once, refilled at `perMinute`. */
 export interface RateRule {
@@ -70,6 +70,18 @@ export const remoteAddressKey: ClientKey = (req) => {
   if (isIPv6(addr)) return `${expandIPv6(addr).slice(0, 4).join(':')}::/64`;
   return addr;
 };
+
+/**
+ * The network a client key belongs to, for the caps that one network may not
+ * exceed: an IPv4 address's /24, an IPv6 address's (or /64 key's) /48. Keys
+ * that are not addresses (a custom clientKey) have none.
+ */
+export function networkOf(key: string): string | undefined {
+  if (isIPv4(key)) return `${key.split('.').slice(0, 3).join('.')}.0/24`;
+  const v6 = key.endsWith('::/64') ? `${key.slice(0, -5)}::` : key;
+  if (isIPv6(v6)) return `${expandIPv6(v6).slice(0, 3).join(':')}::/48`;
+  return undefined;
+}
 
 function expandIPv6(addr: string): string[] {
   const [head, tail = ''] = addr.split('%')[0].split('::');

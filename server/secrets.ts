@@ -23,3 +23,13 @@ export function sameSecret(given: string, expected: string): boolean {
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
+
+/** Shared secrets (HMAC keys) shorter than this are refused at startup: 32 bytes is the HMAC-SHA256 key size. */
+export const MIN_SECRET_BYTES = 32;
+
+/** Throws `<name> must be at least 32 bytes (got N)` for a secret that is set but too short. */
+export function checkSecretLength(name: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes < MIN_SECRET_BYTES) throw new Error(`${name} must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
+}

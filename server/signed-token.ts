@@ -32,15 +32,20 @@ export function signToken(payload: Record<string, unknown>, secret: string | Buf
  * Checks format, then signature, then expiry (with `leewayS` for clock skew
  * between the signer and us). The payload is parsed only once the signature
  * holds: nothing an attacker makes up reaches JSON.parse.
+ *
+ * The MAC is compared as text with its one canonical base64url spelling. 43
+ * base64url characters carry 258 bits for a 256-bit MAC, so decoding leniently
+ * would accept four spellings of every signature (the last character k, l, m
+ * or n all decode alike): a logged-out token would come back with another
+ * last letter. With one spelling per token, a token is its own id.
  */
 export function verifySignedToken(token: string, secret: string | Buffer, nowMs = Date.now(), leewayS = 0): SignedTokenResult {
   const parts = token.split('.');
   if (parts.length !== 2) return { ok: false, reason: 'malformed' };
   const [body, sig] = parts;
   if (!SEGMENT.test(body) || !SEGMENT.test(sig) || sig.length !== MAC_LENGTH) return { ok: false, reason: 'malformed' };
-  const given = Buffer.from(sig, 'base64url');
-  const expected = mac(secret, body);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  const expected = Buffer.from(mac(secret, body).toString('base64url'), 'ascii');
+  if (!timingSafeEqual(Buffer.from(sig, 'ascii'), expected)) return { ok: false, reason: 'bad_signature' };
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

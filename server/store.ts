@@ -17,6 +17,25 @@ export interface AgentClaim {
 
 export type ConversationState = QueueEntry['state'];
 
+/** Who opened a conversation, for the per-client caps on open conversations. */
+export interface ClientInfo {
+  /** The client key (by default its address; IPv6 by /64). */
+  key: string;
+  /** Its network (IPv4 /24, IPv6 /48) when the key is an address. */
+  network?: string;
+  /** The website's user id when the visitor came with a signed identity. */
+  userId?: string;
+}
+
+/** A certificate the broker issued in this conversation (src/protocol/signing.ts). */
+export interface IssuedCertificate {
+  role: Participant['role'];
+  /** Participant id the key speaks for. */
+  sub: string;
+  kid: string;
+  cert: string;
+}
+
 export interface Conversation {
   readonly id: string;
   readonly createdAt: number;
@@ -29,6 +48,11 @@ export interface Conversation {
   readonly resumeKey: string;
   readonly textRoom: RoomCredentials;
   readonly videoRoom: RoomCredentials;
+  readonly client: ClientInfo;
+  /** Every certificate issued here, both roles, in issue order; all of them go into every descriptor. */
+  readonly certs: IssuedCertificate[];
+  /** Seen in its TextRoom at least once (then it gets the long waiting TTL instead of the short unjoined one). */
+  customerJoined: boolean;
   state: ConversationState;
   claim?: AgentClaim;
   /** The customer record the claiming agent linked this chat to. */
@@ -63,9 +87,10 @@ export class ConversationStore {
     return [...this.byId.values()];
   }
 
-  openCount(): number {
+  /** Open (not closed) conversations, or those of them that `match`. */
+  openCount(match: (c: Conversation) => boolean = () => true): number {
     let n = 0;
-    for (const c of this.byId.values()) if (c.state !== 'closed') n++;
+    for (const c of this.byId.values()) if (c.state !== 'closed' && match(c)) n++;
     return n;
   }
 

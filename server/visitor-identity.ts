@@ -20,6 +20,8 @@ export interface VisitorIdentity {
 
 /** Clock skew tolerated between the website's server and the broker. */
 export const IDENTITY_LEEWAY_S = 30;
+/** Identities whose `exp` is further ahead than this are refused: whoever holds one can start chats as that user until then. */
+export const DEFAULT_MAX_IDENTITY_TTL_MS = 60 * 60_000;
 
 /** For tests and the README: what a website's server does (any language with HMAC-SHA256 works). */
 export function signVisitorIdentity(identity: VisitorIdentity, siteSecret: string): string {
@@ -33,7 +35,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * Verifies a visitor identity, or throws an HttpError that says exactly what is
  * wrong (the integrator reads these while wiring it up; none reveals the secret).
  */
-export function verifyVisitorIdentity(token: string, siteSecret: string, nowMs = Date.now()): VisitorIdentity {
+export function verifyVisitorIdentity(token: string, siteSecret: string, nowMs = Date.now(), maxTtlMs = DEFAULT_MAX_IDENTITY_TTL_MS): VisitorIdentity {
   const r = verifySignedToken(token, siteSecret, nowMs, IDENTITY_LEEWAY_S);
   if (!r.ok) {
     switch (r.reason) {
@@ -46,6 +48,13 @@ export function verifyVisitorIdentity(token: string, siteSecret: string, nowMs =
     }
   }
   const { userId, name, exp } = r.payload;
+  if ((exp as number) * 1000 - nowMs > maxTtlMs + IDENTITY_LEEWAY_S * 1000) {
+    throw new HttpError(
+      401,
+      'identity_lifetime',
+      `identity expires too far ahead: exp may be at most ${Math.floor(maxTtlMs / 1000)} s from now; sign identities for minutes`,
+    );
+  }
   if (typeof userId !== 'string' || userId.length < 1 || userId.length > 128 || CONTROL.test(userId)) {
     throw new HttpError(400, 'identity_malformed', 'identity.userId must be a string of 1 to 128 characters');
   }

@@ -7,6 +7,9 @@ import { AgentAuth, hmacAgentVerifier, signAgentToken, STREAM_TICKET_TTL_S } fro
 import { RateLimiter, remoteAddressKey } from '../../server/rate-limit.js';
 import { signToken, verifySignedToken } from '../../server/signed-token.js';
 import { signVisitorIdentity, verifyVisitorIdentity } from '../../server/visitor-identity.js';
+import { checkSecretLength } from '../../server/secrets.js';
+import { HttpError } from '../../server/http-util.js';
+import { otherSpellings } from './spellings.js';
 import type { IncomingMessage } from 'node:http';
 
 const now = Date.now();
@@ -52,18 +55,18 @@ describe('agent auth', () => {
   });
 
   test('accounts with ids that could not be agent ids are refused at startup', () => {
-    assert.throws(() => new AgentAuth({ accounts: [{ username: 'a b', password: 'x' }], log }), /agent account/);
+    assert.throws(() => new AgentAuth({ accounts: [{ username: 'a b', password: 'x'.repeat(12) }], log }), /agent account/);
     assert.throws(() => new AgentAuth({ accounts: [{ username: 'a', password: '' }], log }), /no password/);
   });
 
   test("verify: the broker's own tokens, integrator tokens with the shared secret, then verifyAgent", async () => {
     const auth = new AgentAuth({
-      accounts: [{ username: 'ann', password: 'pw' }],
+      accounts: [{ username: 'ann', password: 'pw-long-enough' }],
       tokenSecret: 'shared',
       verifyAgent: (t) => (t === 'crm-session' ? { id: 'crm-1', display: 'Carla' } : null),
       log,
     });
-    const login = auth.login('ann', 'pw')!;
+    const login = auth.login('ann', 'pw-long-enough')!;
     assert.deepEqual(await auth.verify(login.token), { id: 'ann', display: 'ann' });
     const minted = signAgentToken({ sub: 'int-9', name: 'Ingrid', exp: inSeconds(60) }, 'shared');
     assert.deepEqual(await auth.verify(minted), { id: 'int-9', display: 'Ingrid' });
@@ -82,18 +85,19 @@ describe('agent auth', () => {
   });
 
   test('logout revokes that token only', async () => {
-    const auth = new AgentAuth({ accounts: [{ username: 'ann', password: 'pw' }], log });
-    const a = auth.login('ann', 'pw', now)!;
-    const b = auth.login('ann', 'pw', now + 1000)!;
+    const auth = new AgentAuth({ accounts: [{ username: 'ann', password: 'pw-long-enough' }], log });
+    const a = auth.login('ann', 'pw-long-enough', now)!;
+    const b = auth.login('ann', 'pw-long-enough', now + 1000)!;
     auth.logout(a.token);
     assert.equal(await auth.verify(a.token), null);
     assert.ok(await auth.verify(b.token));
   });
 
   test('stream tickets: one minute, stream only, never a bearer', async () => {
-    const auth = new AgentAuth({ accounts: [{ username: 'ann', password: 'pw' }], log });
-    const login = auth.login('ann', 'pw', now)!;
-    const { ticket, expiresAt } = auth.streamTicket(login.agent, login.token, now);
+    const auth = new AgentAuth({ accounts: [{ username: 'ann', password: 'pw-long-enough' }], log });
+    const login = auth.login('ann', 'pw-long-enough', now)!;
+    const who = (await auth.verifyWithId(login.token, now))!;
+    const { ticket, expiresAt } = auth.streamTicket(who, login.token, now);
     assert.equal(expiresAt, (Math.floor(now / 1000) + STREAM_TICKET_TTL_S) * 1000);
     const ok = auth.verifyStreamTicket(ticket, now);
     assert.deepEqual(ok?.agent, login.agent);
@@ -129,5 +133,70 @@ describe('rate limiter', () => {
     assert.equal(key('2001:db8:1:2::9'), '2001:db8:1:2::/64');
     assert.equal(key('2001:db8::1'), '2001:db8:0:0::/64');
     assert.equal(key('::1'), '0:0:0:0::/64');
+  });
+});
+
+describe('tokens after issue 9 (finding 4)', () => {
+  const log = () => {};
+  const account = { username: 'ann', password: 'pw-long-enough' };
+
+  test('a signature has one spelling: the three other last characters that decode alike are refused', () => {
+    const t = signToken({ sub: 'a', exp: inSeconds(60) }, 'secret');
+    const spellings = otherSpellings(t);
+    assert.equal(spellings.length, 3);
+    for (const other of spellings) {
+      // They really are the same bytes; only the text differs.
+      assert.deepEqual(Buffer.from(other.split('.')[1], 'base64url'), Buffer.from(t.split('.')[1], 'base64url'));
+      assert.deepEqual(verifySignedToken(other, 'secret', now), { ok: false, reason: 'bad_signature' }, other);
+    }
+  });
+
+  test('logout revokes by token id: no other spelling, no ticket of it, and minted tokens without a jti by their hash', async () => {
+    const auth = new AgentAuth({ accounts: [account], tokenSecret: 'x'.repeat(32), log });
+    const login = auth.login('ann', account.password, now)!;
+    const who = (await auth.verifyWithId(login.token, now))!;
+    assert.match(who.tokenId, /^jti:/);
+    const { ticket } = auth.streamTicket(who, login.token, now);
+    assert.equal(auth.logout(login.token, now), who.tokenId);
+    assert.equal(await auth.verify(login.token, now), null);
+    for (const other of otherSpellings(login.token)) assert.equal(await auth.verify(other, now), null, other);
+    assert.equal(auth.verifyStreamTicket(ticket, now), null, 'its ticket died with it');
+    const minted = signAgentToken({ sub: 'int-9', name: 'Ingrid', exp: inSeconds(600) }, 'x'.repeat(32));
+    const mintedId = (await auth.verifyWithId(minted, now))!.tokenId;
+    assert.match(mintedId, /^sha256:/);
+    auth.logout(minted, now);
+    assert.equal(await auth.verify(minted, now), null);
+  });
+
+  test('agent tokens more than 24 h ahead are refused (configurable); year 3000 is', async () => {
+    const secret = 'x'.repeat(32);
+    const auth = new AgentAuth({ tokenSecret: secret, log });
+    const year3000 = Math.floor(Date.UTC(3000, 0, 1) / 1000);
+    assert.equal(await auth.verify(signAgentToken({ sub: 'a', name: 'A', exp: year3000 }, secret)), null);
+    assert.equal(await auth.verify(signAgentToken({ sub: 'a', name: 'A', exp: inSeconds(25 * 3600) }, secret), now), null);
+    assert.ok(await auth.verify(signAgentToken({ sub: 'a', name: 'A', exp: inSeconds(23 * 3600) }, secret), now));
+    assert.equal(hmacAgentVerifier(secret)(signAgentToken({ sub: 'a', name: 'A', exp: year3000 }, secret)), null);
+    const short = new AgentAuth({ tokenSecret: secret, tokenTtlMs: 60_000, maxTokenTtlMs: 120_000, log });
+    assert.equal(await short.verify(signAgentToken({ sub: 'a', name: 'A', exp: inSeconds(3600) }, secret), now), null);
+    assert.throws(() => new AgentAuth({ tokenTtlMs: 48 * 3600_000, log }), /agentTokenTtlMs \(172800000\) must not exceed maxAgentTokenTtlMs \(86400000\)/);
+  });
+
+  test('identities more than 1 h ahead are refused with identity_lifetime (configurable)', () => {
+    const secret = 'site-secret';
+    const far = signVisitorIdentity({ userId: 'u', exp: Math.floor(Date.UTC(3000, 0, 1) / 1000) }, secret);
+    assert.throws(() => verifyVisitorIdentity(far, secret, now), (e: unknown) => e instanceof HttpError && e.status === 401 && e.code === 'identity_lifetime' && /at most 3600 s/.test(e.message));
+    assert.throws(() => verifyVisitorIdentity(signVisitorIdentity({ userId: 'u', exp: inSeconds(2 * 3600) }, secret), secret, now), /too far ahead/);
+    assert.equal(verifyVisitorIdentity(signVisitorIdentity({ userId: 'u', exp: inSeconds(3000) }, secret), secret, now).userId, 'u');
+    assert.throws(() => verifyVisitorIdentity(signVisitorIdentity({ userId: 'u', exp: inSeconds(300) }, secret), secret, now, 60_000), /at most 60 s/);
+  });
+
+  test('short secrets and passwords are refused with a message that names them and the minimum', () => {
+    assert.throws(() => checkSecretLength('AGENT_TOKEN_SECRET', 'x'.repeat(12)), { message: 'AGENT_TOKEN_SECRET must be at least 32 bytes (got 12)' });
+    assert.throws(() => checkSecretLength('IDENTITY_SECRET', 'é'.repeat(10)), { message: 'IDENTITY_SECRET must be at least 32 bytes (got 20)' });
+    checkSecretLength('IDENTITY_SECRET', 'x'.repeat(32));
+    checkSecretLength('IDENTITY_SECRET', undefined);
+    assert.throws(() => new AgentAuth({ accounts: [{ username: 'ann', password: 'short-pass' }], log }), {
+      message: 'agent account "ann": password must be at least 12 characters (got 10)',
+    });
   });
 });

@@ -13,6 +13,7 @@ import { ApiError, ClaimResponse, ConversationDescriptorSchema, ConversationGran
 import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';
+import { keyed } from './keys.js';
 
 /** Counts "Timeout expired for session" lines (debug level 4) so a test can wait for a dropped session to die. */
 let expiredSessions = 0;
@@ -239,7 +240,7 @@ let probe: { connection: JanodeConnection; session: JanodeSession; text: TextRoo
 let admin: JanusAdmin;
 
 async function createConversation(body: Record<string, unknown> = {}): Promise<ConversationGrant> {
-  const r = await call(base, '/api/conversations', { body });
+  const r = await call(base, '/api/conversations', { body: await keyed(body) });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return v.parse(ConversationGrant, r.body);
 }
@@ -299,7 +300,7 @@ after(async () => {
 
 describe('create and resume', () => {
   test('POST /api/conversations creates both rooms on Janus and returns a valid grant', async () => {
-    const r = await call(base, '/api/conversations', { body: { display: 'Ann', topic: 'Returns', page: 'https://shop.example/p/1' } });
+    const r = await call(base, '/api/conversations', { body: await keyed({ display: 'Ann', topic: 'Returns', page: 'https://shop.example/p/1' }) });
     assert.equal(r.status, 201);
     const grant = v.parse(ConversationGrant, r.body);
     const d = grant.descriptor;
@@ -350,7 +351,8 @@ describe('claim', () => {
   test('first claim wins; another agent gets 409; the same agent gets the same descriptor', async () => {
     const grant = await createConversation({ display: 'Dee' });
     const path = `/api/conversations/${grant.descriptor.id}/claim`;
-    const first = await call(base, path, { body: {}, headers: asAgent('agent-1', 'Alice') });
+    const aliceKey = await keyed({});
+    const first = await call(base, path, { body: aliceKey, headers: asAgent('agent-1', 'Alice') });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const { descriptor } = v.parse(v.object({ descriptor: ConversationDescriptorSchema }), first.body);
     assert.deepEqual(descriptor.self, { role: 'agent', id: 'agent-1', display: 'Alice' });
@@ -359,12 +361,12 @@ describe('claim', () => {
     assert.deepEqual(descriptor.videoRoom, grant.descriptor.videoRoom);
     assert.ok(descriptor.token && descriptor.token !== grant.descriptor.token);
 
-    const second = await call(base, path, { body: {}, headers: asAgent('agent-2', 'Bob') });
+    const second = await call(base, path, { body: await keyed({}), headers: asAgent('agent-2', 'Bob') });
     const err = assertApiError(second, 409, 'already_claimed');
     assert.match(err.error.message, /Alice/);
 
     // A claim body naming someone else changes nothing: the bearer decides who claims.
-    const again = await call(base, path, { body: { agentId: 'agent-2', display: 'Bob' }, headers: asAgent('agent-1', 'Alice') });
+    const again = await call(base, path, { body: { ...aliceKey, agentId: 'agent-2', display: 'Bob' }, headers: asAgent('agent-1', 'Alice') });
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, first.body);
 
@@ -382,13 +384,13 @@ describe('claim', () => {
     const proxy = await startJanusProxy(janus.port, { answerDelayMs: 40 });
     const slow = await startBroker(brokerOptions({ janusUrl: proxy.url }));
     try {
-      const created = await call(slow.url, '/api/conversations', { body: { display: 'Eve' } });
+      const created = await call(slow.url, '/api/conversations', { body: await keyed({ display: 'Eve' }) });
       const grant = v.parse(ConversationGrant, created.body);
       const path = `/api/conversations/${grant.descriptor.id}/claim`;
       const replies = await postAllAtOnce(
         slow.url,
         path,
-        Array.from({ length: 20 }, () => ({})),
+        await Promise.all(Array.from({ length: 20 }, () => keyed({}))),
         (i) => asAgent(`racer-${i}`, `Racer ${i}`),
       );
       const statuses = replies.map((r) => r.status);
@@ -407,7 +409,7 @@ describe('claim', () => {
   });
 
   test('claiming an unknown conversation is 404', async () => {
-    assertApiError(await call(base, '/api/conversations/nope/claim', { body: {}, headers: asAgent('a') }), 404, 'not_found');
+    assertApiError(await call(base, '/api/conversations/nope/claim', { body: await keyed({}), headers: asAgent('a') }), 404, 'not_found');
   });
 });
 
@@ -467,7 +469,7 @@ describe('queue', () => {
       const grant = await createConversation({ display: 'Gus' });
       const id = grant.descriptor.id;
       await stream.next((s) => s.conversations.some((c) => c.id === id && c.state === 'waiting'));
-      await call(base, `/api/conversations/${id}/claim`, { body: {}, headers: asAgent('agent-sse', 'Sam') });
+      await call(base, `/api/conversations/${id}/claim`, { body: await keyed({}), headers: asAgent('agent-sse', 'Sam') });
       await stream.next((s) => s.conversations.some((c) => c.id === id && c.state === 'claimed' && c.claimedBy?.display === 'Sam'));
     } finally {
       stream.close();
@@ -487,13 +489,13 @@ describe('close', () => {
     assert.deepEqual(await roomsExist(grant), { text: false, video: false });
     // Closed: no more grants or claims; closing again is harmless.
     assertApiError(await call(base, `/api/conversations/${id}`, { headers: { authorization: `Bearer ${grant.resumeKey}` } }), 410, 'conversation_closed');
-    assertApiError(await call(base, `/api/conversations/${id}/claim`, { body: {}, headers: asAgent('late') }), 410);
+    assertApiError(await call(base, `/api/conversations/${id}/claim`, { body: await keyed({}), headers: asAgent('late') }), 410);
     assert.equal((await call(base, `/api/conversations/${id}/close`, { body: {}, headers: { authorization: `Bearer ${grant.resumeKey}` } })).status, 200);
   });
 
   test('only the claiming agent (by its agent token) may close; an agentId in the body proves nothing', async () => {
     const a = await createConversation({ display: 'Ida' });
-    const claimed = await call(base, `/api/conversations/${a.descriptor.id}/claim`, { body: {}, headers: asAgent('agent-close', 'Cleo') });
+    const claimed = await call(base, `/api/conversations/${a.descriptor.id}/claim`, { body: await keyed({}), headers: asAgent('agent-close', 'Cleo') });
     const agentDescriptor = v.parse(ClaimResponse, claimed.body).descriptor;
     const close = `/api/conversations/${a.descriptor.id}/close`;
     assertApiError(await call(base, close, { body: { agentId: 'agent-close' } }), 401, 'unauthorized');
@@ -530,6 +532,53 @@ describe('static files', () => {
     assert.equal(missing.status, 404);
     assert.match(missing.headers.get('content-type') ?? '', /^text\/plain/);
     await missing.text();
+  });
+
+  test('pages carry a CSP without inline script, frame-ancestors and Referrer-Policy; API answers deny everything (issue 9)', async () => {
+    const pageCsp = (h: Headers) => new Map((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...rest]) => [k, rest.join(' ')]));
+    for (const path of ['/', '/demo/agent/', '/demo/shop/', '/demo/shop/checkout.html', '/demo/shop/product.html', '/demo/crm/', '/demo/agent/agent.js', '/demo/nope.html', '/nowhere']) {
+      const r = await fetch(base + path);
+      await r.text();
+      const csp = pageCsp(r.headers);
+      assert.equal(csp.get('script-src'), "'self'", `${path}: ${r.headers.get('content-security-policy')}`);
+      assert.equal(csp.get('default-src'), "'self'", path);
+      assert.equal(csp.get('connect-src'), "'self' ws: wss:", path);
+      assert.equal(csp.get('img-src'), "'self' data: blob: https: http:", path);
+      assert.equal(csp.get('style-src'), "'self' 'unsafe-inline'", path);
+      assert.equal(csp.get('font-src'), "'self' data: https: http:", path);
+      assert.equal(csp.get('media-src'), "'self' blob: mediastream:", path);
+      assert.equal(csp.get('object-src'), "'none'", path);
+      assert.equal(csp.get('base-uri'), "'self'", path);
+      assert.equal(csp.get('form-action'), "'self'", path);
+      assert.equal(csp.get('frame-ancestors'), "'self'", path);
+      assert.equal(r.headers.get('referrer-policy'), 'same-origin', path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+    const redirect = await fetch(`${base}/demo/agent`, { redirect: 'manual' });
+    assert.match(redirect.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    // No page the broker serves has an inline script left (the CSP would stop it).
+    for (const page of ['index.html', 'agent/index.html', 'crm/index.html', 'shop/index.html', 'shop/checkout.html', 'shop/product.html']) {
+      const html = await (await fetch(`${base}/demo/${page}`)).text();
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc=/, `${page}: inline ${tag}`);
+      assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${page}: inline event handler`);
+    }
+    for (const [path, init] of [
+      ['/api/health', {}],
+      ['/api/queue', {}],
+      ['/api/nothing', {}],
+      ['/api/conversations', { method: 'OPTIONS' }],
+      ['/api/conversations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }],
+    ] as const) {
+      const r = await fetch(base + path, init);
+      await r.text();
+      assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", `${path} ${r.status}`);
+      assert.equal(r.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+    const ac = new AbortController();
+    const sse = await fetch(`${base}/api/queue/stream`, { signal: ac.signal, headers: asAgent('agent-headers') });
+    assert.equal(sse.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+    ac.abort();
   });
 
   test('path traversal is refused', async () => {
@@ -570,7 +619,7 @@ describe('CORS', () => {
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /content-type/);
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
 
-    const created = await call(corsBroker.url, '/api/conversations', { body: {}, headers: { origin: 'https://shop.example' } });
+    const created = await call(corsBroker.url, '/api/conversations', { body: await keyed({}), headers: { origin: 'https://shop.example' } });
     assert.equal(created.status, 201);
     assert.equal(created.headers.get('access-control-allow-origin'), 'https://shop.example');
 
@@ -594,20 +643,20 @@ describe('Janus connection', () => {
     const proxy = await startJanusProxy(janus.port);
     const b = await startBroker(brokerOptions({ janusUrl: proxy.url, publicGatewayUrl: janus.url }));
     try {
-      const before = await call(b.url, '/api/conversations', { body: { display: 'Kim' } });
+      const before = await call(b.url, '/api/conversations', { body: await keyed({ display: 'Kim' }) });
       assert.equal(before.status, 201);
       assert.equal(v.parse(ConversationGrant, before.body).descriptor.gateway, janus.url);
       const expiredBefore = expiredSessions;
       proxy.cut();
       // Requests made while it reconnects wait for the new session instead of failing.
-      const afterDrop = await call(b.url, '/api/conversations', { body: { display: 'Lou' } });
+      const afterDrop = await call(b.url, '/api/conversations', { body: await keyed({ display: 'Lou' }) });
       assert.equal(afterDrop.status, 201, JSON.stringify(afterDrop.body));
       const grant = v.parse(ConversationGrant, before.body);
       // Rooms belong to the plugins, not to the broker's session: they outlive its
       // old session even after Janus gives up waiting for it to be reclaimed.
       await waitFor(() => expiredSessions > expiredBefore, 10_000, 'Janus to expire the dropped session');
       assert.deepEqual(await roomsExist(grant), { text: true, video: true });
-      const claim = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: {}, headers: asAgent('agent-rc', 'Rae') });
+      const claim = await call(b.url, `/api/conversations/${grant.descriptor.id}/claim`, { body: await keyed({}), headers: asAgent('agent-rc', 'Rae') });
       assert.equal(claim.status, 200, JSON.stringify(claim.body));
       assert.equal((await call(b.url, '/api/health')).status, 200);
     } finally {
@@ -619,7 +668,7 @@ describe('Janus connection', () => {
   test('closing the broker destroys the rooms it created and removes every token it added', async () => {
     const tokensBefore = await janusTokens();
     const b = await startBroker(brokerOptions());
-    const r = await call(b.url, '/api/conversations', { body: {} });
+    const r = await call(b.url, '/api/conversations', { body: await keyed({}) });
     const grant = v.parse(ConversationGrant, r.body);
     assert.deepEqual(await roomsExist(grant), { text: true, video: true });
     const during = await janusTokens();

@@ -3,14 +3,17 @@
 //   node --import tsx --test test/server/conversations.test.ts
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConversationService } from '../../server/conversations.js';
+import { loadAuthority } from '../../server/authority.js';
+import { ConversationService, type OpenConversationCaps } from '../../server/conversations.js';
 import { HttpError } from '../../server/http-util.js';
 import type { TokenGateway } from '../../server/janus-admin.js';
 import { GatewayRequestError, GatewayUnavailableError, type RoomGateway, type RoomKind, type RoomSpec } from '../../server/janus-rooms.js';
 import { ConversationStore } from '../../server/store.js';
 import { signVisitorIdentity } from '../../server/visitor-identity.js';
+import { keyed, newPublicKey } from './keys.js';
+import { importPublicKey, verifyCertificate } from '../../src/protocol/index.js';
 
-type Op = 'createText' | 'createVideo' | 'allow' | 'destroy' | 'addToken' | 'removeToken';
+type Op = 'createText' | 'createVideo' | 'allow' | 'destroy' | 'addToken' | 'removeToken' | 'list';
 
 /** Janus's core token list (token_auth). */
 class FakeTokens implements TokenGateway {
@@ -53,6 +56,13 @@ class FakeGateway implements RoomGateway {
   async exists(kind: RoomKind, room: string): Promise<boolean> {
     return this.rooms.has(`${kind}:${room}`);
   }
+  /** Who is in each TextRoom (a customer "joins" by a test putting its name here). */
+  readonly inTextRoom = new Map<string, string[]>();
+  async textParticipants(room: string): Promise<string[]> {
+    this.maybeFail('list');
+    if (!this.rooms.has(`text:${room}`)) throw new GatewayRequestError('No such room');
+    return this.inTextRoom.get(room) ?? [];
+  }
   get(kind: RoomKind, room: string | number): RoomSpec | undefined {
     return this.rooms.get(`${kind}:${room}`);
   }
@@ -74,18 +84,33 @@ class FakeGateway implements RoomGateway {
   }
 }
 
-const SITE_SECRET = 'site-secret-for-the-tests';
+const SITE_SECRET = 'site-secret-for-the-tests-0123456789';
+
+/** One authority for every service here (making one is async). */
+const authority = await loadAuthority();
 
 function setup(
-  overrides: { maxOpen?: number; waitingTtlMs?: number; closedRetentionMs?: number; maxLifetimeMs?: number; requireIdentity?: boolean; identitySecret?: string | null } = {},
+  overrides: {
+    maxOpen?: number;
+    waitingTtlMs?: number;
+    unjoinedTtlMs?: number;
+    closedRetentionMs?: number;
+    maxLifetimeMs?: number;
+    requireIdentity?: boolean;
+    identitySecret?: string | null;
+    caps?: Partial<OpenConversationCaps>;
+  } = {},
 ) {
   const gateway = new FakeGateway();
   const tokens = new FakeTokens(gateway.failures);
   const store = new ConversationStore();
   const service = new ConversationService(store, gateway, {
     gateway: 'ws://janus.test:8188',
+    authority,
     maxOpen: overrides.maxOpen ?? 100,
+    caps: overrides.caps,
     waitingTtlMs: overrides.waitingTtlMs ?? 60_000,
+    unjoinedTtlMs: overrides.unjoinedTtlMs,
     closedRetentionMs: overrides.closedRetentionMs ?? 10_000,
     maxLifetimeMs: overrides.maxLifetimeMs,
     tokens,
@@ -108,7 +133,7 @@ async function rejectsWith(p: Promise<unknown>, status: number, code?: string): 
 describe('ConversationService', () => {
   test('create passes pin, secret and the customer token to both rooms; secrets stay out of the grant', async () => {
     const { gateway, service } = setup();
-    const grant = await service.create({ display: 'Ann' });
+    const grant = await service.create(await keyed({ display: 'Ann' }));
     const text = gateway.get('text', grant.descriptor.textRoom.room);
     const video = gateway.get('video', grant.descriptor.videoRoom.room);
     assert.ok(text && video);
@@ -124,33 +149,35 @@ describe('ConversationService', () => {
   test('a failed create leaves nothing behind', async () => {
     const { gateway, store, service } = setup();
     gateway.failures.set('createVideo', new GatewayRequestError('boom'));
-    await rejectsWith(service.create({}), 502, 'gateway_error');
+    await rejectsWith(service.create(await keyed({})), 502, 'gateway_error');
     assert.equal(gateway.rooms.size, 0);
     assert.equal(store.all().length, 0);
     gateway.failures.set('createVideo', new GatewayUnavailableError('down'));
-    await rejectsWith(service.create({}), 503, 'gateway_unavailable');
+    await rejectsWith(service.create(await keyed({})), 503, 'gateway_unavailable');
   });
 
   test('a claim that Janus refuses is released, so the next agent can take it', async () => {
     const { gateway, service } = setup();
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     gateway.failures.set('allow', new GatewayUnavailableError('down'));
-    await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }), 503);
+    await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey()), 503);
     assert.equal(service.queue()[0].state, 'waiting');
     gateway.failures.delete('allow');
-    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a2', display: 'B' });
+    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a2', display: 'B' }, await newPublicKey());
     assert.equal(descriptor.self.id, 'a2');
     assert.ok(gateway.get('video', grant.descriptor.videoRoom.room)?.allowed.includes(descriptor.token ?? ''));
   });
 
   test('concurrent claims while Janus is still granting share one outcome', async () => {
     const { service } = setup();
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
+    // The same agent's reload sends the same key again and gets the same certificate.
+    const [a1Key, a2Key] = await Promise.all([newPublicKey(), newPublicKey()]);
     const results = await Promise.allSettled([
-      service.claim(id, { id: 'a1', display: 'A' }),
-      service.claim(id, { id: 'a1', display: 'A' }),
-      service.claim(id, { id: 'a2', display: 'B' }),
+      service.claim(id, { id: 'a1', display: 'A' }, a1Key),
+      service.claim(id, { id: 'a1', display: 'A' }, a1Key),
+      service.claim(id, { id: 'a2', display: 'B' }, a2Key),
     ]);
     assert.equal(results[0].status, 'fulfilled');
     assert.equal(results[1].status, 'fulfilled');
@@ -162,15 +189,15 @@ describe('ConversationService', () => {
 
   test('capacity is enforced', async () => {
     const { service } = setup({ maxOpen: 2 });
-    await service.create({});
-    await service.create({});
-    await rejectsWith(service.create({}), 503, 'capacity');
+    await service.create(await keyed({}));
+    await service.create(await keyed({}));
+    await rejectsWith(service.create(await keyed({})), 503, 'capacity');
   });
 
   test('reconcile recreates rooms Janus lost, with the same credentials and both tokens', async () => {
     const { gateway, service } = setup();
-    const grant = await service.create({});
-    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    const grant = await service.create(await keyed({}));
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     const before = gateway.get('text', grant.descriptor.textRoom.room);
     gateway.rooms.clear(); // Janus restarted
     await service.reconcile();
@@ -184,7 +211,7 @@ describe('ConversationService', () => {
 
   test('a failed teardown is retried by reconcile; closed conversations are forgotten after retention', async () => {
     const { gateway, store, service } = setup({ closedRetentionMs: 1000 });
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     gateway.failures.set('destroy', new GatewayUnavailableError('down'));
     const entry = await service.close(grant.descriptor.id, { resumeKey: grant.resumeKey });
     assert.equal(entry.state, 'closed');
@@ -200,9 +227,9 @@ describe('ConversationService', () => {
 
   test('unclaimed conversations expire and their rooms are destroyed', async () => {
     const { gateway, service } = setup({ waitingTtlMs: 1000 });
-    const waiting = await service.create({});
-    const claimed = await service.create({});
-    await service.claim(claimed.descriptor.id, { id: 'a1', display: 'A' });
+    const waiting = await service.create(await keyed({}));
+    const claimed = await service.create(await keyed({}));
+    await service.claim(claimed.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await service.sweep(Date.now() + 5000);
     const states = Object.fromEntries(service.queue().map((q) => [q.id, q.state]));
     assert.equal(states[waiting.descriptor.id], 'closed');
@@ -212,9 +239,9 @@ describe('ConversationService', () => {
 
   test('participant tokens: added on create and claim, removed on close; a failed removal is retried', async () => {
     const { gateway, tokens, service } = setup();
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     assert.deepEqual([...tokens.tokens], [grant.descriptor.token]);
-    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     assert.ok(tokens.tokens.has(agent.token!));
     gateway.failures.set('removeToken', new GatewayUnavailableError('down'));
     await service.close(grant.descriptor.id, { agent: { id: 'a1', display: 'A' } });
@@ -228,7 +255,7 @@ describe('ConversationService', () => {
   test('a token Janus refuses fails the create and leaves no room behind', async () => {
     const { gateway, tokens, store, service } = setup();
     gateway.failures.set('addToken', new GatewayRequestError('admin: 403 Unauthorized'));
-    await rejectsWith(service.create({}), 502, 'gateway_error');
+    await rejectsWith(service.create(await keyed({})), 502, 'gateway_error');
     assert.equal(gateway.rooms.size, 0);
     assert.equal(tokens.tokens.size, 0);
     assert.equal(store.all().length, 0);
@@ -236,8 +263,8 @@ describe('ConversationService', () => {
 
   test('reconcile puts back the tokens a restarted Janus forgot', async () => {
     const { tokens, service } = setup();
-    const grant = await service.create({});
-    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    const grant = await service.create(await keyed({}));
+    const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     tokens.tokens.clear();
     await service.reconcile();
     assert.deepEqual(new Set(tokens.tokens), new Set([grant.descriptor.token, agent.token]));
@@ -245,8 +272,8 @@ describe('ConversationService', () => {
 
   test('every conversation ends at its maximum lifetime, claimed or not, and its tokens with it', async () => {
     const { gateway, tokens, service } = setup({ maxLifetimeMs: 1000 });
-    const grant = await service.create({});
-    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    const grant = await service.create(await keyed({}));
+    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await service.sweep(Date.now() + 500);
     assert.equal(service.queue()[0].state, 'claimed');
     await service.sweep(Date.now() + 1500);
@@ -257,9 +284,9 @@ describe('ConversationService', () => {
 
   test('close: the customer by resume key, the agent only if it claimed', async () => {
     const { service } = setup();
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     await rejectsWith(service.close(grant.descriptor.id, { agent: { id: 'a1', display: 'A' } }), 403, 'forbidden');
-    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await rejectsWith(service.close(grant.descriptor.id, { agent: { id: 'a2', display: 'B' } }), 403, 'forbidden');
     await rejectsWith(service.close(grant.descriptor.id, { resumeKey: 'wrong' }), 403, 'forbidden');
     assert.equal((await service.close(grant.descriptor.id, { resumeKey: grant.resumeKey })).state, 'closed');
@@ -268,14 +295,14 @@ describe('ConversationService', () => {
   test('a valid signed identity names the customer and marks it verified everywhere', async () => {
     const { service } = setup();
     const identity = signVisitorIdentity({ userId: 'u-42', name: 'Dana Scully', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET);
-    const grant = await service.create({ display: 'typed by the visitor', identity });
+    const grant = await service.create(await keyed({ display: 'typed by the visitor', identity }));
     assert.deepEqual(grant.descriptor.self.verified, { userId: 'u-42' });
     assert.equal(grant.descriptor.self.display, 'Dana Scully');
     assert.deepEqual(service.queue()[0].verified, { userId: 'u-42' });
-    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' });
+    const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     assert.deepEqual(descriptor.peer, { role: 'customer', id: grant.descriptor.self.id, display: 'Dana Scully', verified: { userId: 'u-42' } });
     // Without a name the visitor's own display stays, still verified.
-    const g2 = await service.create({ display: 'Fox', identity: signVisitorIdentity({ userId: 'u-7', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET) });
+    const g2 = await service.create(await keyed({ display: 'Fox', identity: signVisitorIdentity({ userId: 'u-7', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET) }));
     assert.equal(g2.descriptor.self.display, 'Fox');
     assert.deepEqual(g2.descriptor.self.verified, { userId: 'u-7' });
   });
@@ -286,34 +313,34 @@ describe('ConversationService', () => {
     const good = signVisitorIdentity({ userId: 'u-1', name: 'Eve', exp }, SITE_SECRET);
     const [body, sig] = good.split('.');
     const forged = Buffer.from(JSON.stringify({ userId: 'admin', name: 'Eve', exp })).toString('base64url');
-    await rejectsWith(service.create({ identity: `${forged}.${sig}` }), 401, 'identity_invalid');
+    await rejectsWith(service.create(await keyed({ identity: `${forged}.${sig}` })), 401, 'identity_invalid');
     const flipped = sig.slice(0, 10) + (sig[10] === 'A' ? 'B' : 'A') + sig.slice(11);
-    await rejectsWith(service.create({ identity: `${body}.${flipped}` }), 401, 'identity_invalid');
-    await rejectsWith(service.create({ identity: signVisitorIdentity({ userId: 'u-1', exp }, 'another-site-secret') }), 401, 'identity_invalid');
+    await rejectsWith(service.create(await keyed({ identity: `${body}.${flipped}` })), 401, 'identity_invalid');
+    await rejectsWith(service.create(await keyed({ identity: signVisitorIdentity({ userId: 'u-1', exp }, 'another-site-secret') })), 401, 'identity_invalid');
     const expired = signVisitorIdentity({ userId: 'u-1', exp: Math.floor(Date.now() / 1000) - 120 }, SITE_SECRET);
-    await rejectsWith(service.create({ identity: expired }), 401, 'identity_expired');
+    await rejectsWith(service.create(await keyed({ identity: expired })), 401, 'identity_expired');
     for (const bad of ['', 'x', 'a.b.c', `${body}.`, `${body}.${sig}=`, `${body}!.${sig}`, 'e30.' + 'A'.repeat(43)]) {
-      await rejectsWith(service.create({ identity: bad }), bad === 'e30.' + 'A'.repeat(43) ? 401 : 400);
+      await rejectsWith(service.create(await keyed({ identity: bad })), bad === 'e30.' + 'A'.repeat(43) ? 401 : 400);
     }
     // Well signed but not an identity.
     const { signToken } = await import('../../server/signed-token.js');
-    await rejectsWith(service.create({ identity: signToken({ userId: 42, exp }, SITE_SECRET) }), 400, 'identity_malformed');
-    await rejectsWith(service.create({ identity: signToken({ userId: 'u' }, SITE_SECRET) }), 400, 'identity_malformed');
-    await rejectsWith(service.create({ identity: signToken({ userId: 'u', name: '', exp }, SITE_SECRET) }), 400, 'identity_malformed');
+    await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 42, exp }, SITE_SECRET) })), 400, 'identity_malformed');
+    await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 'u' }, SITE_SECRET) })), 400, 'identity_malformed');
+    await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 'u', name: '', exp }, SITE_SECRET) })), 400, 'identity_malformed');
     const strict = setup({ requireIdentity: true });
-    await rejectsWith(strict.service.create({ display: 'Anon' }), 401, 'identity_required');
-    assert.ok((await strict.service.create({ identity: good })).descriptor.self.verified);
+    await rejectsWith(strict.service.create(await keyed({ display: 'Anon' })), 401, 'identity_required');
+    assert.ok((await strict.service.create(await keyed({ identity: good }))).descriptor.self.verified);
     const noSecret = setup({ identitySecret: null });
-    await rejectsWith(noSecret.service.create({ identity: good }), 400, 'identity_not_supported');
+    await rejectsWith(noSecret.service.create(await keyed({ identity: good })), 400, 'identity_not_supported');
     assert.equal(service.queue().length, 0, 'nothing was created by a refused identity');
   });
 
   test('link: only the claiming agent, shown in the queue, the claim and (name only) the customer grant', async () => {
     const { store, service } = setup();
-    const grant = await service.create({});
+    const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
     assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
-    await service.claim(id, { id: 'a1', display: 'A' });
+    await service.claim(id, { id: 'a1', display: 'A' }, await newPublicKey());
     assert.throws(() => service.link(id, { id: 'a2', display: 'B' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
     let changes = 0;
     store.onChange(() => changes++);
@@ -321,9 +348,145 @@ describe('ConversationService', () => {
     assert.equal(changes, 1, 'the queue stream hears about it');
     assert.deepEqual({ ...link, linkedAt: 0 }, { customerId: 'cus-1', name: 'Casey', linkedAt: 0, linkedBy: { id: 'a1', display: 'A' } });
     assert.deepEqual(service.queue()[0].link, link);
-    assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' })).link, link);
+    assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' }, await newPublicKey())).link, link);
     assert.deepEqual(service.resume(id, grant.resumeKey).link, { name: 'Casey', linkedAt: link.linkedAt });
     await service.close(id, { resumeKey: grant.resumeKey });
     assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-2', name: 'X' }), (e: unknown) => e instanceof HttpError && e.status === 410);
+  });
+});
+
+describe('certificates (issue 9)', () => {
+  test("create certifies the customer's key and claim the agent's, until the conversation's maximum lifetime; both sides get both", async () => {
+    const { service } = setup({ maxLifetimeMs: 3_600_000 });
+    const grant = await service.create(await keyed({}));
+    const id = grant.descriptor.id;
+    const authorityKey = await importPublicKey(grant.descriptor.auth.authority);
+    assert.equal(grant.descriptor.auth.certs.length, 1);
+    const customerCert = await verifyCertificate(grant.descriptor.auth.certs[0], authorityKey, id);
+    assert.ok(customerCert.ok);
+    assert.equal(customerCert.cert.role, 'customer');
+    assert.equal(customerCert.cert.sub, grant.descriptor.self.id);
+    const createdAt = service.queue()[0].createdAt;
+    assert.equal(customerCert.cert.exp, Math.floor((createdAt + 3_600_000) / 1000));
+    // Another conversation's certificate is not valid here.
+    const other = await service.create(await keyed({}));
+    assert.equal((await verifyCertificate(other.descriptor.auth.certs[0], authorityKey, id)).ok, false);
+
+    const agentKey = await newPublicKey();
+    const { descriptor: agent } = await service.claim(id, { id: 'a1', display: 'A' }, agentKey);
+    assert.deepEqual(agent.auth.authority, grant.descriptor.auth.authority);
+    assert.equal(agent.auth.certs.length, 2);
+    assert.equal(agent.auth.certs[0], grant.descriptor.auth.certs[0], "the agent's descriptor carries the customer's certificate");
+    const agentCert = await verifyCertificate(agent.auth.certs[1], authorityKey, id);
+    assert.ok(agentCert.ok);
+    assert.deepEqual([agentCert.cert.role, agentCert.cert.sub], ['agent', 'a1']);
+    assert.deepEqual(service.resume(id, grant.resumeKey).descriptor.auth.certs, agent.auth.certs, "the customer's resumed descriptor carries the agent's");
+    // The same agent with the same key (a reload): the same certificate, no new one.
+    assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' }, agentKey)).descriptor.auth.certs, agent.auth.certs);
+  });
+
+  test('registerKey: the customer by resume key, the claiming agent only; the same key twice is one certificate; at most 8 per participant', async () => {
+    const { service } = setup();
+    const grant = await service.create(await keyed({}));
+    const id = grant.descriptor.id;
+    await rejectsWith(service.registerKey(id, { resumeKey: 'wrong' }, await newPublicKey()), 403, 'forbidden');
+    await rejectsWith(service.registerKey(id, { agent: { id: 'a1', display: 'A' } }, await newPublicKey()), 403, 'forbidden');
+    const k2 = await newPublicKey();
+    const r = await service.registerKey(id, { resumeKey: grant.resumeKey }, k2);
+    assert.deepEqual(r.auth.certs, [grant.descriptor.auth.certs[0], r.cert]);
+    assert.equal((await service.registerKey(id, { resumeKey: grant.resumeKey }, k2)).cert, r.cert);
+    const { descriptor: agent } = await service.claim(id, { id: 'a1', display: 'A' }, await newPublicKey());
+    assert.ok(agent.auth.certs.includes(r.cert), "the customer's new key reaches the agent's next descriptor");
+    await rejectsWith(service.registerKey(id, { agent: { id: 'a2', display: 'B' } }, await newPublicKey()), 403, 'forbidden');
+    // A key that speaks for the customer cannot also speak for the agent.
+    await rejectsWith(service.registerKey(id, { agent: { id: 'a1', display: 'A' } }, k2), 409, 'key_in_use');
+    for (let i = 2; i < 8; i++) await service.registerKey(id, { resumeKey: grant.resumeKey }, await newPublicKey());
+    await rejectsWith(service.registerKey(id, { resumeKey: grant.resumeKey }, await newPublicKey()), 429, 'too_many_keys');
+    // The agent's own allowance is separate.
+    await service.registerKey(id, { agent: { id: 'a1', display: 'A' } }, await newPublicKey());
+    await service.close(id, { resumeKey: grant.resumeKey });
+    await rejectsWith(service.registerKey(id, { resumeKey: grant.resumeKey }, await newPublicKey()), 410, 'conversation_closed');
+  });
+
+  test("a claim with the customer's key is refused before it takes the conversation", async () => {
+    const { service } = setup();
+    const customerKey = await newPublicKey();
+    const grant = await service.create({ publicKey: customerKey });
+    await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, customerKey), 409, 'key_in_use');
+    assert.equal(service.queue()[0].state, 'waiting');
+  });
+});
+
+describe('open conversations per client (issue 9, finding 6)', () => {
+  test('per address, per /24 and per signed-in user; another address is unaffected', async () => {
+    const { service } = setup({ caps: { perClient: 2, perNetwork: 3, perUser: 1 } });
+    await service.create(await keyed({}), '10.0.0.1');
+    await service.create(await keyed({}), '10.0.0.1');
+    await rejectsWith(service.create(await keyed({}), '10.0.0.1'), 429, 'too_many_open_conversations');
+    await service.create(await keyed({}), '10.0.0.2');
+    await rejectsWith(service.create(await keyed({}), '10.0.0.3'), 429, 'too_many_open_conversations');
+    await service.create(await keyed({}), '10.0.1.1');
+    const identity = () => signVisitorIdentity({ userId: 'u-9', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET);
+    await service.create(await keyed({ identity: identity() }), '10.0.2.1');
+    await rejectsWith(service.create(await keyed({ identity: identity() }), '10.0.3.1'), 429, 'too_many_open_conversations');
+  });
+
+  test('closing one frees its place', async () => {
+    const { service } = setup({ caps: { perClient: 1 } });
+    const g = await service.create(await keyed({}), '10.0.0.1');
+    await rejectsWith(service.create(await keyed({}), '10.0.0.1'), 429);
+    await service.close(g.descriptor.id, { resumeKey: g.resumeKey });
+    await service.create(await keyed({}), '10.0.0.1');
+  });
+
+  test('concurrent creates cannot slip under a cap while Janus is still creating rooms', async () => {
+    const { service } = setup({ caps: { perClient: 3 } });
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => keyed({})));
+    const results = await Promise.allSettled(bodies.map((b) => service.create(b, '10.0.0.7')));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+  });
+
+  test('IPv6 clients count by /64 and their networks by /48', async () => {
+    const { service } = setup({ caps: { perClient: 1, perNetwork: 2 } });
+    await service.create(await keyed({}), '2001:db8:1:1::/64');
+    await rejectsWith(service.create(await keyed({}), '2001:db8:1:1::/64'), 429);
+    await service.create(await keyed({}), '2001:db8:1:2::/64');
+    await rejectsWith(service.create(await keyed({}), '2001:db8:1:3::/64'), 429);
+    await service.create(await keyed({}), '2001:db8:2:1::/64');
+  });
+});
+
+describe('conversations whose customer never joined (issue 9, finding 6)', () => {
+  test('closed after the unjoined TTL; one seen in its TextRoom stays (and is remembered); unknown is not closed', async () => {
+    const { gateway, service } = setup({ unjoinedTtlMs: 1000, waitingTtlMs: 60_000 });
+    const never = await service.create(await keyed({}));
+    const joined = await service.create(await keyed({}));
+    const unknowable = await service.create(await keyed({}));
+    gateway.inTextRoom.set(String(joined.descriptor.textRoom.room), ['c-someone']);
+    const t0 = Date.now();
+    await service.sweep(t0 + 600); // half way: Janus is asked, the joined one is remembered
+    gateway.inTextRoom.clear(); // and it may leave for a moment (navigation) without losing its place
+    gateway.failures.set('list', new GatewayUnavailableError('down'));
+    const state = () => Object.fromEntries(service.queue().map((q) => [q.id, q.state]));
+    // Janus cannot tell: nothing is closed on a guess.
+    await service.sweep(t0 + 1500);
+    assert.deepEqual(Object.values(state()), ['waiting', 'waiting', 'waiting']);
+    gateway.failures.delete('list');
+    await service.sweep(t0 + 1500);
+    assert.equal(state()[never.descriptor.id], 'closed');
+    assert.equal(state()[unknowable.descriptor.id], 'closed');
+    assert.equal(state()[joined.descriptor.id], 'waiting');
+    assert.equal(gateway.get('text', never.descriptor.textRoom.room), undefined, 'its rooms are destroyed');
+    // The joined one still ends at the (longer) waiting TTL if nobody claims it.
+    await service.sweep(t0 + 61_000);
+    assert.equal(state()[joined.descriptor.id], 'closed');
+  });
+
+  test('a claimed conversation is not closed for want of a customer join', async () => {
+    const { service } = setup({ unjoinedTtlMs: 1000 });
+    const g = await service.create(await keyed({}));
+    await service.claim(g.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
+    await service.sweep(Date.now() + 5000);
+    assert.equal(service.queue()[0].state, 'claimed');
   });
 });

@@ -13,6 +13,7 @@ import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';
 import { RawJanus, RawSession } from './janus-raw.js';
+import { keyed } from './keys.js';
 
 
 const AGENT_SECRET = 'security-test-agent-secret-0123456789';
@@ -54,8 +55,8 @@ interface Pair {
 }
 
 async function conversation(base: string, name: string): Promise<Pair> {
-  const customer = v.parse(ConversationGrant, await post(base, '/api/conversations', { display: name }));
-  const claim = v.parse(ClaimResponse, await post(base, `/api/conversations/${customer.descriptor.id}/claim`, {}, agentAuth(`agent-of-${name}`)));
+  const customer = v.parse(ConversationGrant, await post(base, '/api/conversations', await keyed({ display: name })));
+  const claim = v.parse(ClaimResponse, await post(base, `/api/conversations/${customer.descriptor.id}/claim`, await keyed({}), agentAuth(`agent-of-${name}`)));
   return { customer, agent: claim.descriptor };
 }
 
