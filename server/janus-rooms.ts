@@ -150,7 +150,7 @@ export class JanusRooms implements RoomGateway {
 
   async createVideoRoom(spec: RoomSpec): Promise<void> {
     const res = await this.call('videoroom create', (l) =>
-      l.video.message({ ...this.createBody(spec), publishers: 2, require_pvtid: true, audiolevel_event: true }),
+      l.video.message({ ...this.createBody(spec), publishers: 6, require_pvtid: true, audiolevel_event: true }),
     );
     expectPluginAnswer(res, 'videoroom', 'created');
   }

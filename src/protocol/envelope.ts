@@ -154,8 +154,8 @@ export type ParseResult =
   | { ok: true; message: WireMessage }
   | { ok: false; reason: string };
 
-/** Largest envelope we are willing to parse (TextRoom relays whatever it gets). */
-export const MAX_ENVELOPE_BYTES = 64 * 1024;
+/** Largest envelope we are willing to parse (TextRoom relays whatever it gets; the data channel carries at most 64 KiB, our largest, a cobrowse chunk, is about 16 KiB). */
+export const MAX_ENVELOPE_BYTES = 32 * 1024;
 
 /** Parses and validates one wire message. Never throws. */
 export function parseEnvelope(raw: unknown): ParseResult {

@@ -238,9 +238,11 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
 
   private answerByConsent(): void {
     const pending = this.autoAnswer;
-    this.autoAnswer = undefined;
-    if (!pending || this.disposed || this.desired || this.answered.has(pending.id)) return;
-    if (!covers(this.localScope(), mediaScope('customer', pending.mode))) return;
+    if (!pending || this.disposed || this.desired || this.answered.has(pending.id) || !covers(this.localScope(), mediaScope('customer', pending.mode))) {
+      this.autoAnswer = undefined;
+      return;
+    }
+    // Kept until our own answer comes back through onAnswer, which starts the video.
     this.chat.sendSignal('video.answer', { inviteId: pending.id, accept: pending.mode, auto: true });
   }
 

@@ -4,8 +4,17 @@
 import JanusDefault from 'janus-gateway';
 import type { JanusJS } from 'janus-gateway';
 import adapter from 'webrtc-adapter';
-import { Conversation } from '../../src/session/index.js';
-import type { ConversationDescriptor } from '../../src/protocol/index.js';
+import { GatewayConnection, TextRoomChannel } from '../../src/media/index.js';
+import { BrokerClient, Conversation } from '../../src/session/index.js';
+import {
+  createEnvelope,
+  EnvelopeSigner,
+  EnvelopeVerifier,
+  exportPublicKey,
+  generateSigningKeyPair,
+  issueCertificate,
+  type ConversationDescriptor,
+} from '../../src/protocol/index.js';
 import { cobrowseBenchPage } from './cobrowse-page.js';
 
 // The package's types describe a CommonJS module; the file esbuild bundles is ESM with the class as default export.
@@ -140,5 +149,66 @@ async function holdCall(customerD: ConversationDescriptor, agentD: ConversationD
   (window as unknown as { stopCall: () => void }).stopCall = () => { c.dispose(); a.dispose(); };
 }
 
-Object.assign(window, { bench: { ourFlow, plainFlow, holdCall } });
+/**
+ * A conversation created the way the elements do it: the customer's and the
+ * agent's signing keys are made (and kept) in this page, their public halves
+ * certified by the broker.
+ */
+async function newConversation(agentToken: string): Promise<{ customer: ConversationDescriptor; agent: ConversationDescriptor }> {
+  const broker = new BrokerClient('/');
+  const g = await broker.startConversation({ display: 'Bench customer' });
+  const a = await broker.claim(g.descriptor.id, agentToken);
+  return { customer: g.descriptor, agent: a.descriptor };
+}
+
+/** Microseconds per signature and per verification (open: parse, check signature, sender and role) of a chat message. */
+async function signVerifyCost(n: number): Promise<{ signUs: number; openUs: number }> {
+  const authority = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await generateSigningKeyPair();
+  const now = Math.floor(Date.now() / 1000);
+  const { cert, kid } = await issueCertificate({ cid: 'bench', role: 'customer', sub: 'c-1', publicKey: await exportPublicKey(keys.publicKey), iat: now, exp: now + 600 }, authority.privateKey);
+  const signer = new EnvelopeSigner('bench', kid, keys.privateKey);
+  const verifier = new EnvelopeVerifier('bench', await exportPublicKey(authority.publicKey));
+  await verifier.addCertificate(cert);
+  const wires: string[] = [];
+  let t = performance.now();
+  for (let i = 0; i < n; i++) wires.push(await signer.seal(createEnvelope('chat.message', 'c-1', { text: `message number ${i}, a typical short line of chat`, seq: i })));
+  const signUs = ((performance.now() - t) * 1000) / n;
+  t = performance.now();
+  for (const w of wires) if ((await verifier.open(w)).kind !== 'ok') throw new Error('verification failed');
+  const openUs = ((performance.now() - t) * 1000) / n;
+  return { signUs, openUs };
+}
+
+/**
+ * The floor under the chat round trip: the same two TextRoom connections
+ * with raw text, no envelope, no signature, no outbox (what the chat costs
+ * above the transport is ours minus this).
+ */
+async function rawRoundTrip(customerD: ConversationDescriptor, agentD: ConversationDescriptor, runs: number): Promise<number[]> {
+  const open = async (d: ConversationDescriptor) => {
+    const gw = new GatewayConnection({ server: d.gateway, token: d.token });
+    await gw.connect();
+    const ch = new TextRoomChannel(gw, { room: d.textRoom.room, pin: d.textRoom.pin, token: d.token, username: `${d.self.id}~raw`, display: d.self.display });
+    await ch.open();
+    return { gw, ch };
+  };
+  const [c, a] = await Promise.all([open(customerD), open(agentD)]);
+  try {
+    a.ch.on('message', ({ text }) => { if (text.startsWith('ping')) void a.ch.send(`pong${text.slice(4)}`); });
+    const out: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const got = new Promise<void>((resolve) => { const off = c.ch.on('message', ({ text }) => { if (text === `pong${i}`) { off(); resolve(); } }); });
+      const t0 = performance.now();
+      await c.ch.send(`ping${i}`);
+      await got;
+      out.push(performance.now() - t0);
+    }
+    return out;
+  } finally {
+    for (const x of [c, a]) { x.ch.dispose(); x.gw.dispose(); }
+  }
+}
+
+Object.assign(window, { bench: { ourFlow, plainFlow, holdCall, newConversation, signVerifyCost, rawRoundTrip } });
 Object.assign((window as unknown as { bench: object }).bench, cobrowseBenchPage);

@@ -108,7 +108,7 @@ describe('fuzz: 10,000 bad envelopes at a live conversation', () => {
     const shots: Shot[] = [];
     for (let i = 0; i < TOTAL; i++) {
       // Oversized ones are rare: 1 in 200 is plenty to cover them, and cheap on the wire.
-      if (i % 200 === 199) shots.push({ via: pick([ra, rc], i), text: JSON.stringify({ ...createEnvelope('chat.message', agentId, { text: 'x'.repeat(3000), seq: i }), pad: 'y'.repeat(66_000) }) });
+      if (i % 200 === 199) shots.push({ via: pick([ra, rc], i), text: JSON.stringify({ ...createEnvelope('chat.message', agentId, { text: 'x'.repeat(3000), seq: i }), pad: 'y'.repeat(40_000) }) });
       else shots.push(kinds[n++ % kinds.length](i));
     }
     const wires = await Promise.all(shots.map((s) => s.text));
