@@ -81,7 +81,9 @@ export async function startJanus(opts = {}) {
     WS_PORT: String(port),
     ADMIN_WS_PORT: String(adminPort),
     BIND_IP: process.env.JANUS_BIND_IP ?? '127.0.0.1',
-    ICE_ENFORCE: process.env.JANUS_ICE_ENFORCE ?? 'lo',
+    // Interfaces or address prefixes Janus gathers ICE candidates on; empty: every IPv4 one
+    // (Janus 1.1 cannot use loopback, see janus/janus.jcfg, nat).
+    ICE_ENFORCE: process.env.JANUS_ICE_ENFORCE ?? '',
     RECLAIM_TIMEOUT: String(opts.reclaimTimeoutS ?? 20),
     RTP_PORT_RANGE: `${rtpBase}-${rtpBase + 99}`,
   };

@@ -77,6 +77,17 @@ export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Participants cannot record (README, "Janus requests a participant can send"):
+ * `lock_record` makes Janus ignore `record`/`filename` in configure and publish
+ * without the room secret. Janus 1.1 does not apply it to `joinandconfigure`,
+ * which still sets both, so the recordings folder is one that cannot hold a
+ * file: every recorder in these rooms fails to open before it creates a folder
+ * or a file, wherever `filename` points. Recording, when it comes, is the
+ * operator's decision (a real rec_dir, enable_recording with the secret).
+ */
+export const RECORDING_LOCKED = { record: false, lock_record: true, rec_dir: '/dev/null' } as const;
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const isNoSuchRoom = (e: unknown) => /no such room/i.test(message(e));
 
@@ -150,7 +161,7 @@ export class JanusRooms implements RoomGateway {
 
   async createVideoRoom(spec: RoomSpec): Promise<void> {
     const res = await this.call('videoroom create', (l) =>
-      l.video.message({ ...this.createBody(spec), publishers: 6, require_pvtid: true, audiolevel_event: true }),
+      l.video.message({ ...this.createBody(spec), publishers: 6, require_pvtid: true, audiolevel_event: true, ...RECORDING_LOCKED }),
     );
     expectPluginAnswer(res, 'videoroom', 'created');
   }

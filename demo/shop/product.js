@@ -4,7 +4,7 @@ const products = {
   mug: { name: 'Ceramic mug', price: '€14.00', swatch: '', alt: 'Ceramic mug, blue glaze', blurb: 'Hand-glazed stoneware mug, 350 ml. Dishwasher and microwave safe; every glaze is slightly different.' },
   lamp: { name: 'Desk lamp', price: '€45.00', swatch: 'lamp', alt: 'Desk lamp, olive green', blurb: 'Dimmable LED desk lamp with an adjustable arm and a warm-to-cool colour dial. USB-C powered.' },
 };
-const p = products[new URLSearchParams(location.search).get('sku') ?? ''];
+const p = products[new URL(location.href).searchParams.get('sku') ?? ''];
 if (p) {
   document.title = `${p.name} – Homeware Co.`;
   document.getElementById('name').textContent = p.name;
