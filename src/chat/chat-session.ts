@@ -45,7 +45,7 @@ export interface ChatSessionOptions {
   resendAfterMs?: number;
   /** Envelopes accepted per second from one connection, and the burst (history on join arrives at once). */
   perConnectionRate?: { perSecond: number; burst: number };
-  /** How long an envelope signed by a key we have no certificate for waits for that certificate. */
+  /** After each (re)join, how long envelopes signed by a key we have no certificate for may wait for it (default 3 s). */
   unknownKeyWaitMs?: number;
 }
 
@@ -70,7 +70,7 @@ export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
 
 const TYPING_TTL_MS = 6000;
 const TYPING_REFRESH_MS = 3000;
-/** Envelopes held for a certificate that has not arrived yet, in all. */
+/** Envelopes held behind one whose certificate has not arrived yet, in all. */
 const MAX_HELD = 512;
 const DEFAULT_RATE = { perSecond: 300, burst: 600 };
 /** Types delivered once per id (reliable, acked, in history); the ephemeral ones are not deduped. */
@@ -95,8 +95,21 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private readonly outbox = new Outbox();
   private readonly seen = new SeenIds();
   private readonly buckets = new Map<string, TokenBucket>();
-  private readonly held = new Map<string, { items: Array<{ username: string; text: string }>; timer: ReturnType<typeof setTimeout> }>();
-  private heldCount = 0;
+  /**
+   * Room order is kept: once an envelope waits for its signer's certificate,
+   * everything after it waits too (a customer's answer must not overtake
+   * the offer it answers). The head waits at most unknownKeyWaitMs.
+   */
+  private readonly held: Array<{ username: string; text: string }> = [];
+  private heldTimer?: ReturnType<typeof setTimeout>;
+  /**
+   * Until when an unknown key may still be waited for: a few seconds after
+   * each (re)join, while the room's history arrives and the other side
+   * whispers its certificate. Afterwards every live envelope's key is known
+   * (each side sends its certificate before anything else), so an unknown one
+   * is refused at once: nobody can stall the chat by inventing keys.
+   */
+  private holdUntil = 0;
   private inbox: Promise<void> = Promise.resolve();
   private readonly present = new Map<string, Set<string>>(); // participantId -> usernames
   private readonly displays = new Map<string, string>();
@@ -232,8 +245,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     clearInterval(this.resendTimer);
     clearTimeout(this.ackTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
-    for (const h of this.held.values()) clearTimeout(h.timer);
-    this.held.clear();
+    clearTimeout(this.heldTimer);
+    this.held.length = 0;
     for (const u of this.unsubscribe) u();
     this.channel?.dispose();
     this.channel = undefined;
@@ -243,6 +256,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private async openChannel(signal?: AbortSignal): Promise<void> {
     this.channel?.dispose();
     this.present.clear();
+    // History may arrive with the join itself; the window is set again once joined.
+    this.holdUntil = Date.now() + 15_000;
     const channel = new TextRoomChannel(this.gateway, {
       room: this.descriptor.textRoom.room,
       pin: this.descriptor.textRoom.pin,
@@ -254,6 +269,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     channel.on('ready', ({ participants }) => {
       for (const p of participants) this.addPresent(p.username, p.display);
       this.emitPresence();
+      this.holdUntil = Date.now() + (this.options.unknownKeyWaitMs ?? 3000);
       this.setStatus('ready');
       // Our certificate first: the other side verifies everything after it with the key it certifies.
       this.sendCertificate(() => this.peerUsernames());
@@ -335,26 +351,39 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
 
   private async receive(username: string, text: string): Promise<void> {
     if (this.lifetime.signal.aborted) return;
+    if (this.held.length > 0) {
+      this.hold(username, text);
+      return;
+    }
+    if (!(await this.process(username, text, Date.now() < this.holdUntil))) {
+      this.hold(username, text);
+      this.armHeldTimer();
+    }
+  }
+
+  /** Opens and handles one envelope; false when it waits (`mayWait`) for its signer's certificate. */
+  private async process(username: string, text: string, mayWait: boolean): Promise<boolean> {
     const r = await this.auth.verifier.open(text);
-    if (this.lifetime.signal.aborted) return;
+    if (this.lifetime.signal.aborted) return true;
     const claimed = participantIdOf(username);
     if (r.kind === 'invalid') {
       this.report(r.reason, claimed);
-      return;
+      return true;
     }
     if (r.kind === 'unknown-key') {
-      this.hold(r.kid, username, text);
-      return;
+      if (!mayWait) this.report('signed with a key nobody certified', claimed);
+      return !mayWait;
     }
     const msg = r.message;
     // The key decides who wrote it; a connection named after someone else is not to be trusted with anything.
     if (msg.from !== claimed) {
       this.report(`sender mismatch: signed by ${msg.from}, sent from a connection named for ${claimed}`, claimed);
-      return;
+      return true;
     }
     if (msg.type === 'key.cert') {
-      await this.release(msg.kid);
-      return;
+      // A new certificate: what waited for it can go on, in order, after this envelope.
+      if (this.held.length > 0) queueMicrotask(() => { this.inbox = this.inbox.then(() => this.drain()).catch(() => {}); });
+      return true;
     }
     const mine = r.sender.sub === this.selfId && r.sender.role === this.selfRole;
     if (RELIABLE.has(msg.type)) {
@@ -364,49 +393,51 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
         // Same id again: an honest resend (ack it again) or another message wearing a used id.
         if (known !== print) {
           this.report(`message id ${msg.id} reused for different content`, msg.from);
-          return;
+          return true;
         }
         if (!mine) this.queueAck(username, msg.id);
-        return;
+        return true;
       }
       if (this.seen.forgotten(msg.ts)) {
         this.report('message older than what this page still remembers: dropped as a possible replay', msg.from);
-        return;
+        return true;
       }
       this.seen.add(msg.id, msg.ts, print);
     }
     this.handle(msg, username, mine);
+    return true;
   }
 
-  /** Keeps an envelope signed by a key we have no certificate for (yet) until its `key.cert` arrives. */
-  private hold(kid: string, username: string, text: string): void {
-    let entry = this.held.get(kid);
-    if (this.heldCount >= MAX_HELD || (!entry && this.held.size >= 16)) {
-      this.report('signed with a key nobody certified', participantIdOf(username));
+  private hold(username: string, text: string): void {
+    if (this.held.length >= MAX_HELD) {
+      this.report('too many messages waiting for a certificate: dropped', participantIdOf(username));
       return;
     }
-    if (!entry) {
-      const timer = setTimeout(() => {
-        const gone = this.held.get(kid);
-        this.held.delete(kid);
-        if (!gone) return;
-        this.heldCount -= gone.items.length;
-        for (const item of gone.items) this.report('signed with a key nobody certified', participantIdOf(item.username));
-      }, this.options.unknownKeyWaitMs ?? 10_000);
-      entry = { items: [], timer };
-      this.held.set(kid, entry);
-    }
-    entry.items.push({ username, text });
-    this.heldCount++;
+    this.held.push({ username, text });
   }
 
-  private async release(kid: string): Promise<void> {
-    const entry = this.held.get(kid);
-    if (!entry) return;
-    this.held.delete(kid);
-    clearTimeout(entry.timer);
-    this.heldCount -= entry.items.length;
-    for (const item of entry.items) await this.receive(item.username, item.text);
+  /**
+   * Handles held envelopes in order until one still lacks its certificate;
+   * once the window for certificates is over, whatever still lacks one is
+   * reported and the rest go on.
+   */
+  private async drain(): Promise<void> {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    while (this.held.length > 0 && !this.lifetime.signal.aborted) {
+      const head = this.held[0];
+      if (!(await this.process(head.username, head.text, Date.now() < this.holdUntil))) break;
+      this.held.shift();
+    }
+    this.armHeldTimer();
+  }
+
+  private armHeldTimer(): void {
+    if (this.held.length === 0 || this.heldTimer) return;
+    this.heldTimer = setTimeout(() => {
+      this.heldTimer = undefined;
+      this.inbox = this.inbox.then(() => this.drain()).catch(() => {});
+    }, Math.max(0, this.holdUntil - Date.now()));
   }
 
   /** A verified, first-seen envelope. */

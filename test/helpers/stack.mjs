@@ -26,6 +26,9 @@ export async function startStack({ staticRoot } = {}) {
       janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
       agentAccounts: [agent],
       rateLimits: { create: GENEROUS, login: GENEROUS, post: GENEROUS },
+      // Likewise the per-client caps on open conversations (test/server/capacity.test.ts tests them).
+      maxOpenConversations: 100_000,
+      openCaps: { perClient: 50_000, perNetwork: 50_000, perUser: 50_000 },
       port: 0,
       staticRoot,
     });

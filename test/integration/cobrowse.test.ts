@@ -127,8 +127,9 @@ const CUSTOMER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
   document.getElementById('btn').addEventListener('click', () => { document.getElementById('out').textContent = 'Coupon applied'; });
 </script>
 <script type="module">
-  const { Conversation } = await import('/src/session/index.ts');
-  const c = new Conversation({ cobrowse: { batchMs: 40, ...parent.__cbCustomerOptions } });
+  const { Conversation, sessionConsentStore } = await import('/src/session/index.ts');
+  // Like the widget: what the customer consented to survives this tab's reloads and navigation.
+  const c = new Conversation({ consent: sessionConsentStore(), cobrowse: { batchMs: 40, ...parent.__cbCustomerOptions } });
   window.__conv = c;
   await c.connect(parent.__cbCustomerDescriptor);
   window.__ready = true;
@@ -189,7 +190,15 @@ async function wireTexts(log: readonly string[]): Promise<{ raw: string; decoded
       continue;
     }
     if (typeof outer.text !== 'string') continue;
-    const env = parseEnvelope(outer.text);
+    let signed: Record<string, unknown>;
+    try {
+      signed = JSON.parse(outer.text) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    // The schema is the envelope's without its signature.
+    delete signed.sig;
+    const env = parseEnvelope(signed);
     if (!env.ok || env.message.type !== 'cobrowse.chunk') continue;
     // Sent and echoed copies of one message: count it once.
     if (seen.has(env.message.id)) continue;

@@ -101,7 +101,7 @@ describe('fuzz: 10,000 bad envelopes at a live conversation', () => {
       (i) => ({ via: ra, text: ra.seal('chat.message', msg(i)).then((w) => w.slice(0, Math.floor(w.length / 2))) }),
       (i) => ({ via: rc, text: JSON.stringify({ ...createEnvelope('chat.message', customerId, msg(i)), v: 1 }) }),
       (i) => ({ via: ra, text: pick(['[]', 'null', '42', '"text"', '{}'], i) }),
-      (i) => ({ via: ra, text: strangerSigner.seal(createEnvelope('key.cert', agentId, { cert: stranger.cert })) }),
+      () => ({ via: ra, text: strangerSigner.seal(createEnvelope('key.cert', agentId, { cert: stranger.cert })) }),
       (i) => ({ via: rc, text: rc.seal('key.cert', { cert: `garbage.${i}` }) }),
       (i) => ({ via: ra, text: ra.seal('video.end', { session: `s-${i}` }).then((w) => w.replace(/"kid":"[^"]+"/, '"kid":"unknownunknownunknown0"')) }),
     ];
