@@ -57,11 +57,22 @@ async function ourFlow(customerD: ConversationDescriptor, agentD: ConversationDe
   try {
     await Promise.all([c.connect(customerD), a.connect(agentD)]);
     await waitFor(() => c.state.peer?.online === true && a.state.peer?.online === true);
+    // Timed on the events the elements render from (polling would add its own interval).
+    const received = (x: Conversation, text: string) => new Promise<void>((resolve) => {
+      const on = (e: Event) => {
+        if ((e as CustomEvent<{ message: { text: string } }>).detail.message.text !== text) return;
+        x.removeEventListener('message-received', on);
+        resolve();
+      };
+      x.addEventListener('message-received', on);
+    });
+    const pinged = received(a, 'ping');
+    const ponged = received(c, 'pong');
     const tc = performance.now();
     c.send('ping');
-    await waitFor(() => a.state.transcript.some((e) => e.kind === 'message' && e.text === 'ping'));
+    await pinged;
     a.send('pong');
-    await waitFor(() => c.state.transcript.some((e) => e.kind === 'message' && e.text === 'pong'));
+    await ponged;
     const chatRoundTrip = performance.now() - tc;
     a.startVideo('two-way');
     await waitFor(() => c.state.video.phase === 'invited');
