@@ -10,7 +10,7 @@ import {
   type CustomerSearchResponse,
 } from '../src/protocol/index.js';
 import type { AgentAuth, VerifiedAgent } from './agent-auth.js';
-import type { ConversationService } from './conversations.js';
+import type { ConversationService, ParticipantCredentials } from './conversations.js';
 import type { CorsPolicy } from './cors.js';
 import type { CustomerDirectory } from './customers.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
@@ -116,45 +116,35 @@ async function claimConversation(ctx: ApiContext, { req, res, params, headers }:
   sendJson(res, 200, await ctx.conversations.claim(params[0], agent, body.publicKey), headers);
 }
 
-async function closeConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
-  parseWith(CloseRequest, await readJsonBody(req));
+/**
+ * Who speaks for a conversation on this request: its customer (the bearer is
+ * the resume key) or an authenticated agent (the service checks it is the
+ * claiming one). `forbidden` says what this bearer may not do.
+ */
+async function participant(ctx: ApiContext, req: IncomingMessage, id: string, forbidden: string): Promise<ParticipantCredentials> {
   const bearer = bearerToken(req);
   if (bearer === undefined) {
     throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey> (customer) or <agent token> (the claiming agent)', {
       'www-authenticate': 'Bearer',
     });
   }
-  const id = params[0];
-  let entry;
-  if (ctx.conversations.isResumeKey(id, bearer)) {
-    entry = await ctx.conversations.close(id, { resumeKey: bearer });
-  } else {
-    const agent = await ctx.auth.verify(bearer);
-    if (!agent) throw new HttpError(403, 'forbidden', 'This key may not close the conversation');
-    entry = await ctx.conversations.close(id, { agent });
-  }
-  sendJson(res, 200, entry, headers);
+  if (ctx.conversations.isResumeKey(id, bearer)) return { resumeKey: bearer };
+  const agent = await ctx.auth.verify(bearer);
+  if (!agent) throw new HttpError(403, 'forbidden', forbidden);
+  return { agent };
+}
+
+async function closeConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
+  parseWith(CloseRequest, await readJsonBody(req));
+  const who = await participant(ctx, req, params[0], 'This key may not close the conversation');
+  sendJson(res, 200, await ctx.conversations.close(params[0], who), headers);
 }
 
 /** Another signing key: the customer by its resume key, the claiming agent by its agent token. */
 async function registerKey(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
   const body = parseWith(RegisterKeyRequest, await readJsonBody(req));
-  const bearer = bearerToken(req);
-  if (bearer === undefined) {
-    throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey> (customer) or <agent token> (the claiming agent)', {
-      'www-authenticate': 'Bearer',
-    });
-  }
-  const id = params[0];
-  let answer;
-  if (ctx.conversations.isResumeKey(id, bearer)) {
-    answer = await ctx.conversations.registerKey(id, { resumeKey: bearer }, body.publicKey);
-  } else {
-    const agent = await ctx.auth.verify(bearer);
-    if (!agent) throw new HttpError(403, 'forbidden', 'This key may not register signing keys in this conversation');
-    answer = await ctx.conversations.registerKey(id, { agent }, body.publicKey);
-  }
-  sendJson(res, 200, answer, headers);
+  const who = await participant(ctx, req, params[0], 'This key may not register signing keys in this conversation');
+  sendJson(res, 200, await ctx.conversations.registerKey(params[0], who, body.publicKey), headers);
 }
 
 async function linkCustomer(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {

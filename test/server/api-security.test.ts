@@ -26,6 +26,7 @@ import { otherSpellings } from './spellings.js';
 import { spawn } from 'node:child_process';
 import { importPublicKey, keyIdOf, RegisterKeyResponse, verifyCertificate } from '../../src/protocol/index.js';
 import { generateAuthorityKey } from '../../server/authority.js';
+import { brokerOptions } from './broker-options.js';
 
 /** One customer key for the flood tests (keys only need to be unique within a conversation). */
 const CUSTOMER_KEY = await newPublicKey();
@@ -40,17 +41,7 @@ let janus: RunningJanus;
 let broker: Broker;
 
 function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
-  return {
-    janusUrl: janus.url,
-    janusAdminKey: janus.adminKey,
-    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
-    agentAccounts: [ACCOUNT],
-    agentTokenSecret: AGENT_SECRET,
-    identitySecret: SITE_SECRET,
-    rateLimits: { create: false, post: false, login: false },
-    port: 0,
-    ...extra,
-  };
+  return brokerOptions(janus, { agentAccounts: [ACCOUNT], agentTokenSecret: AGENT_SECRET, identitySecret: SITE_SECRET, ...extra });
 }
 
 interface Reply {

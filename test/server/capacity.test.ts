@@ -13,20 +13,13 @@ import { startBroker, type Broker, type BrokerOptions } from '../../server/broke
 import { JanusAdmin } from '../../server/janus-admin.js';
 import { newPublicKey } from './keys.js';
 import { RawSession } from './janus-raw.js';
+import { brokerOptions } from './broker-options.js';
 
 let janus: RunningJanus;
 let admin: JanusAdmin;
 
 function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
-  return {
-    janusUrl: janus.url,
-    janusAdminKey: janus.adminKey,
-    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
-    // The token buckets stay out of the way: the caps on open conversations are under test.
-    rateLimits: { create: false, post: false, login: false },
-    port: 0,
-    ...extra,
-  };
+  return brokerOptions(janus, extra);
 }
 
 interface Created {

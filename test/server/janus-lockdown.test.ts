@@ -17,6 +17,7 @@ import { JanusAdmin } from '../../server/janus-admin.js';
 import { JanusBrowser, type PublishRequest } from './janus-browser.js';
 import { RawSession } from './janus-raw.js';
 import { keyed } from './keys.js';
+import { brokerOptions } from './broker-options.js';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 const TEXTROOM = 'janus.plugin.textroom';
@@ -30,14 +31,7 @@ const run = randomBytes(6).toString('hex');
 const prefix = join(tmpdir(), `vc-rec-${run}`);
 
 function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
-  return {
-    janusUrl: janus.url,
-    janusAdminKey: janus.adminKey,
-    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
-    rateLimits: { create: false, post: false, login: false },
-    port: 0,
-    ...extra,
-  };
+  return brokerOptions(janus, extra);
 }
 
 async function create(base = broker.url): Promise<ConversationGrant> {

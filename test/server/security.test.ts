@@ -14,6 +14,7 @@ import { startBroker, type Broker, type BrokerOptions } from '../../server/broke
 import { JanusAdmin } from '../../server/janus-admin.js';
 import { RawJanus, RawSession } from './janus-raw.js';
 import { keyed } from './keys.js';
+import { brokerOptions } from './broker-options.js';
 
 
 const AGENT_SECRET = 'security-test-agent-secret-0123456789';
@@ -31,15 +32,7 @@ function agentAuth(id: string): Record<string, string> {
 }
 
 function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
-  return {
-    janusUrl: janus.url,
-    janusAdminKey: janus.adminKey,
-    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
-    agentTokenSecret: AGENT_SECRET,
-    rateLimits: { create: false, post: false, login: false },
-    port: 0,
-    ...extra,
-  };
+  return brokerOptions(janus, { agentTokenSecret: AGENT_SECRET, ...extra });
 }
 
 async function post<T>(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
