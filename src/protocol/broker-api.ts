@@ -133,3 +133,36 @@ export type QueueEntry = v.InferOutput<typeof QueueEntry>;
 
 export const ApiError = v.object({ error: v.object({ code: v.string(), message: v.string() }) });
 export type ApiError = v.InferOutput<typeof ApiError>;
+
+/**
+ * One message of a conversation's record, as the broker's archive holds it:
+ * who really sent it (from the signature the archive verified), and the signed
+ * wire text itself, so a client can verify it again exactly like a message
+ * from the room.
+ */
+export const ArchivedMessage = v.object({
+  id: v.string(),
+  type: v.string(),
+  from: v.object({ role: v.picklist(['agent', 'customer']), id: v.string() }),
+  /** Sender's clock, epoch milliseconds. */
+  ts: v.number(),
+  /** When the archive stored it, epoch milliseconds. */
+  receivedAt: v.number(),
+  body: v.unknown(),
+  wire: v.pipe(v.string(), v.maxLength(32 * 1024)),
+});
+export type ArchivedMessage = v.InferOutput<typeof ArchivedMessage>;
+
+/**
+ * GET /api/conversations/:id/transcript (the claiming agent's token, any
+ * agent's for a closed one, or the customer's resume key): the archived
+ * messages in the order the archive received them. `?after=<id>` continues
+ * after a message, `?limit=` pages (default and maximum 1000).
+ */
+export const TranscriptResponse = v.object({
+  conversationId: v.string(),
+  messages: v.array(ArchivedMessage),
+  /** More messages follow: ask again with `after` = the last id. */
+  more: v.boolean(),
+});
+export type TranscriptResponse = v.InferOutput<typeof TranscriptResponse>;
