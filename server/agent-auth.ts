@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { AgentIdentity, type AgentLoginResponse, type QueueStreamTicket } from '../src/protocol/index.js';
+import type { Queryable } from './db.js';
 import type { Logger } from './log.js';
 import { sameSecret } from './secrets.js';
 import { signToken, verifySignedToken } from './signed-token.js';
@@ -40,7 +41,45 @@ export interface AgentAuthOptions {
    */
   maxTokenTtlMs?: number;
   verifyAgent?: AgentVerifier;
+  /** Where logged-out token ids are kept (the database, so a logout outlives a restart). Default: this process only. */
+  revocations?: RevocationList;
   log: Logger;
+}
+
+/** Logged-out token ids, each until its token would have expired anyway. */
+export interface RevocationList {
+  revoke(tokenId: string, untilMs: number): Promise<void>;
+  isRevoked(tokenId: string, nowMs: number): Promise<boolean>;
+}
+
+/** Revocations in the broker's database (table revoked_token). */
+export function databaseRevocations(db: Queryable): RevocationList {
+  return {
+    async revoke(tokenId, untilMs) {
+      const now = Date.now();
+      await db.query('delete from revoked_token where expires_at <= $1', [now]);
+      await db.query('insert into revoked_token (token_id, expires_at) values ($1, $2) on conflict (token_id) do update set expires_at = greatest(revoked_token.expires_at, $2)', [tokenId, untilMs]);
+    },
+    async isRevoked(tokenId, nowMs) {
+      const rows = await db.query('select 1 from revoked_token where token_id = $1 and expires_at > $2', [tokenId, nowMs]);
+      return rows.length > 0;
+    },
+  };
+}
+
+function memoryRevocations(): RevocationList {
+  const revoked = new Map<string, number>();
+  return {
+    async revoke(tokenId, untilMs) {
+      const now = Date.now();
+      for (const [id, until] of revoked) if (until <= now) revoked.delete(id);
+      revoked.set(tokenId, untilMs);
+    },
+    async isRevoked(tokenId, nowMs) {
+      const until = revoked.get(tokenId);
+      return until !== undefined && until > nowMs;
+    },
+  };
 }
 
 /** Built-in account passwords shorter than this are refused at startup. */
@@ -75,13 +114,13 @@ export class AgentAuth {
   private readonly ttlMs: number;
   private readonly maxTtlMs: number;
   private readonly accounts = new Map<string, Required<AgentAccount>>();
-  /** Logged-out token ids until their tokens would have expired anyway. */
-  private readonly revoked = new Map<string, number>();
+  private readonly revoked: RevocationList;
 
   constructor(private readonly opts: AgentAuthOptions) {
     this.secret = opts.tokenSecret ?? randomBytes(32).toString('base64url');
     this.ttlMs = opts.tokenTtlMs ?? 12 * 60 * 60_000;
     this.maxTtlMs = opts.maxTokenTtlMs ?? DEFAULT_MAX_AGENT_TOKEN_TTL_MS;
+    this.revoked = opts.revocations ?? memoryRevocations();
     if (this.ttlMs > this.maxTtlMs) {
       throw new Error(`agentTokenTtlMs (${this.ttlMs}) must not exceed maxAgentTokenTtlMs (${this.maxTtlMs}): the login would issue tokens the broker refuses`);
     }
@@ -121,7 +160,7 @@ export class AgentAuth {
   /** verify(), plus the revocation id of the token (for tickets and streams). */
   async verifyWithId(bearer: string, nowMs = Date.now()): Promise<VerifiedAgent | null> {
     const own = this.verifyOwn(bearer, nowMs);
-    if (own) return this.isRevoked(own.tokenId, nowMs) ? null : { agent: own.agent, tokenId: own.tokenId };
+    if (own) return (await this.revoked.isRevoked(own.tokenId, nowMs)) ? null : { agent: own.agent, tokenId: own.tokenId };
     const agent = await this.verifyForeign(bearer);
     return agent ? { agent, tokenId: hashId(bearer) } : null;
   }
@@ -151,11 +190,10 @@ export class AgentAuth {
    * for a token that is not the broker's own: the integrator's verifyAgent
    * sessions end in the integrator's system.
    */
-  logout(bearer: string, nowMs = Date.now()): string | undefined {
+  async logout(bearer: string, nowMs = Date.now()): Promise<string | undefined> {
     const own = this.verifyOwn(bearer, nowMs);
     if (!own) return undefined;
-    for (const [id, until] of this.revoked) if (until <= nowMs) this.revoked.delete(id);
-    this.revoked.set(own.tokenId, own.expMs);
+    await this.revoked.revoke(own.tokenId, own.expMs);
     return own.tokenId;
   }
 
@@ -173,10 +211,10 @@ export class AgentAuth {
     return { ticket, expiresAt: exp * 1000 };
   }
 
-  verifyStreamTicket(ticket: string, nowMs = Date.now()): (VerifiedAgent & { untilMs: number }) | null {
+  async verifyStreamTicket(ticket: string, nowMs = Date.now()): Promise<(VerifiedAgent & { untilMs: number }) | null> {
     const r = verifySignedToken(ticket, this.secret, nowMs);
     if (!r.ok || r.payload.aud !== STREAM_AUDIENCE || typeof r.payload.until !== 'number' || typeof r.payload.jti !== 'string') return null;
-    if (this.isRevoked(r.payload.jti, nowMs)) return null;
+    if (await this.revoked.isRevoked(r.payload.jti, nowMs)) return null;
     const agent = v.safeParse(AgentIdentity, { id: r.payload.sub, display: r.payload.name });
     return agent.success ? { agent: agent.output, untilMs: r.payload.until, tokenId: r.payload.jti } : null;
   }
@@ -191,11 +229,6 @@ export class AgentAuth {
     if (!agent.success) return null;
     const jti = r.payload.jti;
     return { agent: agent.output, expMs, tokenId: typeof jti === 'string' && jti.length > 0 ? `jti:${jti}` : hashId(bearer) };
-  }
-
-  private isRevoked(tokenId: string, nowMs: number): boolean {
-    const until = this.revoked.get(tokenId);
-    return until !== undefined && until > nowMs;
   }
 }
 

@@ -107,7 +107,7 @@ async function createConversation(ctx: ApiContext, { req, res, headers }: Reques
 }
 
 async function getConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
-  sendJson(res, 200, ctx.conversations.resume(params[0], bearerToken(req)), headers);
+  sendJson(res, 200, await ctx.conversations.resume(params[0], bearerToken(req)), headers);
 }
 
 async function claimConversation(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
@@ -128,7 +128,7 @@ async function participant(ctx: ApiContext, req: IncomingMessage, id: string, fo
       'www-authenticate': 'Bearer',
     });
   }
-  if (ctx.conversations.isResumeKey(id, bearer)) return { resumeKey: bearer };
+  if (await ctx.conversations.isResumeKey(id, bearer)) return { resumeKey: bearer };
   const agent = await ctx.auth.verify(bearer);
   if (!agent) throw new HttpError(403, 'forbidden', forbidden);
   return { agent };
@@ -150,12 +150,12 @@ async function registerKey(ctx: ApiContext, { req, res, params, headers }: Reque
 async function linkCustomer(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
   const agent = await requireAgent(ctx, req);
   const body = parseWith(LinkCustomerRequest, await readJsonBody(req));
-  sendJson(res, 200, ctx.conversations.link(params[0], agent, body), headers);
+  sendJson(res, 200, await ctx.conversations.link(params[0], agent, body), headers);
 }
 
 async function getQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   await requireAgent(ctx, req);
-  sendJson(res, 200, { conversations: ctx.conversations.queue() }, headers);
+  sendJson(res, 200, { conversations: await ctx.conversations.queue() }, headers);
 }
 
 async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
@@ -175,7 +175,7 @@ async function streamQueue(ctx: ApiContext, { req, res, query, headers }: Reques
   let endAt: number | undefined;
   let tokenId: string;
   if (ticket !== null) {
-    const ok = ctx.auth.verifyStreamTicket(ticket);
+    const ok = await ctx.auth.verifyStreamTicket(ticket);
     if (!ok) throw new HttpError(401, 'invalid_ticket', 'The queue ticket is invalid or has expired; get a new one from POST /api/queue/ticket');
     endAt = ok.untilMs;
     tokenId = ok.tokenId;
@@ -207,7 +207,7 @@ async function agentLogin(ctx: ApiContext, { req, res, headers }: RequestInfo): 
 async function agentLogout(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   await requireAgent(ctx, req);
   parseWith(EmptyRequest, await readJsonBody(req));
-  const tokenId = ctx.auth.logout(bearerToken(req) ?? '');
+  const tokenId = await ctx.auth.logout(bearerToken(req) ?? '');
   // Its open queue streams end now, not at their token's expiry.
   if (tokenId !== undefined) ctx.queueStream.endFor(tokenId);
   sendJson(res, 200, {}, headers);

@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Janode, { type JanodeLogLevel } from 'janode';
 import type { CustomerRecord } from '../src/protocol/index.js';
-import { AgentAuth, type AgentAccount, type AgentVerifier } from './agent-auth.js';
+import { AgentAuth, databaseRevocations, type AgentAccount, type AgentVerifier } from './agent-auth.js';
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
-import { loadAuthority } from './authority.js';
+import { generateAuthorityKey, loadAuthority } from './authority.js';
+import { brokerSecret } from './broker-secrets.js';
+import { openDb, type DatabaseOptions, type Db } from './db.js';
+import { migrate } from './migrate.js';
 import { ConversationService, DEFAULT_OPEN_CAPS, type IceServer, type OpenConversationCaps } from './conversations.js';
 import { CorsPolicy } from './cors.js';
 import { CustomerDirectory } from './customers.js';
@@ -57,8 +60,16 @@ export interface BrokerOptions {
   waitingTtlMs?: number;
   /** Waiting conversations whose customer never joined the chat room are closed after this long. Default 5 min. */
   unjoinedTtlMs?: number;
-  /** Closed conversations are forgotten after this long. Default 60 s. */
+  /** Closed conversations stay in the agents' queue (state "closed") this long. Default 60 s. */
   closedRetentionMs?: number;
+  /** Closed conversations and their transcripts are purged from the record this long after they closed. Default 30 days. */
+  retentionMs?: number;
+  /**
+   * The record: a PostgreSQL server (`{url}`), embedded PostgreSQL keeping its
+   * data in a folder (`{dataDir}`), or an open Db. Default: embedded, in
+   * memory (nothing survives the process; npm start uses ./data).
+   */
+  database?: DatabaseOptions | Db;
   /** Absolute lifetime of any conversation and so of every participant token. Default 12 h. */
   maxConversationMs?: number;
   /** How often expiry is checked. Default 30 s. */
@@ -67,7 +78,8 @@ export interface BrokerOptions {
   agentAccounts?: AgentAccount[];
   /**
    * Secret of the agent tokens the login issues; an integrator who knows it can
-   * mint agent tokens itself (see server/agent-auth.ts). At least 32 bytes. Default: random per process.
+   * mint agent tokens itself (see server/agent-auth.ts). At least 32 bytes.
+   * Default: one the broker makes once and keeps in its database.
    */
   agentTokenSecret?: string;
   /** Lifetime of login tokens. Default 12 h. */
@@ -82,7 +94,7 @@ export interface BrokerOptions {
   maxIdentityTtlMs?: number;
   /**
    * Private ECDSA P-256 key (JWK) that certifies the participants' signing keys.
-   * Default: a new one per process (certificates, like conversations, end with it).
+   * Default: one the broker makes once and keeps in its database.
    */
   authorityKey?: JsonWebKey;
   /** Refuse conversations without a valid signed identity. */
@@ -116,6 +128,10 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateBucket, RateRule>> = {
   login: { perMinute: 10, burst: 5 },
   post: { perMinute: 120, burst: 30 },
 };
+function isDb(x: BrokerOptions['database']): x is Db {
+  return typeof x === 'object' && x !== null && 'query' in x && typeof x.query === 'function';
+}
+
 /** Bytes of an oversized body we swallow so the client can read the 413 before the socket closes. */
 const MAX_DISCARD_BYTES = 1 << 20;
 
@@ -130,11 +146,28 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   if (caps.perNetwork >= maxOpen) {
     throw new Error(`openCaps.perNetwork (${caps.perNetwork}) must be smaller than maxOpenConversations (${maxOpen}), or one network could take every conversation`);
   }
-  const authority = await loadAuthority(opts.authorityKey);
+  // The record first: everything the broker knows must outlive the process.
+  const ownDb = !isDb(opts.database);
+  const db = isDb(opts.database) ? opts.database : await openDb(opts.database ?? { memory: true });
+  const releaseDb = () => (ownDb ? db.close().catch(() => {}) : Promise.resolve());
+  let janusToken: string;
+  let authority;
+  let agentTokenSecret: string;
+  try {
+    const version = await migrate(db);
+    log('info', `record: ${db.description}, schema version ${version.to}${version.from !== version.to ? ` (migrated from ${version.from})` : ''}`);
+    authority = await loadAuthority(opts.authorityKey ?? JSON.parse(await brokerSecret(db, 'authority_key', async () => JSON.stringify(await generateAuthorityKey()))) as JsonWebKey);
+    agentTokenSecret = opts.agentTokenSecret ?? (await brokerSecret(db, 'agent_token_secret', () => randomToken(32)));
+    janusToken = await brokerSecret(db, 'janus_token', () => randomToken());
+  } catch (e) {
+    await releaseDb();
+    throw e;
+  }
 
   const auth = new AgentAuth({
     accounts: opts.agentAccounts,
-    tokenSecret: opts.agentTokenSecret,
+    tokenSecret: agentTokenSecret,
+    revocations: databaseRevocations(db),
     tokenTtlMs: opts.agentTokenTtlMs,
     maxTokenTtlMs: opts.maxAgentTokenTtlMs,
     verifyAgent: opts.verifyAgent,
@@ -146,10 +179,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     if (rule) limits[bucket] = new RateLimiter(rule);
   }
 
-  // The broker's own Janus token: it lives as long as the broker and is (re-)added
-  // before every connection, so a restarted Janus lets the broker back in.
+  // The broker's own Janus token: kept in the record (a restarted broker does not leave its old one
+  // behind on Janus) and (re-)added before every connection, so a restarted Janus lets the broker back in.
   const admin = opts.janusAdmin ? new JanusAdmin({ url: opts.janusAdmin.url, secret: opts.janusAdmin.secret, log }) : undefined;
-  const brokerToken = admin ? randomToken() : undefined;
+  const brokerToken = admin ? janusToken : undefined;
   if (!admin) log('warn', 'no janusAdmin given: Janus core tokens are not managed (run Janus with token_auth only together with janusAdmin)');
   const rooms = new JanusRooms({
     url: opts.janusUrl,
@@ -158,19 +191,20 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     beforeConnect: admin && brokerToken ? () => admin.addToken(brokerToken) : undefined,
     log,
   });
+  // The broker's token stays on Janus when it stops: a broker restarting meanwhile must find it.
   const shutdownJanus = async () => {
     await rooms.close();
-    if (admin && brokerToken) await admin.removeToken(brokerToken).catch(() => {});
     await admin?.close();
   };
   try {
     await rooms.start(opts.janusConnectTimeoutMs ?? 10_000);
   } catch (e) {
     await shutdownJanus();
+    await releaseDb();
     throw e;
   }
 
-  const store = new ConversationStore();
+  const store = new ConversationStore(db);
   const conversations = new ConversationService(store, rooms, {
     gateway: opts.publicGatewayUrl ?? opts.janusUrl,
     iceServers: opts.iceServers,
@@ -180,6 +214,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     waitingTtlMs: opts.waitingTtlMs ?? 2 * 60 * 60_000,
     unjoinedTtlMs: opts.unjoinedTtlMs,
     closedRetentionMs: opts.closedRetentionMs ?? 60_000,
+    retentionMs: opts.retentionMs,
     maxLifetimeMs: opts.maxConversationMs,
     tokens: admin,
     identitySecret: opts.identitySecret,
@@ -187,11 +222,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     maxIdentityTtlMs: opts.maxIdentityTtlMs,
     log,
   });
-  const queueStream = new QueueStream(() => ({ conversations: conversations.queue() }));
+  const queueStream = new QueueStream(async () => ({ conversations: await conversations.queue() }));
   store.onChange(() => queueStream.notify());
   rooms.onReconnected(() => {
     conversations.reconcile().catch((e: unknown) => log('error', `reconcile after reconnect failed: ${String(e)}`));
   });
+  // A restarted broker finds its conversations in the record; Janus may have lost their rooms meanwhile.
+  conversations.reconcile().catch((e: unknown) => log('error', `reconcile at startup failed: ${String(e)}`));
   const sweeper = setInterval(() => {
     conversations.sweep().catch((e: unknown) => log('error', `sweep failed: ${String(e)}`));
   }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
@@ -251,6 +288,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     clearInterval(sweeper);
     queueStream.close();
     await shutdownJanus();
+    await releaseDb();
     throw e;
   }
   server.on('error', (e) => log('error', `http server: ${e.message}`));
@@ -267,10 +305,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      // The store dies with the process, so nobody could resume these rooms: do not leave them
-      // (or their tokens) on Janus.
-      await conversations.destroyAll();
+      // A stop ends nothing: the conversations are in the record and their rooms stay on Janus,
+      // so participants carry on and the next start picks them up.
       await shutdownJanus();
+      await releaseDb();
     })());
 
   return { url, close };

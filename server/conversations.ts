@@ -21,7 +21,7 @@ import { GatewayRequestError, GatewayUnavailableError, type RoomGateway, type Ro
 import type { Logger } from './log.js';
 import { networkOf } from './rate-limit.js';
 import { randomId, randomToken, sameSecret, visitorName } from './secrets.js';
-import { type AgentClaim, type ClientInfo, type Conversation, type ConversationStore, type RoomCredentials, toQueueEntry } from './store.js';
+import { type ClientInfo, type Conversation, type ConversationStore, type IssuedCertificate, type NewConversation, type RoomCredentials, toQueueEntry } from './store.js';
 import { verifyVisitorIdentity } from './visitor-identity.js';
 
 export type IceServer = NonNullable<ConversationDescriptor['iceServers']>[number];
@@ -62,8 +62,13 @@ export interface ConversationServiceOptions {
    * joins. Default 5 min.
    */
   unjoinedTtlMs?: number;
-  /** Closed conversations stay visible (queue: state "closed"; resume: 410) this long, then are forgotten. */
+  /** Closed conversations stay in the queue (state "closed") this long, so consoles see them end. */
   closedRetentionMs: number;
+  /**
+   * Closed conversations, with their transcripts, are purged from the record
+   * this long after they closed. Default 30 days.
+   */
+  retentionMs?: number;
   /**
    * Absolute lifetime of a conversation, claimed or not. It bounds every token
    * the broker hands out: at this age the conversation is closed, its tokens are
@@ -87,16 +92,14 @@ export type ParticipantCredentials = CloseCredentials;
 
 /**
  * Conversation lifecycle: provision rooms on create, grant the agent on claim,
- * tear down on close, and put rooms back when Janus comes back empty.
+ * tear down on close, and put rooms back when Janus comes back empty. The
+ * record lives in the database (store.ts): a restarted broker carries on with
+ * every conversation, claim and certificate where it left them.
  */
 export class ConversationService {
   private readonly caps: OpenConversationCaps;
-  /**
-   * Creations under way (certificate, rooms) that already count against the
-   * caps: the check and the reservation happen before the first await, so
-   * concurrent requests cannot all slip under a cap.
-   */
-  private readonly pending = new Set<ClientInfo>();
+  /** Janus grants of claims under way in this process, by claim token: a second request for the same claim waits for it. */
+  private readonly granting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: ConversationStore,
@@ -126,41 +129,36 @@ export class ConversationService {
       customer.verified = { userId: identity.userId };
       if (identity.name) customer.display = identity.name;
     }
-    const client: ClientInfo = { key: clientKey, network: networkOf(clientKey), userId: identity?.userId };
-    this.checkCapacity(client);
-    this.pending.add(client);
+    const fresh: NewConversation = {
+      id: randomId(),
+      createdAt: Date.now(),
+      topic: req.topic || undefined,
+      page: req.page,
+      customer,
+      customerToken: randomToken(),
+      resumeKey: randomToken(32),
+      textRoom: newRoom(),
+      videoRoom: newRoom(),
+      client: { key: clientKey, network: networkOf(clientKey), userId: identity?.userId },
+      gateway: this.opts.gateway,
+    };
+    const cert = await this.issue(fresh, 'customer', customer.id, req.publicKey);
+    // The place under the caps is taken before Janus is asked for anything.
+    const verdict = await this.store.reserve(fresh, [cert], { ...this.caps, maxOpen: this.opts.maxOpen });
+    if (!verdict.ok) throw this.overCapacity(verdict.over, fresh.client);
     try {
-      const id = randomId();
-      const customerToken = randomToken();
-      const conversation: Conversation = {
-        id,
-        createdAt: Date.now(),
-        topic: req.topic || undefined,
-        page: req.page,
-        customer,
-        customerToken,
-        resumeKey: randomToken(32),
-        textRoom: newRoom(),
-        videoRoom: newRoom(),
-        client,
-        certs: [],
-        customerJoined: false,
-        state: 'waiting',
-        roomsDestroyed: false,
-        tokensRevoked: false,
-      };
-      await this.certify(conversation, 'customer', customer.id, req.publicKey);
-      await this.provision(conversation, customerToken);
-      this.store.add(conversation);
-      return this.grant(conversation);
-    } finally {
-      this.pending.delete(client);
+      await this.provision(fresh, fresh.customerToken);
+    } catch (e) {
+      await this.store.unreserve(fresh.id);
+      throw e;
     }
+    await this.store.markReady(fresh.id);
+    return this.grant(await this.find(fresh.id));
   }
 
   /** Another signing key for the customer (resume key) or the claiming agent (agent token): its certificate and the conversation's auth data. */
   async registerKey(id: string, who: ParticipantCredentials, publicKey: PublicKeyJwk): Promise<RegisterKeyResponse> {
-    const c = this.find(id);
+    const c = await this.find(id);
     let role: Role;
     let sub: string;
     if ('resumeKey' in who) {
@@ -174,17 +172,17 @@ export class ConversationService {
     }
     if (c.state === 'closed') throw closedError();
     const cert = await this.certify(c, role, sub, publicKey);
-    return { cert, auth: this.auth(c) };
+    return { cert, auth: this.auth(await this.find(id)) };
   }
 
   /** True when `key` is this conversation's resume key (the customer). 404 for an unknown conversation. */
-  isResumeKey(id: string, key: string): boolean {
-    return sameSecret(key, this.find(id).resumeKey);
+  async isResumeKey(id: string, key: string): Promise<boolean> {
+    return sameSecret(key, (await this.find(id)).resumeKey);
   }
 
   /** The customer's grant again (after a reload), proven by the resume key. */
-  resume(id: string, resumeKey: string | undefined): ConversationGrant {
-    const c = this.find(id);
+  async resume(id: string, resumeKey: string | undefined): Promise<ConversationGrant> {
+    const c = await this.find(id);
     if (resumeKey === undefined) {
       throw new HttpError(401, 'unauthorized', 'Missing Authorization: Bearer <resumeKey>', { 'www-authenticate': 'Bearer' });
     }
@@ -194,94 +192,99 @@ export class ConversationService {
   }
 
   /**
-   * First claim wins. The decision is taken synchronously (store.decideClaim)
-   * before anything is awaited, so concurrent claims cannot both succeed; the
-   * same agent claiming again (a reload) gets the same descriptor.
+   * First claim wins: the decision is one conditional UPDATE in the store,
+   * so concurrent claims (on any broker) cannot both succeed; the same agent
+   * claiming again (a reload) gets the same descriptor.
    */
   async claim(id: string, who: AgentIdentity, publicKey: PublicKeyJwk): Promise<ClaimResponse> {
-    const c = this.find(id);
+    const before = await this.find(id);
     const agent: Participant = { role: 'agent', id: who.id, display: who.display };
     // A key that already speaks for the customer must not win the claim first and fail after.
-    this.checkKeyOwner(c, await keyIdOf(publicKey), 'agent', agent.id);
-    const decision = this.store.decideClaim(c, agent, randomToken(), (token) => this.grantAgent(c, token));
+    this.checkKeyOwner(before, await keyIdOf(publicKey), 'agent', agent.id);
+    const decision = await this.store.claim(id, agent, randomToken());
+    if (!decision) throw new HttpError(409, 'claim_conflict', 'The conversation changed while it was being claimed; try again');
     switch (decision.kind) {
       case 'closed':
         throw closedError();
       case 'taken':
         throw new HttpError(409, 'already_claimed', `Already taken by ${decision.by.display}`);
-      case 'new':
+      case 'new': {
+        const granted = this.grantAgent(decision.conversation, decision.claim.token);
+        this.granting.set(decision.claim.token, granted);
         try {
-          await decision.claim.granted;
+          await granted;
         } catch (e) {
-          this.store.releaseClaim(c, decision.claim);
+          await this.store.releaseClaim(id, decision.claim.token);
           this.tokens.removeToken(decision.claim.token).catch(() => {});
-          throw this.gatewayError(e, `granting agent ${agent.id} on ${c.id}`);
+          throw this.gatewayError(e, `granting agent ${agent.id} on ${id}`);
+        } finally {
+          this.granting.delete(decision.claim.token);
         }
         break;
+      }
       case 'same':
         try {
-          await decision.claim.granted;
+          await this.granting.get(decision.claim.token);
         } catch (e) {
-          throw this.gatewayError(e, `granting agent ${agent.id} on ${c.id}`);
+          throw this.gatewayError(e, `granting agent ${agent.id} on ${id}`);
         }
         break;
     }
-    if (c.state === 'closed') {
+    const now = await this.find(id);
+    if (now.state === 'closed') {
       // Closed while Janus was still granting: the teardown may have run before the token was added.
       this.tokens.removeToken(decision.claim.token).catch(() => {});
       throw closedError();
     }
-    await this.certify(c, 'agent', agent.id, publicKey);
-    const res: ClaimResponse = { descriptor: this.agentDescriptor(c, decision.claim) };
+    await this.certify(now, 'agent', agent.id, publicKey);
+    const c = await this.find(id);
+    const res: ClaimResponse = { descriptor: this.descriptor(c, decision.claim.agent, decision.claim.token, c.customer) };
     if (c.link) res.link = { ...c.link };
     return res;
   }
 
   async close(id: string, who: CloseCredentials): Promise<QueueEntry> {
-    const c = this.find(id);
+    const c = await this.find(id);
     this.authorizeClose(c, who);
-    if (this.store.markClosed(c)) await this.teardown(c);
-    return toQueueEntry(c);
+    if (await this.store.markClosed(id)) await this.teardown(await this.find(id));
+    return toQueueEntry(await this.find(id));
   }
 
   /** The claiming agent links the chat to a customer record (again: the new link replaces the old). */
-  link(id: string, agent: AgentIdentity, req: LinkCustomerRequest): CustomerLink {
-    const c = this.find(id);
+  async link(id: string, agent: AgentIdentity, req: LinkCustomerRequest): Promise<CustomerLink> {
+    const c = await this.find(id);
     if (c.state === 'closed') throw closedError();
     if (c.claim?.agent.id !== agent.id) throw new HttpError(403, 'forbidden', 'Only the agent who claimed the conversation may link it');
     const link: CustomerLink = { customerId: req.customerId, name: req.name, linkedAt: Date.now(), linkedBy: { id: agent.id, display: agent.display } };
-    this.store.setLink(c, link);
+    await this.store.setLink(id, link);
     return link;
   }
 
-  queue(): QueueEntry[] {
-    return this.store.queue();
+  queue(now = Date.now()): Promise<QueueEntry[]> {
+    return this.store.queue(now - this.opts.closedRetentionMs);
   }
 
   /**
    * Housekeeping: expire conversations whose customer never joined and
-   * unclaimed ones, forget old closed ones, retry failed teardowns.
+   * unclaimed ones, close those at their maximum lifetime, retry failed
+   * teardowns, and purge closed ones whose retention is over.
    */
   async sweep(now = Date.now()): Promise<void> {
     const work: Promise<void>[] = [];
-    const maxLifetimeMs = this.maxLifetimeMs;
-    const unknown = await this.lookForCustomers(now);
-    for (const c of this.store.all()) {
-      if (c.state === 'waiting' && !c.customerJoined && !unknown.has(c) && now - c.createdAt > this.unjoinedTtlMs) {
-        this.opts.log('info', `conversation ${c.id}: the customer never joined its chat room, closing`);
-        if (this.store.markClosed(c, now)) work.push(this.teardown(c));
-      } else if (c.state === 'waiting' && now - c.createdAt > this.opts.waitingTtlMs) {
-        this.opts.log('info', `conversation ${c.id}: unclaimed for too long, closing`);
-        if (this.store.markClosed(c, now)) work.push(this.teardown(c));
-      } else if (c.state !== 'closed' && now - c.createdAt > maxLifetimeMs) {
-        this.opts.log('info', `conversation ${c.id}: reached its maximum lifetime, closing`);
-        if (this.store.markClosed(c, now)) work.push(this.teardown(c));
-      } else if (c.state === 'closed' && c.closedAt !== undefined && now - c.closedAt > this.opts.closedRetentionMs) {
-        if (c.roomsDestroyed && c.tokensRevoked) this.store.remove(c.id);
-        else work.push(this.teardown(c));
-      }
+    const live = await this.store.live(now - this.opts.closedRetentionMs);
+    const unknown = await this.lookForCustomers(live, now);
+    const close = (c: Conversation, why: string) => {
+      this.opts.log('info', `conversation ${c.id}: ${why}, closing`);
+      work.push(this.store.markClosed(c.id, now).then(async (closed) => { if (closed) await this.teardown(await this.find(c.id)); }));
+    };
+    for (const c of live) {
+      if (c.state === 'waiting' && !c.customerJoined && !unknown.has(c.id) && now - c.createdAt > this.unjoinedTtlMs) close(c, 'the customer never joined its chat room');
+      else if (c.state === 'waiting' && now - c.createdAt > this.opts.waitingTtlMs) close(c, 'unclaimed for too long');
+      else if (c.state !== 'closed' && now - c.createdAt > this.maxLifetimeMs) close(c, 'reached its maximum lifetime');
+      else if (c.state === 'closed' && (!c.roomsDestroyed || !c.tokensRevoked)) work.push(this.teardown(c));
     }
     await Promise.all(work);
+    for (const id of await this.store.closedBefore(now - (this.opts.retentionMs ?? DEFAULT_RETENTION_MS))) await this.store.remove(id);
   }
 
   /**
@@ -291,15 +294,18 @@ export class ConversationService {
    * may enter). Returns those Janus could not tell about: they are not closed
    * on a guess.
    */
-  private async lookForCustomers(now: number): Promise<Set<Conversation>> {
-    const unknown = new Set<Conversation>();
-    const due = this.store.all().filter((c) => c.state === 'waiting' && !c.customerJoined && now - c.createdAt >= this.unjoinedTtlMs / 2);
+  private async lookForCustomers(live: Conversation[], now: number): Promise<Set<string>> {
+    const unknown = new Set<string>();
+    const due = live.filter((c) => c.state === 'waiting' && !c.customerJoined && now - c.createdAt >= this.unjoinedTtlMs / 2);
     await Promise.all(
       due.map(async (c) => {
         try {
-          if ((await this.rooms.textParticipants(c.textRoom.room)).length > 0) c.customerJoined = true;
+          if ((await this.rooms.textParticipants(c.textRoom.room)).length > 0) {
+            await this.store.markJoined(c.id);
+            unknown.add(c.id); // joined: not to be closed as unjoined in this sweep
+          }
         } catch (e) {
-          unknown.add(c);
+          unknown.add(c.id);
           this.opts.log('warn', `conversation ${c.id}: could not list its chat room (${errorMessage(e)})`);
         }
       }),
@@ -308,12 +314,13 @@ export class ConversationService {
   }
 
   /**
-   * After a reconnection: Janus may have restarted and lost every room. Recreate
-   * the rooms of open conversations (same ids, pins, secrets and tokens, so the
-   * participants' descriptors stay valid) and finish teardowns that failed.
+   * After a (re)connection to Janus, and at startup: Janus may have restarted
+   * and lost every room and token. Recreate the rooms of open conversations
+   * (same ids, pins, secrets and tokens, so the participants' descriptors stay
+   * valid) and finish teardowns that failed.
    */
   async reconcile(): Promise<void> {
-    for (const c of this.store.all()) {
+    for (const c of await this.store.live(Date.now() - this.opts.closedRetentionMs)) {
       try {
         if (c.state === 'closed') {
           if (!c.roomsDestroyed || !c.tokensRevoked) await this.teardown(c);
@@ -334,53 +341,43 @@ export class ConversationService {
     }
   }
 
-  /** Destroys the rooms of every conversation (broker shutdown: nobody could resume them). */
-  async destroyAll(): Promise<void> {
-    await Promise.all(
-      this.store.all().map((c) => {
-        this.store.markClosed(c);
-        return c.roomsDestroyed && c.tokensRevoked ? undefined : this.teardown(c);
-      }),
-    );
-  }
-
   /** 429 when this client holds too many open conversations already, 503 when the broker is full. */
-  private checkCapacity(client: ClientInfo): void {
-    const count = (match: (o: ClientInfo) => boolean) => this.store.openCount((c) => match(c.client)) + [...this.pending].filter(match).length;
+  private overCapacity(over: 'user' | 'client' | 'network' | 'all', client: ClientInfo): HttpError {
     const tooMany = (message: string) =>
       new HttpError(429, 'too_many_open_conversations', message, { 'retry-after': String(Math.max(1, Math.ceil(this.unjoinedTtlMs / 1000))) });
-    if (client.userId !== undefined && count((o) => o.userId === client.userId) >= this.caps.perUser) {
-      throw tooMany(`This user already has ${this.caps.perUser} open conversations; close one first`);
-    }
-    if (count((o) => o.key === client.key) >= this.caps.perClient) {
-      throw tooMany(`This address already has ${this.caps.perClient} open conversations; close one first`);
-    }
-    if (client.network !== undefined && count((o) => o.network === client.network) >= this.caps.perNetwork) {
-      throw tooMany(`This network (${client.network}) already has ${this.caps.perNetwork} open conversations; try again later`);
-    }
-    if (this.store.openCount() + this.pending.size >= this.opts.maxOpen) {
-      throw new HttpError(503, 'capacity', 'Too many open conversations; try again later', { 'retry-after': '30' });
+    switch (over) {
+      case 'user':
+        return tooMany(`This user already has ${this.caps.perUser} open conversations; close one first`);
+      case 'client':
+        return tooMany(`This address already has ${this.caps.perClient} open conversations; close one first`);
+      case 'network':
+        return tooMany(`This network (${client.network}) already has ${this.caps.perNetwork} open conversations; try again later`);
+      case 'all':
+        return new HttpError(503, 'capacity', 'Too many open conversations; try again later', { 'retry-after': '30' });
     }
   }
 
   /**
-   * Certifies `publicKey` for one participant; the same key again gets its
-   * certificate again. Refuses a key that already speaks for the other
-   * participant (receivers would refuse it too) and a ninth key.
+   * Certifies `publicKey` for one participant and records it; the same key
+   * again gets its certificate again. Refuses a key that already speaks for
+   * the other participant (receivers would refuse it too) and a ninth key.
    */
   private async certify(c: Conversation, role: Role, sub: string, publicKey: PublicKeyJwk): Promise<string> {
     const kid = await keyIdOf(publicKey);
     const known = this.checkKeyOwner(c, kid, role, sub);
     if (known) return known;
     this.checkKeyCount(c, role, sub);
+    const issued = await this.issue(c, role, sub, publicKey);
+    // A concurrent request for the same key (a double click, a claim and a reload) may have won: the record keeps one.
+    const kept = await this.store.addCertificate(c.id, issued);
+    if (kept.role !== role || kept.sub !== sub) throw new HttpError(409, 'key_in_use', 'This signing key already speaks for another participant of this conversation; make a new key');
+    return kept.cert;
+  }
+
+  private async issue(c: Pick<Conversation, 'id' | 'createdAt'>, role: Role, sub: string, publicKey: PublicKeyJwk): Promise<IssuedCertificate> {
     const nowS = Math.floor(Date.now() / 1000);
-    const { cert } = await this.opts.authority.certify({ cid: c.id, role, sub, publicKey, iat: nowS, exp: this.certificateExpiry(c) });
-    // A concurrent request for the same key (a double click, a claim and a reload) may have won.
-    const raced = this.checkKeyOwner(c, kid, role, sub);
-    if (raced) return raced;
-    this.checkKeyCount(c, role, sub);
-    c.certs.push({ role, sub, kid, cert });
-    return cert;
+    const { cert, kid } = await this.opts.authority.certify({ cid: c.id, role, sub, publicKey, iat: nowS, exp: this.certificateExpiry(c) });
+    return { role, sub, kid, cert };
   }
 
   /** The certificate of `kid` when it is already this participant's; 409 when it is someone else's. */
@@ -399,7 +396,7 @@ export class ConversationService {
   }
 
   /** Certificates live exactly as long as the conversation can (its maximum lifetime), in seconds. */
-  private certificateExpiry(c: Conversation): number {
+  private certificateExpiry(c: Pick<Conversation, 'createdAt'>): number {
     return Math.floor((c.createdAt + this.maxLifetimeMs) / 1000);
   }
 
@@ -407,8 +404,8 @@ export class ConversationService {
     return { authority: { ...this.opts.authority.publicJwk }, certs: c.certs.map((x) => x.cert) };
   }
 
-  private find(id: string): Conversation {
-    const c = this.store.get(id);
+  private async find(id: string): Promise<Conversation> {
+    const c = await this.store.get(id);
     if (!c) throw new HttpError(404, 'not_found', 'No such conversation');
     return c;
   }
@@ -435,7 +432,7 @@ export class ConversationService {
     return verifyVisitorIdentity(identity, this.opts.identitySecret, Date.now(), this.opts.maxIdentityTtlMs);
   }
 
-  private async provision(c: Conversation, token: string): Promise<void> {
+  private async provision(c: NewConversation, token: string): Promise<void> {
     // The token and both rooms in parallel: each room carries the token in its ACL from the start.
     const results = await Promise.allSettled([
       this.tokens.addToken(token),
@@ -445,15 +442,19 @@ export class ConversationService {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) return;
     // Do not leave half a conversation behind on Janus.
-    await Promise.allSettled([
-      this.tokens.removeToken(token),
-      this.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
-      this.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
-    ]);
+    await this.teardownRooms(c, [token]);
     throw this.gatewayError(failed.reason, `creating rooms for ${c.id}`);
   }
 
-  private createRoom(kind: RoomKind, c: Conversation, allowed: string[]): Promise<void> {
+  private async teardownRooms(c: Pick<Conversation, 'textRoom' | 'videoRoom'>, tokens: string[]): Promise<void> {
+    await Promise.allSettled([
+      ...tokens.map((t) => this.tokens.removeToken(t)),
+      this.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
+      this.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
+    ]);
+  }
+
+  private createRoom(kind: RoomKind, c: Pick<Conversation, 'id' | 'textRoom' | 'videoRoom'>, allowed: string[]): Promise<void> {
     const creds = kind === 'text' ? c.textRoom : c.videoRoom;
     const spec = { ...creds, allowed, description: `conversation ${c.id}` };
     return kind === 'text' ? this.rooms.createTextRoom(spec) : this.rooms.createVideoRoom(spec);
@@ -487,9 +488,8 @@ export class ConversationService {
     const roomFailure = rooms.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const tokenFailure = revoked.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (roomFailure) this.opts.log('warn', `conversation ${c.id}: destroying rooms failed: ${errorMessage(roomFailure.reason)}`);
-    else c.roomsDestroyed = true;
     if (tokenFailure) this.opts.log('warn', `conversation ${c.id}: removing tokens failed: ${errorMessage(tokenFailure.reason)}`);
-    else c.tokensRevoked = true;
+    await this.store.setTornDown(c.id, { roomsDestroyed: !roomFailure, tokensRevoked: !tokenFailure });
   }
 
   private grant(c: Conversation): ConversationGrant {
@@ -499,14 +499,10 @@ export class ConversationService {
     return grant;
   }
 
-  private agentDescriptor(c: Conversation, claim: AgentClaim): ConversationDescriptor {
-    return this.descriptor(c, claim.agent, claim.token, c.customer);
-  }
-
   private descriptor(c: Conversation, self: Participant, token: string, peer: Participant | undefined): ConversationDescriptor {
     const d: ConversationDescriptor = {
       id: c.id,
-      gateway: this.opts.gateway,
+      gateway: c.gateway,
       token,
       textRoom: publicRoom(c.textRoom),
       videoRoom: publicRoom(c.videoRoom),
@@ -531,6 +527,7 @@ export class ConversationService {
 
 const DEFAULT_MAX_LIFETIME_MS = 12 * 60 * 60_000;
 const DEFAULT_UNJOINED_TTL_MS = 5 * 60_000;
+const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
 function copyParticipant(p: Participant): Participant {
   return p.verified ? { ...p, verified: { ...p.verified } } : { ...p };

@@ -18,7 +18,7 @@ export class QueueStream {
   private pending = false;
 
   constructor(
-    private readonly snapshot: () => QueueSnapshot,
+    private readonly snapshot: () => Promise<QueueSnapshot>,
     heartbeatMs = 15_000,
     private readonly maxClients = 1000,
   ) {
@@ -60,7 +60,11 @@ export class QueueStream {
     req.on('close', drop);
     res.on('close', drop);
     res.on('error', drop);
-    res.write(`retry: 2000\n${this.event()}`);
+    res.write('retry: 2000\n\n');
+    this.event().then(
+      (first) => { if (!res.writableEnded) res.write(first); },
+      () => res.end(),
+    );
     return true;
   }
 
@@ -70,7 +74,7 @@ export class QueueStream {
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
-      if (this.clients.size) this.broadcast(this.event());
+      if (this.clients.size) this.event().then((e) => this.broadcast(e), () => {});
     });
   }
 
@@ -92,8 +96,8 @@ export class QueueStream {
     this.clients.clear();
   }
 
-  private event(): string {
-    return `event: queue\ndata: ${JSON.stringify(this.snapshot())}\n\n`;
+  private async event(): Promise<string> {
+    return `event: queue\ndata: ${JSON.stringify(await this.snapshot())}\n\n`;
   }
 
   private broadcast(chunk: string): void {

@@ -40,7 +40,7 @@ const QueueSnapshot = v.object({ conversations: v.array(QueueEntry) });
 let janus: RunningJanus;
 let broker: Broker;
 
-function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
+function options(extra: Partial<BrokerOptions> = {}): Promise<BrokerOptions> {
   return brokerOptions(janus, { agentAccounts: [ACCOUNT], agentTokenSecret: AGENT_SECRET, identitySecret: SITE_SECRET, ...extra });
 }
 
@@ -82,7 +82,7 @@ async function create(body: Record<string, unknown> = {}, base = broker.url): Pr
 
 before(async () => {
   janus = await startJanus({ reclaimTimeoutS: 1 });
-  broker = await startBroker(options());
+  broker = await startBroker(await options());
 });
 
 after(async () => {
@@ -173,7 +173,7 @@ describe('agents must be logged in (acceptance 5)', () => {
 
   test("an integrator's verifyAgent decides for its own tokens; a broker without accounts has no login", async () => {
     const b = await startBroker(
-      options({
+      await options({
         agentAccounts: undefined,
         verifyAgent: async (t) => (t === 'crm-session-7' ? { id: 'crm-7', display: 'Carla' } : t === 'weird' ? ({ id: 'has space', display: 'X' } as never) : null),
       }),
@@ -233,8 +233,8 @@ describe('signed visitor identity (acceptance 2)', () => {
   });
 
   test('a site that requires identity refuses anonymous visitors; a broker without a site secret refuses identities', async () => {
-    const strict = await startBroker(options({ requireIdentity: true }));
-    const open = await startBroker(options({ identitySecret: undefined }));
+    const strict = await startBroker(await options({ requireIdentity: true }));
+    const open = await startBroker(await options({ identitySecret: undefined }));
     try {
       const missing = apiError(await call(strict.url, '/api/conversations', { body: await keyed({ display: 'Anon' }) }), 401, 'identity_required');
       assert.match(missing.error.message, /signed identity/);
@@ -312,7 +312,7 @@ describe('rate limits (acceptance 4)', () => {
   let limited: Broker;
   before(async () => {
     // The defaults: create 10/min burst 5, other POSTs 120/min burst 30, login 10/min burst 5.
-    limited = await startBroker(options({ rateLimits: undefined }));
+    limited = await startBroker(await options({ rateLimits: undefined }));
   });
   after(() => limited.close());
 
@@ -525,13 +525,13 @@ describe('signing key certificates (issue 9)', () => {
 
   test('authorityKey: an operator-provided key signs the certificates', async () => {
     const jwk = await generateAuthorityKey();
-    const b = await startBroker(options({ authorityKey: jwk }));
+    const b = await startBroker(await options({ authorityKey: jwk }));
     try {
       const grant = await create({}, b.url);
       assert.deepEqual(grant.descriptor.auth.authority, { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y });
     } finally {
       await b.close();
     }
-    await assert.rejects(startBroker(options({ authorityKey: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } })), /authorityKey must be a P-256 private key as JWK/);
+    await assert.rejects(startBroker(await options({ authorityKey: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } })), /authorityKey must be a P-256 private key as JWK/);
   });
 });

@@ -88,7 +88,7 @@ describe('agent auth', () => {
     const auth = new AgentAuth({ accounts: [{ username: 'ann', password: 'pw-long-enough' }], log });
     const a = auth.login('ann', 'pw-long-enough', now)!;
     const b = auth.login('ann', 'pw-long-enough', now + 1000)!;
-    auth.logout(a.token);
+    await auth.logout(a.token);
     assert.equal(await auth.verify(a.token), null);
     assert.ok(await auth.verify(b.token));
   });
@@ -99,12 +99,12 @@ describe('agent auth', () => {
     const who = (await auth.verifyWithId(login.token, now))!;
     const { ticket, expiresAt } = auth.streamTicket(who, login.token, now);
     assert.equal(expiresAt, (Math.floor(now / 1000) + STREAM_TICKET_TTL_S) * 1000);
-    const ok = auth.verifyStreamTicket(ticket, now);
+    const ok = await auth.verifyStreamTicket(ticket, now);
     assert.deepEqual(ok?.agent, login.agent);
     assert.ok(ok && ok.untilMs <= login.expiresAt && ok.untilMs <= now + 30 * 60_000);
-    assert.equal(auth.verifyStreamTicket(ticket, now + (STREAM_TICKET_TTL_S + 1) * 1000), null, 'expired ticket');
+    assert.equal(await auth.verifyStreamTicket(ticket, now + (STREAM_TICKET_TTL_S + 1) * 1000), null, 'expired ticket');
     assert.equal(await auth.verify(ticket), null, 'a ticket is not a bearer');
-    assert.equal(auth.verifyStreamTicket(login.token, now), null, 'a bearer is not a ticket');
+    assert.equal(await auth.verifyStreamTicket(login.token, now), null, 'a bearer is not a ticket');
     assert.equal(hmacAgentVerifier('x')(ticket), null);
   });
 });
@@ -157,14 +157,14 @@ describe('tokens after issue 9 (finding 4)', () => {
     const who = (await auth.verifyWithId(login.token, now))!;
     assert.match(who.tokenId, /^jti:/);
     const { ticket } = auth.streamTicket(who, login.token, now);
-    assert.equal(auth.logout(login.token, now), who.tokenId);
+    assert.equal(await auth.logout(login.token, now), who.tokenId);
     assert.equal(await auth.verify(login.token, now), null);
     for (const other of otherSpellings(login.token)) assert.equal(await auth.verify(other, now), null, other);
-    assert.equal(auth.verifyStreamTicket(ticket, now), null, 'its ticket died with it');
+    assert.equal(await auth.verifyStreamTicket(ticket, now), null, 'its ticket died with it');
     const minted = signAgentToken({ sub: 'int-9', name: 'Ingrid', exp: inSeconds(600) }, 'x'.repeat(32));
     const mintedId = (await auth.verifyWithId(minted, now))!.tokenId;
     assert.match(mintedId, /^sha256:/);
-    auth.logout(minted, now);
+    await auth.logout(minted, now);
     assert.equal(await auth.verify(minted, now), null);
   });
 

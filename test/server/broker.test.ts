@@ -14,6 +14,7 @@ import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';
 import { keyed } from './keys.js';
+import { brokerOptions as sharedBrokerOptions } from './broker-options.js';
 
 /** Counts "Timeout expired for session" lines (debug level 4) so a test can wait for a dropped session to die. */
 let expiredSessions = 0;
@@ -50,16 +51,8 @@ function asAgent(id: string, display = id): Record<string, string> {
 }
 
 /** Broker options for this Janus: token_auth via the admin API, integrator-signed agent tokens, no rate limits in the way. */
-function brokerOptions(extra: Partial<BrokerOptions> = {}): BrokerOptions {
-  return {
-    janusUrl: janus.url,
-    janusAdminKey: janus.adminKey,
-    janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
-    agentTokenSecret: AGENT_SECRET,
-    rateLimits: { create: GENEROUS, login: GENEROUS, post: GENEROUS },
-    port: 0,
-    ...extra,
-  };
+function brokerOptions(extra: Partial<BrokerOptions> = {}): Promise<BrokerOptions> {
+  return sharedBrokerOptions(janus, { agentTokenSecret: AGENT_SECRET, rateLimits: { create: GENEROUS, login: GENEROUS, post: GENEROUS }, ...extra });
 }
 const QueueSnapshot = v.object({ conversations: v.array(QueueEntry) });
 type QueueSnapshot = v.InferOutput<typeof QueueSnapshot>;
@@ -274,7 +267,7 @@ async function janusTokens(): Promise<Set<string>> {
 
 before(async () => {
   janus = await startJanus();
-  broker = await startBroker(brokerOptions({ staticRoot: repoRoot }));
+  broker = await startBroker(await brokerOptions({ staticRoot: repoRoot }));
   base = broker.url;
   Janode.Logger.setLevel('none');
   // token_auth: the probe needs a token of its own, like anybody else.
@@ -382,7 +375,7 @@ describe('claim', () => {
   test('20 concurrent claims by different agents: exactly one wins', async () => {
     // Janus answering slowly widens the window in which a check-then-await claim would let several through.
     const proxy = await startJanusProxy(janus.port, { answerDelayMs: 40 });
-    const slow = await startBroker(brokerOptions({ janusUrl: proxy.url }));
+    const slow = await startBroker(await brokerOptions({ janusUrl: proxy.url }));
     try {
       const created = await call(slow.url, '/api/conversations', { body: await keyed({ display: 'Eve' }) });
       const grant = v.parse(ConversationGrant, created.body);
@@ -604,7 +597,7 @@ describe('static files', () => {
 describe('CORS', () => {
   let corsBroker: Broker;
   before(async () => {
-    corsBroker = await startBroker(brokerOptions({ allowedOrigins: ['https://shop.example'] }));
+    corsBroker = await startBroker(await brokerOptions({ allowedOrigins: ['https://shop.example'] }));
   });
   after(() => corsBroker.close());
 
@@ -641,7 +634,7 @@ describe('CORS', () => {
 describe('Janus connection', () => {
   test('the broker reconnects after its WebSocket to Janus drops', async () => {
     const proxy = await startJanusProxy(janus.port);
-    const b = await startBroker(brokerOptions({ janusUrl: proxy.url, publicGatewayUrl: janus.url }));
+    const b = await startBroker(await brokerOptions({ janusUrl: proxy.url, publicGatewayUrl: janus.url }));
     try {
       const before = await call(b.url, '/api/conversations', { body: await keyed({ display: 'Kim' }) });
       assert.equal(before.status, 201);
@@ -665,18 +658,24 @@ describe('Janus connection', () => {
     }
   });
 
-  test('closing the broker destroys the rooms it created and removes every token it added', async () => {
-    const tokensBefore = await janusTokens();
-    const b = await startBroker(brokerOptions());
+  test('a graceful stop ends nothing: rooms and tokens stay on Janus, and the next start on the same record carries on (issue 10)', async () => {
+    const options = await brokerOptions();
+    const b = await startBroker(options);
     const r = await call(b.url, '/api/conversations', { body: await keyed({}) });
     const grant = v.parse(ConversationGrant, r.body);
     assert.deepEqual(await roomsExist(grant), { text: true, video: true });
-    const during = await janusTokens();
-    assert.ok(during.has(grant.descriptor.token!));
-    assert.ok(during.size >= tokensBefore.size + 2, 'the customer token and the broker token');
     await b.close();
-    assert.deepEqual(await roomsExist(grant), { text: false, video: false });
-    assert.deepEqual(await janusTokens(), tokensBefore);
+    assert.deepEqual(await roomsExist(grant), { text: true, video: true }, 'the rooms outlive the broker');
+    assert.ok((await janusTokens()).has(grant.descriptor.token!), "the customer's token too");
+    const again = await startBroker(options);
+    try {
+      const resumed = await fetch(`${again.url}/api/conversations/${grant.descriptor.id}`, { headers: { authorization: `Bearer ${grant.resumeKey}` } });
+      assert.equal(resumed.status, 200, 'the customer resumes on the restarted broker');
+      const g2 = v.parse(ConversationGrant, await resumed.json());
+      assert.deepEqual(g2.descriptor, grant.descriptor, 'the same rooms, token and certificates');
+    } finally {
+      await again.close();
+    }
   });
 
   test('startBroker fails clearly when Janus is not there', async () => {

@@ -18,7 +18,7 @@ import { brokerOptions } from './broker-options.js';
 let janus: RunningJanus;
 let admin: JanusAdmin;
 
-function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
+function options(extra: Partial<BrokerOptions> = {}): Promise<BrokerOptions> {
   return brokerOptions(janus, extra);
 }
 
@@ -74,7 +74,7 @@ describe('open conversations per client (finding 6)', () => {
   let broker: Broker;
   before(async () => {
     // A global cap small enough that the test shows it cannot be reached from one /24.
-    broker = await startBroker(options({ maxOpenConversations: 70 }));
+    broker = await startBroker(await options({ maxOpenConversations: 70 }));
   });
   after(() => broker.close());
 
@@ -98,7 +98,7 @@ describe('open conversations per client (finding 6)', () => {
   });
 
   test('a broker whose per-network cap could take every conversation does not start', async () => {
-    await assert.rejects(startBroker(options({ maxOpenConversations: 40 })), {
+    await assert.rejects(startBroker(await options({ maxOpenConversations: 40 })), {
       message: 'openCaps.perNetwork (50) must be smaller than maxOpenConversations (40), or one network could take every conversation',
     });
   });
@@ -106,7 +106,7 @@ describe('open conversations per client (finding 6)', () => {
 
 describe('a conversation whose customer never joins (finding 6)', () => {
   test('is closed after the unjoined TTL: its rooms and tokens are gone', async () => {
-    const broker = await startBroker(options({ unjoinedTtlMs: 1200, sweepIntervalMs: 200 }));
+    const broker = await startBroker(await options({ unjoinedTtlMs: 1200, sweepIntervalMs: 200 }));
     try {
       const created = await createFrom(broker.url, '127.0.30.1');
       assert.equal(created.status, 201);

@@ -9,6 +9,8 @@ import { HttpError } from '../../server/http-util.js';
 import type { TokenGateway } from '../../server/janus-admin.js';
 import { GatewayRequestError, GatewayUnavailableError, type RoomGateway, type RoomKind, type RoomSpec } from '../../server/janus-rooms.js';
 import { ConversationStore } from '../../server/store.js';
+import type { Db } from '../../server/db.js';
+import { testDb } from './test-db.js';
 import { signVisitorIdentity } from '../../server/visitor-identity.js';
 import { keyed, newPublicKey } from './keys.js';
 import { importPublicKey, verifyCertificate } from '../../src/protocol/index.js';
@@ -89,12 +91,13 @@ const SITE_SECRET = 'site-secret-for-the-tests-0123456789';
 /** One authority for every service here (making one is async). */
 const authority = await loadAuthority();
 
-function setup(
+async function setup(
   overrides: {
     maxOpen?: number;
     waitingTtlMs?: number;
     unjoinedTtlMs?: number;
     closedRetentionMs?: number;
+    retentionMs?: number;
     maxLifetimeMs?: number;
     requireIdentity?: boolean;
     identitySecret?: string | null;
@@ -103,7 +106,8 @@ function setup(
 ) {
   const gateway = new FakeGateway();
   const tokens = new FakeTokens(gateway.failures);
-  const store = new ConversationStore();
+  const db = await testDb();
+  const store = new ConversationStore(db);
   const service = new ConversationService(store, gateway, {
     gateway: 'ws://janus.test:8188',
     authority,
@@ -112,13 +116,20 @@ function setup(
     waitingTtlMs: overrides.waitingTtlMs ?? 60_000,
     unjoinedTtlMs: overrides.unjoinedTtlMs,
     closedRetentionMs: overrides.closedRetentionMs ?? 10_000,
+    retentionMs: overrides.retentionMs,
     maxLifetimeMs: overrides.maxLifetimeMs,
     tokens,
     identitySecret: overrides.identitySecret === null ? undefined : (overrides.identitySecret ?? SITE_SECRET),
     requireIdentity: overrides.requireIdentity,
     log: () => {},
   });
-  return { gateway, tokens, store, service };
+  return { gateway, tokens, store, service, db };
+}
+
+/** Conversations still in the record (purged ones are gone with their transcripts). */
+async function rowCount(db: Db): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from conversation');
+  return n;
 }
 
 async function rejectsWith(p: Promise<unknown>, status: number, code?: string): Promise<void> {
@@ -132,7 +143,7 @@ async function rejectsWith(p: Promise<unknown>, status: number, code?: string): 
 
 describe('ConversationService', () => {
   test('create passes pin, secret and the customer token to both rooms; secrets stay out of the grant', async () => {
-    const { gateway, service } = setup();
+    const { gateway, service } = await setup();
     const grant = await service.create(await keyed({ display: 'Ann' }));
     const text = gateway.get('text', grant.descriptor.textRoom.room);
     const video = gateway.get('video', grant.descriptor.videoRoom.room);
@@ -147,21 +158,21 @@ describe('ConversationService', () => {
   });
 
   test('a failed create leaves nothing behind', async () => {
-    const { gateway, store, service } = setup();
+    const { gateway, db, service } = await setup();
     gateway.failures.set('createVideo', new GatewayRequestError('boom'));
     await rejectsWith(service.create(await keyed({})), 502, 'gateway_error');
     assert.equal(gateway.rooms.size, 0);
-    assert.equal(store.all().length, 0);
+    assert.equal((await rowCount(db)), 0);
     gateway.failures.set('createVideo', new GatewayUnavailableError('down'));
     await rejectsWith(service.create(await keyed({})), 503, 'gateway_unavailable');
   });
 
   test('a claim that Janus refuses is released, so the next agent can take it', async () => {
-    const { gateway, service } = setup();
+    const { gateway, service } = await setup();
     const grant = await service.create(await keyed({}));
     gateway.failures.set('allow', new GatewayUnavailableError('down'));
     await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey()), 503);
-    assert.equal(service.queue()[0].state, 'waiting');
+    assert.equal((await service.queue())[0].state, 'waiting');
     gateway.failures.delete('allow');
     const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a2', display: 'B' }, await newPublicKey());
     assert.equal(descriptor.self.id, 'a2');
@@ -169,7 +180,7 @@ describe('ConversationService', () => {
   });
 
   test('concurrent claims while Janus is still granting share one outcome', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
     // The same agent's reload sends the same key again and gets the same certificate.
@@ -188,14 +199,14 @@ describe('ConversationService', () => {
   });
 
   test('capacity is enforced', async () => {
-    const { service } = setup({ maxOpen: 2 });
+    const { service } = await setup({ maxOpen: 2 });
     await service.create(await keyed({}));
     await service.create(await keyed({}));
     await rejectsWith(service.create(await keyed({})), 503, 'capacity');
   });
 
   test('reconcile recreates rooms Janus lost, with the same credentials and both tokens', async () => {
-    const { gateway, service } = setup();
+    const { gateway, service } = await setup();
     const grant = await service.create(await keyed({}));
     const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     const before = gateway.get('text', grant.descriptor.textRoom.room);
@@ -209,8 +220,8 @@ describe('ConversationService', () => {
     assert.deepEqual(new Set(video.allowed), new Set([grant.descriptor.token, agent.token]));
   });
 
-  test('a failed teardown is retried by reconcile; closed conversations are forgotten after retention', async () => {
-    const { gateway, store, service } = setup({ closedRetentionMs: 1000 });
+  test('a failed teardown is retried by reconcile; closed conversations are purged from the record after retention', async () => {
+    const { gateway, db, service } = await setup({ closedRetentionMs: 1000, retentionMs: 1000 });
     const grant = await service.create(await keyed({}));
     gateway.failures.set('destroy', new GatewayUnavailableError('down'));
     const entry = await service.close(grant.descriptor.id, { resumeKey: grant.resumeKey });
@@ -220,25 +231,25 @@ describe('ConversationService', () => {
     await service.reconcile();
     assert.equal(gateway.rooms.size, 0);
     await service.sweep(Date.now() + 500);
-    assert.equal(store.all().length, 1, 'still within retention');
+    assert.equal((await rowCount(db)), 1, 'still within retention');
     await service.sweep(Date.now() + 2000);
-    assert.equal(store.all().length, 0);
+    assert.equal((await rowCount(db)), 0);
   });
 
   test('unclaimed conversations expire and their rooms are destroyed', async () => {
-    const { gateway, service } = setup({ waitingTtlMs: 1000 });
+    const { gateway, service } = await setup({ waitingTtlMs: 1000 });
     const waiting = await service.create(await keyed({}));
     const claimed = await service.create(await keyed({}));
     await service.claim(claimed.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await service.sweep(Date.now() + 5000);
-    const states = Object.fromEntries(service.queue().map((q) => [q.id, q.state]));
+    const states = Object.fromEntries((await service.queue()).map((q) => [q.id, q.state]));
     assert.equal(states[waiting.descriptor.id], 'closed');
     assert.equal(states[claimed.descriptor.id], 'claimed');
     assert.equal(gateway.get('text', waiting.descriptor.textRoom.room), undefined);
   });
 
   test('participant tokens: added on create and claim, removed on close; a failed removal is retried', async () => {
-    const { gateway, tokens, service } = setup();
+    const { gateway, tokens, service } = await setup();
     const grant = await service.create(await keyed({}));
     assert.deepEqual([...tokens.tokens], [grant.descriptor.token]);
     const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
@@ -253,16 +264,16 @@ describe('ConversationService', () => {
   });
 
   test('a token Janus refuses fails the create and leaves no room behind', async () => {
-    const { gateway, tokens, store, service } = setup();
+    const { gateway, tokens, db, service } = await setup();
     gateway.failures.set('addToken', new GatewayRequestError('admin: 403 Unauthorized'));
     await rejectsWith(service.create(await keyed({})), 502, 'gateway_error');
     assert.equal(gateway.rooms.size, 0);
     assert.equal(tokens.tokens.size, 0);
-    assert.equal(store.all().length, 0);
+    assert.equal((await rowCount(db)), 0);
   });
 
   test('reconcile puts back the tokens a restarted Janus forgot', async () => {
-    const { tokens, service } = setup();
+    const { tokens, service } = await setup();
     const grant = await service.create(await keyed({}));
     const { descriptor: agent } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     tokens.tokens.clear();
@@ -271,19 +282,19 @@ describe('ConversationService', () => {
   });
 
   test('every conversation ends at its maximum lifetime, claimed or not, and its tokens with it', async () => {
-    const { gateway, tokens, service } = setup({ maxLifetimeMs: 1000 });
+    const { gateway, tokens, service } = await setup({ maxLifetimeMs: 1000 });
     const grant = await service.create(await keyed({}));
     await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await service.sweep(Date.now() + 500);
-    assert.equal(service.queue()[0].state, 'claimed');
+    assert.equal((await service.queue())[0].state, 'claimed');
     await service.sweep(Date.now() + 1500);
-    assert.equal(service.queue()[0].state, 'closed');
+    assert.equal((await service.queue())[0].state, 'closed');
     assert.equal(tokens.tokens.size, 0);
     assert.equal(gateway.rooms.size, 0);
   });
 
   test('close: the customer by resume key, the agent only if it claimed', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const grant = await service.create(await keyed({}));
     await rejectsWith(service.close(grant.descriptor.id, { agent: { id: 'a1', display: 'A' } }), 403, 'forbidden');
     await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
@@ -293,12 +304,12 @@ describe('ConversationService', () => {
   });
 
   test('a valid signed identity names the customer and marks it verified everywhere', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const identity = signVisitorIdentity({ userId: 'u-42', name: 'Dana Scully', exp: Math.floor(Date.now() / 1000) + 300 }, SITE_SECRET);
     const grant = await service.create(await keyed({ display: 'typed by the visitor', identity }));
     assert.deepEqual(grant.descriptor.self.verified, { userId: 'u-42' });
     assert.equal(grant.descriptor.self.display, 'Dana Scully');
-    assert.deepEqual(service.queue()[0].verified, { userId: 'u-42' });
+    assert.deepEqual((await service.queue())[0].verified, { userId: 'u-42' });
     const { descriptor } = await service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     assert.deepEqual(descriptor.peer, { role: 'customer', id: grant.descriptor.self.id, display: 'Dana Scully', verified: { userId: 'u-42' } });
     // Without a name the visitor's own display stays, still verified.
@@ -308,7 +319,7 @@ describe('ConversationService', () => {
   });
 
   test('identity: tampered, expired, malformed, foreign or missing-when-required are refused with a clear code', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const exp = Math.floor(Date.now() / 1000) + 300;
     const good = signVisitorIdentity({ userId: 'u-1', name: 'Eve', exp }, SITE_SECRET);
     const [body, sig] = good.split('.');
@@ -327,37 +338,37 @@ describe('ConversationService', () => {
     await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 42, exp }, SITE_SECRET) })), 400, 'identity_malformed');
     await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 'u' }, SITE_SECRET) })), 400, 'identity_malformed');
     await rejectsWith(service.create(await keyed({ identity: signToken({ userId: 'u', name: '', exp }, SITE_SECRET) })), 400, 'identity_malformed');
-    const strict = setup({ requireIdentity: true });
+    const strict = await setup({ requireIdentity: true });
     await rejectsWith(strict.service.create(await keyed({ display: 'Anon' })), 401, 'identity_required');
     assert.ok((await strict.service.create(await keyed({ identity: good }))).descriptor.self.verified);
-    const noSecret = setup({ identitySecret: null });
+    const noSecret = await setup({ identitySecret: null });
     await rejectsWith(noSecret.service.create(await keyed({ identity: good })), 400, 'identity_not_supported');
-    assert.equal(service.queue().length, 0, 'nothing was created by a refused identity');
+    assert.equal((await service.queue()).length, 0, 'nothing was created by a refused identity');
   });
 
   test('link: only the claiming agent, shown in the queue, the claim and (name only) the customer grant', async () => {
-    const { store, service } = setup();
+    const { store, service } = await setup();
     const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
-    assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
+    await rejectsWith(service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' }), 403);
     await service.claim(id, { id: 'a1', display: 'A' }, await newPublicKey());
-    assert.throws(() => service.link(id, { id: 'a2', display: 'B' }, { customerId: 'cus-1', name: 'Casey' }), (e: unknown) => e instanceof HttpError && e.status === 403);
+    await rejectsWith(service.link(id, { id: 'a2', display: 'B' }, { customerId: 'cus-1', name: 'Casey' }), 403);
     let changes = 0;
     store.onChange(() => changes++);
-    const link = service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' });
+    const link = await service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-1', name: 'Casey' });
     assert.equal(changes, 1, 'the queue stream hears about it');
     assert.deepEqual({ ...link, linkedAt: 0 }, { customerId: 'cus-1', name: 'Casey', linkedAt: 0, linkedBy: { id: 'a1', display: 'A' } });
-    assert.deepEqual(service.queue()[0].link, link);
+    assert.deepEqual((await service.queue())[0].link, link);
     assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' }, await newPublicKey())).link, link);
-    assert.deepEqual(service.resume(id, grant.resumeKey).link, { name: 'Casey', linkedAt: link.linkedAt });
+    assert.deepEqual((await service.resume(id, grant.resumeKey)).link, { name: 'Casey', linkedAt: link.linkedAt });
     await service.close(id, { resumeKey: grant.resumeKey });
-    assert.throws(() => service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-2', name: 'X' }), (e: unknown) => e instanceof HttpError && e.status === 410);
+    await rejectsWith(service.link(id, { id: 'a1', display: 'A' }, { customerId: 'cus-2', name: 'X' }), 410);
   });
 });
 
 describe('certificates (issue 9)', () => {
   test("create certifies the customer's key and claim the agent's, until the conversation's maximum lifetime; both sides get both", async () => {
-    const { service } = setup({ maxLifetimeMs: 3_600_000 });
+    const { service } = await setup({ maxLifetimeMs: 3_600_000 });
     const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
     const authorityKey = await importPublicKey(grant.descriptor.auth.authority);
@@ -366,7 +377,7 @@ describe('certificates (issue 9)', () => {
     assert.ok(customerCert.ok);
     assert.equal(customerCert.cert.role, 'customer');
     assert.equal(customerCert.cert.sub, grant.descriptor.self.id);
-    const createdAt = service.queue()[0].createdAt;
+    const createdAt = (await service.queue())[0].createdAt;
     assert.equal(customerCert.cert.exp, Math.floor((createdAt + 3_600_000) / 1000));
     // Another conversation's certificate is not valid here.
     const other = await service.create(await keyed({}));
@@ -380,13 +391,13 @@ describe('certificates (issue 9)', () => {
     const agentCert = await verifyCertificate(agent.auth.certs[1], authorityKey, id);
     assert.ok(agentCert.ok);
     assert.deepEqual([agentCert.cert.role, agentCert.cert.sub], ['agent', 'a1']);
-    assert.deepEqual(service.resume(id, grant.resumeKey).descriptor.auth.certs, agent.auth.certs, "the customer's resumed descriptor carries the agent's");
+    assert.deepEqual((await service.resume(id, grant.resumeKey)).descriptor.auth.certs, agent.auth.certs, "the customer's resumed descriptor carries the agent's");
     // The same agent with the same key (a reload): the same certificate, no new one.
     assert.deepEqual((await service.claim(id, { id: 'a1', display: 'A' }, agentKey)).descriptor.auth.certs, agent.auth.certs);
   });
 
   test('registerKey: the customer by resume key, the claiming agent only; the same key twice is one certificate; at most 8 per participant', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const grant = await service.create(await keyed({}));
     const id = grant.descriptor.id;
     await rejectsWith(service.registerKey(id, { resumeKey: 'wrong' }, await newPublicKey()), 403, 'forbidden');
@@ -409,17 +420,17 @@ describe('certificates (issue 9)', () => {
   });
 
   test("a claim with the customer's key is refused before it takes the conversation", async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const customerKey = await newPublicKey();
     const grant = await service.create({ publicKey: customerKey });
     await rejectsWith(service.claim(grant.descriptor.id, { id: 'a1', display: 'A' }, customerKey), 409, 'key_in_use');
-    assert.equal(service.queue()[0].state, 'waiting');
+    assert.equal((await service.queue())[0].state, 'waiting');
   });
 });
 
 describe('open conversations per client (issue 9, finding 6)', () => {
   test('per address, per /24 and per signed-in user; another address is unaffected', async () => {
-    const { service } = setup({ caps: { perClient: 2, perNetwork: 3, perUser: 1 } });
+    const { service } = await setup({ caps: { perClient: 2, perNetwork: 3, perUser: 1 } });
     await service.create(await keyed({}), '10.0.0.1');
     await service.create(await keyed({}), '10.0.0.1');
     await rejectsWith(service.create(await keyed({}), '10.0.0.1'), 429, 'too_many_open_conversations');
@@ -432,7 +443,7 @@ describe('open conversations per client (issue 9, finding 6)', () => {
   });
 
   test('closing one frees its place', async () => {
-    const { service } = setup({ caps: { perClient: 1 } });
+    const { service } = await setup({ caps: { perClient: 1 } });
     const g = await service.create(await keyed({}), '10.0.0.1');
     await rejectsWith(service.create(await keyed({}), '10.0.0.1'), 429);
     await service.close(g.descriptor.id, { resumeKey: g.resumeKey });
@@ -440,14 +451,14 @@ describe('open conversations per client (issue 9, finding 6)', () => {
   });
 
   test('concurrent creates cannot slip under a cap while Janus is still creating rooms', async () => {
-    const { service } = setup({ caps: { perClient: 3 } });
+    const { service } = await setup({ caps: { perClient: 3 } });
     const bodies = await Promise.all(Array.from({ length: 10 }, () => keyed({})));
     const results = await Promise.allSettled(bodies.map((b) => service.create(b, '10.0.0.7')));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
   });
 
   test('IPv6 clients count by /64 and their networks by /48', async () => {
-    const { service } = setup({ caps: { perClient: 1, perNetwork: 2 } });
+    const { service } = await setup({ caps: { perClient: 1, perNetwork: 2 } });
     await service.create(await keyed({}), '2001:db8:1:1::/64');
     await rejectsWith(service.create(await keyed({}), '2001:db8:1:1::/64'), 429);
     await service.create(await keyed({}), '2001:db8:1:2::/64');
@@ -458,7 +469,7 @@ describe('open conversations per client (issue 9, finding 6)', () => {
 
 describe('conversations whose customer never joined (issue 9, finding 6)', () => {
   test('closed after the unjoined TTL; one seen in its TextRoom stays (and is remembered); unknown is not closed', async () => {
-    const { gateway, service } = setup({ unjoinedTtlMs: 1000, waitingTtlMs: 60_000 });
+    const { gateway, service } = await setup({ unjoinedTtlMs: 1000, waitingTtlMs: 60_000 });
     const never = await service.create(await keyed({}));
     const joined = await service.create(await keyed({}));
     const unknowable = await service.create(await keyed({}));
@@ -467,26 +478,26 @@ describe('conversations whose customer never joined (issue 9, finding 6)', () =>
     await service.sweep(t0 + 600); // half way: Janus is asked, the joined one is remembered
     gateway.inTextRoom.clear(); // and it may leave for a moment (navigation) without losing its place
     gateway.failures.set('list', new GatewayUnavailableError('down'));
-    const state = () => Object.fromEntries(service.queue().map((q) => [q.id, q.state]));
+    const state = async () => Object.fromEntries((await service.queue()).map((q) => [q.id, q.state]));
     // Janus cannot tell: nothing is closed on a guess.
     await service.sweep(t0 + 1500);
-    assert.deepEqual(Object.values(state()), ['waiting', 'waiting', 'waiting']);
+    assert.deepEqual(Object.values(await state()), ['waiting', 'waiting', 'waiting']);
     gateway.failures.delete('list');
     await service.sweep(t0 + 1500);
-    assert.equal(state()[never.descriptor.id], 'closed');
-    assert.equal(state()[unknowable.descriptor.id], 'closed');
-    assert.equal(state()[joined.descriptor.id], 'waiting');
+    assert.equal((await state())[never.descriptor.id], 'closed');
+    assert.equal((await state())[unknowable.descriptor.id], 'closed');
+    assert.equal((await state())[joined.descriptor.id], 'waiting');
     assert.equal(gateway.get('text', never.descriptor.textRoom.room), undefined, 'its rooms are destroyed');
     // The joined one still ends at the (longer) waiting TTL if nobody claims it.
     await service.sweep(t0 + 61_000);
-    assert.equal(state()[joined.descriptor.id], 'closed');
+    assert.equal((await state())[joined.descriptor.id], 'closed');
   });
 
   test('a claimed conversation is not closed for want of a customer join', async () => {
-    const { service } = setup({ unjoinedTtlMs: 1000 });
+    const { service } = await setup({ unjoinedTtlMs: 1000 });
     const g = await service.create(await keyed({}));
     await service.claim(g.descriptor.id, { id: 'a1', display: 'A' }, await newPublicKey());
     await service.sweep(Date.now() + 5000);
-    assert.equal(service.queue()[0].state, 'claimed');
+    assert.equal((await service.queue())[0].state, 'claimed');
   });
 });

@@ -30,7 +30,7 @@ const run = randomBytes(6).toString('hex');
 /** Every recording path the test asks for starts with this. */
 const prefix = join(tmpdir(), `vc-rec-${run}`);
 
-function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
+function options(extra: Partial<BrokerOptions> = {}): Promise<BrokerOptions> {
   return brokerOptions(janus, extra);
 }
 
@@ -48,7 +48,7 @@ function recordings(): string[] {
 
 before(async () => {
   janus = await startJanus({ reclaimTimeoutS: 1 });
-  broker = await startBroker(options());
+  broker = await startBroker(await options());
   admin = new JanusAdmin({ url: janus.adminUrl, secret: janus.adminSecret, log: () => {} });
   browser = await JanusBrowser.launch();
 });
@@ -164,7 +164,7 @@ describe('the local Janus offers what its config says', () => {
 
 describe('a customer who joined keeps the conversation; one who never did loses it (finding 6)', () => {
   test('joined over the data channel: still waiting after the unjoined TTL, while the unjoined one closed', async () => {
-    const b = await startBroker(options({ unjoinedTtlMs: 1500, sweepIntervalMs: 200 }));
+    const b = await startBroker(await options({ unjoinedTtlMs: 1500, sweepIntervalMs: 200 }));
     try {
       const [joined, never] = await Promise.all([create(b.url), create(b.url)]);
       const answer = await browser.joinTextRoom({

@@ -31,7 +31,7 @@ function agentAuth(id: string): Record<string, string> {
   return { authorization: `Bearer ${signAgentToken({ sub: id, name: id, exp: Math.floor(Date.now() / 1000) + 600 }, AGENT_SECRET)}` };
 }
 
-function options(extra: Partial<BrokerOptions> = {}): BrokerOptions {
+function options(extra: Partial<BrokerOptions> = {}): Promise<BrokerOptions> {
   return brokerOptions(janus, { agentTokenSecret: AGENT_SECRET, ...extra });
 }
 
@@ -79,7 +79,7 @@ async function listParticipants(s: RawSession, handle: number, room: string | nu
 
 before(async () => {
   janus = await startJanus({ reclaimTimeoutS: 1 });
-  broker = await startBroker(options());
+  broker = await startBroker(await options());
   admin = new JanusAdmin({ url: janus.adminUrl, secret: janus.adminSecret, log: () => {} });
 });
 
@@ -249,7 +249,7 @@ describe("a customer's token opens its own conversation and nothing else", () =>
 
 describe('token expiry', () => {
   test('a conversation past its maximum lifetime is closed: tokens removed, rooms destroyed', async () => {
-    const short = await startBroker(options({ maxConversationMs: 1500, sweepIntervalMs: 200 }));
+    const short = await startBroker(await options({ maxConversationMs: 1500, sweepIntervalMs: 200 }));
     try {
       const pair = await conversation(short.url, 'Brief');
       const s = await RawSession.create(janus.url, pair.customer.descriptor.token);
