@@ -354,6 +354,7 @@ export async function superviseJanus(opts = {}) {
       wake();
       if (current) await terminate(current);
       await running;
+      current = undefined;
       settle.resolve();
     })());
 
@@ -398,7 +399,7 @@ export function describeSupervisorEvent(ev) {
       return `Janus exited (${how}) after ${seconds(ev.uptimeMs)}; restarting in ${seconds(ev.restartInMs)}.${tail}`;
     }
     case 'start-failed':
-      return `Janus restart ${ev.failures} of at most ${ev.maxStartFailures} in a row failed; trying again in ${seconds(ev.restartInMs)}:\n${indent(ev.error.message.split('\n'))}`;
+      return `Janus did not start (${ev.failures} of at most ${ev.maxStartFailures} failed starts in a row); trying again in ${seconds(ev.restartInMs)}:\n${indent(ev.error.message.split('\n'))}`;
     case 'restarted':
       return `Janus is back on ${ev.url} (restart ${ev.restarts}, pid ${ev.pid}, down ${seconds(ev.downMs)}).`;
     case 'gave-up':
