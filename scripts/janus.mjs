@@ -270,7 +270,14 @@ function signalOf(code) {
  */
 export async function superviseJanus(opts = {}) {
   const log = opts.log ?? (() => {});
-  const report = opts.onEvent ?? (() => {});
+  // A listener that throws must not stop the supervision.
+  const report = (ev) => {
+    try {
+      opts.onEvent?.(ev);
+    } catch (e) {
+      console.error('superviseJanus: onEvent threw', e);
+    }
+  };
   const initialMs = opts.backoff?.initialMs ?? 250;
   const maxMs = opts.backoff?.maxMs ?? 10_000;
   const stableMs = opts.backoff?.stableMs ?? 30_000;
