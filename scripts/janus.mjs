@@ -405,8 +405,11 @@ export function describeSupervisorEvent(ev) {
       const tail = ev.logTail.length ? ` Last log lines:\n${indent(ev.logTail)}` : '';
       return `Janus exited (${how}) after ${seconds(ev.uptimeMs)}; restarting in ${seconds(ev.restartInMs)}.${tail}`;
     }
-    case 'start-failed':
-      return `Janus did not start (${ev.failures} of at most ${ev.maxStartFailures} failed starts in a row); trying again in ${seconds(ev.restartInMs)}:\n${indent(ev.error.message.split('\n'))}`;
+    case 'start-failed': {
+      // The reason and the end of Janus's log; the whole tail comes with the give-up.
+      const [why, ...log] = ev.error.message.split('\n');
+      return `Janus did not start (${ev.failures} of at most ${ev.maxStartFailures} failed starts in a row); trying again in ${seconds(ev.restartInMs)}: ${why}\n${indent(log.slice(-5))}`;
+    }
     case 'restarted':
       return `Janus is back on ${ev.url} (restart ${ev.restarts}, pid ${ev.pid}, down ${seconds(ev.downMs)}).`;
     case 'gave-up':
