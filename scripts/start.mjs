@@ -3,7 +3,7 @@
 // the demo. Prints the URLs; Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { register } from 'tsx/esm/api';
-import { startJanus } from './janus.mjs';
+import { describeSupervisorEvent, superviseJanus } from './janus.mjs';
 
 register();
 const { startBroker } = await import('../server/broker.ts');
@@ -22,9 +22,12 @@ try {
 }
 
 const port = Number(process.env.PORT ?? 8080);
-const janus = await startJanus({
+// Janus is supervised: when it dies it is started again on the same ports with the same
+// secrets, and the broker reconnects and puts its rooms and tokens back (scripts/janus.mjs).
+const janus = await superviseJanus({
   port: process.env.JANUS_PORT ? Number(process.env.JANUS_PORT) : undefined,
   log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined,
+  onEvent: (ev) => (ev.type === 'restarted' ? console.log : console.error)(`[janus] ${describeSupervisorEvent(ev)}`),
 });
 // The demo's agent account: AGENT_USERNAME / AGENT_PASSWORD, or a fresh random password
 // printed below (16 characters, above the broker's minimum of 12).
@@ -65,7 +68,7 @@ console.log(`
   Janus (WebSocket): ${janus.url}
 
   Open the shop, start a chat, then claim it in the agent console.
-  Ctrl-C stops Janus and the broker.
+  Janus is restarted if it dies. Ctrl-C stops Janus and the broker.
 `);
 
 let stopping = false;
@@ -78,8 +81,10 @@ async function stop() {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-janus.process.on('exit', (code) => {
+// Only a Janus that cannot be started again (several failed starts in a row) ends the demo.
+janus.done.catch(() => {
   if (stopping) return;
-  console.error(`Janus exited unexpectedly (code ${code}). Last log lines:\n${janus.logTail().slice(-20).join('\n')}`);
-  void broker.close().finally(() => process.exit(1));
+  stopping = true;
+  console.error('Stopping the broker: the demo cannot run without Janus.');
+  void broker.close().catch(() => {}).finally(() => process.exit(1));
 });
