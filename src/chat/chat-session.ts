@@ -163,9 +163,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
 
   /** Queues a chat message; it is sent now if joined, else on (re)join, until acked. */
   send(text: string): IncomingChatMessage {
-    const trimmed = text.trim();
-    if (!trimmed) throw new RangeError('message is empty');
-    if (trimmed.length > MAX_CHAT_TEXT) throw new RangeError(`message longer than ${MAX_CHAT_TEXT} characters`);
+    const trimmed = chatText(text);
     const env = createEnvelope('chat.message', this.selfId, { text: trimmed, seq: this.seq++ });
     this.queue(env);
     return { id: env.id, from: this.selfId, text: trimmed, ts: env.ts, seq: env.body.seq };
@@ -226,6 +224,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    */
   requeue(message: IncomingChatMessage): void {
     if (this.seen.has(message.id)) return;
+    // What we write next must come after it in our own order.
+    this.seq = Math.max(this.seq, message.seq + 1);
     // Same id, text, time and sequence number: the other side dedupes it if the first copy did arrive.
     this.queue(createEnvelope('chat.message', this.selfId, { text: message.text, seq: message.seq }, message.id, message.ts));
   }
@@ -580,6 +580,14 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this._status = status;
     this.emit('status', { status, reason });
   }
+}
+
+/** The text of a chat message as it is sent: trimmed; RangeError when empty or too long. */
+export function chatText(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) throw new RangeError('message is empty');
+  if (trimmed.length > MAX_CHAT_TEXT) throw new RangeError(`message longer than ${MAX_CHAT_TEXT} characters`);
+  return trimmed;
 }
 
 /** What an id must keep meaning: its type, time and body (not the signature, which differs on every resigning). */

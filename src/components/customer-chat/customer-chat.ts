@@ -4,7 +4,9 @@ import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js'
 import {
   BrokerClient,
   BrokerError,
+  canSend,
   Conversation,
+  sendingHeld,
   sessionConsentStore,
   sessionTranscriptStore,
   type ConversationController,
@@ -487,16 +489,25 @@ export class CustomerChat extends LitElement {
       case 'connecting':
         return 'Connecting…';
       case 'reconnecting':
-        return 'Reconnecting…';
+        // Our own connection: the other side has not left, and what the customer writes waits for it.
+        return 'Connection lost — reconnecting…';
       case 'failed':
         return 'Connection failed';
       case 'closed':
         return 'Chat ended';
       case 'connected': {
         const peer = state.peer;
-        if (peer?.online) return `Chatting with ${peer.participant.display}`;
-        if (!peer || !this._conv.peerSeenOnline) return 'Waiting for an agent…';
-        return `${peer.participant.display} left the chat`;
+        const name = peer?.participant.display;
+        switch (peer?.presence) {
+          case 'online':
+            return `Chatting with ${name}`;
+          case 'away':
+            return `${name}’s connection dropped — waiting for them to come back`;
+          case 'gone':
+            return `${name} left the chat`;
+          default:
+            return 'Waiting for an agent…';
+        }
       }
     }
   }
@@ -655,6 +666,7 @@ export class CustomerChat extends LitElement {
             label="Chat messages"
             .entries=${state?.transcript ?? []}
             .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
+            ?held=${state ? sendingHeld(state) : false}
             @vc-page-open-request=${this._onPageOpen}
           ></chat-transcript>
           ${closed
@@ -663,7 +675,7 @@ export class CustomerChat extends LitElement {
               </div>`
             : html`<chat-composer
                 part="composer"
-                ?disabled=${state?.status !== 'connected'}
+                ?disabled=${!state || !canSend(state)}
                 @vc-compose=${this._onCompose}
                 @vc-typing=${this._onTyping}
               ></chat-composer>`}
