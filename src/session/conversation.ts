@@ -67,6 +67,16 @@ export interface ConversationOptions {
    * it is only 'away'. Default PEER_GONE_MS (2 minutes).
    */
   peerGoneMs?: number;
+  /**
+   * The conversation's record from elsewhere, as signed wire texts, oldest
+   * first: BrokerClient.transcript gives it with the resume key or the agent
+   * token. Asked on connect and again after the gateway session was rebuilt
+   * (a restarted Janus has lost its rooms' history); the room keeps only its
+   * last 200 messages. Every text passes the same verification as a room
+   * message, duplicates of the room's history are dropped by id. Best effort:
+   * a rejection leaves the room's own history.
+   */
+  history?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<readonly string[]>;
 }
 
 /** Default of ConversationOptions.peerGoneMs: after 2 minutes away the other side counts as having left. */
@@ -142,7 +152,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     globalThis.addEventListener?.('pagehide', this.onPageHide);
     const gateway = new GatewayConnection({ server: d.gateway, token: d.token, iceServers: d.iceServers });
     this.gateway = gateway;
-    const chat = new ChatSession(gateway, d, auth);
+    const history = this.options.history;
+    const chat = new ChatSession(gateway, d, auth, history ? { history: (s) => history(d, s) } : {});
     this.chat = chat;
     const consent = this.options.consent ?? memoryConsentStore();
     gateway.on('status', ({ status, reason }) => {

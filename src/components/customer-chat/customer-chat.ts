@@ -10,6 +10,7 @@ import {
   sessionConsentStore,
   sessionTranscriptStore,
   type ConversationController,
+  type ConversationOptions,
   type ConversationState,
 } from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
@@ -189,8 +190,13 @@ export class CustomerChat extends LitElement {
 
   /** Creates the element's own conversation when no `controller` is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
+    return new Conversation(this.conversationOptions());
+  }
+
+  /** How the element's own conversation is set up: storage, page rules, and the broker for keys and history. */
+  protected conversationOptions(): ConversationOptions {
     const allowedOrigins = this.allowedPageOrigins.split(/\s+/).filter(Boolean);
-    return new Conversation({
+    return {
       store: sessionTranscriptStore(),
       // What the customer clicked for survives reloads and navigation in this tab, and ends with the conversation.
       consent: sessionConsentStore(),
@@ -201,7 +207,14 @@ export class CustomerChat extends LitElement {
         if (!stored || stored.id !== d.id) return Promise.reject(new Error('This conversation can no longer be resumed here'));
         return this._client().registerKey(d.id, publicKey, stored.resumeKey);
       },
-    });
+      // The whole transcript from the broker's record (the room keeps only its last 200, and none after a Janus restart).
+      history: async (d, signal) => {
+        const stored = this._readStored();
+        if (!this.brokerUrl || !stored || stored.id !== d.id) return [];
+        const messages = await this._client().transcript(d.id, stored.resumeKey, signal);
+        return messages.map((m) => m.wire);
+      },
+    };
   }
 
   /**

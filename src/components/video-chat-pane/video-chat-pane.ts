@@ -8,6 +8,7 @@ import {
   sendingHeld,
   sessionTranscriptStore,
   type ConversationController,
+  type ConversationOptions,
   type ConversationState,
 } from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
@@ -138,7 +139,12 @@ export class VideoChatPane extends LitElement {
 
   /** Creates the pane's own conversation when only a descriptor is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
-    return new Conversation({
+    return new Conversation(this.conversationOptions());
+  }
+
+  /** How the pane's own conversation is set up: storage, page rules, and the broker (with `agentToken`) for keys and history. */
+  protected conversationOptions(): ConversationOptions {
+    return {
       store: sessionTranscriptStore(),
       pagePolicy: { allowHttp: this.allowHttpPages },
       // With a broker and the agent's token, a browser that lost its signing key registers a new one.
@@ -146,7 +152,13 @@ export class VideoChatPane extends LitElement {
         if (!this.brokerUrl || !this.agentToken) return Promise.reject(new Error('This browser’s signing key is not certified for this conversation: claim it again'));
         return new BrokerClient(this.brokerUrl).registerKey(d.id, publicKey, this.agentToken);
       },
-    });
+      // The whole transcript from the broker's record (the room keeps only its last 200, and none after a Janus restart).
+      history: async (d, signal) => {
+        if (!this.brokerUrl || !this.agentToken) return [];
+        const messages = await new BrokerClient(this.brokerUrl).transcript(d.id, this.agentToken, signal);
+        return messages.map((m) => m.wire);
+      },
+    };
   }
 
   override connectedCallback(): void {
