@@ -410,7 +410,10 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private async receive(username: string | undefined, text: string): Promise<void> {
     if (this.lifetime.signal.aborted) return;
     if (this.held.length > 0) {
-      this.hold(username, text);
+      // A certificate is what the held ones wait for: queued behind them it would only arrive once they were given up.
+      // It shows nothing and changes no order, so it goes first.
+      if (looksLikeKeyCert(text)) await this.process(username, text, false);
+      else this.hold(username, text);
       return;
     }
     if (!(await this.process(username, text, Date.now() < this.holdUntil))) {
@@ -646,6 +649,16 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     if (this._status === status) return;
     this._status = status;
     this.emit('status', { status, reason });
+  }
+}
+
+/** Cheap look at an envelope's type before it is verified (verification still decides what it is). */
+function looksLikeKeyCert(text: string): boolean {
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'key.cert';
+  } catch {
+    return false;
   }
 }
 
