@@ -47,6 +47,13 @@ export interface ChatSessionOptions {
   perConnectionRate?: { perSecond: number; burst: number };
   /** After each (re)join, how long envelopes signed by a key we have no certificate for may wait for it (default 3 s). */
   unknownKeyWaitMs?: number;
+  /**
+   * The conversation's record from elsewhere (the broker's archive): signed
+   * wire texts, oldest first. Asked on the first join and after a session was
+   * rebuilt; each text passes the same gate as a room message. Best effort: a
+   * failure leaves the room's own history.
+   */
+  history?: (signal: AbortSignal) => Promise<readonly string[]>;
 }
 
 /** How this participant signs and how it checks what it receives (see src/protocol/signing.ts). */
@@ -73,6 +80,8 @@ const TYPING_REFRESH_MS = 3000;
 /** Envelopes held behind one whose certificate has not arrived yet, in all. */
 const MAX_HELD = 512;
 const DEFAULT_RATE = { perSecond: 300, burst: 600 };
+/** How long the room's messages wait behind the archive's (so older messages come first); a later answer still counts. */
+const HISTORY_WAIT_MS = 4000;
 /** Types delivered once per id (reliable, acked, in history); the ephemeral ones are not deduped. */
 const RELIABLE: ReadonlySet<WireType> = new Set<WireType>([
   'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'page.push', 'page.opened',
@@ -100,7 +109,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    * everything after it waits too (a customer's answer must not overtake
    * the offer it answers). The head waits at most unknownKeyWaitMs.
    */
-  private readonly held: Array<{ username: string; text: string }> = [];
+  private readonly held: Array<{ username?: string; text: string }> = [];
   private heldTimer?: ReturnType<typeof setTimeout>;
   /**
    * Until when an unknown key may still be waited for: a few seconds after
@@ -113,7 +122,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private inbox: Promise<void> = Promise.resolve();
   private readonly present = new Map<string, Set<string>>(); // participantId -> usernames
   private readonly displays = new Map<string, string>();
-  private readonly pendingAcks = new Map<string, string[]>(); // username -> ids
+  private readonly pendingAcks = new Map<string, string[]>(); // participantId -> ids
   private ackTimer?: ReturnType<typeof setTimeout>;
   private resendTimer?: ReturnType<typeof setInterval>;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -124,6 +133,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private readonly lifetime = new AbortController();
   private readonly unsubscribe: Array<() => void> = [];
   private rejoining = false;
+  /** The next (re)join asks `options.history` first: on the first join and after the gateway session was rebuilt. */
+  private historyDue = true;
 
   readonly selfId: string;
   private readonly selfRole: ConversationDescriptor['self']['role'];
@@ -155,7 +166,11 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   async join(signal?: AbortSignal): Promise<void> {
     this.setStatus('joining');
     this.unsubscribe.push(
-      this.gateway.on('session-replaced', () => void this.rejoin('gateway session replaced')),
+      this.gateway.on('session-replaced', () => {
+        // A new session may mean a restarted Janus whose rooms lost their history: ask the record again.
+        this.historyDue = true;
+        void this.rejoin('gateway session replaced');
+      }),
     );
     await this.openChannel(signal);
     this.resendTimer = setInterval(() => this.resendDue(), 1000);
@@ -163,9 +178,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
 
   /** Queues a chat message; it is sent now if joined, else on (re)join, until acked. */
   send(text: string): IncomingChatMessage {
-    const trimmed = text.trim();
-    if (!trimmed) throw new RangeError('message is empty');
-    if (trimmed.length > MAX_CHAT_TEXT) throw new RangeError(`message longer than ${MAX_CHAT_TEXT} characters`);
+    const trimmed = chatText(text);
     const env = createEnvelope('chat.message', this.selfId, { text: trimmed, seq: this.seq++ });
     this.queue(env);
     return { id: env.id, from: this.selfId, text: trimmed, ts: env.ts, seq: env.body.seq };
@@ -226,6 +239,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    */
   requeue(message: IncomingChatMessage): void {
     if (this.seen.has(message.id)) return;
+    // What we write next must come after it in our own order.
+    this.seq = Math.max(this.seq, message.seq + 1);
     // Same id, text, time and sequence number: the other side dedupes it if the first copy did arrive.
     this.queue(createEnvelope('chat.message', this.selfId, { text: message.text, seq: message.seq }, message.id, message.ts));
   }
@@ -258,6 +273,10 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this.present.clear();
     // History may arrive with the join itself; the window is set again once joined.
     this.holdUntil = Date.now() + 15_000;
+    if (this.historyDue) {
+      this.historyDue = false;
+      this.loadHistory();
+    }
     const channel = new TextRoomChannel(this.gateway, {
       room: this.descriptor.textRoom.room,
       pin: this.descriptor.textRoom.pin,
@@ -349,10 +368,52 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this.inbox = this.inbox.then(() => this.receive(username, text)).catch(() => {});
   }
 
-  private async receive(username: string, text: string): Promise<void> {
+  /**
+   * Asks for the record and puts it at the head of the inbox: the room's
+   * messages (history and live) queue up behind it, so the record's older
+   * messages come first and the overlap is deduped by id. If the record takes
+   * longer than HISTORY_WAIT_MS the room goes on and the record is handled
+   * when it comes.
+   */
+  private loadHistory(): void {
+    const source = this.options.history;
+    if (!source) return;
+    // Best effort: no record (404 while the broker has none, 401, offline) leaves the room's own history.
+    const fetched = source(this.lifetime.signal).catch((): readonly string[] => []);
+    const inTime = new Promise<readonly string[] | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), HISTORY_WAIT_MS);
+      void fetched.then((wires) => {
+        clearTimeout(timer);
+        resolve(wires);
+      });
+    });
+    this.inbox = this.inbox.then(async () => {
+      const wires = await inTime;
+      if (wires) {
+        await this.receiveArchived(wires);
+        return;
+      }
+      void fetched.then((late) => {
+        this.inbox = this.inbox.then(() => this.receiveArchived(late)).catch(() => {});
+      });
+    }).catch(() => {});
+  }
+
+  private async receiveArchived(wires: readonly string[]): Promise<void> {
+    for (const text of wires) {
+      if (this.lifetime.signal.aborted) return;
+      if (typeof text === 'string') await this.receive(undefined, text);
+    }
+  }
+
+  /** `username`: the room connection it came from; undefined for the record (the broker's archive). */
+  private async receive(username: string | undefined, text: string): Promise<void> {
     if (this.lifetime.signal.aborted) return;
     if (this.held.length > 0) {
-      this.hold(username, text);
+      // A certificate is what the held ones wait for: queued behind them it would only arrive once they were given up.
+      // It shows nothing and changes no order, so it goes first.
+      if (looksLikeKeyCert(text)) await this.process(username, text, false);
+      else this.hold(username, text);
       return;
     }
     if (!(await this.process(username, text, Date.now() < this.holdUntil))) {
@@ -361,25 +422,33 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     }
   }
 
-  /** Opens and handles one envelope; false when it waits (`mayWait`) for its signer's certificate. */
-  private async process(username: string, text: string, mayWait: boolean): Promise<boolean> {
+  /**
+   * Opens and handles one envelope; false when it waits (`mayWait`) for its
+   * signer's certificate. `username` undefined: it comes from the record, not
+   * from a room connection, so there is no connection name to check against
+   * and only what the room would have replayed counts.
+   */
+  private async process(username: string | undefined, text: string, mayWait: boolean): Promise<boolean> {
     const r = await this.auth.verifier.open(text);
     if (this.lifetime.signal.aborted) return true;
-    const claimed = participantIdOf(username);
+    const claimed = username === undefined ? undefined : participantIdOf(username);
+    const source = username === undefined ? 'message from the record refused: ' : '';
     if (r.kind === 'invalid') {
-      this.report(r.reason, claimed);
+      this.report(`${source}${r.reason}`, claimed);
       return true;
     }
     if (r.kind === 'unknown-key') {
-      if (!mayWait) this.report('signed with a key nobody certified', claimed);
+      if (!mayWait) this.report(`${source}signed with a key nobody certified`, claimed);
       return !mayWait;
     }
     const msg = r.message;
     // The key decides who wrote it; a connection named after someone else is not to be trusted with anything.
-    if (msg.from !== claimed) {
+    if (claimed !== undefined && msg.from !== claimed) {
       this.report(`sender mismatch: signed by ${msg.from}, sent from a connection named for ${claimed}`, claimed);
       return true;
     }
+    // From the record only what a room replays: never acks, typing or cobrowse whispers (a replayed action would be a second click).
+    if (claimed === undefined && !RELIABLE.has(msg.type) && msg.type !== 'key.cert') return true;
     if (msg.type === 'key.cert') {
       // A new certificate: what waited for it can go on, in order, after this envelope.
       if (this.held.length > 0) queueMicrotask(() => { this.inbox = this.inbox.then(() => this.drain()).catch(() => {}); });
@@ -395,7 +464,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
           this.report(`message id ${msg.id} reused for different content`, msg.from);
           return true;
         }
-        if (!mine) this.queueAck(username, msg.id);
+        if (!mine) this.queueAck(msg.from, msg.id);
         return true;
       }
       if (this.seen.forgotten(msg.ts)) {
@@ -404,13 +473,13 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       }
       this.seen.add(msg.id, msg.ts, print);
     }
-    this.handle(msg, username, mine);
+    this.handle(msg, mine);
     return true;
   }
 
-  private hold(username: string, text: string): void {
+  private hold(username: string | undefined, text: string): void {
     if (this.held.length >= MAX_HELD) {
-      this.report('too many messages waiting for a certificate: dropped', participantIdOf(username));
+      this.report('too many messages waiting for a certificate: dropped', username === undefined ? undefined : participantIdOf(username));
       return;
     }
     this.held.push({ username, text });
@@ -440,11 +509,11 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     }, Math.max(0, this.holdUntil - Date.now()));
   }
 
-  /** A verified, first-seen envelope. */
-  private handle(msg: WireMessage, username: string, mine: boolean): void {
+  /** A verified, first-seen envelope (acks go to its sender's current connections). */
+  private handle(msg: WireMessage, mine: boolean): void {
     switch (msg.type) {
       case 'chat.message': {
-        if (!mine) this.queueAck(username, msg.id);
+        if (!mine) this.queueAck(msg.from, msg.id);
         if (!mine) this.clearTyping(msg.from);
         this.emit('message', { message: { id: msg.id, from: msg.from, text: msg.body.text, ts: msg.ts, seq: msg.body.seq }, mine });
         break;
@@ -480,7 +549,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       case 'cobrowse.control-request':
       case 'cobrowse.control-grant':
       case 'cobrowse.stop': {
-        if (!mine) this.queueAck(username, msg.id);
+        if (!mine) this.queueAck(msg.from, msg.id);
         this.emit('signal', { message: msg, mine });
         break;
       }
@@ -505,10 +574,11 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this.emit('typing', { from, active: false });
   }
 
-  private queueAck(username: string, id: string): void {
-    const list = this.pendingAcks.get(username) ?? [];
+  /** `participantId`: the (verified) sender; the ack goes to whichever connections it has now. */
+  private queueAck(participantId: string, id: string): void {
+    const list = this.pendingAcks.get(participantId) ?? [];
     list.push(id);
-    this.pendingAcks.set(username, list);
+    this.pendingAcks.set(participantId, list);
     // Batch acks: one whisper per burst instead of one per message.
     this.ackTimer ??= setTimeout(() => this.sendAcks(), 20);
   }
@@ -517,9 +587,9 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this.ackTimer = undefined;
     const channel = this.channel;
     if (!channel?.isReady) return;
-    for (const [username, ids] of this.pendingAcks) {
+    for (const [participantId, ids] of this.pendingAcks) {
       // The sender's old connection may be gone (history replay): ack its current ones.
-      const targets = this.present.get(participantIdOf(username));
+      const targets = this.present.get(participantId);
       if (!targets || targets.size === 0) continue;
       const to = [...targets];
       for (let i = 0; i < ids.length; i += 500) {
@@ -580,6 +650,24 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     this._status = status;
     this.emit('status', { status, reason });
   }
+}
+
+/** Cheap look at an envelope's type before it is verified (verification still decides what it is). */
+function looksLikeKeyCert(text: string): boolean {
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'key.cert';
+  } catch {
+    return false;
+  }
+}
+
+/** The text of a chat message as it is sent: trimmed; RangeError when empty or too long. */
+export function chatText(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) throw new RangeError('message is empty');
+  if (trimmed.length > MAX_CHAT_TEXT) throw new RangeError(`message longer than ${MAX_CHAT_TEXT} characters`);
+  return trimmed;
 }
 
 /** What an id must keep meaning: its type, time and body (not the signature, which differs on every resigning). */

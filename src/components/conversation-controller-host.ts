@@ -90,8 +90,9 @@ export class ConversationStateController implements ReactiveController {
   }
 
   /**
-   * Whether the other side has been online since this controller was followed:
-   * tells "X left" apart from "waiting for X" when the peer is known but offline.
+   * Whether the other side has been online since this controller was followed.
+   * The elements render `state.peer.presence` instead, which also tells a
+   * dropped connection ('away') from having left ('gone').
    */
   get peerSeenOnline(): boolean {
     return this._peerSeenOnline;

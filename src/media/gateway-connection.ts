@@ -1,5 +1,5 @@
 import { TypedEventTarget, abortReason, sleep, withAbort } from '../util/typed-event-target.js';
-import { loadJanus, type JanusClass, type JanusJS } from './janus-runtime.js';
+import { collectingSockets, loadJanus, type JanusClass, type JanusJS } from './janus-runtime.js';
 
 export type GatewayStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -24,11 +24,23 @@ export interface GatewayOptions {
   maxBackoffMs?: number;
 }
 
+/** How long one connect or claim attempt may take before its socket is given up. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+/** How long dispose waits for Janus to confirm 'destroy' before closing the socket anyway. */
+const DESTROY_GRACE_MS = 1500;
+
 /**
  * One Janus session over WebSocket with keepalive and reconnect: after a
  * dropped socket it claims the same session (handles and PeerConnections
  * survive); if Janus no longer has it, it creates a new one and tells its
  * users through 'session-replaced' so they rejoin.
+ *
+ * It owns every WebSocket janus-gateway opens for it. janus-gateway opens a
+ * new socket for each `reconnect()` and keeps a socket whose claim Janus
+ * refused open for good; a session rebuilt after that would leave the page
+ * with two gateway sockets. So each attempt's sockets are closed unless the
+ * attempt became the session, and a session that became current closes all
+ * the others: one socket per connection, nothing left retrying.
  */
 export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
   private janus?: JanusJS.Janus;
@@ -36,6 +48,8 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
   private _status: GatewayStatus = 'idle';
   private readonly lifetime = new AbortController();
   private reconnecting = false;
+  /** Sockets janus-gateway opened for us that may still be open. */
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly options: GatewayOptions) {
     super();
@@ -54,9 +68,12 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
     if (this.janus) return;
     this.setStatus('connecting');
     this.Janus = await withAbort(loadJanus(), signal);
+    const creating = this.createSession();
     try {
-      this.janus = await withAbort(this.createSession(), signal);
+      this.janus = await withAbort(creating, signal);
     } catch (e) {
+      // Given up (aborted): a session that still comes about must not live on unowned.
+      creating.then((late) => this.discard(late), () => {});
       if (!this.lifetime.signal.aborted) this.setStatus('idle', e instanceof Error ? e.message : String(e));
       throw e;
     }
@@ -89,36 +106,110 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
     const janus = this.janus;
     this.janus = undefined;
     this.setStatus('closed');
-    janus?.destroy({ cleanupHandles: true, notifyDestroyed: false });
+    const sockets = [...this.sockets];
+    if (!janus) {
+      this.closeSockets(sockets);
+      return;
+    }
+    // janus-gateway closes the session's socket once Janus confirms 'destroy'; whatever else is open
+    // (an attempt under way, or no confirmation because the socket is dead) is closed here.
+    const closeAll = () => {
+      clearTimeout(timer);
+      this.closeSockets(sockets);
+    };
+    const timer = setTimeout(closeAll, DESTROY_GRACE_MS);
+    janus.destroy({ cleanupHandles: true, notifyDestroyed: false, success: closeAll, error: closeAll });
   }
 
   private createSession(): Promise<JanusJS.Janus> {
     const Janus = this.Janus;
     if (!Janus) return Promise.reject(new Error('Janus not loaded'));
+    const opened: WebSocket[] = [];
     return new Promise((resolve, reject) => {
       let settled = false;
-      const janus: JanusJS.Janus = new Janus({
+      const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.closeSockets(opened);
+        reject(new Error(message));
+      };
+      const timer = setTimeout(() => fail(`Cannot connect to the gateway: no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s`), ATTEMPT_TIMEOUT_MS);
+      const janus: JanusJS.Janus = collectingSockets((ws) => this.track(ws, opened), () => new Janus({
         server: this.options.server,
         token: this.options.token,
         iceServers: this.options.iceServers ?? [],
         keepAlivePeriod: this.options.keepAliveMs ?? 25000,
         success: () => {
+          if (settled) return;
           settled = true;
+          clearTimeout(timer);
+          // This socket is the session's now; any other one we still hold belongs to an older session or attempt.
+          if (!this.lifetime.signal.aborted) this.closeSockets([...this.sockets].filter((ws) => !opened.includes(ws)));
           resolve(janus);
         },
         error: (err: unknown) => {
           const reason = typeof err === 'string' ? err : String(err);
           if (!settled) {
-            settled = true;
-            reject(new Error(`Cannot connect to the gateway: ${reason}`));
+            fail(`Cannot connect to the gateway: ${reason}`);
             return;
           }
           // Janus.js reports a dropped socket through the same callback.
           if (janus === this.janus) void this.recover(reason);
         },
         destroyed: () => {},
-      });
+      }));
     });
+  }
+
+  /**
+   * One claim of our session from a new socket. The attempt's socket is kept
+   * only if the claim succeeded: janus-gateway leaves a refused or stalled
+   * one open (and the next attempt opens another).
+   */
+  private claim(janus: JanusJS.Janus): Promise<'claimed' | 'gone' | 'unreachable'> {
+    const opened: WebSocket[] = [];
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (outcome: 'claimed' | 'gone' | 'unreachable') => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const others = outcome === 'claimed' ? [...this.sockets].filter((ws) => !opened.includes(ws)) : opened;
+        this.closeSockets(others);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => finish('unreachable'), ATTEMPT_TIMEOUT_MS);
+      collectingSockets((ws) => this.track(ws, opened), () => janus.reconnect({
+        success: () => finish('claimed'),
+        error: (err: string) => finish(/no such session|session.*not found|458/i.test(err) ? 'gone' : 'unreachable'),
+      }));
+    });
+  }
+
+  /** A session nobody uses any more: its handles are cleaned up here, its sockets closed. */
+  private discard(janus: JanusJS.Janus): void {
+    // Not connected (its socket is gone or its claim was refused): this only releases its handles locally.
+    // Connected (an abandoned connect): Janus destroys the session and janus-gateway closes the socket.
+    janus.destroy({ cleanupHandles: true, notifyDestroyed: false });
+  }
+
+  private track(ws: WebSocket, into: WebSocket[]): void {
+    into.push(ws);
+    this.sockets.add(ws);
+    ws.addEventListener('close', () => this.sockets.delete(ws), { once: true });
+  }
+
+  private closeSockets(sockets: Iterable<WebSocket>): void {
+    for (const ws of [...sockets]) {
+      this.sockets.delete(ws);
+      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) continue;
+      try {
+        ws.close();
+      } catch {
+        /* already closing */
+      }
+    }
   }
 
   private async recover(reason: string): Promise<void> {
@@ -131,12 +222,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
       while (!signal.aborted) {
         const janus = this.janus;
         if (!janus) return;
-        const outcome = await new Promise<'claimed' | 'gone' | 'unreachable'>((resolve) => {
-          janus.reconnect({
-            success: () => resolve('claimed'),
-            error: (err: string) => resolve(/no such session|session.*not found|458/i.test(err) ? 'gone' : 'unreachable'),
-          });
-        });
+        const outcome = await this.claim(janus);
         if (signal.aborted) return;
         if (outcome === 'claimed') {
           this.setStatus('connected');
@@ -147,12 +233,14 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
           try {
             const fresh = await this.createSession();
             if (signal.aborted) {
-              fresh.destroy({});
+              this.discard(fresh);
               return;
             }
             this.janus = fresh;
             this.setStatus('connected');
             this.emit('session-replaced', { sessionId: fresh.getSessionId() });
+            // After its users moved on (their old handles are torn down by then): release what is left of the old session.
+            this.discard(janus);
             return;
           } catch {
             // Server still unreachable; fall through to back off.

@@ -5,6 +5,8 @@ import {
   ConversationGrant,
   CustomerSearchResponse,
   RegisterKeyResponse,
+  TranscriptResponse,
+  type ArchivedMessage,
   type CreateConversationRequest,
   type CustomerRecord,
   type PublicKeyJwk,
@@ -18,6 +20,11 @@ export class BrokerError extends Error {
     this.name = 'BrokerError';
   }
 }
+
+/** Messages asked for per page of a transcript (the broker's maximum). */
+const TRANSCRIPT_PAGE = 1000;
+/** Pages followed at most: 100,000 messages is far beyond any chat, and a broker that keeps saying "more" stops here. */
+const MAX_TRANSCRIPT_PAGES = 100;
 
 /** Customer-side client of the reference broker's HTTP API. Every answer is validated. */
 export class BrokerClient {
@@ -73,6 +80,32 @@ export class BrokerClient {
       headers: { authorization: `Bearer ${resumeKey}` },
       signal,
     }, ConversationGrant);
+  }
+
+  /**
+   * The conversation's archived record, all pages, in the order the archive
+   * received the messages (oldest first). `bearer` is the customer's resume
+   * key or the claiming agent's token. Each message keeps its signed `wire`
+   * text: verify it (EnvelopeVerifier.open) before believing it.
+   */
+  async transcript(conversationId: string, bearer: string, signal?: AbortSignal): Promise<ArchivedMessage[]> {
+    const messages: ArchivedMessage[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_TRANSCRIPT_PAGES; page++) {
+      const query = new URLSearchParams({ limit: String(TRANSCRIPT_PAGE) });
+      if (after !== undefined) query.set('after', after);
+      const r = await this.call(`api/conversations/${encodeURIComponent(conversationId)}/transcript?${query.toString()}`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${bearer}` },
+        signal,
+      }, TranscriptResponse);
+      messages.push(...r.messages);
+      const last = r.messages.at(-1)?.id;
+      // "More" with nothing new would ask for the same page forever.
+      if (!r.more || last === undefined || last === after) break;
+      after = last;
+    }
+    return messages;
   }
 
   /** Agent: the broker's built-in customer lookup (a CRM usually answers `vc-customer-search` itself). */

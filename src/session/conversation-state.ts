@@ -43,9 +43,26 @@ export interface TranscriptPageCard {
 
 export type TranscriptEntry = TranscriptMessage | TranscriptSystemLine | TranscriptPageCard;
 
+/**
+ * Where the other side is, as far as this side can tell. The room only says
+ * "connected" or "not connected"; a network drop, a reload and a closed tab
+ * all look the same at first, so absence is 'away' (may come back) and turns
+ * into 'gone' only after `peerGoneMs` of it or when the conversation ended.
+ *
+ * - `waiting`: not seen in the room since this page connected.
+ * - `online`: in the room now.
+ * - `away`: was in the room, its connection is gone: waiting for it to come back.
+ * - `gone`: away longer than `peerGoneMs` (ConversationOptions), or the conversation ended.
+ */
+export type PeerPresence = 'waiting' | 'online' | 'away' | 'gone';
+
 export interface PeerState {
   participant: Participant;
+  /** In the room right now (`presence === 'online'`). */
   online: boolean;
+  presence: PeerPresence;
+  /** When this side saw the other side's connection go (presence `away` or `gone`), epoch milliseconds. */
+  awaySince?: number;
   typing: boolean;
 }
 
@@ -127,6 +144,24 @@ export interface ConversationState {
   link?: { name: string; customerId?: string };
 }
 
+/**
+ * Whether this side can write now. Messages written while connecting or
+ * reconnecting wait in the outbox and go out, in order, once the connection
+ * is back; only an ended or failed conversation refuses them.
+ */
+export function canSend(state: Pick<ConversationState, 'status'>): boolean {
+  return state.status === 'connecting' || state.status === 'connected' || state.status === 'reconnecting';
+}
+
+/**
+ * Whether our messages are waiting for the connection (connecting or
+ * reconnecting): the transcript shows the unsent ones as "will be sent when
+ * the connection is back".
+ */
+export function sendingHeld(state: Pick<ConversationState, 'status'>): boolean {
+  return state.status === 'connecting' || state.status === 'reconnecting';
+}
+
 export interface ConversationEventDetails {
   /** Any change of state; detail is the new state. */
   change: { state: ConversationState };
@@ -175,7 +210,11 @@ export interface ConversationController extends EventTarget {
   readonly state: ConversationState;
   /** Joins the conversation described by `descriptor`. Resolves once joined. */
   connect(descriptor: ConversationDescriptor, signal?: AbortSignal): Promise<void>;
-  /** Queues a chat message; returns it (delivery 'sending'). Throws RangeError on empty or too-long text. */
+  /**
+   * Queues a chat message; returns it (delivery 'sending'). Works whenever
+   * `canSend(state)`: while (re)connecting the message waits and goes out once
+   * the connection is back. Throws RangeError on empty or too-long text.
+   */
   send(text: string): TranscriptMessage;
   /** Tells the other side whether this side is typing. Cheap to call on every keystroke. */
   setTyping(active: boolean): void;

@@ -1,9 +1,10 @@
-import { ChatSession, type ChatAuth } from '../chat/index.js';
+import { ChatSession, chatText, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
 import { GatewayConnection } from '../media/index.js';
 import {
   checkPageUrl,
   EnvelopeSigner,
   EnvelopeVerifier,
+  newMessageId,
   parseDescriptor,
   type ConversationDescriptor,
   type PagePushPolicy,
@@ -13,13 +14,14 @@ import {
   type VideoMode,
 } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
-import type {
-  ConnectionStatus,
-  ConversationController,
-  ConversationEventDetails,
-  ConversationState,
-  TranscriptEntry,
-  TranscriptMessage,
+import {
+  canSend,
+  type ConnectionStatus,
+  type ConversationController,
+  type ConversationEventDetails,
+  type ConversationState,
+  type TranscriptEntry,
+  type TranscriptMessage,
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
 import { initialVideoState, VideoSession } from './video-session.js';
@@ -58,7 +60,27 @@ export interface ConversationOptions {
    * BrokerClient.registerKey does it with the resume key or the agent token.
    */
   registerKey?: (descriptor: ConversationDescriptor, publicKey: PublicKeyJwk) => Promise<RegisterKeyResponse>;
+  /**
+   * How long the other side may be away before this side says it left (its
+   * presence turns 'gone' and "… left the conversation" is written). A network
+   * drop, a reload and a closed tab look the same in the room, so until then
+   * it is only 'away'. Default PEER_GONE_MS (2 minutes).
+   */
+  peerGoneMs?: number;
+  /**
+   * The conversation's record from elsewhere, as signed wire texts, oldest
+   * first: BrokerClient.transcript gives it with the resume key or the agent
+   * token. Asked on connect and again after the gateway session was rebuilt
+   * (a restarted Janus has lost its rooms' history); the room keeps only its
+   * last 200 messages. Every text passes the same verification as a room
+   * message, duplicates of the room's history are dropped by id. Best effort:
+   * a rejection leaves the room's own history.
+   */
+  history?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<readonly string[]>;
 }
+
+/** Default of ConversationOptions.peerGoneMs: after 2 minutes away the other side counts as having left. */
+export const PEER_GONE_MS = 120_000;
 
 /** Most transcript entries kept in memory; older ones remain in the room's history and the broker's record. */
 const MAX_TRANSCRIPT = 5000;
@@ -71,9 +93,6 @@ export class PageRefusedError extends Error {
   }
 }
 
-/** Peer offline for this long before "X left" is written (reloads and reconnects stay quiet). */
-const LEFT_GRACE_MS = 8000;
-
 /**
  * One conversation: gateway connection + chat (later video and cobrowse),
  * exposed as state and actions for the elements. Framework-free.
@@ -85,7 +104,13 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
   private disposed = false;
-  private leftTimer?: ReturnType<typeof setTimeout>;
+  private goneTimer?: ReturnType<typeof setTimeout>;
+  /** peerGoneMs passed while our own connection was down: decided once we see the room again. */
+  private goneDue = false;
+  /** "… left the conversation" was written for the current absence: say so when they come back. */
+  private saidLeft = false;
+  /** Our messages written before the chat existed (still authenticating): their own order. */
+  private earlySeq = 0;
   private peerEverOnline = false;
   private saveTimer?: ReturnType<typeof setTimeout>;
   private readonly onPageHide = () => this.flushSave();
@@ -113,7 +138,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       descriptor: d,
       transcript: stored,
       error: undefined,
-      peer: d.peer ? { participant: d.peer, online: false, typing: false } : undefined,
+      peer: d.peer ? { participant: d.peer, online: false, presence: 'waiting', typing: false } : undefined,
     });
     let auth: ChatAuth;
     try {
@@ -127,7 +152,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     globalThis.addEventListener?.('pagehide', this.onPageHide);
     const gateway = new GatewayConnection({ server: d.gateway, token: d.token, iceServers: d.iceServers });
     this.gateway = gateway;
-    const chat = new ChatSession(gateway, d, auth);
+    const history = this.options.history;
+    const chat = new ChatSession(gateway, d, auth, history ? { history: (s) => history(d, s) } : {});
     this.chat = chat;
     const consent = this.options.consent ?? memoryConsentStore();
     gateway.on('status', ({ status, reason }) => {
@@ -138,6 +164,10 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       const next = map[status];
       if (next && this._state.status !== 'failed') this.update({ status: next, error: status === 'ready' ? undefined : reason });
       if (status === 'closed' && !this.disposed) {
+        // The room is gone: the conversation really ended, so the other side is gone too (no "left" line: "ended" says it).
+        this.clearGoneTimer();
+        const peer = this._state.peer;
+        if (peer) this.update({ peer: { ...peer, online: false, presence: 'gone', typing: false, awaySince: peer.awaySince ?? Date.now() } });
         // The conversation ended (its room is gone): what this browser agreed to and its key end with it.
         consent.clear(d.id);
         void (this.options.signingKeys ?? browserSigningKeys()).forget(d.id, d.self.role).catch(() => {});
@@ -146,7 +176,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     gateway.on('reclaimed', () => {
       if (chat.status === 'ready') this.update({ status: 'connected', error: undefined });
     });
-    for (const e of stored) {
+    // Ours not yet acknowledged: left by an earlier page (stored), or written while this one was still authenticating.
+    for (const e of this._state.transcript) {
       if (e.kind === 'message' && e.mine && e.delivery !== 'delivered') chat.requeue({ id: e.id, from: e.from.id, text: e.text, ts: e.ts, seq: e.seq });
     }
     chat.on('message', ({ message, mine }) => this.onMessage(message, mine));
@@ -200,10 +231,16 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   }
 
   send(text: string): TranscriptMessage {
-    const chat = this.chat;
     const d = this._state.descriptor;
-    if (!chat || !d) throw new Error('not connected');
-    const sent = chat.send(text);
+    if (!d || this.disposed || !canSend(this._state)) {
+      throw new Error(this._state.status === 'closed' ? 'This conversation has ended' : 'Not connected to the conversation');
+    }
+    let sent: IncomingChatMessage;
+    if (this.chat) sent = this.chat.send(text);
+    else {
+      // Still authenticating, so the chat does not exist yet: the message waits in the transcript and is queued when it does.
+      sent = { id: newMessageId(), from: d.self.id, text: chatText(text), ts: Date.now(), seq: this.earlySeq++ };
+    }
     const message: TranscriptMessage = { kind: 'message', id: sent.id, from: d.self, text: sent.text, ts: sent.ts, seq: sent.seq, mine: true, delivery: 'sending' };
     this.update({ transcript: insertMessage(this._state.transcript, message) });
     this.emit('message-sent', { message });
@@ -440,7 +477,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   }
 
   private teardown(): void {
-    clearTimeout(this.leftTimer);
+    this.clearGoneTimer();
     this.video?.dispose();
     this.cobrowse?.dispose();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
@@ -475,24 +512,59 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     const peerId = expected && present.has(expected) ? expected : present.keys().next().value;
     if (!peerId) {
       const peer = this._state.peer;
-      if (peer?.online) {
-        this.update({ peer: { ...peer, online: false, typing: false } });
-        clearTimeout(this.leftTimer);
-        this.leftTimer = setTimeout(() => this.systemLine(`${peer.participant.display} left the conversation`), LEFT_GRACE_MS);
+      // Only someone we saw can drop out; 'waiting' stays waiting, and an absence keeps its start.
+      if (peer?.presence === 'online') {
+        this.update({ peer: { ...peer, online: false, presence: 'away', awaySince: Date.now(), typing: false } });
+        this.armGoneTimer();
       }
       return;
     }
-    clearTimeout(this.leftTimer);
+    this.clearGoneTimer();
     const base = this.participantFor(peerId);
     const display = present.get(peerId) ?? base.display;
     const participant: Participant = { ...base, display: display === peerId ? base.display : display };
     const wasOnline = this._state.peer?.online === true;
-    this.update({ peer: { participant, online: true, typing: this._state.peer?.typing ?? false } });
+    this.update({ peer: { participant, online: true, presence: 'online', typing: this._state.peer?.typing ?? false } });
+    if (this.saidLeft) {
+      this.saidLeft = false;
+      this.systemLine(`${participant.display} is back in the conversation`);
+    }
     if (!wasOnline && !this.peerEverOnline) {
       this.peerEverOnline = true;
       const already = this._state.transcript.some((e) => e.kind === 'system' && e.id === `joined-${peerId}`);
       if (!already) this.systemLine(`${participant.display} joined the conversation`, `joined-${peerId}`);
     }
+  }
+
+  private armGoneTimer(): void {
+    this.clearGoneTimer();
+    const since = this._state.peer?.awaySince ?? Date.now();
+    const wait = Math.max(0, since + (this.options.peerGoneMs ?? PEER_GONE_MS) - Date.now());
+    this.goneTimer = setTimeout(() => {
+      this.goneTimer = undefined;
+      this.declareGone();
+    }, wait);
+  }
+
+  private clearGoneTimer(): void {
+    clearTimeout(this.goneTimer);
+    this.goneTimer = undefined;
+    this.goneDue = false;
+  }
+
+  /** The other side has been away for peerGoneMs: now it counts as having left, and the transcript says so. */
+  private declareGone(): void {
+    const peer = this._state.peer;
+    if (peer?.presence !== 'away') return;
+    // While our own connection is being rebuilt we cannot see whether they are back: decide once we can (see update()).
+    if (this._state.status !== 'connected') {
+      this.goneDue = true;
+      return;
+    }
+    this.goneDue = false;
+    this.saidLeft = true;
+    this.update({ peer: { ...peer, presence: 'gone' } });
+    this.systemLine(`${peer.participant.display} left the conversation`);
   }
 
   private systemLine(text: string, id = `sys-${globalThis.crypto.randomUUID()}`): void {
@@ -516,6 +588,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this._state = { ...this._state, ...patch };
     if (patch.transcript) this.scheduleSave();
     this.emit('change', { state: this._state });
+    // Back in the room (its presence already updated): an absence that outlasted peerGoneMs meanwhile is decided now.
+    if (this.goneDue && patch.status === 'connected') this.declareGone();
   }
 
   private scheduleSave(): void {

@@ -53,7 +53,7 @@ describe('<cobrowse-view>', () => {
   const cobrowse = (patch: Partial<CobrowseState>): CobrowseState => ({ phase: 'idle', control: 'none', live: false, ...patch });
 
   it('is accessible in each phase and says what is going on', async () => {
-    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: true, typing: false }, cobrowse: cobrowse({}) });
+    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: true, presence: 'online', typing: false }, cobrowse: cobrowse({}) });
     const el = await fixture<CobrowseView>(html`<cobrowse-view .controller=${fake}></cobrowse-view>`);
     await expect(el).to.be.accessible();
     expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.contain('Cobrowse is off');

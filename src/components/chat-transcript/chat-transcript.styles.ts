@@ -80,7 +80,8 @@ export const chatTranscriptStyles = [
       color: var(--_vc-muted);
       padding: 0 0.25rem;
     }
-    .delivery[data-state='sending'] {
+    .delivery[data-state='sending'],
+    .delivery[data-state='held'] {
       font-style: italic;
     }
     .card {

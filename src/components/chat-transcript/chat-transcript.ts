@@ -21,6 +21,9 @@ const DELIVERY_ICON: Record<Delivery, string> = {
   sent: '✓',
   delivered: '✓✓',
 };
+/** A message of ours still in the outbox while the connection is down: said in words, not only by the icon. */
+const HELD_LABEL = 'Not sent yet — will be sent when the connection is back';
+const HELD_ICON = '◷';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -30,6 +33,9 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
  * All text is rendered as text, never as HTML. New messages from the other side
  * are announced to screen readers through a polite live region; the log scrolls to
  * the newest entry when the user was already at (or near) the bottom.
+ *
+ * Set `held` while the connection is down: our unsent messages then read
+ * "Not sent yet — will be sent when the connection is back".
  *
  * @summary Accessible chat transcript with delivery states and typing indicator.
  *
@@ -65,6 +71,13 @@ export class ChatTranscript extends LitElement {
   /** Accessible name of the log. */
   @property()
   label = 'Conversation';
+
+  /**
+   * This side's connection is down (connecting or reconnecting): our messages
+   * not yet sent say that they wait for it and go out once it is back.
+   */
+  @property({ type: Boolean, reflect: true })
+  held = false;
 
   @state() private _announcement?: { key: string; text: string };
 
@@ -145,14 +158,17 @@ export class ChatTranscript extends LitElement {
           <time datetime=${when.toISOString()} title=${fullFormat.format(when)}>${timeFormat.format(when)}</time>
         </div>
         <p class="bubble" part="bubble">${m.text}</p>
-        ${m.mine
-          ? html`<span class="delivery" data-state=${m.delivery}
-              ><span aria-hidden="true">${DELIVERY_ICON[m.delivery]}</span>
-              <span class="sr-only">Message status:</span> ${DELIVERY_LABEL[m.delivery]}</span
-            >`
-          : nothing}
+        ${m.mine ? this._renderDelivery(m.delivery) : nothing}
       </div>
     `;
+  }
+
+  private _renderDelivery(delivery: Delivery): TemplateResult {
+    const held = delivery === 'sending' && this.held;
+    return html`<span class="delivery" data-state=${held ? 'held' : delivery}
+      ><span aria-hidden="true">${held ? HELD_ICON : DELIVERY_ICON[delivery]}</span>
+      <span class="sr-only">Message status:</span> ${held ? HELD_LABEL : DELIVERY_LABEL[delivery]}</span
+    >`;
   }
 
   private _renderSystem(s: TranscriptSystemLine): TemplateResult {

@@ -4,10 +4,13 @@ import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js'
 import {
   BrokerClient,
   BrokerError,
+  canSend,
   Conversation,
+  sendingHeld,
   sessionConsentStore,
   sessionTranscriptStore,
   type ConversationController,
+  type ConversationOptions,
   type ConversationState,
 } from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
@@ -187,8 +190,13 @@ export class CustomerChat extends LitElement {
 
   /** Creates the element's own conversation when no `controller` is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
+    return new Conversation(this.conversationOptions());
+  }
+
+  /** How the element's own conversation is set up: storage, page rules, and the broker for keys and history. */
+  protected conversationOptions(): ConversationOptions {
     const allowedOrigins = this.allowedPageOrigins.split(/\s+/).filter(Boolean);
-    return new Conversation({
+    return {
       store: sessionTranscriptStore(),
       // What the customer clicked for survives reloads and navigation in this tab, and ends with the conversation.
       consent: sessionConsentStore(),
@@ -199,7 +207,14 @@ export class CustomerChat extends LitElement {
         if (!stored || stored.id !== d.id) return Promise.reject(new Error('This conversation can no longer be resumed here'));
         return this._client().registerKey(d.id, publicKey, stored.resumeKey);
       },
-    });
+      // The whole transcript from the broker's record (the room keeps only its last 200, and none after a Janus restart).
+      history: async (d, signal) => {
+        const stored = this._readStored();
+        if (!this.brokerUrl || !stored || stored.id !== d.id) return [];
+        const messages = await this._client().transcript(d.id, stored.resumeKey, signal);
+        return messages.map((m) => m.wire);
+      },
+    };
   }
 
   /**
@@ -487,16 +502,25 @@ export class CustomerChat extends LitElement {
       case 'connecting':
         return 'Connecting…';
       case 'reconnecting':
-        return 'Reconnecting…';
+        // Our own connection: the other side has not left, and what the customer writes waits for it.
+        return 'Connection lost — reconnecting…';
       case 'failed':
         return 'Connection failed';
       case 'closed':
         return 'Chat ended';
       case 'connected': {
         const peer = state.peer;
-        if (peer?.online) return `Chatting with ${peer.participant.display}`;
-        if (!peer || !this._conv.peerSeenOnline) return 'Waiting for an agent…';
-        return `${peer.participant.display} left the chat`;
+        const name = peer?.participant.display;
+        switch (peer?.presence) {
+          case 'online':
+            return `Chatting with ${name}`;
+          case 'away':
+            return `${name}’s connection dropped — waiting for them to come back`;
+          case 'gone':
+            return `${name} left the chat`;
+          default:
+            return 'Waiting for an agent…';
+        }
       }
     }
   }
@@ -655,6 +679,7 @@ export class CustomerChat extends LitElement {
             label="Chat messages"
             .entries=${state?.transcript ?? []}
             .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
+            ?held=${state ? sendingHeld(state) : false}
             @vc-page-open-request=${this._onPageOpen}
           ></chat-transcript>
           ${closed
@@ -663,7 +688,7 @@ export class CustomerChat extends LitElement {
               </div>`
             : html`<chat-composer
                 part="composer"
-                ?disabled=${state?.status !== 'connected'}
+                ?disabled=${!state || !canSend(state)}
                 @vc-compose=${this._onCompose}
                 @vc-typing=${this._onTyping}
               ></chat-composer>`}

@@ -1,7 +1,16 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js';
-import { BrokerClient, Conversation, sessionTranscriptStore, type ConversationController, type ConversationState } from '../../session/index.js';
+import {
+  BrokerClient,
+  canSend,
+  Conversation,
+  sendingHeld,
+  sessionTranscriptStore,
+  type ConversationController,
+  type ConversationOptions,
+  type ConversationState,
+} from '../../session/index.js';
 import { ConversationStateController } from '../conversation-controller-host.js';
 import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
@@ -130,7 +139,12 @@ export class VideoChatPane extends LitElement {
 
   /** Creates the pane's own conversation when only a descriptor is given (transcript kept in sessionStorage). */
   protected createConversation(): ConversationController {
-    return new Conversation({
+    return new Conversation(this.conversationOptions());
+  }
+
+  /** How the pane's own conversation is set up: storage, page rules, and the broker (with `agentToken`) for keys and history. */
+  protected conversationOptions(): ConversationOptions {
+    return {
       store: sessionTranscriptStore(),
       pagePolicy: { allowHttp: this.allowHttpPages },
       // With a broker and the agent's token, a browser that lost its signing key registers a new one.
@@ -138,7 +152,13 @@ export class VideoChatPane extends LitElement {
         if (!this.brokerUrl || !this.agentToken) return Promise.reject(new Error('This browser’s signing key is not certified for this conversation: claim it again'));
         return new BrokerClient(this.brokerUrl).registerKey(d.id, publicKey, this.agentToken);
       },
-    });
+      // The whole transcript from the broker's record (the room keeps only its last 200, and none after a Janus restart).
+      history: async (d, signal) => {
+        if (!this.brokerUrl || !this.agentToken) return [];
+        const messages = await new BrokerClient(this.brokerUrl).transcript(d.id, this.agentToken, signal);
+        return messages.map((m) => m.wire);
+      },
+    };
   }
 
   override connectedCallback(): void {
@@ -270,10 +290,11 @@ export class VideoChatPane extends LitElement {
         label=${`Chat with ${name}`}
         .entries=${state?.transcript ?? []}
         .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
+        ?held=${state ? sendingHeld(state) : false}
       ></chat-transcript>
       <chat-composer
         part="composer"
-        ?disabled=${state?.status !== 'connected'}
+        ?disabled=${!state || !canSend(state)}
         @vc-compose=${this._onCompose}
         @vc-typing=${this._onTyping}
       ></chat-composer>
@@ -485,12 +506,20 @@ export class VideoChatPane extends LitElement {
         return ['Connecting…', 'wait'];
       case 'connected': {
         const peer = state.peer;
-        if (peer?.online) return ['Online', 'ok'];
-        if (!peer || !this._conv.peerSeenOnline) return ['Waiting for the customer…', 'wait'];
-        return [peer.participant.role === 'customer' ? 'Customer left' : 'Agent left', 'off'];
+        switch (peer?.presence) {
+          case 'online':
+            return ['Online', 'ok'];
+          case 'away':
+            return [`${peer.participant.display}’s connection dropped — waiting for them to come back`, 'wait'];
+          case 'gone':
+            return [peer.participant.role === 'customer' ? 'Customer left' : 'Agent left', 'off'];
+          default:
+            return ['Waiting for the customer…', 'wait'];
+        }
       }
       case 'reconnecting':
-        return ['Reconnecting…', 'wait'];
+        // Our own connection: the customer has not left, and what the agent writes waits for it.
+        return ['Connection lost — reconnecting…', 'wait'];
       case 'closed':
         return ['Conversation ended', 'off'];
       case 'failed':

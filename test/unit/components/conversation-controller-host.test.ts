@@ -65,7 +65,7 @@ describe('ConversationStateController', () => {
 
   it('remembers whether the peer has been online', async () => {
     const el = await fixture<HostElement>(html`<test-conversation-host></test-conversation-host>`);
-    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: false, typing: false } });
+    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: false, presence: 'waiting', typing: false } });
     el.conv.controller = fake;
     expect(el.conv.peerSeenOnline).to.equal(false);
     fake.setPeer(CUSTOMER, true);

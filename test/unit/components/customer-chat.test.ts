@@ -354,16 +354,18 @@ describe('<customer-chat>', () => {
       expect(transcript(el)!.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('Ann: Let me check that for you');
     });
 
-    it('disables the composer while reconnecting and shows peer left / chat ended', async () => {
+    // Was: the composer was disabled while reconnecting and "Ann left the chat" showed as soon as the agent's
+    // connection dropped. Now it stays usable and "left" waits for the conversation's verdict (presence 'gone').
+    it('keeps the composer while reconnecting, says "left" only when the agent is gone, then chat ended', async () => {
       const fake = connectedFake();
       store({ id: 'conv-9', resumeKey: RESUME_KEY, open: true });
       const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} open .controller=${fake}></customer-chat>`);
       fake.setState({ status: 'reconnecting' });
       await settle(el);
-      expect(statusText(el)).to.equal('Reconnecting…');
-      expect(composer(el)!.disabled).to.equal(true);
+      expect(statusText(el)).to.equal('Connection lost — reconnecting…');
+      expect(composer(el)!.disabled).to.equal(false);
       fake.setState({ status: 'connected' });
-      fake.setPeer(AGENT, false);
+      fake.setPeer(AGENT, false, false, 'gone');
       await settle(el);
       expect(statusText(el)).to.equal('Ann left the chat');
       fake.setState({ status: 'closed' });
@@ -378,7 +380,7 @@ describe('<customer-chat>', () => {
     });
 
     it('waits for a known agent who is not online yet', async () => {
-      const fake = new FakeConversation({ status: 'connected', descriptor, peer: { participant: AGENT, online: false, typing: false } }, CUSTOMER);
+      const fake = new FakeConversation({ status: 'connected', descriptor, peer: { participant: AGENT, online: false, presence: 'waiting', typing: false } }, CUSTOMER);
       const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} open .controller=${fake}></customer-chat>`);
       expect(statusText(el)).to.equal('Waiting for an agent…');
     });

@@ -66,13 +66,15 @@ describe('<video-chat-pane>', () => {
     expect(t.shadowRoot!.querySelector('[part="system"]')!.textContent).to.equal('Agent Ann joined');
   });
 
-  it('shows each status and disables the composer unless connected', async () => {
+  // Was: the composer was disabled unless connected, and "Customer left" showed as soon as the customer's
+  // connection dropped. Now it is usable while (re)connecting (messages queue) and "left" means presence 'gone'.
+  it('shows each status; the composer stays usable while connecting or reconnecting, not once failed', async () => {
     const fake = new FakeConversation({ status: 'connecting', descriptor: makeDescriptor() });
     const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
     await settle(el);
     expect($(el, '.name').textContent).to.equal('Carl'); // from descriptor.peer
     expect(statusText(el)).to.equal('Connecting…');
-    expect(composer(el).disabled).to.equal(true);
+    expect(composer(el).disabled).to.equal(false);
 
     fake.setState({ status: 'connected' });
     await settle(el);
@@ -86,12 +88,16 @@ describe('<video-chat-pane>', () => {
 
     fake.setPeer({ ...CUSTOMER, display: 'Carla' }, false);
     await settle(el);
+    expect(statusText(el)).to.equal('Carla’s connection dropped — waiting for them to come back');
+
+    fake.setPeer({ ...CUSTOMER, display: 'Carla' }, false, false, 'gone');
+    await settle(el);
     expect(statusText(el)).to.equal('Customer left');
 
     fake.setState({ status: 'reconnecting' });
     await settle(el);
-    expect(statusText(el)).to.equal('Reconnecting…');
-    expect(composer(el).disabled).to.equal(true);
+    expect(statusText(el)).to.equal('Connection lost — reconnecting…');
+    expect(composer(el).disabled).to.equal(false);
 
     fake.setState({ status: 'failed', error: 'gateway unreachable' });
     await settle(el);
@@ -101,13 +107,17 @@ describe('<video-chat-pane>', () => {
   });
 
   it('a known customer who has not come online yet is awaited, not "left"', async () => {
-    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: false, typing: false } });
+    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: false, presence: 'waiting', typing: false } });
     const el = await fixture<VideoChatPane>(html`<video-chat-pane .controller=${fake}></video-chat-pane>`);
     expect(statusText(el)).to.equal('Waiting for the customer…');
     fake.setPeer(CUSTOMER, true);
     await el.updateComplete;
     expect(statusText(el)).to.equal('Online');
+    // Was "Customer left" at once; a dropped connection is not leaving.
     fake.setPeer(CUSTOMER, false);
+    await el.updateComplete;
+    expect(statusText(el)).to.equal('Carl’s connection dropped — waiting for them to come back');
+    fake.setPeer(CUSTOMER, false, false, 'gone');
     await el.updateComplete;
     expect(statusText(el)).to.equal('Customer left');
   });

@@ -1,9 +1,11 @@
 import { MAX_CHAT_TEXT, type ConversationDescriptor, type Participant } from '../../../src/protocol/index.js';
+import { canSend } from '../../../src/session/index.js';
 import type {
   ConversationController,
   ConversationEventDetails,
   ConversationState,
   Delivery,
+  PeerPresence,
   TranscriptMessage,
   TranscriptPageCard,
   TranscriptSystemLine,
@@ -100,6 +102,7 @@ export class FakeConversation extends EventTarget implements ConversationControl
 
   send(text: string): TranscriptMessage {
     if (this.sendError) throw this.sendError;
+    if (!canSend(this.state)) throw new Error('Not connected to the conversation');
     const trimmed = text.trim();
     if (!trimmed || trimmed.length > MAX_CHAT_TEXT) throw new RangeError('bad text');
     this.sent.push(trimmed);
@@ -172,9 +175,13 @@ export class FakeConversation extends EventTarget implements ConversationControl
     this.emit('change', { state: this.state });
   }
 
-  /** The other side joins (online) or leaves. */
-  setPeer(participant: Participant | undefined, online = true, typing = false): void {
-    this.setState({ peer: participant ? { participant, online, typing } : undefined });
+  /**
+   * The other side joins (online) or its connection drops (presence 'away';
+   * pass 'gone' or 'waiting' for the others).
+   */
+  setPeer(participant: Participant | undefined, online = true, typing = false, presence: PeerPresence = online ? 'online' : 'away'): void {
+    const awaySince = presence === 'away' || presence === 'gone' ? Date.now() : undefined;
+    this.setState({ peer: participant ? { participant, online, presence, typing, ...(awaySince ? { awaySince } : {}) } : undefined });
   }
 
   /** A message from the other side arrives. */
