@@ -36,9 +36,13 @@ const agent = {
   password: process.env.AGENT_PASSWORD || randomBytes(12).toString('base64url'),
   display: process.env.AGENT_DISPLAY || 'Demo Agent',
 };
+// The record: a PostgreSQL server when DATABASE_URL says so, else embedded PostgreSQL (PGlite) in ./data,
+// so conversations, sign-ins and transcripts survive a restart with nothing to install.
+const database = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: process.env.DATA_DIR || 'data' };
 let broker;
 try {
   broker = await startBroker({
+    database,
     janusUrl: janus.url,
     janusAdminKey: janus.adminKey,
     janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
@@ -66,6 +70,7 @@ console.log(`
   Customer website:  ${base}/demo/shop/
   Sample CRM:        ${base}/demo/crm/  (same sign-in)
   Janus (WebSocket): ${janus.url}
+  Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ./${database.dataDir}/`}
 
   Open the shop, start a chat, then claim it in the agent console.
   Janus is restarted if it dies. Ctrl-C stops Janus and the broker.

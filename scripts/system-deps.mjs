@@ -1,14 +1,26 @@
 #!/usr/bin/env node
-// Finds the system programs the product and its tests need (Janus, Chromium).
+// Finds the system programs the product and its tests need (Janus, Chromium;
+// the tests also start a throwaway PostgreSQL server: `system-deps.mjs test`).
 // When one is missing and apt-get is usable (root, or sudo without a password)
 // it installs it; otherwise it stops with the exact command to run. It never
 // fails silently: every path ends in "ok" or a message naming what to do.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** PostgreSQL's server programs (initdb, pg_ctl) are not on PATH on Debian: they live per major version here. */
+function postgresServer() {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const major = readdirSync(root).find((d) => existsSync(join(root, d, 'bin', 'pg_ctl')));
+  return major ? join(root, major, 'bin') : null;
+}
 
 const REQUIRED = [
-  { name: 'Janus WebRTC gateway', bin: 'janus', pkg: 'janus', probe: ['janus', ['--version']] },
-  { name: 'Chromium', bin: 'chromium', pkg: 'chromium', probe: ['chromium', ['--version']] },
+  { name: 'Janus WebRTC gateway', pkg: 'janus', find: () => which('janus'), needs: ['start', 'test'] },
+  { name: 'Chromium', pkg: 'chromium', find: () => findChromium(), needs: ['start', 'test'] },
+  // npm start keeps its record in embedded PostgreSQL (PGlite); the tests also run the store on a real server.
+  { name: 'PostgreSQL server (for the tests)', pkg: 'postgresql', find: postgresServer, needs: ['test'] },
 ];
 
 function which(bin) {
@@ -30,10 +42,11 @@ export function findChromium() {
   return which('chromium');
 }
 
-export function ensureSystemDeps({ quiet = false } = {}) {
-  const missing = REQUIRED.filter((d) => !which(d.bin));
+export function ensureSystemDeps({ quiet = false, purpose = 'start' } = {}) {
+  const wanted = REQUIRED.filter((d) => d.needs.includes(purpose));
+  const missing = wanted.filter((d) => !d.find());
   if (missing.length === 0) {
-    if (!quiet) console.log(`system deps ok: janus (${which('janus')}), chromium (${findChromium()})`);
+    if (!quiet) console.log(`system deps ok: ${wanted.map((d) => `${d.pkg} (${d.find()})`).join(', ')}`);
     return;
   }
   const pkgs = missing.map((d) => d.pkg);
@@ -55,12 +68,12 @@ export function ensureSystemDeps({ quiet = false } = {}) {
     console.error(`apt-get failed. Install by hand with:\n  sudo sh -c '${cmd}'`);
     process.exit(1);
   }
-  const still = REQUIRED.filter((d) => !which(d.bin));
+  const still = wanted.filter((d) => !d.find());
   if (still.length) {
-    console.error(`Still missing after apt-get: ${still.map((d) => d.bin).join(', ')}. Run:\n  sudo sh -c '${cmd}'`);
+    console.error(`Still missing after apt-get: ${still.map((d) => d.pkg).join(', ')}. Run:\n  sudo sh -c '${cmd}'`);
     process.exit(1);
   }
   console.log('system deps installed');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureSystemDeps();
+if (import.meta.url === `file://${process.argv[1]}`) ensureSystemDeps({ purpose: process.argv[2] === 'test' ? 'test' : 'start' });

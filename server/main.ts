@@ -8,7 +8,11 @@
 //   AGENT_USERNAME (agent), AGENT_PASSWORD, AGENT_DISPLAY  built-in login account (only if AGENT_PASSWORD is set)
 //   AGENT_TOKEN_SECRET    signs agent tokens; share it to mint agent tokens in your own system (at least 32 bytes)
 //   IDENTITY_SECRET       site secret of signed visitor identities (at least 32 bytes); REQUIRE_IDENTITY=1 refuses anonymous visitors
-//   BROKER_AUTHORITY_KEY  private P-256 JWK (JSON) that certifies the participants' signing keys; default: new per process
+//   BROKER_AUTHORITY_KEY  private P-256 JWK (JSON) that certifies the participants' signing keys; default: made once, kept in the record
+// The record (see README "The record"):
+//   DATABASE_URL          postgres://user:password@host:port/database (PostgreSQL 15 or newer)
+//   DATA_DIR              without DATABASE_URL: folder of the embedded PostgreSQL (PGlite), default ./data
+//   RETENTION_DAYS        closed conversations and their transcripts are purged after this many days (default 30)
 // AGENT_PASSWORD must have at least 12 characters.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +96,17 @@ if (agentPassword && agentPassword.length < MIN_PASSWORD_LENGTH) {
   fail(`AGENT_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (got ${agentPassword.length})`);
 }
 
+function retentionMs(): number | undefined {
+  const raw = process.env.RETENTION_DAYS;
+  if (!raw) return undefined;
+  const days = Number(raw);
+  if (!(days > 0) || !Number.isFinite(days)) fail(`RETENTION_DAYS must be a positive number of days, got ${raw}`);
+  return days * 24 * 60 * 60_000;
+}
+
 const options: BrokerOptions = {
+  database: process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: process.env.DATA_DIR || resolve(repoRoot, 'data') },
+  retentionMs: retentionMs(),
   janusUrl: required('JANUS_URL'),
   janusAdminKey: required('JANUS_ADMIN_KEY'),
   janusAdmin: janusAdmin(),

@@ -85,7 +85,7 @@ describe('npm start supervises Janus', () => {
     const dirs: string[] = [];
     try {
       // The broker reads only the URLs, the admin secret and the admin key.
-      broker = await startBroker(brokerOptions(sup as unknown as RunningJanus));
+      broker = await startBroker(await brokerOptions(sup as unknown as RunningJanus));
       const res = await fetch(`${broker.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await keyed({})) });
       assert.equal(res.status, 201);
       const room = v.parse(ConversationGrant, await res.json()).descriptor.textRoom.room;
