@@ -14,7 +14,7 @@ import { TextRoomChannel } from '../media/index.js';
 import { TypedEventTarget, sleep } from '../util/typed-event-target.js';
 import { fingerprint, SeenIds, TokenBucket } from './limits.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
-import { connectionUsername, participantIdOf } from './participant-id.js';
+import { connectionUsername, isServiceUsername, participantIdOf } from './participant-id.js';
 
 export type ChatStatus = 'idle' | 'joining' | 'ready' | 'rejoining' | 'closed';
 
@@ -298,7 +298,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     channel.on('join', (p) => {
       this.addPresent(p.username, p.display);
       this.emitPresence();
-      if (participantIdOf(p.username) !== this.selfId) this.sendCertificate(() => [p.username]);
+      if (participantIdOf(p.username) !== this.selfId && !isServiceUsername(p.username)) this.sendCertificate(() => [p.username]);
       // Someone (re)joined: whatever they have not acked goes out again now.
       this.flush();
     });
@@ -627,6 +627,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
 
   private addPresent(username: string, display?: string): void {
     // Presence is what the room says (names are the clients' own): it shows who is connected, never who said what.
+    if (isServiceUsername(username)) return;
     const id = participantIdOf(username);
     if (id === this.selfId) return;
     const set = this.present.get(id) ?? new Set<string>();

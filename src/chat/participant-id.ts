@@ -13,3 +13,13 @@ export function participantIdOf(username: string): string {
   const i = username.lastIndexOf(SEPARATOR);
   return i > 0 ? username.slice(0, i) : username;
 }
+
+/**
+ * Usernames starting with `~` belong to the service, not to a participant
+ * (the broker's archive joins a room as `~archive-…` to read its history
+ * after a restart): never shown as present, never taken for the other side,
+ * never whispered to.
+ */
+export function isServiceUsername(username: string): boolean {
+  return username.startsWith(SEPARATOR);
+}
