@@ -14,15 +14,15 @@ export default tseslint.config(
       ...lit.configs.recommended.rules,
       ...wc.configs.recommended.rules,
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['janus-gateway'], message: 'Only src/media may import janus-gateway.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['janus-gateway'], message: 'Only src/janus may import janus-gateway.' }] }],
     },
   },
   {
-    files: ['src/media/**/*.ts'],
+    files: ['src/janus/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['src/session/**/*.ts', 'src/chat/**/*.ts', 'src/media/**/*.ts', 'src/protocol/**/*.ts'],
+    files: ['src/session/**/*.ts', 'src/chat/**/*.ts', 'src/janus/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['lit', 'lit/*', '@lit/*'], message: 'The core is framework-free: Lit stays in src/components.' },

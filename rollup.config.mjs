@@ -1,7 +1,7 @@
 // Bundles the tsc output (dist/) for the script tag and for pages without a
 // bundler: dist/cdn/loader.js (tiny classic script), dist/cdn/widget.js (the
 // customer widget) and dist/cdn/index.js (all elements). janus-gateway with
-// webrtc-adapter is imported dynamically by src/media, so rollup keeps it in
+// webrtc-adapter is imported dynamically by src/janus, so rollup keeps it in
 // a lazy chunk that loads only when a conversation connects.
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';

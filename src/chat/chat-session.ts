@@ -9,9 +9,10 @@ import {
   type WireMessage,
   type WireType,
 } from '../protocol/index.js';
-import type { GatewayConnection } from '../media/index.js';
-import { TextRoomChannel } from '../media/index.js';
-import { TypedEventTarget, sleep } from '../util/typed-event-target.js';
+import type { GatewayConnection } from '../janus/index.js';
+import { TextRoomChannel } from '../janus/index.js';
+import { sleep } from '../util/abort.js';
+import { TypedEventTarget } from '../util/typed-event-target.js';
 import { fingerprint, SeenIds, TokenBucket } from './limits.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { connectionUsername, isServiceUsername, participantIdOf } from './participant-id.js';

@@ -9,5 +9,5 @@ export { CobrowseView } from './cobrowse-view/cobrowse-view.js';
 export { CobrowseConsent } from './cobrowse-consent/cobrowse-consent.js';
 export { CobrowseBanner } from './cobrowse-banner/cobrowse-banner.js';
 export * from './video-events.js';
-export { ConversationStateController, DEFAULT_FORWARDED_EVENTS, type ConversationStateControllerOptions } from './conversation-controller-host.js';
+export { ConversationStateController, DEFAULT_FORWARDED_EVENTS, type ConversationStateControllerOptions } from './conversation-state-controller.js';
 export * from './events.js';

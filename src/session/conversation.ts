@@ -1,5 +1,5 @@
 import { ChatSession, chatText, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
-import { GatewayConnection } from '../media/index.js';
+import { GatewayConnection } from '../janus/index.js';
 import {
   checkPageUrl,
   EnvelopeSigner,

@@ -1,5 +1,5 @@
 import type { ChatSession, SignalMessage } from '../chat/index.js';
-import { DEVICE_PROBLEM_TEXT, listDevices, VideoRoomCall, type GatewayConnection, type LocalMediaState } from '../media/index.js';
+import { DEVICE_PROBLEM_TEXT, listDevices, VideoRoomCall, type GatewayConnection, type LocalMediaState } from '../janus/index.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';

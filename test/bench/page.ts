@@ -4,7 +4,7 @@
 import JanusDefault from 'janus-gateway';
 import type { JanusJS } from 'janus-gateway';
 import adapter from 'webrtc-adapter';
-import { GatewayConnection, TextRoomChannel } from '../../src/media/index.js';
+import { GatewayConnection, TextRoomChannel } from '../../src/janus/index.js';
 import { BrokerClient, Conversation } from '../../src/session/index.js';
 import {
   createEnvelope,

@@ -1,7 +1,7 @@
 // A participant writing its own client: it holds a valid token and its own
 // certified key (nothing more), joins the TextRoom under any username it likes
 // and sends whatever envelopes it likes. What real clients must withstand.
-import { GatewayConnection, TextRoomChannel } from '../../src/media/index.js';
+import { GatewayConnection, TextRoomChannel } from '../../src/janus/index.js';
 import {
   createEnvelope,
   EnvelopeSigner,

@@ -5,8 +5,8 @@
 // connection named like them, publishing a feed named like them, and widening
 // a watch-only consent. Real Janus, real Chromium WebRTC, fake devices.
 import { expect } from '@open-wc/testing';
-import { GatewayConnection } from '../../src/media/index.js';
-import type { JanusJS } from '../../src/media/janus-runtime.js';
+import { GatewayConnection } from '../../src/janus/index.js';
+import type { JanusJS } from '../../src/janus/janus-runtime.js';
 import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
 import { Conversation, sessionConsentStore, type TranscriptEntry } from '../../src/session/index.js';
 import { newConversation, testEnv, waitFor } from '../helpers/env.js';

@@ -4,7 +4,7 @@
 // 200) no longer holds; once, in order, every text verified like a room
 // message, and asked again after the gateway session was rebuilt.
 import { expect } from '@open-wc/testing';
-import { GatewayConnection, TextRoomChannel } from '../../src/media/index.js';
+import { GatewayConnection, TextRoomChannel } from '../../src/janus/index.js';
 import { BrokerClient, BrokerError, Conversation, type TranscriptMessage } from '../../src/session/index.js';
 import { dropGatewaySockets, newConversation, testEnv, waitFor } from '../helpers/env.js';
 

@@ -4,8 +4,8 @@
 // publisher. Janus refuses every attempt while the real participants go on
 // chatting and streaming. (The raw-API attempts are in test/server/security.test.ts.)
 import { expect } from '@open-wc/testing';
-import { GatewayConnection, TextRoomChannel } from '../../src/media/index.js';
-import type { JanusJS } from '../../src/media/janus-runtime.js';
+import { GatewayConnection, TextRoomChannel } from '../../src/janus/index.js';
+import type { JanusJS } from '../../src/janus/janus-runtime.js';
 import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
 import { Conversation, type TranscriptMessage } from '../../src/session/index.js';
 import { newConversation, testEnv, waitFor } from '../helpers/env.js';

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { capture, DEVICE_PROBLEM_TEXT } from '../../src/media/index.js';
+import { capture, DEVICE_PROBLEM_TEXT } from '../../src/janus/index.js';
 
 /** Replaces getUserMedia so one kind of device fails the way browsers fail. */
 function failing(kind: 'audio' | 'video', name: string): () => void {

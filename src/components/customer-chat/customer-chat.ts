@@ -13,7 +13,7 @@ import {
   type ConversationOptions,
   type ConversationState,
 } from '../../session/index.js';
-import { ConversationStateController } from '../conversation-controller-host.js';
+import { ConversationStateController } from '../conversation-state-controller.js';
 import type { VcComposeDetail, VcPageOpenRequestDetail, VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';

@@ -11,7 +11,7 @@ import {
   type ConversationOptions,
   type ConversationState,
 } from '../../session/index.js';
-import { ConversationStateController } from '../conversation-controller-host.js';
+import { ConversationStateController } from '../conversation-state-controller.js';
 import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';

@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { LitElement } from 'lit';
-import { ConversationStateController } from '../../../src/components/conversation-controller-host.js';
+import { ConversationStateController } from '../../../src/components/conversation-state-controller.js';
 import { CUSTOMER, FakeConversation, makeDescriptor } from '../fakes/fake-conversation.js';
 
 class HostElement extends LitElement {

@@ -1,4 +1,5 @@
-import { TypedEventTarget, withAbort } from '../util/typed-event-target.js';
+import { withAbort } from '../util/abort.js';
+import { TypedEventTarget } from '../util/typed-event-target.js';
 import type { GatewayConnection } from './gateway-connection.js';
 import type { JanusJS } from './janus-runtime.js';
 import { capture, captureAudio, captureVideo, classifyCameraError, type DeviceProblem } from './local-media.js';

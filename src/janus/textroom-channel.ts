@@ -1,4 +1,5 @@
-import { TypedEventTarget, abortReason, withAbort } from '../util/typed-event-target.js';
+import { abortReason, withAbort } from '../util/abort.js';
+import { TypedEventTarget } from '../util/typed-event-target.js';
 import type { GatewayConnection } from './gateway-connection.js';
 import type { JanusJS } from './janus-runtime.js';
 

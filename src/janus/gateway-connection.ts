@@ -1,4 +1,5 @@
-import { TypedEventTarget, abortReason, sleep, withAbort } from '../util/typed-event-target.js';
+import { abortReason, sleep, withAbort } from '../util/abort.js';
+import { TypedEventTarget } from '../util/typed-event-target.js';
 import { collectingSockets, loadJanus, type JanusClass, type JanusJS } from './janus-runtime.js';
 
 export type GatewayStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
