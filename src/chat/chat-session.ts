@@ -9,13 +9,12 @@ import {
   type WireMessage,
   type WireType,
 } from '../protocol/index.js';
-import type { GatewayConnection } from '../janus/index.js';
-import { TextRoomChannel } from '../janus/index.js';
 import { sleep } from '../util/abort.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { fingerprint, SeenIds, TokenBucket } from './limits.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { connectionUsername, isServiceUsername, participantIdOf } from './participant-id.js';
+import type { EphemeralType, ReliableSignalType, RoomChannel, RoomTransport, SignalChannel, SignalMessage } from './room.js';
 
 export type ChatStatus = 'idle' | 'joining' | 'ready' | 'rejoining' | 'closed';
 
@@ -36,7 +35,7 @@ export interface ChatEvents {
   /** Participant ids present in the room besides us. */
   presence: { present: ReadonlyMap<string, string> };
   typing: { from: string; active: boolean };
-  /** A control message (video.*, media.state) from either side, once per id, in room order (history included). */
+  /** A control message (video.*, page.*, cobrowse.*, …) from either side, once per id, in room order (history included). */
   signal: { message: SignalMessage; mine: boolean };
   'protocol-error': { reason: string; from?: string };
 }
@@ -65,17 +64,6 @@ export interface ChatAuth {
   cert: string;
 }
 
-/**
- * Whispered to the peer's current connections only: no outbox, no ack, no
- * room history, no dedupe. For high-volume or moment-bound cobrowse traffic.
- */
-export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action';
-export type SignalType =
-  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'video.publish' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'
-  | 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop'
-  | EphemeralType;
-export type SignalMessage = Extract<WireMessage, { type: SignalType }>;
-
 const TYPING_TTL_MS = 6000;
 const TYPING_REFRESH_MS = 3000;
 /** Envelopes held behind one whose certificate has not arrived yet, in all. */
@@ -100,8 +88,8 @@ const RELIABLE: ReadonlySet<WireType> = new Set<WireType>([
  * ('protocol-error'); nothing a participant chooses itself (room username,
  * `from`) decides who said something.
  */
-export class ChatSession extends TypedEventTarget<ChatEvents> {
-  private channel?: TextRoomChannel;
+export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalChannel {
+  private channel?: RoomChannel;
   private readonly outbox = new Outbox();
   private readonly seen = new SeenIds();
   private readonly buckets = new Map<string, TokenBucket>();
@@ -141,7 +129,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   private readonly selfRole: ConversationDescriptor['self']['role'];
 
   constructor(
-    private readonly gateway: GatewayConnection,
+    /** Where the room is joined: the Janus TextRoom (textRoomTransport), or an in-memory room in tests. */
+    private readonly transport: RoomTransport,
     private readonly descriptor: ConversationDescriptor,
     private readonly auth: ChatAuth,
     private readonly options: ChatSessionOptions = {},
@@ -167,7 +156,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
   async join(signal?: AbortSignal): Promise<void> {
     this.setStatus('joining');
     this.unsubscribe.push(
-      this.gateway.on('session-replaced', () => {
+      this.transport.onSessionReplaced(() => {
         // A new session may mean a restarted Janus whose rooms lost their history: ask the record again.
         this.historyDue = true;
         void this.rejoin('gateway session replaced');
@@ -189,7 +178,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
    * Sends a control message with the same guarantees as chat (outbox until
    * acked, in the room's history for rejoiners). Returns its envelope.
    */
-  sendSignal<T extends SignalType>(type: T, body: BodyOf<T>): SignalMessage {
+  sendSignal<T extends ReliableSignalType>(type: T, body: BodyOf<T>): SignalMessage {
     const env = { ...createEnvelope(type, this.selfId, body), kid: this.auth.signer.kid } as SignalMessage;
     this.queue(env);
     // Our own signal takes effect here at once, in the order we sent it; the room's echo is deduped.
@@ -278,7 +267,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
       this.historyDue = false;
       this.loadHistory();
     }
-    const channel = new TextRoomChannel(this.gateway, {
+    const channel = this.transport.channel({
       room: this.descriptor.textRoom.room,
       pin: this.descriptor.textRoom.pin,
       token: this.descriptor.token,
@@ -328,7 +317,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> {
     let delay = 250;
     try {
       while (!this.lifetime.signal.aborted) {
-        if (this.gateway.status === 'connected') {
+        if (this.transport.connected) {
           try {
             await this.openChannel(this.lifetime.signal);
             return;

@@ -6,38 +6,19 @@ import type {
   ConversationEventName,
   ConversationState,
 } from '../session/index.js';
-import { dispatchVcEvent } from './events.js';
+import { DEFAULT_FORWARDED_EVENTS, dispatchVcEvent, type ForwardedEvents, type VcEventMap, type VcEventName } from './events.js';
 
-/** Conversation events re-dispatched from the host by default, and their DOM names. */
-export const DEFAULT_FORWARDED_EVENTS: Readonly<Partial<Record<ConversationEventName, string>>> = {
-  'message-received': 'vc-message-received',
-  'message-sent': 'vc-message-sent',
-  'protocol-error': 'vc-protocol-error',
-  'video-invite': 'vc-video-invite',
-  'invite-answer': 'vc-invite-answer',
-  'video-start': 'vc-video-start',
-  'video-end': 'vc-video-end',
-  'media-state': 'vc-media-state',
-  'page-refused': 'vc-page-refused',
-  'page-opened': 'vc-page-opened',
-  'customer-linked': 'vc-customer-linked',
-  'cobrowse-offer': 'vc-cobrowse-offer',
-  'cobrowse-answer': 'vc-cobrowse-answer',
-  'cobrowse-control': 'vc-cobrowse-control',
-  // Not vc-cobrowse-stop: that is the banner's request to stop.
-  'cobrowse-stop': 'vc-cobrowse-end',
-  'cobrowse-action': 'vc-cobrowse-action',
-};
+export { DEFAULT_FORWARDED_EVENTS };
 
 export interface ConversationStateControllerOptions {
   /** Conversation id to report while the controller's state has no descriptor yet. */
   fallbackConversationId?: () => string | undefined;
   /**
    * More conversation events to re-dispatch from the host, by DOM event name
-   * (e.g. `{ 'video-start': 'vc-video-start' }`). The detail is passed on as it is.
-   * Declare each DOM name in `HTMLElementEventMap`.
+   * (e.g. `{ 'video-start': 'vc-video-start' }`). The detail is passed on as it is;
+   * the name must be in the registry (events.ts) with a detail that fits.
    */
-  forward?: Partial<Record<ConversationEventName, string>>;
+  forward?: ForwardedEvents;
   /** Called after each state change, once the host has been asked to update. */
   onChange?: (state: ConversationState) => void;
   /** Called for each message from the other side. */
@@ -59,7 +40,7 @@ export class ConversationStateController implements ReactiveController {
   private _hostConnected = false;
   private _lastStatus?: ConnectionStatus;
   private _peerSeenOnline = false;
-  private readonly _forward: Partial<Record<ConversationEventName, string>>;
+  private readonly _forward: ForwardedEvents;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -123,10 +104,9 @@ export class ConversationStateController implements ReactiveController {
     if (type === 'message-received' && detail) {
       this.options.onMessageReceived?.(detail as ConversationEventDetails['message-received']);
     }
-    const name = this._forward[type];
-    if (name && detail && typeof detail === 'object') {
-      this.host.dispatchEvent(new CustomEvent(name, { detail: { ...detail }, bubbles: true, composed: true }));
-    }
+    const name: VcEventName | undefined = this._forward[type];
+    // The ForwardedEvents type guarantees the detail fits the registry's for that name.
+    if (name && detail && typeof detail === 'object') dispatchVcEvent(this.host, name, { ...detail } as VcEventMap[typeof name]);
   }
 
   private _observe(): void {

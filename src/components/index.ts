@@ -1,13 +1,15 @@
 export { ChatTranscript } from './chat-transcript/chat-transcript.js';
 export { ChatComposer } from './chat-composer/chat-composer.js';
 export { VideoChatPane } from './video-chat-pane/video-chat-pane.js';
-export { CustomerChat, storageKeyFor, type StoredConversation } from './customer-chat/customer-chat.js';
+export { CustomerChat } from './customer-chat/customer-chat.js';
 export { VideoFrame } from './video-frame/video-frame.js';
 export { VideoInvite } from './video-invite/video-invite.js';
 export { MediaControls, type DeviceChoice } from './media-controls/media-controls.js';
 export { CobrowseView } from './cobrowse-view/cobrowse-view.js';
 export { CobrowseConsent } from './cobrowse-consent/cobrowse-consent.js';
 export { CobrowseBanner } from './cobrowse-banner/cobrowse-banner.js';
-export * from './video-events.js';
-export { ConversationStateController, DEFAULT_FORWARDED_EVENTS, type ConversationStateControllerOptions } from './conversation-state-controller.js';
+export { VcMenuButton, type MenuItem } from './vc-menu-button/vc-menu-button.js';
+export { ConversationStateController, type ConversationStateControllerOptions } from './conversation-state-controller.js';
+export { ConversationHost, type ConversationHostOptions } from './conversation-host.js';
+export { hostCustomerDirectory } from './customer-directory.js';
 export * from './events.js';

@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ConversationController, VideoPhase } from '../session/index.js';
+import type { VideoController, VideoPhase } from '../session/index.js';
 import type { DeviceChoice } from './media-controls/media-controls.js';
-import type { VcDeviceRequestDetail, VcMuteRequestDetail, VcPauseRequestDetail } from './video-events.js';
+import type { VcDeviceRequestDetail, VcMuteRequestDetail, VcPauseRequestDetail } from './events.js';
 
 /**
  * Shared by the agent pane and the customer widget: performs the requests
@@ -15,7 +15,7 @@ export class VideoRequestsController implements ReactiveController {
   error?: string;
   private lastPhase: VideoPhase = 'idle';
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly target: () => ConversationController | undefined) {
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly target: () => VideoController | undefined) {
     host.addController(this);
   }
 
@@ -34,7 +34,7 @@ export class VideoRequestsController implements ReactiveController {
   }
 
   hostUpdate(): void {
-    const phase = this.target()?.state.video.phase ?? 'idle';
+    const phase = this.target()?.state.phase ?? 'idle';
     if (phase === 'active' && this.lastPhase !== 'active') void this.loadDevices();
     this.lastPhase = phase;
   }
@@ -68,12 +68,12 @@ export class VideoRequestsController implements ReactiveController {
 
   private readonly onPause = (e: CustomEvent<VcPauseRequestDetail>) => {
     e.stopPropagation();
-    this.run(() => this.target()?.setVideoPaused(e.detail.paused));
+    this.run(() => this.target()?.setPaused(e.detail.paused));
   };
 
   private readonly onEnd = (e: Event) => {
     e.stopPropagation();
-    this.run(() => this.target()?.endVideo());
+    this.run(() => this.target()?.end());
   };
 
   private readonly onDevice = (e: CustomEvent<VcDeviceRequestDetail>) => {

@@ -7,10 +7,12 @@ import {
   RegisterKeyResponse,
   TranscriptResponse,
   type ArchivedMessage,
+  type ConversationDescriptor,
   type CreateConversationRequest,
   type CustomerRecord,
   type PublicKeyJwk,
 } from '../protocol/index.js';
+import type { ConversationOptions } from './conversation.js';
 import { browserSigningKeys, newSigningIdentity, signingIdentityFor, type SigningKeyStore } from './signing-keys.js';
 
 /** Error from the broker, with its JSON error code when it sent one. */
@@ -150,4 +152,38 @@ export class BrokerClient {
     if (!parsed.success) throw new BrokerError(`Chat service sent an invalid answer: ${parsed.issues[0].message}`, res.status, 'bad_response');
     return parsed.output;
   }
+}
+
+/** What the broker-backed options of a conversation prove themselves with. */
+export interface BrokerAccess {
+  brokerUrl: string;
+  /** The customer's resume key, or the claiming agent's token. */
+  bearer: string;
+}
+
+/**
+ * The conversation options that need the broker: the whole transcript from
+ * its record (the room keeps only its last 200 messages, and none after a
+ * Janus restart), and a certificate for a new signing key when this browser
+ * lost its own. `access` is asked at each use; undefined means "no broker
+ * for this conversation": no history from the record, and `noKeyMessage` for
+ * a lost key.
+ */
+export function brokerConversationOptions(
+  access: (descriptor: ConversationDescriptor) => BrokerAccess | undefined,
+  noKeyMessage: string,
+): Pick<ConversationOptions, 'registerKey' | 'history'> {
+  return {
+    registerKey: (d, publicKey) => {
+      const a = access(d);
+      if (!a) return Promise.reject(new Error(noKeyMessage));
+      return new BrokerClient(a.brokerUrl).registerKey(d.id, publicKey, a.bearer);
+    },
+    history: async (d, signal) => {
+      const a = access(d);
+      if (!a) return [];
+      const messages = await new BrokerClient(a.brokerUrl).transcript(d.id, a.bearer, signal);
+      return messages.map((m) => m.wire);
+    },
+  };
 }

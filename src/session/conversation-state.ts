@@ -1,4 +1,5 @@
 import type { ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+import type { Observable } from '../util/typed-event-target.js';
 
 export type { VideoMode };
 
@@ -128,6 +129,22 @@ export interface CobrowseState {
   error?: string;
 }
 
+/** What the agent sent as pages, as cards in both transcripts (the customer opens them with a click). */
+export interface PagesState {
+  pages: readonly TranscriptPageCard[];
+}
+
+/** The customer record this chat is linked to (agent: id and name; customer: name only). */
+export interface LinkState {
+  link?: { name: string; customerId?: string };
+}
+
+/**
+ * A snapshot of the whole conversation, for elements that render all of it
+ * (and for tests). The parts also live on the sub-controllers
+ * (`video.state`, `cobrowse.state`, `pages.state`, `link.state`), which an
+ * element can follow on their own.
+ */
 export interface ConversationState {
   status: ConnectionStatus;
   descriptor?: ConversationDescriptor;
@@ -138,8 +155,7 @@ export interface ConversationState {
   /** Count of wire messages dropped as invalid. */
   protocolErrors: number;
   video: VideoState;
-  /** Cobrowse state; always set by Conversation (optional for other controllers). */
-  cobrowse?: CobrowseState;
+  cobrowse: CobrowseState;
   /** The customer record this chat is linked to (agent: id and name; customer: name only). */
   link?: { name: string; customerId?: string };
 }
@@ -162,15 +178,10 @@ export function sendingHeld(state: Pick<ConversationState, 'status'>): boolean {
   return state.status === 'connecting' || state.status === 'reconnecting';
 }
 
-export interface ConversationEventDetails {
-  /** Any change of state; detail is the new state. */
-  change: { state: ConversationState };
-  /** A message from the other side arrived (once per message id). */
-  'message-received': { message: TranscriptMessage };
-  /** A message of ours was queued for sending. */
-  'message-sent': { message: TranscriptMessage };
-  /** A wire message was dropped as invalid. */
-  'protocol-error': { reason: string; from?: string };
+/** Events of `conversation.video`. */
+export interface VideoEventDetails {
+  /** Any change of the video state. */
+  change: { video: VideoState };
   /** An invitation to video was sent (agent) or received (customer). */
   'video-invite': { inviteId: string; mode: VideoMode; from: Participant['role'] };
   /** The customer answered an invitation. */
@@ -181,16 +192,12 @@ export interface ConversationEventDetails {
   'video-end': { session: string; reason: 'local' | 'remote' };
   /** What this side or the other side sends changed. */
   'media-state': { local: LocalMediaStatus; remote: { audio: boolean; video: boolean } };
-  /** A page was pushed (agent: sent; customer: received and valid). */
-  'page-push': { pushId: string; url: string; title?: string };
-  /** A pushed page was refused (agent: before sending; customer: on receipt). */
-  'page-refused': { url: string; reason: string };
-  /** The customer opened a pushed page. */
-  'page-opened': { pushId: string; url: string };
-  /** The chat was linked to a customer record (customerId on the agent's side only). */
-  'customer-linked': { name: string; customerId?: string };
-  /** Cobrowse state changed; detail is the new cobrowse state. */
-  'cobrowse-state': { cobrowse: CobrowseState };
+}
+
+/** Events of `conversation.cobrowse`. */
+export interface CobrowseEventDetails {
+  /** Any change of the cobrowse state. */
+  change: { cobrowse: CobrowseState };
   /** The agent offered cobrowse (agent: sent; customer: ask for consent). */
   'cobrowse-offer': { offerId: string };
   /** The customer answered a cobrowse offer. */
@@ -203,11 +210,111 @@ export interface ConversationEventDetails {
   'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string };
 }
 
+/** Events of `conversation.pages`. */
+export interface PagesEventDetails {
+  change: { pages: PagesState };
+  /** A page was pushed (agent: sent; customer: received and valid). */
+  'page-push': { pushId: string; url: string; title?: string };
+  /** A pushed page was refused (agent: before sending; customer: on receipt). */
+  'page-refused': { url: string; reason: string };
+  /** The customer opened a pushed page. */
+  'page-opened': { pushId: string; url: string };
+}
+
+/** Events of `conversation.link`. */
+export interface LinkEventDetails {
+  change: { link: LinkState };
+  /** The chat was linked to a customer record (customerId on the agent's side only). */
+  'customer-linked': { name: string; customerId?: string };
+}
+
+/** Events of the conversation itself: its own, and every sub-controller's (but their `change`), passed on. */
+export interface ConversationEventDetails
+  extends Omit<VideoEventDetails, 'change'>, Omit<CobrowseEventDetails, 'change'>, Omit<PagesEventDetails, 'change'>, Omit<LinkEventDetails, 'change'> {
+  /** Any change of state; detail is the new state. */
+  change: { state: ConversationState };
+  /** A message from the other side arrived (once per message id). */
+  'message-received': { message: TranscriptMessage };
+  /** A message of ours was queued for sending. */
+  'message-sent': { message: TranscriptMessage };
+  /** A wire message was dropped as invalid. */
+  'protocol-error': { reason: string; from?: string };
+  /** Cobrowse state changed; detail is the new cobrowse state. */
+  'cobrowse-state': { cobrowse: CobrowseState };
+}
+
 export type ConversationEventName = keyof ConversationEventDetails;
 
-/** What elements need from a conversation: state to render and actions to call. */
-export interface ConversationController extends EventTarget {
+export interface DeviceLists {
+  cameras: { deviceId: string; label: string }[];
+  microphones: { deviceId: string; label: string }[];
+}
+
+/** `conversation.video`: invitation, the four modes, pause, mute, devices, end. */
+export interface VideoController extends Observable<VideoEventDetails> {
+  readonly state: VideoState;
+  /**
+   * Agent: offers video (an invitation the first time, a direct start once the
+   * customer has consented). Customer: starts video ('two-way' or
+   * 'one-way-agent', i.e. watch the agent only).
+   */
+  start(mode: VideoMode): void;
+  /** Customer: answers the pending invitation with a mode, or false to stay in text. */
+  answer(accept: VideoMode | false): void;
+  /** Ends the video for both sides (or withdraws a pending invitation); chat continues. */
+  end(): void;
+  setMuted(muted: boolean): void;
+  setPaused(paused: boolean): Promise<void>;
+  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
+  listDevices(): Promise<DeviceLists>;
+}
+
+/** `conversation.cobrowse`: offer, consent, control, stop, and the agent's replay. */
+export interface CobrowseController extends Observable<CobrowseEventDetails> {
+  readonly state: CobrowseState;
+  /** Agent: offers to view the customer's page; the customer is asked for consent. */
+  offer(): void;
+  /** Customer: answers the pending offer. Accepting starts recording this page (masked). */
+  answer(accept: boolean): void;
+  /** Agent: asks the customer for remote control (a second consent). */
+  requestControl(): void;
+  /** Customer: answers the control request; `false` while control is granted revokes it. */
+  answerControl(granted: boolean): void;
+  /** Either side: ends cobrowse (recording stops, listeners are removed). */
+  stop(reason?: string): void;
+  /**
+   * Agent: replays the customer's page inside `el` (rrweb's sandboxed iframe
+   * is appended to it). One target at a time; the handle detaches it.
+   */
+  attachReplayTarget(el: HTMLElement): ReplayTargetHandle;
+}
+
+/** `conversation.pages`: the agent pushes web pages, the customer opens them. */
+export interface PagesController extends Observable<PagesEventDetails> {
+  readonly state: PagesState;
+  /** Agent: sends a page to the customer. Throws PageRefusedError with a clear reason if the URL is not allowed. */
+  push(url: string, title?: string): void;
+  /** Customer: marks a pushed page opened and returns where to go; the element navigates. */
+  open(pushId: string): { url: string; sameOrigin: boolean };
+}
+
+/** `conversation.link`: the agent links the chat to a customer record; both transcripts show it. */
+export interface LinkController extends Observable<LinkEventDetails> {
+  readonly state: LinkState;
+  /** Agent: links this chat to `record`. */
+  linkTo(record: { customerId: string; name: string }): void;
+}
+
+/**
+ * What elements need from a conversation: the chat's state and actions, and
+ * one sub-controller per feature, each with its own state and actions.
+ */
+export interface ConversationController extends Observable<ConversationEventDetails> {
   readonly state: ConversationState;
+  readonly video: VideoController;
+  readonly cobrowse: CobrowseController;
+  readonly pages: PagesController;
+  readonly link: LinkController;
   /** Joins the conversation described by `descriptor`. Resolves once joined. */
   connect(descriptor: ConversationDescriptor, signal?: AbortSignal): Promise<void>;
   /**
@@ -218,42 +325,6 @@ export interface ConversationController extends EventTarget {
   send(text: string): TranscriptMessage;
   /** Tells the other side whether this side is typing. Cheap to call on every keystroke. */
   setTyping(active: boolean): void;
-  /**
-   * Agent: offers video (an invitation the first time, a direct start once the
-   * customer has consented). Customer: starts video ('two-way' or
-   * 'one-way-agent', i.e. watch the agent only).
-   */
-  startVideo(mode: VideoMode): void;
-  /** Customer: answers the pending invitation with a mode, or false to stay in text. */
-  answerInvite(accept: VideoMode | false): void;
-  /** Ends the video for both sides; chat continues. */
-  endVideo(): void;
-  setMuted(muted: boolean): void;
-  setVideoPaused(paused: boolean): Promise<void>;
-  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
-  listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }>;
-  /** Agent: sends a page to the customer. Throws PageRefusedError with a clear reason if the URL is not allowed. */
-  pushPage(url: string, title?: string): void;
-  /** Agent: links this chat to a customer record; both transcripts show it. */
-  linkCustomer(record: { customerId: string; name: string }): void;
-  /** Customer: marks a pushed page opened and returns where to go; the element navigates. */
-  openPage(pushId: string): { url: string; sameOrigin: boolean };
-  // Cobrowse: optional so controllers without it (test fakes, custom ones) still type-check; Conversation has them all.
-  /** Agent: offers to view the customer's page; the customer is asked for consent. */
-  offerCobrowse?(): void;
-  /** Customer: answers the pending cobrowse offer. Accepting starts recording this page (masked). */
-  answerCobrowse?(accept: boolean): void;
-  /** Agent: asks the customer for remote control (a second consent). */
-  requestControl?(): void;
-  /** Customer: answers the control request; `false` while control is granted revokes it. */
-  answerControl?(granted: boolean): void;
-  /** Either side: ends cobrowse (recording stops, listeners are removed). */
-  stopCobrowse?(reason?: string): void;
-  /**
-   * Agent: replays the customer's page inside `el` (rrweb's sandboxed iframe
-   * is appended to it). One target at a time; the handle detaches it.
-   */
-  attachReplayTarget?(el: HTMLElement): ReplayTargetHandle;
   /** Leaves the rooms and releases everything. Safe to call twice. */
   dispose(): void;
 }

@@ -1,7 +1,6 @@
-import { ChatSession, chatText, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
+import { ChatSession, chatText, textRoomTransport, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
 import { GatewayConnection } from '../janus/index.js';
 import {
-  checkPageUrl,
   EnvelopeSigner,
   EnvelopeVerifier,
   newMessageId,
@@ -20,15 +19,19 @@ import {
   type ConversationController,
   type ConversationEventDetails,
   type ConversationState,
+  type ReplayTargetHandle,
   type TranscriptEntry,
   type TranscriptMessage,
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
-import { initialVideoState, VideoSession } from './video-session.js';
+import { VideoSession } from './video-session.js';
+import { janusVideoBackend } from './video-backend.js';
 import { memoryConsentStore, type ConsentStore } from './consent.js';
 import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
-import { CobrowseSession, initialCobrowseState, type CobrowseSessionOptions } from './cobrowse-session.js';
-import type { ReplayTargetHandle } from './conversation-state.js';
+import { CobrowseSession, type CobrowseSessionOptions } from './cobrowse-session.js';
+import { PagePush } from './page-push.js';
+import { CustomerLinkSession } from './customer-link.js';
+import type { TranscriptHost } from './feature-host.js';
 
 const MODE_TEXT: Record<VideoMode, string> = {
   'two-way': 'two-way video',
@@ -79,28 +82,33 @@ export interface ConversationOptions {
   history?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<readonly string[]>;
 }
 
+/**
+ * A new conversation with `options`: what the elements use when they make
+ * their own (they never build a Conversation themselves).
+ */
+export function createConversation(options: ConversationOptions = {}): ConversationController {
+  return new Conversation(options);
+}
+
 /** Default of ConversationOptions.peerGoneMs: after 2 minutes away the other side counts as having left. */
 export const PEER_GONE_MS = 120_000;
 
 /** Most transcript entries kept in memory; older ones remain in the room's history and the broker's record. */
 const MAX_TRANSCRIPT = 5000;
 
-/** A page push refused by the URL rules; `message` says why in plain words. */
-export class PageRefusedError extends Error {
-  constructor(readonly url: string, reason: string) {
-    super(reason);
-    this.name = 'PageRefusedError';
-  }
-}
-
 /**
- * One conversation: gateway connection + chat (later video and cobrowse),
- * exposed as state and actions for the elements. Framework-free.
+ * One conversation: gateway connection, chat, presence and transcript, with
+ * one sub-controller per feature (`video`, `cobrowse`, `pages`, `link`), each
+ * with its own state and actions. Every event of the sub-controllers is also
+ * fired by the conversation, and `state` is a snapshot of all of it.
+ * Framework-free.
  */
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
-  private _state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: initialVideoState(), cobrowse: initialCobrowseState() };
-  private video?: VideoSession;
-  private cobrowse?: CobrowseSession;
+  readonly video: VideoSession;
+  readonly cobrowse: CobrowseSession;
+  readonly pages: PagePush;
+  readonly link: CustomerLinkSession;
+  private _state: ConversationState;
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
   private disposed = false;
@@ -117,6 +125,23 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
 
   constructor(private readonly options: ConversationOptions = {}) {
     super();
+    const host: TranscriptHost = {
+      transcript: () => this._state.transcript,
+      setTranscript: (transcript) => this.update({ transcript }),
+      systemLine: (text, id) => this.systemLine(text, id),
+      peerName: () => this.peerName(),
+      protocolError: (reason) => this.emit('protocol-error', { reason }),
+    };
+    this.video = new VideoSession();
+    this.cobrowse = new CobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
+    this.pages = new PagePush(host, options.pagePolicy);
+    this.link = new CustomerLinkSession(host);
+    this._state = { status: 'idle', transcript: [], protocolErrors: 0, video: this.video.state, cobrowse: this.cobrowse.state };
+    this.followVideo();
+    this.followCobrowse();
+    for (const type of ['page-push', 'page-refused', 'page-opened'] as const) this.pages.on(type, (detail) => this.emit(type, detail));
+    this.link.on('change', ({ link }) => this.update({ link: link.link }));
+    this.link.on('customer-linked', (detail) => this.emit('customer-linked', detail));
   }
 
   get state(): ConversationState {
@@ -153,7 +178,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     const gateway = new GatewayConnection({ server: d.gateway, token: d.token, iceServers: d.iceServers });
     this.gateway = gateway;
     const history = this.options.history;
-    const chat = new ChatSession(gateway, d, auth, history ? { history: (s) => history(d, s) } : {});
+    const chat = new ChatSession(textRoomTransport(gateway), d, auth, history ? { history: (s) => history(d, s) } : {});
     this.chat = chat;
     const consent = this.options.consent ?? memoryConsentStore();
     gateway.on('status', ({ status, reason }) => {
@@ -191,35 +216,10 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.update({ protocolErrors: this._state.protocolErrors + 1 });
       this.emit('protocol-error', detail);
     });
-    const video = new VideoSession(gateway, chat, d, consent);
-    this.video = video;
-    video.on('change', ({ video: v }) => this.update({ video: v }));
-    video.on('video-invite', (detail) => {
-      this.emit('video-invite', detail);
-      const who = detail.from === d.self.role ? 'You' : this.peerName();
-      this.systemLine(`${who} offered ${MODE_TEXT[detail.mode]}`, `sys-invite-${detail.inviteId}`);
-    });
-    video.on('invite-answer', (detail) => {
-      this.emit('invite-answer', detail);
-      const who = d.self.role === 'customer' ? 'You' : this.peerName();
-      const text = detail.accept === false ? `${who} declined video and stayed in text chat` : `${who} accepted ${MODE_TEXT[detail.accept]}`;
-      this.systemLine(text, `sys-answer-${detail.inviteId}`);
-    });
-    video.on('video-start', (detail) => {
-      this.emit('video-start', detail);
-      this.systemLine(`Video started: ${MODE_TEXT[detail.mode]}`, `sys-start-${detail.session}`);
-    });
-    video.on('video-end', (detail) => {
-      this.emit('video-end', detail);
-      this.systemLine('Video ended', `sys-end-${detail.session}`);
-    });
-    video.on('media-state', (detail) => this.emit('media-state', detail));
-    this.wireCobrowse(chat, d, consent);
-    chat.on('signal', ({ message, mine }) => {
-      if (message.type === 'page.push') this.onPagePush(message.id, message.body.url, message.body.title, message.ts, mine);
-      else if (message.type === 'page.opened') this.onPageOpened(message.body.pushId);
-      else if (message.type === 'customer.linked') this.onLinked(message.id, message.body.name, mine);
-    });
+    this.video.bind({ signals: chat, backend: janusVideoBackend(gateway), descriptor: d, consent });
+    this.cobrowse.bind({ signals: chat, descriptor: d, consent });
+    this.pages.bind(chat, d);
+    this.link.bind(chat, d);
     try {
       await gateway.connect(signal);
       await chat.join(signal);
@@ -251,170 +251,93 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this.chat?.setTyping(active);
   }
 
-  startVideo(mode: VideoMode): void {
-    this.requireVideo().startVideo(mode);
-  }
+  // ---- the facade of earlier versions: kept so existing callers work, to be removed in 1.0 ----
 
-  answerInvite(accept: VideoMode | false): void {
-    this.requireVideo().answerInvite(accept);
-  }
+  /** @deprecated Use `video.start(mode)`. */
+  startVideo(mode: VideoMode): void { this.video.start(mode); }
+  /** @deprecated Use `video.answer(accept)`. */
+  answerInvite(accept: VideoMode | false): void { this.video.answer(accept); }
+  /** @deprecated Use `video.end()`. */
+  endVideo(): void { this.video.end(); }
+  /** @deprecated Use `video.setMuted(muted)`. */
+  setMuted(muted: boolean): void { this.video.setMuted(muted); }
+  /** @deprecated Use `video.setPaused(paused)`. */
+  setVideoPaused(paused: boolean): Promise<void> { return this.video.setPaused(paused); }
+  /** @deprecated Use `video.switchDevice(kind, deviceId)`. */
+  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> { return this.video.switchDevice(kind, deviceId); }
+  /** @deprecated Use `video.listDevices()`. */
+  listDevices() { return this.video.listDevices(); }
+  /** @deprecated Use `video.peerConnections()`. */
+  videoPeerConnections(): RTCPeerConnection[] { return this.video.peerConnections(); }
+  /** @deprecated Use `video.subscribedFeed`. */
+  videoSubscribedFeed(): string | undefined { return this.video.subscribedFeed; }
+  /** @deprecated Use `pages.push(url, title)`. */
+  pushPage(url: string, title?: string): void { this.pages.push(url, title); }
+  /** @deprecated Use `pages.open(pushId)`. */
+  openPage(pushId: string): { url: string; sameOrigin: boolean } { return this.pages.open(pushId); }
+  /** @deprecated Use `link.linkTo(record)`. */
+  linkCustomer(record: { customerId: string; name: string }): void { this.link.linkTo(record); }
+  /** @deprecated Use `cobrowse.offer()`. */
+  offerCobrowse(): void { this.cobrowse.offer(); }
+  /** @deprecated Use `cobrowse.answer(accept)`. */
+  answerCobrowse(accept: boolean): void { this.cobrowse.answer(accept); }
+  /** @deprecated Use `cobrowse.requestControl()`. */
+  requestControl(): void { this.cobrowse.requestControl(); }
+  /** @deprecated Use `cobrowse.answerControl(granted)`. */
+  answerControl(granted: boolean): void { this.cobrowse.answerControl(granted); }
+  /** @deprecated Use `cobrowse.stop(reason)`. */
+  stopCobrowse(reason?: string): void { this.cobrowse.stop(reason); }
+  /** @deprecated Use `cobrowse.attachReplayTarget(el)`. */
+  attachReplayTarget(el: HTMLElement): ReplayTargetHandle { return this.cobrowse.attachReplayTarget(el); }
+  /** @deprecated Use `cobrowse.flush()`. */
+  flushCobrowse(): Promise<void> { return this.cobrowse.flush(); }
+  /** @deprecated Use `cobrowse.recording`. */
+  get cobrowseRecording(): boolean { return this.cobrowse.recording; }
 
-  endVideo(): void {
-    this.video?.endVideo();
-  }
+  // ---- what the features write in the transcript ----
 
-  setMuted(muted: boolean): void {
-    this.video?.setMuted(muted);
-  }
-
-  async setVideoPaused(paused: boolean): Promise<void> {
-    await this.video?.setVideoPaused(paused);
-  }
-
-  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    await this.video?.switchDevice(kind, deviceId);
-  }
-
-  listDevices() {
-    return this.requireVideo().listDevices();
-  }
-
-  /** Open PeerConnections of the running video (diagnostics and tests). */
-  videoPeerConnections(): RTCPeerConnection[] {
-    return this.video?.peerConnections() ?? [];
-  }
-
-  /** The other side's VideoRoom feed this side subscribes to: the one it announced in a signed message (diagnostics and tests). */
-  videoSubscribedFeed(): string | undefined {
-    return this.video?.subscribedFeed;
-  }
-
-  /** Customer: whether this page is being recorded for cobrowse right now (diagnostics and tests). */
-  get cobrowseRecording(): boolean {
-    return this.cobrowse?.recording !== undefined;
-  }
-
-  linkCustomer(record: { customerId: string; name: string }): void {
-    const chat = this.chat;
-    if (!chat) throw new Error('not connected');
-    if (this._state.descriptor?.self.role !== 'agent') throw new Error('only the agent links a chat to a customer record');
-    const name = record.name.trim().slice(0, 120);
-    if (!name || !record.customerId) throw new RangeError('a customer record needs an id and a name');
-    this.pendingLinkId = record.customerId;
-    chat.sendSignal('customer.linked', { name });
-  }
-
-  private pendingLinkId?: string;
-
-  private onLinked(id: string, name: string, mine: boolean): void {
-    const customerId = mine ? this.pendingLinkId ?? this._state.link?.customerId : undefined;
-    this.update({ link: { name, ...(customerId ? { customerId } : {}) } });
-    const text = mine ? `Chat linked to customer record: ${name}` : `${this.peerName()} linked this chat to your customer account (${name})`;
-    this.systemLine(text, `sys-link-${id}`);
-    this.emit('customer-linked', { name, ...(customerId ? { customerId } : {}) });
-  }
-
-  pushPage(url: string, title?: string): void {
-    const chat = this.chat;
-    if (!chat) throw new Error('not connected');
-    if (this._state.descriptor?.self.role !== 'agent') throw new Error('only the agent sends pages');
-    const check = checkPageUrl(url, this.options.pagePolicy);
-    if (!check.ok) {
-      this.emit('page-refused', { url, reason: check.reason });
-      throw new PageRefusedError(url, check.reason);
-    }
-    const cleanTitle = title?.trim().slice(0, 200) || undefined;
-    chat.sendSignal('page.push', { url: check.url.href, ...(cleanTitle ? { title: cleanTitle } : {}) });
-  }
-
-  openPage(pushId: string): { url: string; sameOrigin: boolean } {
-    const card = this._state.transcript.find((e) => e.kind === 'page' && e.id === pushId);
-    if (!card || card.kind !== 'page') throw new Error('no such page');
-    // Checked again at the click: the URL rules are the customer's, not the sender's.
-    const check = checkPageUrl(card.url, this.options.pagePolicy);
-    if (!check.ok) throw new PageRefusedError(card.url, check.reason);
-    if (!card.opened) this.chat?.sendSignal('page.opened', { pushId });
-    this.onPageOpened(pushId);
-    return { url: check.url.href, sameOrigin: check.url.origin === globalThis.location?.origin };
-  }
-
-  private onPagePush(id: string, url: string, title: string | undefined, ts: number, mine: boolean): void {
-    if (this._state.transcript.some((e) => e.id === id)) return;
-    const check = checkPageUrl(url, this.options.pagePolicy);
-    if (!check.ok) {
-      // The customer's rules win: the card never appears, the refusal is reported.
-      this.emit('page-refused', { url, reason: check.reason });
-      this.emit('protocol-error', { reason: `pushed page refused: ${check.reason}` });
-      return;
-    }
-    const card = { kind: 'page' as const, id, url: check.url.href, title, host: check.url.host, ts, mine, opened: false };
-    this.update({ transcript: [...this._state.transcript, card] });
-    this.emit('page-push', { pushId: id, url: card.url, title });
-  }
-
-  private onPageOpened(pushId: string): void {
-    let url: string | undefined;
-    const transcript = this._state.transcript.map((e): TranscriptEntry => {
-      if (e.kind !== 'page' || e.id !== pushId || e.opened) return e;
-      url = e.url;
-      return { ...e, opened: true };
+  private followVideo(): void {
+    const video = this.video;
+    const selfRole = () => this._state.descriptor?.self.role;
+    video.on('change', ({ video: v }) => this.update({ video: v }));
+    video.on('video-invite', (detail) => {
+      this.emit('video-invite', detail);
+      const who = detail.from === selfRole() ? 'You' : this.peerName();
+      this.systemLine(`${who} offered ${MODE_TEXT[detail.mode]}`, `sys-invite-${detail.inviteId}`);
     });
-    if (url === undefined) return;
-    this.update({ transcript });
-    this.emit('page-opened', { pushId, url });
+    video.on('invite-answer', (detail) => {
+      this.emit('invite-answer', detail);
+      const who = selfRole() === 'customer' ? 'You' : this.peerName();
+      const text = detail.accept === false ? `${who} declined video and stayed in text chat` : `${who} accepted ${MODE_TEXT[detail.accept]}`;
+      this.systemLine(text, `sys-answer-${detail.inviteId}`);
+    });
+    video.on('video-start', (detail) => {
+      this.emit('video-start', detail);
+      this.systemLine(`Video started: ${MODE_TEXT[detail.mode]}`, `sys-start-${detail.session}`);
+    });
+    video.on('video-end', (detail) => {
+      this.emit('video-end', detail);
+      this.systemLine('Video ended', `sys-end-${detail.session}`);
+    });
+    video.on('media-state', (detail) => this.emit('media-state', detail));
   }
 
-  offerCobrowse(): void {
-    this.requireCobrowse().offer();
-  }
-
-  answerCobrowse(accept: boolean): void {
-    this.requireCobrowse().answer(accept);
-  }
-
-  requestControl(): void {
-    this.requireCobrowse().requestControl();
-  }
-
-  answerControl(granted: boolean): void {
-    this.requireCobrowse().answerControl(granted);
-  }
-
-  stopCobrowse(reason?: string): void {
-    this.cobrowse?.stop(reason);
-  }
-
-  attachReplayTarget(el: HTMLElement): ReplayTargetHandle {
-    return this.requireCobrowse().attachReplayTarget(el);
-  }
-
-  /** Customer: sends what the cobrowse recorder holds now (bench and tests). */
-  flushCobrowse(): Promise<void> {
-    return this.cobrowse?.flush() ?? Promise.resolve();
-  }
-
-  private requireCobrowse(): CobrowseSession {
-    if (!this.cobrowse) throw new Error('not connected');
-    return this.cobrowse;
-  }
-
-  private wireCobrowse(chat: ChatSession, d: ConversationDescriptor, consent: ConsentStore): void {
-    const cobrowse = new CobrowseSession(chat, d, consent, this.options.cobrowse, () => this._state.peer?.participant.display ?? d.peer?.display);
-    this.cobrowse = cobrowse;
-    const agentIsMe = d.self.role === 'agent';
-    const agent = () => (agentIsMe ? 'You' : this.peerName());
-    const customer = () => (agentIsMe ? this.peerName() : 'You');
+  private followCobrowse(): void {
+    const cobrowse = this.cobrowse;
+    const agentIsMe = () => this._state.descriptor?.self.role === 'agent';
+    const agent = () => (agentIsMe() ? 'You' : this.peerName());
+    const customer = () => (agentIsMe() ? this.peerName() : 'You');
     cobrowse.on('change', ({ cobrowse: c }) => {
       this.update({ cobrowse: c });
       this.emit('cobrowse-state', { cobrowse: c });
     });
     cobrowse.on('cobrowse-offer', (detail) => {
       this.emit('cobrowse-offer', detail);
-      this.systemLine(`${agent()} offered to view ${agentIsMe ? 'the customer’s' : 'your'} page (cobrowse)`, `sys-cb-offer-${detail.offerId}`);
+      this.systemLine(`${agent()} offered to view ${agentIsMe() ? 'the customer’s' : 'your'} page (cobrowse)`, `sys-cb-offer-${detail.offerId}`);
     });
     cobrowse.on('cobrowse-answer', (detail) => {
       this.emit('cobrowse-answer', detail);
-      this.systemLine(detail.accept ? `${customer()} shared ${agentIsMe ? 'their' : 'your'} page` : `${customer()} declined cobrowse`, `sys-cb-answer-${detail.offerId}`);
+      this.systemLine(detail.accept ? `${customer()} shared ${agentIsMe() ? 'their' : 'your'} page` : `${customer()} declined cobrowse`, `sys-cb-answer-${detail.offerId}`);
     });
     cobrowse.on('cobrowse-control', (detail) => {
       this.emit('cobrowse-control', detail);
@@ -428,7 +351,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     });
     cobrowse.on('cobrowse-stop', (detail) => {
       this.emit('cobrowse-stop', detail);
-      this.systemLine(`${detail.by === d.self.role ? 'You' : this.peerName()} ended cobrowse`, `sys-cb-stop-${detail.stopId}`);
+      this.systemLine(`${detail.by === this._state.descriptor?.self.role ? 'You' : this.peerName()} ended cobrowse`, `sys-cb-stop-${detail.stopId}`);
     });
     cobrowse.on('cobrowse-action', (detail) => this.emit('cobrowse-action', detail));
   }
@@ -459,11 +382,6 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     return { signer: new EnvelopeSigner(d.id, identity.kid, identity.keyPair.privateKey), verifier, cert: cert.text };
   }
 
-  private requireVideo(): VideoSession {
-    if (!this.video) throw new Error('not connected');
-    return this.video;
-  }
-
   private peerName(): string {
     return this._state.peer?.participant.display ?? (this._state.descriptor?.self.role === 'agent' ? 'The customer' : 'The agent');
   }
@@ -478,8 +396,10 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
 
   private teardown(): void {
     this.clearGoneTimer();
-    this.video?.dispose();
-    this.cobrowse?.dispose();
+    this.video.dispose();
+    this.cobrowse.dispose();
+    this.pages.dispose();
+    this.link.dispose();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
     this.chat?.dispose();
     this.gateway?.dispose();

@@ -1,9 +1,10 @@
-import type { ChatSession, SignalMessage } from '../chat/index.js';
-import { DEVICE_PROBLEM_TEXT, listDevices, VideoRoomCall, type GatewayConnection, type LocalMediaState } from '../janus/index.js';
+import type { SignalChannel, SignalMessage } from '../chat/index.js';
+import { DEVICE_PROBLEM_TEXT, type LocalMediaState } from '../janus/index.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { ConversationEventDetails, LocalMediaStatus, VideoState } from './conversation-state.js';
+import type { DeviceLists, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { VideoBackend, VideoCall } from './video-backend.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
 
@@ -11,9 +12,16 @@ export function initialVideoState(): VideoState {
   return { phase: 'idle', consented: false, local: NO_LOCAL, remote: { audio: false, video: false }, unmutePrompt: false, problems: [] };
 }
 
-type VideoEvents = Pick<ConversationEventDetails, 'video-invite' | 'invite-answer' | 'video-start' | 'video-end' | 'media-state'> & {
-  change: { video: VideoState };
-};
+/** What a VideoSession runs on, from connect on. */
+export interface VideoSessionLink {
+  /** The chat, as the channel of the video's signals. */
+  signals: SignalChannel;
+  /** Where calls are made (janusVideoBackend, or a fake in tests). */
+  backend: VideoBackend;
+  descriptor: ConversationDescriptor;
+  /** What this browser's person consented to. */
+  consent: ConsentStore;
+}
 
 /** What the signals say should be running; media is reconciled to it. */
 interface Desired {
@@ -40,10 +48,11 @@ const SETTLE_MS = 60;
  * browser's ConsentStore, never from a message. The agent's microphone starts
  * muted unless the agent's own click in this page started the video.
  */
-export class VideoSession extends TypedEventTarget<VideoEvents> {
+export class VideoSession extends TypedEventTarget<VideoEventDetails> implements VideoController {
   private _state: VideoState = initialVideoState();
+  private bound?: VideoSessionLink;
   private desired?: Desired;
-  private call?: VideoRoomCall;
+  private call?: VideoCall;
   private callSession?: string;
   private reconcileTimer?: ReturnType<typeof setTimeout>;
   private autoTimer?: ReturnType<typeof setTimeout>;
@@ -59,26 +68,33 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
   /** The other side's VideoRoom feed per video session, from its signed announcements. */
   private readonly peerFeeds = new Map<string, string>();
 
-  constructor(
-    private readonly gateway: GatewayConnection,
-    private readonly chat: ChatSession,
-    private readonly descriptor: ConversationDescriptor,
-    private readonly consent: ConsentStore,
-  ) {
-    super();
+  /** The video is usable once the conversation connects (bind); until then its state is idle and actions throw. */
+  bind(link: VideoSessionLink): void {
+    if (this.bound) throw new Error('VideoSession is already bound to a conversation');
+    if (this.disposed) return;
+    this.bound = link;
     this.offs.push(
-      chat.on('signal', ({ message, mine }) => this.onSignal(message, mine)),
-      gateway.on('session-replaced', () => {
+      link.signals.on('signal', ({ message, mine }) => this.onSignal(message, mine)),
+      link.backend.onSessionReplaced(() => {
         // Our handles died with the old session: rebuild the call if video should run.
         this.stopCall();
         this.scheduleReconcile();
       }),
     );
-    if (this.role === 'customer') this._state = { ...this._state, consented: this.localScope() !== undefined };
+    if (this.role === 'customer' && this.localScope() !== undefined) this.update({ consented: true });
   }
 
   get state(): VideoState {
     return this._state;
+  }
+
+  private get link(): VideoSessionLink {
+    if (!this.bound) throw new Error('not connected');
+    return this.bound;
+  }
+
+  private get descriptor(): ConversationDescriptor {
+    return this.link.descriptor;
   }
 
   private get role() {
@@ -86,29 +102,30 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
   }
 
   private localScope(): 'camera' | 'microphone' | undefined {
-    return this.consent.load(this.descriptor.id).media;
+    return this.link.consent.load(this.descriptor.id).media;
   }
 
   /** Customer: records what this person just clicked for. Consent only widens, and only here. */
   private grant(scope: 'camera' | 'microphone'): void {
-    const record = this.consent.load(this.descriptor.id);
+    const { consent } = this.link;
+    const record = consent.load(this.descriptor.id);
     record.media = widen(record.media, scope);
-    this.consent.save(this.descriptor.id, record);
+    consent.save(this.descriptor.id, record);
     this.update({ consented: true });
   }
 
-  startVideo(mode: VideoMode): void {
+  start(mode: VideoMode): void {
     if (this.role === 'customer') {
       if (mode !== 'two-way' && mode !== 'one-way-agent') throw new RangeError(`a customer can start 'two-way' or 'one-way-agent', not '${mode}'`);
       this.grant(mediaScope('customer', mode));
-      this.chat.sendSignal('video.start', { mode, session: newSessionId() });
+      this.link.signals.sendSignal('video.start', { mode, session: newSessionId() });
       return;
     }
-    const env = this.chat.sendSignal('video.invite', { mode });
+    const env = this.link.signals.sendSignal('video.invite', { mode });
     this.invitedHere.add(env.id);
   }
 
-  answerInvite(accept: VideoMode | false): void {
+  answer(accept: VideoMode | false): void {
     const invite = this._state.invite;
     if (this.role !== 'customer' || this._state.phase !== 'invited' || !invite) throw new Error('no invitation to answer');
     if (accept !== false) {
@@ -116,14 +133,15 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
       if (!allowed.includes(accept)) throw new RangeError(`cannot accept a ${invite.mode} invitation as ${accept}`);
       this.grant(mediaScope('customer', accept));
     }
-    this.chat.sendSignal('video.answer', { inviteId: invite.id, accept });
+    this.link.signals.sendSignal('video.answer', { inviteId: invite.id, accept });
   }
 
-  endVideo(): void {
+  end(): void {
+    if (!this.bound) return;
     const session = this.desired?.session ?? (this.role === 'agent' ? this._state.invite?.id : undefined);
     if (!session) return;
     // Ending a pending invitation withdraws it on both sides (its id becomes the session id if accepted).
-    this.chat.sendSignal('video.end', { session });
+    this.link.signals.sendSignal('video.end', { session });
   }
 
   setMuted(muted: boolean): void {
@@ -132,7 +150,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     this.update({ unmutePrompt: muted && this._state.unmutePrompt });
   }
 
-  async setVideoPaused(paused: boolean): Promise<void> {
+  async setPaused(paused: boolean): Promise<void> {
     await this.call?.setVideoPaused(paused);
   }
 
@@ -140,8 +158,8 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     await this.call?.switchDevice(kind, deviceId);
   }
 
-  listDevices() {
-    return listDevices();
+  listDevices(): Promise<DeviceLists> {
+    return this.link.backend.listDevices();
   }
 
   /** Open PeerConnections of the running call (tests and diagnostics). */
@@ -243,7 +261,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
       return;
     }
     // Kept until our own answer comes back through onAnswer, which starts the video.
-    this.chat.sendSignal('video.answer', { inviteId: pending.id, accept: pending.mode, auto: true });
+    this.link.signals.sendSignal('video.answer', { inviteId: pending.id, accept: pending.mode, auto: true });
   }
 
   private onAnswer(inviteId: string, accept: VideoMode | false, auto: boolean): void {
@@ -292,7 +310,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
       }
       sendVideo = sendVideo && scope === 'camera';
     }
-    const call = new VideoRoomCall(this.gateway, {
+    const call = this.link.backend.call({
       room: this.descriptor.videoRoom.room,
       pin: this.descriptor.videoRoom.pin,
       token: this.descriptor.token,
@@ -307,7 +325,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     const session = want.session;
     call.on('joined', ({ feed }) => {
       // The id is ours now (Janus refuses a second publisher with it): tell the other side, signed.
-      if (this.call === call) this.chat.sendSignal('video.publish', { session, feed });
+      if (this.call === call) this.link.signals.sendSignal('video.publish', { session, feed });
     });
     call.on('local', ({ stream, state }) => this.onLocal(stream, state));
     call.on('remote', ({ stream }) => this.update({ remoteStream: stream, phase: this.desired ? 'active' : this._state.phase }));
@@ -329,7 +347,7 @@ export class VideoSession extends TypedEventTarget<VideoEvents> {
     this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted });
     if (prev.audio !== local.audio || prev.video !== local.video) {
       // Janus does not tell the other side about mute/pause: we do.
-      this.chat.sendSignal('media.state', { audio: local.audio, video: local.video });
+      this.link.signals.sendSignal('media.state', { audio: local.audio, video: local.video });
     }
     this.emit('media-state', { local, remote: this._state.remote });
   }

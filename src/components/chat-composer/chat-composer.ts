@@ -75,7 +75,7 @@ export class ChatComposer extends LitElement {
       return false;
     }
     this._stopTyping();
-    const accepted = dispatchVcEvent(this, 'vc-compose', { text }, { cancelable: true });
+    const accepted = dispatchVcEvent(this, 'vc-compose', { text });
     if (accepted) this.value = '';
     this._textarea?.focus();
     return accepted;

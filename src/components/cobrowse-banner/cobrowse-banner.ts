@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
-import { dispatchCobrowseEvent } from '../cobrowse-consent/cobrowse-events.js';
+import { dispatchVcEvent } from '../events.js';
 import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
 
 /**
@@ -53,7 +53,7 @@ export class CobrowseBanner extends LitElement {
   }
 
   private _stop(scope: 'control' | 'cobrowse') {
-    dispatchCobrowseEvent(this, 'vc-cobrowse-stop', { scope });
+    dispatchVcEvent(this, 'vc-cobrowse-stop', { scope });
   }
 }
 

@@ -1,6 +1,6 @@
 import { LitElement, html } from 'lit';
 import { property, query } from 'lit/decorators.js';
-import { dispatchCobrowseEvent } from './cobrowse-events.js';
+import { dispatchVcEvent } from '../events.js';
 import { cobrowseConsentStyles } from './cobrowse-consent.styles.js';
 
 /**
@@ -70,7 +70,7 @@ export class CobrowseConsent extends LitElement {
   }
 
   private _answer(accept: boolean) {
-    dispatchCobrowseEvent(this, 'vc-cobrowse-consent', { kind: this.kind, accept });
+    dispatchVcEvent(this, 'vc-cobrowse-consent', { kind: this.kind, accept });
   }
 }
 

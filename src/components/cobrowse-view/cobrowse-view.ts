@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
+import type { CobrowseController, CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
 import { cobrowseViewStyles } from './cobrowse-view.styles.js';
 
 const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
@@ -15,7 +15,7 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * blocked fields, which the customer's page refuses.
  *
  * Set `controller` to the agent's conversation; the view follows its
- * `state.cobrowse` and calls its cobrowse actions.
+ * `cobrowse` sub-controller (state and actions) and the customer's name.
  *
  * @summary Live cobrowse view with pointer, highlight and consented control.
  *
@@ -49,9 +49,8 @@ export class CobrowseView extends LitElement {
   @query('.stage') private _stage?: HTMLElement;
 
   private _handle?: ReplayTargetHandle;
-  private _attachedTo?: ConversationController;
   private _listeningTo?: ConversationController;
-  private readonly _onChange = () => this.requestUpdate();
+  private _offs: Array<() => void> = [];
 
   /** The sandboxed iframe the page is replayed in (undefined until the first snapshot). */
   get replayFrame(): HTMLIFrameElement | undefined {
@@ -79,15 +78,14 @@ export class CobrowseView extends LitElement {
   }
 
   protected override updated() {
-    if (!this._handle && this.controller?.attachReplayTarget && this._stage && this.controller.state.descriptor?.self.role === 'agent') {
-      this._attachedTo = this.controller;
-      this._handle = this.controller.attachReplayTarget(this._stage);
+    if (!this._handle && this.controller && this._stage && this.controller.state.descriptor?.self.role === 'agent') {
+      this._handle = this.controller.cobrowse.attachReplayTarget(this._stage);
       this._handle.setHighlightMode(this._highlight);
     }
   }
 
   private get _cobrowse(): CobrowseState {
-    return this.controller?.state.cobrowse ?? IDLE;
+    return this.controller?.cobrowse.state ?? IDLE;
   }
 
   override render() {
@@ -108,17 +106,17 @@ export class CobrowseView extends LitElement {
   }
 
   private _buttons(c: CobrowseState) {
-    const ctl = this.controller;
-    if (!ctl?.offerCobrowse) return nothing;
-    if (c.phase === 'idle') return html`<button part="offer" type="button" @click=${() => ctl.offerCobrowse?.()}>Offer cobrowse</button>`;
-    if (c.phase === 'offered') return html`<button class="stop" part="stop" type="button" @click=${() => ctl.stopCobrowse?.()}>Cancel offer</button>`;
+    const ctl: CobrowseController | undefined = this.controller?.cobrowse;
+    if (!ctl) return nothing;
+    if (c.phase === 'idle') return html`<button part="offer" type="button" @click=${() => ctl.offer()}>Offer cobrowse</button>`;
+    if (c.phase === 'offered') return html`<button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>Cancel offer</button>`;
     if (c.phase !== 'active') return nothing;
     return html`
-      <button part="request-control" type="button" ?disabled=${c.control !== 'none'} @click=${() => ctl.requestControl?.()}>
+      <button part="request-control" type="button" ?disabled=${c.control !== 'none'} @click=${() => ctl.requestControl()}>
         ${c.control === 'granted' ? 'Control granted' : c.control === 'requested' ? 'Control requested…' : 'Request control'}
       </button>
       <button part="highlight" type="button" aria-pressed=${this._highlight ? 'true' : 'false'} @click=${this._toggleHighlight}>Highlight</button>
-      <button class="stop" part="stop" type="button" @click=${() => ctl.stopCobrowse?.()}>Stop cobrowse</button>
+      <button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>Stop cobrowse</button>
     `;
   }
 
@@ -147,22 +145,24 @@ export class CobrowseView extends LitElement {
     this._handle?.setHighlightMode(this._highlight);
   }
 
+  /** Follows what it renders: the cobrowse state, and the conversation for the customer's name. */
   private _listen() {
     const ctl = this.controller;
     if (!ctl || this._listeningTo === ctl) return;
-    ctl.addEventListener('change', this._onChange);
+    const update = () => this.requestUpdate();
+    this._offs = [ctl.cobrowse.on('change', update), ctl.on('change', update)];
     this._listeningTo = ctl;
   }
 
   private _unlisten() {
-    this._listeningTo?.removeEventListener('change', this._onChange);
+    for (const off of this._offs) off();
+    this._offs = [];
     this._listeningTo = undefined;
   }
 
   private _detach() {
     this._handle?.detach();
     this._handle = undefined;
-    this._attachedTo = undefined;
   }
 }
 

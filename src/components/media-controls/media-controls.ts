@@ -2,7 +2,6 @@ import { LitElement, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { LocalMediaStatus } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
-import '../video-events.js';
 import { mediaControlsStyles } from './media-controls.styles.js';
 
 export interface DeviceChoice {

@@ -85,35 +85,11 @@ export const videoChatPaneStyles = [
       overflow: hidden;
       text-overflow: ellipsis;
     }
-    .more {
-      position: relative;
+    vc-menu-button {
       flex: none;
     }
-    .more-button {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.25rem;
-    }
-    .more-button[aria-expanded='true'] {
-      background: var(--_vc-subtle);
-      border-color: var(--_vc-border);
-    }
-    .menu {
-      position: absolute;
-      z-index: 10;
-      inset-inline-end: 0;
-      top: calc(100% + 0.25rem);
-      min-width: 12rem;
-      padding: 0.25rem;
-      background: var(--_vc-surface);
-      color: var(--_vc-text);
-      border: 1px solid var(--_vc-border);
-      border-radius: calc(var(--_vc-radius) * 0.67);
-      box-shadow: 0 8px 24px rgb(0 0 0 / 0.14);
-      display: flex;
-      flex-direction: column;
-    }
-    .menu ::slotted(*) {
+    /* The host's items pass through the pane's slot into the menu button's. */
+    slot[name='more']::slotted(*) {
       display: block;
       width: 100%;
       box-sizing: border-box;
@@ -126,15 +102,15 @@ export const videoChatPaneStyles = [
       padding: 0.45rem 0.625rem;
       cursor: pointer;
     }
-    .menu ::slotted(:hover),
-    .menu ::slotted(:focus) {
+    slot[name='more']::slotted(:hover),
+    slot[name='more']::slotted(:focus) {
       background: var(--_vc-subtle);
     }
-    .menu ::slotted(:focus-visible) {
+    slot[name='more']::slotted(:focus-visible) {
       outline: 2px solid var(--_vc-focus);
       outline-offset: -2px;
     }
-    .menu ::slotted([hidden]) {
+    slot[name='more']::slotted([hidden]) {
       display: none;
     }
     .placeholder {
@@ -150,8 +126,8 @@ export const videoChatPaneStyles = [
       flex: none;
       border-top: 1px solid var(--_vc-border);
     }
-  
-    .menu button.builtin {
+
+    vc-menu-button > button.builtin {
       display: block;
       width: 100%;
       text-align: start;
@@ -161,8 +137,8 @@ export const videoChatPaneStyles = [
       color: inherit;
       border-radius: 6px;
     }
-    .menu button.builtin:hover:not(:disabled),
-    .menu button.builtin:focus-visible {
+    vc-menu-button > button.builtin:hover:not(:disabled),
+    vc-menu-button > button.builtin:focus-visible {
       background: var(--_vc-subtle);
     }
     video-frame,

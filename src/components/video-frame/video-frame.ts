@@ -4,7 +4,6 @@ import type { VideoState } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import '../media-controls/media-controls.js';
 import type { DeviceChoice } from '../media-controls/media-controls.js';
-import '../video-events.js';
 import { videoFrameStyles } from './video-frame.styles.js';
 
 /**

@@ -2,7 +2,6 @@ import { LitElement, html } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import type { VideoMode } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
-import '../video-events.js';
 import { videoInviteStyles } from './video-invite.styles.js';
 
 const OFFER_TEXT: Record<VideoMode, string> = {

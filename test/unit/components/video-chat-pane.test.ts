@@ -27,8 +27,10 @@ const $ = <T extends Element = HTMLElement>(el: Element, sel: string) => el.shad
 const statusText = (el: VideoChatPane) => $(el, 'header [role="status"]').textContent!.trim();
 const composer = (el: VideoChatPane) => $<ChatComposer>(el, 'chat-composer');
 const transcript = (el: VideoChatPane) => $<ChatTranscript>(el, 'chat-transcript');
-const moreButton = (el: VideoChatPane) => $<HTMLButtonElement>(el, '#more-button');
-const menu = (el: VideoChatPane) => $(el, '[role="menu"]');
+// The More menu is a <vc-menu-button id="more-button">: its button and popup live in its own shadow root,
+// the built-in items are its children in the pane's shadow root.
+const moreButton = (el: VideoChatPane) => $(el, '#more-button').shadowRoot!.querySelector<HTMLButtonElement>('button[aria-haspopup]')!;
+const menu = (el: VideoChatPane) => $(el, '#more-button').shadowRoot!.querySelector<HTMLElement>('[role="menu"]')!;
 
 function connectedFake(): FakeConversation {
   const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor() });
@@ -298,7 +300,7 @@ describe('<video-chat-pane>', () => {
       await settle(el);
       moreButton(el).click();
       await el.updateComplete;
-      const items = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[role="menu"] button.builtin')];
+      const items = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('#more-button > button.builtin')];
       expect(items.map((b) => b.textContent!.trim())).to.deep.equal(['Video chat: two-way', 'Video chat: one-way, my camera', 'Video chat: one-way, customer’s camera', 'Voice chat', 'Send page…', 'Cobrowse (view the customer’s page)', 'Link to customer…']);
       items[2].click();
       expect(JSON.stringify(fake.calls)).to.contain('"method":"startVideo","mode":"one-way-customer"');

@@ -1,17 +1,31 @@
 import { MAX_CHAT_TEXT, type ConversationDescriptor, type Participant } from '../../../src/protocol/index.js';
 import { canSend } from '../../../src/session/index.js';
 import type {
+  CobrowseController,
+  CobrowseEventDetails,
+  CobrowseState,
   ConversationController,
   ConversationEventDetails,
   ConversationState,
   Delivery,
+  DeviceLists,
+  LinkController,
+  LinkEventDetails,
+  LinkState,
+  PagesController,
+  PagesEventDetails,
+  PagesState,
   PeerPresence,
+  ReplayTargetHandle,
   TranscriptMessage,
   TranscriptPageCard,
   TranscriptSystemLine,
+  VideoController,
+  VideoEventDetails,
   VideoMode,
   VideoState,
 } from '../../../src/session/index.js';
+import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
 
 export const AGENT: Participant = { role: 'agent', id: 'agent-1', display: 'Ann' };
 export const CUSTOMER: Participant = { role: 'customer', id: 'cust-1', display: 'Carl' };
@@ -42,9 +56,14 @@ export function idleVideoState(): VideoState {
   };
 }
 
+/** Cobrowse state of a conversation where cobrowse never started. */
+export function idleCobrowseState(): CobrowseState {
+  return { phase: 'idle', control: 'none', live: false };
+}
+
 let seq = 0;
 
-/** One recorded call of a ConversationController method other than connect/send/setTyping/dispose. */
+/** One recorded call of a sub-controller's action, named as the conversation's methods were (startVideo, pushPage, …). */
 export type FakeCall =
   | { method: 'startVideo'; mode: VideoMode }
   | { method: 'answerInvite'; accept: VideoMode | false }
@@ -54,28 +73,123 @@ export type FakeCall =
   | { method: 'switchDevice'; kind: 'audio' | 'video'; deviceId: string }
   | { method: 'pushPage'; url: string; title?: string }
   | { method: 'linkCustomer'; customerId: string; name: string }
-  | { method: 'openPage'; pushId: string };
+  | { method: 'openPage'; pushId: string }
+  | { method: 'offerCobrowse' }
+  | { method: 'answerCobrowse'; accept: boolean }
+  | { method: 'requestControl' }
+  | { method: 'answerControl'; granted: boolean }
+  | { method: 'stopCobrowse' };
+
+/** A sub-controller of the fake: its state is a slice of the conversation's, its actions are recorded in `calls`. */
+class FakePart<M extends { change: unknown }, S> extends TypedEventTarget<M> {
+  constructor(protected readonly conv: FakeConversation, private readonly slice: (state: ConversationState) => S) {
+    super();
+  }
+
+  get state(): S {
+    return this.slice(this.conv.state);
+  }
+}
+
+class FakeVideo extends FakePart<VideoEventDetails, VideoState> implements VideoController {
+  start(mode: VideoMode): void {
+    this.conv.calls.push({ method: 'startVideo', mode });
+  }
+  answer(accept: VideoMode | false): void {
+    this.conv.calls.push({ method: 'answerInvite', accept });
+  }
+  end(): void {
+    this.conv.calls.push({ method: 'endVideo' });
+  }
+  setMuted(muted: boolean): void {
+    this.conv.calls.push({ method: 'setMuted', muted });
+  }
+  setPaused(paused: boolean): Promise<void> {
+    this.conv.calls.push({ method: 'setVideoPaused', paused });
+    return Promise.resolve();
+  }
+  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    this.conv.calls.push({ method: 'switchDevice', kind, deviceId });
+    return Promise.resolve();
+  }
+  listDevices(): Promise<DeviceLists> {
+    return Promise.resolve(this.conv.devices);
+  }
+}
+
+class FakeCobrowse extends FakePart<CobrowseEventDetails, CobrowseState> implements CobrowseController {
+  offer(): void {
+    this.conv.calls.push({ method: 'offerCobrowse' });
+  }
+  answer(accept: boolean): void {
+    this.conv.calls.push({ method: 'answerCobrowse', accept });
+  }
+  requestControl(): void {
+    this.conv.calls.push({ method: 'requestControl' });
+  }
+  answerControl(granted: boolean): void {
+    this.conv.calls.push({ method: 'answerControl', granted });
+  }
+  stop(): void {
+    this.conv.calls.push({ method: 'stopCobrowse' });
+  }
+  attachReplayTarget(): ReplayTargetHandle {
+    return { setHighlightMode: () => {}, iframe: undefined, detach: () => {} };
+  }
+}
+
+class FakePages extends FakePart<PagesEventDetails, PagesState> implements PagesController {
+  push(url: string, title?: string): void {
+    this.conv.calls.push(title === undefined ? { method: 'pushPage', url } : { method: 'pushPage', url, title });
+  }
+
+  /** Marks the card opened and answers like the real one (same origin = this page's origin). */
+  open(pushId: string): { url: string; sameOrigin: boolean } {
+    const conv = this.conv;
+    conv.calls.push({ method: 'openPage', pushId });
+    const card = conv.state.transcript.find((e): e is TranscriptPageCard => e.kind === 'page' && e.id === pushId);
+    if (!card) throw new Error('no such page');
+    conv.setState({ transcript: conv.state.transcript.map((e) => (e === card ? { ...card, opened: true } : e)) });
+    return { url: card.url, sameOrigin: new URL(card.url).origin === location.origin };
+  }
+}
+
+class FakeLink extends FakePart<LinkEventDetails, LinkState> implements LinkController {
+  linkTo(record: { customerId: string; name: string }): void {
+    this.conv.calls.push({ method: 'linkCustomer', customerId: record.customerId, name: record.name });
+  }
+}
 
 /**
  * ConversationController driven by tests: set state with `setState`/`receive`/…,
  * read what the UI did from `sent`, `typing`, `connectCalls`, `calls`, `disposeCount`.
  */
-export class FakeConversation extends EventTarget implements ConversationController {
-  state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: idleVideoState() };
+export class FakeConversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
+  state: ConversationState = { status: 'idle', transcript: [], protocolErrors: 0, video: idleVideoState(), cobrowse: idleCobrowseState() };
   /** Our own participant (defaults to the agent). */
   self: Participant;
   readonly sent: string[] = [];
   readonly typing: boolean[] = [];
   readonly connectCalls: { descriptor: ConversationDescriptor; signal?: AbortSignal }[] = [];
-  /** Calls of the video and page actions, in order. */
+  /** Calls of the video, cobrowse, page and link actions, in order (named as the conversation's methods were). */
   readonly calls: FakeCall[] = [];
   /** Devices listDevices() answers with. */
-  devices = { cameras: [{ deviceId: 'cam-1', label: 'Fake camera' }], microphones: [{ deviceId: 'mic-1', label: 'Fake microphone' }] };
+  devices: DeviceLists = { cameras: [{ deviceId: 'cam-1', label: 'Fake camera' }], microphones: [{ deviceId: 'mic-1', label: 'Fake microphone' }] };
   disposeCount = 0;
   /** What connect() does: 'connect' (→ connected), 'hang' (stays connecting until aborted), or an Error to reject with. */
   connectBehavior: 'connect' | 'hang' | Error = 'connect';
   /** When set, send() throws this. */
   sendError?: Error;
+  readonly video = new FakeVideo(this, (s) => s.video);
+  readonly cobrowse = new FakeCobrowse(this, (s) => s.cobrowse);
+  private pagesCache?: { transcript: ConversationState['transcript']; state: PagesState };
+  readonly pages = new FakePages(this, (s) => {
+    if (this.pagesCache?.transcript !== s.transcript) {
+      this.pagesCache = { transcript: s.transcript, state: { pages: s.transcript.filter((e): e is TranscriptPageCard => e.kind === 'page') } };
+    }
+    return this.pagesCache.state;
+  });
+  readonly link = new FakeLink(this, (s) => (s.link ? { link: s.link } : {}));
 
   constructor(init: Partial<ConversationState> = {}, self: Participant = AGENT) {
     super();
@@ -117,53 +231,6 @@ export class FakeConversation extends EventTarget implements ConversationControl
     this.typing.push(active);
   }
 
-  startVideo(mode: VideoMode): void {
-    this.calls.push({ method: 'startVideo', mode });
-  }
-
-  answerInvite(accept: VideoMode | false): void {
-    this.calls.push({ method: 'answerInvite', accept });
-  }
-
-  endVideo(): void {
-    this.calls.push({ method: 'endVideo' });
-  }
-
-  setMuted(muted: boolean): void {
-    this.calls.push({ method: 'setMuted', muted });
-  }
-
-  setVideoPaused(paused: boolean): Promise<void> {
-    this.calls.push({ method: 'setVideoPaused', paused });
-    return Promise.resolve();
-  }
-
-  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    this.calls.push({ method: 'switchDevice', kind, deviceId });
-    return Promise.resolve();
-  }
-
-  listDevices(): Promise<{ cameras: { deviceId: string; label: string }[]; microphones: { deviceId: string; label: string }[] }> {
-    return Promise.resolve(this.devices);
-  }
-
-  linkCustomer(record: { customerId: string; name: string }): void {
-    this.calls.push({ method: 'linkCustomer', customerId: record.customerId, name: record.name });
-  }
-
-  pushPage(url: string, title?: string): void {
-    this.calls.push(title === undefined ? { method: 'pushPage', url } : { method: 'pushPage', url, title });
-  }
-
-  /** Marks the card opened and answers like the real one (same origin = this page's origin). */
-  openPage(pushId: string): { url: string; sameOrigin: boolean } {
-    this.calls.push({ method: 'openPage', pushId });
-    const card = this.state.transcript.find((e): e is TranscriptPageCard => e.kind === 'page' && e.id === pushId);
-    if (!card) throw new Error('no such page');
-    this.setState({ transcript: this.state.transcript.map((e) => (e === card ? { ...card, opened: true } : e)) });
-    return { url: card.url, sameOrigin: new URL(card.url).origin === location.origin };
-  }
-
   dispose(): void {
     this.disposeCount++;
   }
@@ -171,8 +238,13 @@ export class FakeConversation extends EventTarget implements ConversationControl
   // ---- test drivers ----
 
   setState(patch: Partial<ConversationState>): void {
+    const before = this.state;
     this.state = { ...this.state, ...patch };
     this.emit('change', { state: this.state });
+    if (before.video !== this.state.video) this.video.emit('change', { video: this.state.video });
+    if (before.cobrowse !== this.state.cobrowse) this.cobrowse.emit('change', { cobrowse: this.state.cobrowse });
+    if (before.link !== this.state.link) this.link.emit('change', { link: this.link.state });
+    if (before.transcript !== this.state.transcript) this.pages.emit('change', { pages: this.pages.state });
   }
 
   /**
@@ -225,9 +297,5 @@ export class FakeConversation extends EventTarget implements ConversationControl
   private message(text: string, mine: boolean): TranscriptMessage {
     const n = ++seq;
     return { kind: 'message', id: `m-${n}`, from: mine ? this.self : CUSTOMER, text, ts: Date.now(), mine, delivery: mine ? 'sending' : 'delivered', seq: n };
-  }
-
-  private emit<K extends keyof ConversationEventDetails>(type: K, detail: ConversationEventDetails[K]): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

@@ -1,0 +1,13 @@
+import { TextRoomChannel, type GatewayConnection } from '../janus/index.js';
+import type { RoomJoin, RoomTransport } from './room.js';
+
+/** Rooms over a Janus gateway session: each channel is a TextRoom data channel. */
+export function textRoomTransport(gateway: GatewayConnection): RoomTransport {
+  return {
+    get connected() {
+      return gateway.status === 'connected';
+    },
+    onSessionReplaced: (listener) => gateway.on('session-replaced', () => listener()),
+    channel: (join: RoomJoin) => new TextRoomChannel(gateway, join),
+  };
+}

@@ -1,0 +1,78 @@
+import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import type { VideoMode } from '../../protocol/index.js';
+import type { ConversationController, ConversationState } from '../../session/index.js';
+import { attempt } from '../errors.js';
+import type { VcInviteRespondDetail } from '../events.js';
+import { VideoRequestsController } from '../video-requests.js';
+import '../video-frame/video-frame.js';
+import '../video-invite/video-invite.js';
+
+/**
+ * The widget's video: the invitation, the frame while video runs, and the
+ * customer's own "Start video…" choices (two-way, or watch the agent only).
+ * A Lit ReactiveController that renders its part of `<customer-chat>`.
+ */
+export class CustomerVideo implements ReactiveController {
+  private menuOpen = false;
+  private error?: string;
+  private readonly requests: VideoRequestsController;
+
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly conversation: () => ConversationController | undefined) {
+    host.addController(this);
+    this.requests = new VideoRequestsController(host, () => conversation()?.video);
+  }
+
+  hostConnected(): void {}
+
+  render(state: ConversationState | undefined): TemplateResult | typeof nothing {
+    const v = state?.video;
+    if (!v || state?.status === 'closed') return nothing;
+    const agent = state.peer?.participant.display ?? 'The agent';
+    const error = this.error ?? this.requests.error;
+    const note = error ? html`<p class="video-note" role="alert">${error}</p>` : nothing;
+    if (v.phase === 'invited' && v.invite) {
+      return html`<video-invite part="video-invite" mode=${v.invite.mode} peer-name=${agent} @vc-invite-respond=${this.onInviteRespond}></video-invite>`;
+    }
+    if (v.phase === 'starting' || v.phase === 'active') {
+      return html`<video-frame part="video" .video=${v} peer-name=${agent} .cameras=${this.requests.cameras} .microphones=${this.requests.microphones}></video-frame>${note}`;
+    }
+    const canStart = state.status === 'connected' && state.peer?.online === true && v.phase === 'idle';
+    if (!canStart) return nothing;
+    return html`
+      <div class="video-start">
+        <button class="btn-ghost" type="button" aria-expanded=${this.menuOpen ? 'true' : 'false'} aria-controls="video-choices" @click=${this.toggleMenu}>
+          Start video…
+        </button>
+        ${this.menuOpen
+          ? html`<div id="video-choices" class="video-choices" role="group" aria-label="Start video">
+              <button class="btn-ghost" type="button" @click=${() => this.start('two-way')}>Two-way video</button>
+              <button class="btn-ghost" type="button" @click=${() => this.start('one-way-agent')}>Watch ${agent} only (you talk, no camera)</button>
+            </div>`
+          : nothing}
+        ${note}
+      </div>
+    `;
+  }
+
+  private readonly toggleMenu = (): void => {
+    this.menuOpen = !this.menuOpen;
+    this.host.requestUpdate();
+  };
+
+  private start(mode: VideoMode): void {
+    this.menuOpen = false;
+    this.run((video) => video.start(mode));
+  }
+
+  private readonly onInviteRespond = (e: CustomEvent<VcInviteRespondDetail>): void => {
+    e.stopPropagation();
+    this.run((video) => video.answer(e.detail.accept));
+  };
+
+  private run(action: (video: ConversationController['video']) => void): void {
+    this.error = undefined;
+    const video = this.conversation()?.video;
+    if (video) attempt(() => action(video), (m) => (this.error = m));
+    this.host.requestUpdate();
+  }
+}
