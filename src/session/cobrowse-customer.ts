@@ -23,9 +23,9 @@ export class CustomerCobrowse implements CobrowseSide {
 
   constructor(private readonly cb: CobrowseContext) {}
 
-  /** Whether this page is being recorded right now. */
-  get recording(): boolean {
-    return this.recorder?.recording === true;
+  /** The recorder while this page is being recorded. */
+  get recording(): CobrowseRecorder | undefined {
+    return this.recorder?.recording ? this.recorder : undefined;
   }
 
   flush(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ReliableSignalType, SignalChannel, SignalMessage } from '../chat/index.js';
+import type { CobrowseRecorder } from '../cobrowse/index.js';
 import type { BodyOf, ConversationDescriptor } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { AgentCobrowse } from './cobrowse-agent.js';
@@ -173,9 +174,9 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
     return this.side.attachReplayTarget(el);
   }
 
-  /** Customer: whether this page is being recorded right now (tests and diagnostics). */
-  get recording(): boolean {
-    return this.side instanceof CustomerCobrowse && this.side.recording;
+  /** Customer: the recorder while this page is being recorded (tests and diagnostics). */
+  get recording(): CobrowseRecorder | undefined {
+    return this.side instanceof CustomerCobrowse ? this.side.recording : undefined;
   }
 
   /** Customer: sends what the recorder holds now; resolves when it went out (bench and tests). */

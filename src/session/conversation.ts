@@ -292,7 +292,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   /** @deprecated Use `cobrowse.flush()`. */
   flushCobrowse(): Promise<void> { return this.cobrowse.flush(); }
   /** @deprecated Use `cobrowse.recording`. */
-  get cobrowseRecording(): boolean { return this.cobrowse.recording; }
+  get cobrowseRecording(): boolean { return this.cobrowse.recording !== undefined; }
 
   // ---- what the features write in the transcript ----
 
