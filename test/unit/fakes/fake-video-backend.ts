@@ -1,0 +1,85 @@
+// A VideoBackend whose calls are fakes: they "join" and "publish" at once and
+// record what the video state machine asked of them.
+import type { VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
+import type { DeviceLists, VideoBackend, VideoCall } from '../../../src/session/index.js';
+import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
+
+export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements VideoCall {
+  readonly local = new MediaStream();
+  readonly remote = new MediaStream();
+  subscribed: string | undefined;
+  stopped = false;
+  muted: boolean;
+  paused = false;
+
+  constructor(readonly options: VideoRoomCallOptions) {
+    super();
+    this.muted = options.startMuted ?? false;
+    this.subscribed = options.peerFeed;
+  }
+
+  async start(): Promise<void> {
+    this.emit('joined', { feed: this.options.feedId });
+    this.emitLocal();
+    this.emit('published', {});
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.emitLocal();
+  }
+
+  async setVideoPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    this.emitLocal();
+  }
+
+  async switchDevice(): Promise<void> {}
+
+  setPeerFeed(feed: string): void {
+    this.subscribed = feed;
+  }
+
+  peerConnections(): RTCPeerConnection[] {
+    return [];
+  }
+
+  private emitLocal(): void {
+    const video = this.options.sendVideo && !this.paused;
+    this.emit('local', { stream: this.local, state: { audio: !this.muted, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
+  }
+}
+
+export class FakeVideoBackend implements VideoBackend {
+  readonly calls: FakeCall[] = [];
+  private readonly replaced = new Set<() => void>();
+
+  call(options: VideoRoomCallOptions): VideoCall {
+    const call = new FakeCall(options);
+    this.calls.push(call);
+    return call;
+  }
+
+  onSessionReplaced(listener: () => void): () => void {
+    this.replaced.add(listener);
+    return () => this.replaced.delete(listener);
+  }
+
+  /** The gateway session was rebuilt. */
+  replaceSession(): void {
+    for (const l of this.replaced) l();
+  }
+
+  listDevices(): Promise<DeviceLists> {
+    return Promise.resolve({ cameras: [], microphones: [] });
+  }
+
+  /** Calls still running. */
+  get live(): FakeCall[] {
+    return this.calls.filter((c) => !c.stopped);
+  }
+}

@@ -1,0 +1,179 @@
+// VideoSession's state machine with both sides on an in-memory signal channel
+// and fake calls: invitation and consent, the modes, no second invitation
+// within the scope given, the agent's muted start, end, reload and a rebuilt
+// gateway session. No Janus, no camera: each test runs in milliseconds.
+import { expect } from '@open-wc/testing';
+import { memoryConsentStore, VideoSession, type ConsentStore, type VideoEventDetails } from '../../../src/session/index.js';
+import { AGENT, CUSTOMER, makeDescriptor } from '../fakes/fake-conversation.js';
+import { FakeVideoBackend } from '../fakes/fake-video-backend.js';
+import { signalPair, type FakeSignals } from '../fakes/signal-pair.js';
+import { waitFor } from '../fakes/chat-pair.js';
+
+const agentDescriptor = makeDescriptor({ self: AGENT, peer: CUSTOMER });
+const customerDescriptor = makeDescriptor({ self: CUSTOMER, peer: AGENT });
+
+/** Reconcile waits 60 ms for history to settle. */
+const settle = () => new Promise((r) => setTimeout(r, 120));
+
+interface Side {
+  video: VideoSession;
+  backend: FakeVideoBackend;
+  signals: FakeSignals;
+  consent: ConsentStore;
+  events: Array<[string, unknown]>;
+}
+
+function record(video: VideoSession): Array<[string, unknown]> {
+  const events: Array<[string, unknown]> = [];
+  for (const type of ['video-invite', 'invite-answer', 'video-start', 'video-end'] as const) {
+    video.on(type, (d: VideoEventDetails[typeof type]) => events.push([type, d]));
+  }
+  return events;
+}
+
+function pair(customerConsent: ConsentStore = memoryConsentStore()): { agent: Side; customer: Side } {
+  const signals = signalPair(AGENT.id, CUSTOMER.id);
+  const make = (signalsOf: FakeSignals, descriptor: typeof agentDescriptor, consent: ConsentStore): Side => {
+    const video = new VideoSession();
+    const backend = new FakeVideoBackend();
+    const events = record(video);
+    video.bind({ signals: signalsOf, backend, descriptor, consent });
+    return { video, backend, signals: signalsOf, consent, events };
+  };
+  return { agent: make(signals.agent, agentDescriptor, memoryConsentStore()), customer: make(signals.customer, customerDescriptor, customerConsent) };
+}
+
+describe('VideoSession (in-memory signals, fake calls)', () => {
+  const sessions: VideoSession[] = [];
+  const track = <T extends { agent: Side; customer: Side }>(p: T): T => {
+    sessions.push(p.agent.video, p.customer.video);
+    return p;
+  };
+  afterEach(() => {
+    for (const s of sessions.splice(0)) s.dispose();
+  });
+
+  it('is idle and refuses actions until the conversation connects', () => {
+    const video = new VideoSession();
+    expect(video.state.phase).to.equal('idle');
+    expect(() => video.start('two-way')).to.throw('not connected');
+    video.end(); // nothing to end: no throw
+  });
+
+  it('the agent invites, the customer is asked; accepting two-way starts both calls and is kept as this browser’s consent', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'the customer asked');
+    expect(agent.video.state.phase).to.equal('inviting');
+    expect(customer.video.state.invite?.mode).to.equal('two-way');
+    customer.video.answer('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    expect(customer.consent.load(customerDescriptor.id).media).to.equal('camera');
+    expect(agent.backend.live.map((c) => [c.options.sendVideo, c.options.startMuted])).to.deep.equal([[true, false]]);
+    expect(customer.backend.live.map((c) => c.options.sendVideo)).to.deep.equal([true]);
+    expect(agent.events.map(([t]) => t)).to.deep.equal(['video-invite', 'invite-answer', 'video-start']);
+    // Each side announced its feed and subscribes to the other's.
+    expect(agent.backend.live[0].subscribed).to.equal(customer.backend.live[0].options.feedId);
+    expect(customer.backend.live[0].subscribed).to.equal(agent.backend.live[0].options.feedId);
+  });
+
+  it('a two-way invitation accepted as "watch the agent only" captures no camera on the customer’s side', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    expect(() => customer.video.answer('voice')).to.throw(RangeError);
+    customer.video.answer('one-way-agent');
+    await waitFor(() => customer.backend.live.length === 1 && agent.backend.live.length === 1, 'both calls');
+    expect(customer.backend.live[0].options.sendVideo).to.equal(false);
+    expect(agent.backend.live[0].options.sendVideo).to.equal(true);
+    expect(customer.consent.load(customerDescriptor.id).media).to.equal('microphone');
+  });
+
+  it('declining keeps text only: no call on either side, the agent sees the answer', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('voice');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer(false);
+    await waitFor(() => agent.video.state.answer?.accept === false, 'the answer');
+    await settle();
+    expect([agent.video.state.phase, customer.video.state.phase]).to.deep.equal(['idle', 'idle']);
+    expect(agent.backend.calls.length + customer.backend.calls.length).to.equal(0);
+    expect(customer.consent.load(customerDescriptor.id).media).to.equal(undefined);
+  });
+
+  it('no second invitation within the scope given; a wider one asks again', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('voice');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('voice');
+    await waitFor(() => agent.video.state.phase === 'active', 'active');
+    agent.video.end();
+    await waitFor(() => customer.video.state.phase === 'idle' && agent.video.state.phase === 'idle', 'ended');
+    // Voice again: the customer's browser answers by itself (its person already agreed to the microphone).
+    agent.video.start('voice');
+    await waitFor(() => customer.backend.live.length === 1, 'voice again without asking');
+    expect(customer.events.filter(([t]) => t === 'video-invite')).to.have.length(1);
+    agent.video.end();
+    await waitFor(() => customer.video.state.phase === 'idle', 'ended again');
+    // Two-way needs the camera, which was never given: asked again.
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked for the camera');
+  });
+
+  it('the customer starts one-way (watch the agent): the agent streams with its microphone muted and a prompt', async () => {
+    const { agent, customer } = track(pair());
+    expect(() => customer.video.start('voice')).to.throw(RangeError);
+    customer.video.start('one-way-agent');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    expect(agent.video.state.unmutePrompt).to.equal(true);
+    expect(agent.backend.live[0].options).to.include({ sendVideo: true, startMuted: true });
+    expect(customer.backend.live[0].options.sendVideo).to.equal(false);
+    expect(agent.events.find(([t]) => t === 'video-start')?.[1]).to.include({ initiator: 'customer', mode: 'one-way-agent' });
+    agent.video.setMuted(false);
+    expect(agent.video.state.unmutePrompt).to.equal(false);
+    await waitFor(() => customer.video.state.remote.audio === true, 'the customer told that the agent speaks');
+  });
+
+  it('End stops both calls at once and says who ended it', async () => {
+    const { agent, customer } = track(pair());
+    customer.video.start('two-way');
+    await waitFor(() => agent.backend.live.length === 1 && customer.backend.live.length === 1, 'both calls');
+    customer.video.end();
+    await waitFor(() => agent.backend.live.length === 0 && customer.backend.live.length === 0, 'both stopped');
+    expect(agent.events.find(([t]) => t === 'video-end')?.[1]).to.include({ reason: 'remote' });
+    expect(customer.events.find(([t]) => t === 'video-end')?.[1]).to.include({ reason: 'local' });
+    expect(customer.video.state.local).to.include({ audio: false, video: false });
+  });
+
+  it('a reloaded page replaying invite → answer → end starts no call', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => customer.backend.live.length === 1, 'call');
+    agent.video.end();
+    await waitFor(() => customer.backend.live.length === 0, 'ended');
+    // The customer's page reloads: a new session, the same consent store, the room's history replayed.
+    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
+    const reloaded = new VideoSession();
+    sessions.push(reloaded);
+    const backend = new FakeVideoBackend();
+    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
+    customer.signals.replay(history, CUSTOMER.id);
+    await settle();
+    expect(backend.calls).to.have.length(0);
+    expect(reloaded.state.phase).to.equal('idle');
+    expect(reloaded.state.consented).to.equal(true);
+  });
+
+  it('a rebuilt gateway session makes the call again', async () => {
+    const { agent, customer } = track(pair());
+    customer.video.start('two-way');
+    await waitFor(() => customer.backend.live.length === 1, 'call');
+    const first = customer.backend.live[0];
+    customer.backend.replaceSession();
+    await waitFor(() => customer.backend.live.length === 1 && customer.backend.live[0] !== first, 'a new call');
+    expect(first.stopped).to.equal(true);
+    expect(agent.backend.live).to.have.length(1);
+  });
+});
