@@ -39,7 +39,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
  *
  * @summary Accessible chat transcript with delivery states and typing indicator.
  *
- * @fires {CustomEvent<VcPageOpenRequestDetail>} vc-page-open-request - The user clicked Open on a page card from the other side: `{pushId, url}`. The host opens it (e.g. through `ConversationController.openPage`).
+ * @fires {CustomEvent<VcPageOpenRequestDetail>} vc-page-open-request - The user clicked Open on a page card from the other side: `{pushId, url}`. The host opens it (e.g. through `conversation.pages.open`).
  *
  * @csspart log - The scrollable list (role="log").
  * @csspart message - One message (both sides).

@@ -134,11 +134,7 @@ export class CustomerChat extends LitElement {
 
   constructor() {
     super();
-    this._entry.on('change', ({ entry }) => {
-      // A stored conversation the customer had open opens again.
-      if (entry.open && !this.open) this.open = true;
-      this.requestUpdate();
-    });
+    this._entry.on('change', () => this.requestUpdate());
   }
 
   /** State of the conversation, once there is one. */
@@ -187,7 +183,7 @@ export class CustomerChat extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this._entry.configure({ brokerUrl: this.brokerUrl, controller: this.controller });
+    this._configure();
   }
 
   override disconnectedCallback(): void {
@@ -198,7 +194,7 @@ export class CustomerChat extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('brokerUrl') || changed.has('controller')) {
       this._actionError = undefined;
-      this._entry.configure({ brokerUrl: this.brokerUrl, controller: this.controller });
+      this._configure();
     }
     if (changed.has('open')) {
       if (this.open) this._unread = 0;
@@ -211,6 +207,12 @@ export class CustomerChat extends LitElement {
       this._focusOnOpen = false;
       this._focusPanel();
     }
+  }
+
+  /** (Re)starts the entry from the element's inputs; a stored conversation the customer had open opens again. */
+  private _configure(): void {
+    this._entry.configure({ brokerUrl: this.brokerUrl, controller: this.controller });
+    if (this._entry.state.open && !this.open) this.open = true;
   }
 
   // ---- UI events ----
