@@ -22,6 +22,7 @@ export class CustomerVideo implements ReactiveController {
     this.requests = new VideoRequestsController(host, () => conversation()?.video);
   }
 
+  /** Nothing to start: the VideoRequestsController it holds listens for the frame's requests itself. */
   hostConnected(): void {}
 
   render(state: ConversationState | undefined): TemplateResult | typeof nothing {
