@@ -2,6 +2,7 @@
 // npm start: Janus (janus/ config, loopback) + the reference broker serving
 // the demo. Prints the URLs; Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { register } from 'tsx/esm/api';
 import { describeSupervisorEvent, superviseJanus } from './janus.mjs';
 
@@ -70,7 +71,7 @@ console.log(`
   Customer website:  ${base}/demo/shop/
   Sample CRM:        ${base}/demo/crm/  (same sign-in)
   Janus (WebSocket): ${janus.url}
-  Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ./${database.dataDir}/`}
+  Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${isAbsolute(database.dataDir) ? database.dataDir : `./${database.dataDir}`}/`}
 
   Open the shop, start a chat, then claim it in the agent console.
   Janus is restarted if it dies. Ctrl-C stops Janus and the broker.
