@@ -13,7 +13,9 @@ import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { openDb, type Db } from '../../server/db.js';
 import { brokerOptions } from './broker-options.js';
-import { Peer, transcriptRows, waitUntil } from './record-peers.js';
+import { archiveEndpoint, janusPost, Peer, transcriptRows, waitUntil } from './record-peers.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const AGENT_SECRET = 'archive-test-agent-token-secret-0123456789';
 const agentBearer = (id: string) => signAgentToken({ sub: id, name: id, exp: Math.floor(Date.now() / 1000) + 3600 }, AGENT_SECRET);
@@ -199,5 +201,45 @@ describe('back-fill: nothing lost while the broker was down', () => {
     assert.deepEqual(all.map((r) => r.message_id), [...before, ...during, afterId]);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await transcriptRows(second.db, cid)).length, 7, 'no duplicates');
+  });
+});
+
+describe('on embedded PostgreSQL (PGlite), as npm start runs it', () => {
+  test('the archive stores, the transcript API pages, the triggers write webhook events and they are delivered', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      received.push(String(req.headers['idempotency-key']));
+      req.resume();
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => receiver.close(r)));
+    const db = await openDb({ memory: true });
+    cleanup.push(() => db.close());
+    const opts = await brokerOptions(janus, {
+      agentTokenSecret: AGENT_SECRET,
+      database: db,
+      webhooks: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: 'whsec-pglite-test-0123456789abcdefghijkl', pollMs: 100 },
+      log: () => {},
+    });
+    const broker = await startBroker(opts);
+    cleanup.push(() => broker.close());
+    const customer = await Peer.customer(broker.url);
+    const endpoint = await archiveEndpoint(db, broker.url, customer.conversationId);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const wire = await customer.seal('chat.message', { text: `line "${i}" \\ ü`, seq: i });
+      ids.push(JSON.parse(wire).id as string);
+      const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: janusPost(String(customer.descriptor.textRoom.room), `${customer.id}~x`, wire) });
+      assert.equal(res.status, 204);
+    }
+    const rows = await waitUntil(() => transcriptRows(db, customer.conversationId), (r) => r.length === 5, 10_000, 'archived on PGlite');
+    assert.deepEqual(rows.map((r) => r.message_id), ids);
+    const page = v.parse(TranscriptResponse, (await getTranscript(broker.url, customer.conversationId, customer.resumeKey, `?after=${ids[1]}&limit=2`)).body);
+    assert.deepEqual(page.messages.map((m) => m.id), ids.slice(2, 4));
+    assert.equal(page.more, true);
+    assert.deepEqual(page.messages[0].body, { text: 'line "2" \\ ü', seq: 2 });
+    await waitUntil(async () => received.length, (n) => n >= 6, 10_000, 'created + 5 messages delivered');
+    assert.deepEqual(received.slice(0, 6), [`conversation.created:${customer.conversationId}`, ...ids.map((id) => `message:${customer.conversationId}:${id}`)]);
   });
 });
