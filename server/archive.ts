@@ -44,7 +44,7 @@ export interface ArchiveOptions {
   /** Keys the post URLs (broker_secret `archive_secret`). */
   secret: string;
   log: Logger;
-  /** Messages waiting per conversation before new ones are dropped (and counted). Default 5000. */
+  /** Messages waiting per conversation before new ones are dropped (and counted). Default 10,000. */
   maxQueuedPerConversation?: number;
   /** Messages waiting in all before new ones are dropped. Default 50,000. */
   maxQueued?: number;
@@ -246,7 +246,7 @@ export class Archive {
   private enqueue(conversationId: string, item: Item): void {
     this.stats.received++;
     const lane = this.lane(conversationId);
-    const perConversation = this.opts.maxQueuedPerConversation ?? 5000;
+    const perConversation = this.opts.maxQueuedPerConversation ?? 10_000;
     if (this.closed || lane.items.length >= perConversation || this.queued >= (this.opts.maxQueued ?? 50_000)) {
       this.stats.dropped++;
       this.refuse(conversationId, this.closed ? 'broker is shutting down' : 'archive queue full');
