@@ -74,10 +74,9 @@ console.log(`
   Agent console:     ${base}/demo/agent/
     sign in as:      ${agent.username} / ${process.env.AGENT_PASSWORD ? '(AGENT_PASSWORD)' : agent.password}
   Customer website:  ${base}/demo/shop/
-  Sample CRM:        ${base}/demo/crm/  (same sign-in)
+  Sample CRM:        ${base}/demo/crm/  (same sign-in; ${process.env.WEBHOOK_URL ? `webhooks go to ${process.env.WEBHOOK_URL}` : 'files each transcript from the webhooks'})
   Janus (WebSocket): ${janus.url}
   Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ./${database.dataDir}/`}
-  Webhooks:          ${process.env.WEBHOOK_URL ? process.env.WEBHOOK_URL : 'to the sample CRM (transcripts filed on its page)'}
 
   Open the shop, start a chat, then claim it in the agent console.
   Janus is restarted if it dies. Ctrl-C stops Janus and the broker.
