@@ -6,6 +6,8 @@
 // signed, duplicates only under the same Idempotency-Key.
 //   node --import tsx --test test/server/webhooks.test.ts
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startJanus, type RunningJanus } from '../../scripts/janus.mjs';
@@ -107,14 +109,29 @@ async function post(base: string, path: string, bearer: string, body: unknown): 
 }
 
 describe('webhooks', () => {
-  test('signature: the README snippet’s check accepts what the broker signs and refuses the rest', () => {
+  test('signature: the README snippet and verifyWebhookSignature accept what the broker signs and refuse the rest', () => {
+    // The snippet exactly as the README prints it, run against a stand-in for Express's req and res.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const snippet = /```js\n(\/\/ express\.raw[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(snippet, 'README has the verification snippet');
+    const receive = new Function('req', 'res', 'crypto', 'process', `${snippet}\nreturn event;`) as (req: unknown, res: unknown, c: unknown, p: unknown) => unknown;
+    const check = (header: string | undefined, body: string) =>
+      receive({ get: () => header, body: Buffer.from(body) }, { sendStatus: (n: number) => `refused ${n}` }, crypto, { env: { WEBHOOK_SECRET: SECRET } });
+
     const body = '{"id":"e1","type":"message"}';
     const now = Math.floor(Date.now() / 1000);
-    assert.ok(verifyWebhookSignature(signWebhook(SECRET, body, now), body, SECRET));
-    assert.ok(!verifyWebhookSignature(signWebhook(SECRET, body, now), body.replace('e1', 'e2'), SECRET), 'another body');
-    assert.ok(!verifyWebhookSignature(signWebhook('another-secret-of-at-least-32-bytes!!', body, now), body, SECRET), 'another secret');
-    assert.ok(!verifyWebhookSignature(signWebhook(SECRET, body, now - 301), body, SECRET), 'older than 5 min');
-    assert.ok(!verifyWebhookSignature(undefined, body, SECRET));
+    const cases: Array<[string, string | undefined, string, boolean]> = [
+      ['signed now', signWebhook(SECRET, body, now), body, true],
+      ['another body', signWebhook(SECRET, body, now), body.replace('e1', 'e2'), false],
+      ['another secret', signWebhook('another-secret-of-at-least-32-bytes!!', body, now), body, false],
+      ['older than 5 min', signWebhook(SECRET, body, now - 301), body, false],
+      ['no header', undefined, body, false],
+      ['not hex', `t=${now},v1=${'z'.repeat(64)}`, body, false],
+    ];
+    for (const [what, header, payload, good] of cases) {
+      assert.equal(verifyWebhookSignature(header, payload, SECRET), good, `verifyWebhookSignature: ${what}`);
+      assert.deepEqual(check(header, payload), good ? JSON.parse(payload) : 'refused 401', `README snippet: ${what}`);
+    }
     assert.match(signWebhook(SECRET, body, 1700000000), /^t=1700000000,v1=[0-9a-f]{64}$/);
   });
 
