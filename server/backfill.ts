@@ -72,17 +72,22 @@ export class Backfill {
 
   constructor(private readonly opts: BackfillOptions) {}
 
-  /** Reads every open room's history. A call during a run queues one more run after it (several calls share it). */
-  run(reason: string): Promise<BackfillReport> {
+  /**
+   * Reads every open room's history. `first` runs once the conversations'
+   * live POSTs are held and before any room is read (the broker puts the rooms
+   * back on Janus there). A call during a run queues one more run after it
+   * (several calls share it).
+   */
+  run(reason: string, first?: () => Promise<void>): Promise<BackfillReport> {
     if (!this.running) {
-      this.running = this.runOnce(reason).finally(() => (this.running = undefined));
+      this.running = this.runOnce(reason, first).finally(() => (this.running = undefined));
       return this.running;
     }
     this.again ??= {
       reason,
       promise: this.running.catch(() => undefined).then(() => {
         this.again = undefined;
-        return this.run(reason);
+        return this.run(reason, first);
       }),
     };
     return this.again.promise;
@@ -94,20 +99,26 @@ export class Backfill {
     await this.running?.catch(() => {});
   }
 
-  private async runOnce(reason: string): Promise<BackfillReport> {
+  private async runOnce(reason: string, first?: () => Promise<void>): Promise<BackfillReport> {
     const started = Date.now();
     const report: BackfillReport = { rooms: 0, failed: 0, replayed: 0, stored: 0, ms: 0 };
     if (this.closed) return report;
     const list = await this.opts.conversations();
     report.rooms = list.length;
-    if (list.length === 0) return report;
-    const storedBefore = this.opts.archive.stats.stored;
-    const concurrency = Math.max(1, this.opts.concurrency ?? 4);
-    this.opts.log('info', `back-fill (${reason}): reading the history of ${list.length} open conversation(s), ${concurrency} at a time`);
     const done = new Map<string, () => void>();
     for (const c of list) {
       this.opts.archive.hold(c.id, new Promise<void>((r) => done.set(c.id, r)), this.opts.holdMs ?? 30_000);
     }
+    try {
+      await first?.();
+    } catch (e) {
+      for (const release of done.values()) release();
+      throw e;
+    }
+    if (list.length === 0) return report;
+    const storedBefore = this.opts.archive.stats.stored;
+    const concurrency = Math.max(1, this.opts.concurrency ?? 4);
+    this.opts.log('info', `back-fill (${reason}): reading the history of ${list.length} open conversation(s), ${concurrency} at a time`);
     let next = 0;
     let finished = 0;
     const step = Math.max(10, Math.ceil(list.length / 10));

@@ -268,12 +268,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     concurrency: opts.backfillConcurrency,
     log,
   });
-  // After Janus may have lost rooms (reconcile puts them back, pointing at this archive), read what the rooms hold.
-  const catchUp = (why: string) => {
-    conversations
-      .reconcile()
-      .then(() => (opts.backfillConcurrency === 0 ? undefined : backfill.run(why)))
-      .catch((e: unknown) => log('error', `${why}: reconcile or back-fill failed: ${String(e)}`));
+  // After Janus may have lost rooms (reconcile puts them back, pointing at this archive), read what the rooms hold;
+  // the live POSTs of each conversation wait meanwhile, so the room's older messages go into the record first.
+  // At startup the rooms are put back (and pointed at this broker) under the hold; after a reconnect at once, whatever
+  // back-fill is running: participants cannot rejoin a room Janus lost until then.
+  const catchUp = (why: 'startup' | 'reconnect') => {
+    const reconcile = () => conversations.reconcile();
+    const work =
+      opts.backfillConcurrency === 0 ? reconcile()
+      : why === 'startup' ? backfill.run(why, reconcile)
+      : reconcile().then(() => backfill.run(why));
+    work.catch((e: unknown) => log('error', `${why}: reconcile or back-fill failed: ${String(e)}`));
   };
   const queueStream = new QueueStream(async () => ({ conversations: await conversations.queue() }));
   store.onChange(() => {
