@@ -68,7 +68,7 @@ describe('archive: written server-side from the rooms', () => {
 
   test('each message of real participants is stored once, with the sender its signature proves; forged ones are not', async () => {
     const cid = customer.conversationId;
-    for (const text of ['Hello', 'My order is late']) expected.push({ id: await customer.say(text), role: 'customer', sender: customer.id, type: 'chat.message' });
+    for (const text of ['Hello "there" \\ {ü}', 'My order is late']) expected.push({ id: await customer.say(text), role: 'customer', sender: customer.id, type: 'chat.message' });
     expected.push({ id: await agent.say('Let me check'), role: 'agent', sender: agent.id, type: 'chat.message' });
     const push = await agent.seal('page.push', { url: 'https://shop.example/orders/1', title: 'Your order' });
     await agent.send(push);
@@ -141,7 +141,7 @@ describe('archive: written server-side from the rooms', () => {
     assert.equal(full.more, false);
     assert.deepEqual(full.messages.map((m) => m.id), expected.map((e) => e.id), 'the archive order');
     assert.deepEqual(full.messages[0].from, { role: 'customer', id: customer.id });
-    assert.deepEqual(full.messages[0].body, { text: 'Hello', seq: 0 });
+    assert.deepEqual(full.messages[0].body, { text: 'Hello "there" \\ {ü}', seq: 0 });
     assert.ok(full.messages.every((m) => m.receivedAt > 0 && m.ts > 0 && m.wire.includes('"sig"')));
     const asAgent = v.parse(TranscriptResponse, (await getTranscript(base, cid, agent.bearer)).body);
     assert.deepEqual(asAgent, full, 'the claiming agent reads the same');
