@@ -128,6 +128,11 @@ export class Backfill {
         try {
           report.replayed += await this.readRoom(c);
         } catch (e) {
+          if (this.closed) continue;
+          if (await this.closedMeanwhile(c.id)) {
+            this.opts.log('info', `back-fill: conversation ${c.id} closed meanwhile, its room is gone`);
+            continue;
+          }
           report.failed++;
           this.opts.log('warn', `back-fill: conversation ${c.id}: could not read its room's history (${e instanceof Error ? e.message : String(e)})`);
         } finally {
@@ -191,6 +196,15 @@ export class Backfill {
         // The peer never opened (or is still opening): the handle goes, and Janus drops its half.
         await handle.detach().catch(() => {});
       }
+    }
+  }
+
+  private async closedMeanwhile(conversationId: string): Promise<boolean> {
+    try {
+      const [row] = await this.opts.db.query<{ state: string }>('select state from conversation where id = $1', [conversationId]);
+      return !row || row.state === 'closed';
+    } catch {
+      return false;
     }
   }
 
