@@ -126,7 +126,9 @@ export class Backfill {
       while (next < list.length && !this.closed) {
         const c = list[next++];
         try {
-          report.replayed += await this.readRoom(c);
+          // Not `report.replayed += await …`: that reads the sum before the await and loses the other workers' counts.
+          const replayed = await this.readRoom(c);
+          report.replayed += replayed;
         } catch (e) {
           if (this.closed) continue;
           if (await this.closedMeanwhile(c.id)) {

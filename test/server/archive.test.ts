@@ -183,9 +183,15 @@ describe('back-fill: nothing lost while the broker was down', () => {
     const before = [await customer.say('before 1'), await agent.say('before 2')];
     await waitUntil(() => transcriptRows(first.db, cid), (r) => r.length === 2, 10_000, 'the first two archived');
 
+    // A second conversation, whose customer is alone in its room (the back-fill reads rooms several at a time).
+    const alone = await Peer.customer(first.broker.url, { display: 'Sam' });
+    cleanup.push(() => alone.close());
+    await alone.connect();
+
     await first.broker.close();
     // The chat goes on through Janus; its POSTs to the stopped broker fail and are lost.
     const during = [await customer.say('during 1'), await agent.say('during 2'), await customer.say('during 3'), await customer.say('during 4')];
+    const aloneDuring = [await alone.say('anyone there?'), await alone.say('hello?')];
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await transcriptRows(first.db, cid)).length, 2, 'nothing reached the archive meanwhile');
 
@@ -193,7 +199,9 @@ describe('back-fill: nothing lost while the broker was down', () => {
     const second = await brokerOn(first.databaseUrl);
     const rows = await waitUntil(() => transcriptRows(second.db, cid), (r) => r.length >= 6, 20_000, 'the back-fill');
     assert.deepEqual(rows.map((r) => r.message_id), [...before, ...during], 'each once, in the room’s order');
-    assert.ok(second.logs.some((l) => /back-fill \(startup\) done .* 1 room\(s\), 6 message\(s\) replayed, 4 new/.test(l)), second.logs.join('\n'));
+    const aloneRows = await waitUntil(() => transcriptRows(second.db, alone.conversationId), (r) => r.length >= 2, 10_000, 'the other room');
+    assert.deepEqual(aloneRows.map((r) => r.message_id), aloneDuring);
+    assert.ok(second.logs.some((l) => /back-fill \(startup\) done .* 2 room\(s\), 8 message\(s\) replayed, 6 new/.test(l)), second.logs.join('\n'));
 
     // Live again: the room posts to the new broker.
     const afterId = await customer.say('after');
