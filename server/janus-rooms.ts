@@ -79,6 +79,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Messages a TextRoom keeps and replays to a (re)joiner: what the clients and the archive's back-fill can read back. */
+export const TEXTROOM_HISTORY = 200;
+
 /**
  * Participants cannot record (README, "Janus requests a participant can send"):
  * `lock_record` makes Janus ignore `record`/`filename` in configure and publish
@@ -88,9 +91,6 @@ export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error
  * or a file, wherever `filename` points. Recording, when it comes, is the
  * operator's decision (a real rec_dir, enable_recording with the secret).
  */
-/** Messages a TextRoom keeps and replays to a (re)joiner: what the clients and the archive's back-fill can read back. */
-export const TEXTROOM_HISTORY = 200;
-
 export const RECORDING_LOCKED = { record: false, lock_record: true, rec_dir: '/dev/null' } as const;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
