@@ -2,6 +2,7 @@
 // npm start: Janus (janus/ config, loopback) + the reference broker serving
 // the demo. Prints the URLs; Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { register } from 'tsx/esm/api';
 import { describeSupervisorEvent, superviseJanus } from './janus.mjs';
 
@@ -14,6 +15,8 @@ const { MIN_PASSWORD_LENGTH } = await import('../server/agent-auth.ts');
 try {
   checkSecretLength('AGENT_TOKEN_SECRET', process.env.AGENT_TOKEN_SECRET || undefined);
   checkSecretLength('IDENTITY_SECRET', process.env.IDENTITY_SECRET || undefined);
+  if (process.env.WEBHOOK_URL && !process.env.WEBHOOK_SECRET) throw new Error('WEBHOOK_URL needs WEBHOOK_SECRET (at least 32 bytes)');
+  checkSecretLength('WEBHOOK_SECRET', process.env.WEBHOOK_SECRET || undefined);
   const given = process.env.AGENT_PASSWORD;
   if (given && given.length < MIN_PASSWORD_LENGTH) throw new Error(`AGENT_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (got ${given.length})`);
 } catch (e) {
@@ -43,6 +46,10 @@ let broker;
 try {
   broker = await startBroker({
     database,
+    // The sample CRM files every conversation's transcript from the webhooks (/demo/crm/);
+    // WEBHOOK_URL + WEBHOOK_SECRET send them to your own receiver instead.
+    demoCrm: true,
+    webhooks: process.env.WEBHOOK_URL ? { url: process.env.WEBHOOK_URL, secret: process.env.WEBHOOK_SECRET } : undefined,
     janusUrl: janus.url,
     janusAdminKey: janus.adminKey,
     janusAdmin: { url: janus.adminUrl, secret: janus.adminSecret },
@@ -68,9 +75,9 @@ console.log(`
   Agent console:     ${base}/demo/agent/
     sign in as:      ${agent.username} / ${process.env.AGENT_PASSWORD ? '(AGENT_PASSWORD)' : agent.password}
   Customer website:  ${base}/demo/shop/
-  Sample CRM:        ${base}/demo/crm/  (same sign-in)
+  Sample CRM:        ${base}/demo/crm/  (same sign-in; ${process.env.WEBHOOK_URL ? `webhooks go to ${process.env.WEBHOOK_URL}` : 'files each transcript from the webhooks'})
   Janus (WebSocket): ${janus.url}
-  Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ./${database.dataDir}/`}
+  Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${isAbsolute(database.dataDir) ? database.dataDir : `./${database.dataDir}`}/`}
 
   Open the shop, start a chat, then claim it in the agent console.
   Janus is restarted if it dies. Ctrl-C stops Janus and the broker.

@@ -13,9 +13,13 @@ import type { AgentAuth, VerifiedAgent } from './agent-auth.js';
 import type { ConversationService, ParticipantCredentials } from './conversations.js';
 import type { CorsPolicy } from './cors.js';
 import type { CustomerDirectory } from './customers.js';
+import type { Queryable } from './db.js';
+import { ErasureRequest, type ErasureResult } from './erasure.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
 import type { QueueStream } from './queue-stream.js';
 import type { ClientKey, RateLimiter } from './rate-limit.js';
+import { sameSecret } from './secrets.js';
+import { parseTranscriptQuery, transcriptPage } from './transcript-api.js';
 
 /**
  * Body of POST /api/conversations/:id/close: nothing is needed (the bearer says
@@ -39,6 +43,11 @@ export interface ApiContext {
   limits: Readonly<Partial<Record<RateBucket, RateLimiter>>>;
   clientKey: ClientKey;
   janusConnected(): boolean;
+  /** The record, for transcript pages (transcript-api.ts). */
+  db: Queryable;
+  /** The operator's token for POST /api/erasure; without one erasure answers 403 erasure_disabled. */
+  operatorToken?: string;
+  erase(req: ErasureRequest): Promise<ErasureResult>;
 }
 
 interface RequestInfo {
@@ -68,6 +77,8 @@ const ROUTES: readonly Route[] = [
   { pattern: new RegExp(`^/api/conversations/${ID}/close$`), methods: { POST: closeConversation } },
   { pattern: new RegExp(`^/api/conversations/${ID}/link$`), methods: { POST: linkCustomer } },
   { pattern: new RegExp(`^/api/conversations/${ID}/keys$`), methods: { POST: registerKey } },
+  { pattern: new RegExp(`^/api/conversations/${ID}/transcript$`), methods: { GET: getTranscript } },
+  { pattern: /^\/api\/erasure$/, methods: { POST: postErasure } },
   { pattern: /^\/api\/queue$/, methods: { GET: getQueue } },
   { pattern: /^\/api\/queue\/ticket$/, methods: { POST: queueTicket } },
   { pattern: /^\/api\/queue\/stream$/, methods: { GET: streamQueue } },
@@ -151,6 +162,40 @@ async function linkCustomer(ctx: ApiContext, { req, res, params, headers }: Requ
   const agent = await requireAgent(ctx, req);
   const body = parseWith(LinkCustomerRequest, await readJsonBody(req));
   sendJson(res, 200, await ctx.conversations.link(params[0], agent, body), headers);
+}
+
+/**
+ * The archived record of a conversation (TranscriptResponse): for its customer
+ * (resume key) and its claiming agent; once it is closed, for any agent (the
+ * one who picks the customer up tomorrow).
+ */
+async function getTranscript(ctx: ApiContext, { req, res, params, query, headers }: RequestInfo): Promise<void> {
+  const c = await ctx.conversations.snapshot(params[0]);
+  const bearer = bearerToken(req);
+  if (bearer === undefined) {
+    throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey> (customer) or <agent token>', { 'www-authenticate': 'Bearer' });
+  }
+  if (!sameSecret(bearer, c.resumeKey)) {
+    const agent = await ctx.auth.verify(bearer);
+    if (!agent) throw new HttpError(403, 'forbidden', 'This key may not read the transcript');
+    if (c.state !== 'closed' && c.claim?.agent.id !== agent.id) {
+      throw new HttpError(403, 'forbidden', 'While the conversation is open only the agent who claimed it may read its transcript');
+    }
+  }
+  const { after, limit } = parseTranscriptQuery(query);
+  sendJson(res, 200, await transcriptPage(ctx.db, c.id, after, limit), headers);
+}
+
+/** Removes one customer's conversations, transcripts and pending webhook events (erasure.ts). Operator only. */
+async function postErasure(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  if (!ctx.operatorToken) {
+    throw new HttpError(403, 'erasure_disabled', 'Erasure needs an operator token: start the broker with OPERATOR_TOKEN (at least 32 bytes)');
+  }
+  const bearer = bearerToken(req);
+  if (bearer === undefined) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <OPERATOR_TOKEN>', { 'www-authenticate': 'Bearer' });
+  if (!sameSecret(bearer, ctx.operatorToken)) throw new HttpError(403, 'forbidden', 'Wrong operator token');
+  const body = parseWith(ErasureRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.erase(body), headers);
 }
 
 async function getQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {

@@ -4,6 +4,8 @@ import Janode, { type JanodeLogLevel } from 'janode';
 import type { CustomerRecord } from '../src/protocol/index.js';
 import { AgentAuth, databaseRevocations, type AgentAccount, type AgentVerifier } from './agent-auth.js';
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
+import { Archive, ARCHIVE_PATH } from './archive.js';
+import { Backfill } from './backfill.js';
 import { generateAuthorityKey, loadAuthority } from './authority.js';
 import { brokerSecret } from './broker-secrets.js';
 import { openDb, type DatabaseOptions, type Db } from './db.js';
@@ -11,6 +13,8 @@ import { migrate } from './migrate.js';
 import { ConversationService, DEFAULT_OPEN_CAPS, type IceServer, type OpenConversationCaps } from './conversations.js';
 import { CorsPolicy } from './cors.js';
 import { CustomerDirectory } from './customers.js';
+import { DemoCrm } from './demo-crm.js';
+import { eraseCustomer } from './erasure.js';
 import { HttpError, sendError } from './http-util.js';
 import { JanusAdmin } from './janus-admin.js';
 import { JanusRooms } from './janus-rooms.js';
@@ -21,6 +25,7 @@ import { checkSecretLength, randomToken } from './secrets.js';
 import { API_HEADERS, PAGE_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
 import { ConversationStore } from './store.js';
+import { checkWebhookOptions, setWebhooksEnabled, WebhookDispatcher, type WebhookOptions } from './webhooks.js';
 
 export interface BrokerOptions {
   /** Janus WebSocket API the broker itself talks to. */
@@ -112,6 +117,23 @@ export interface BrokerOptions {
   janusConnectTimeoutMs?: number;
   /** janode's own console logging. Default 'none' (the broker logs connection trouble itself). */
   janodeLogLevel?: JanodeLogLevel;
+  /**
+   * Where Janus reaches the broker's archive endpoint (the TextRooms' `post`
+   * URL base), e.g. http://10.0.0.5:8080 when Janus runs on another host.
+   * Default: the broker's own listen URL (0.0.0.0 / :: as loopback).
+   */
+  archiveUrl?: string;
+  /** Rooms the archive's back-fill reads at once after a start or a Janus reconnect. Default 4; 0 turns the back-fill off. */
+  backfillConcurrency?: number;
+  /** Signed webhooks for CRMs (webhooks.ts): events of every conversation, delivered from the outbox. Default: none. */
+  webhooks?: WebhookOptions;
+  /**
+   * The sample CRM's webhook receiver (demo-crm.ts) at /demo-crm/…; without
+   * `webhooks`, the webhooks go to it (with a secret made for this process).
+   */
+  demoCrm?: boolean;
+  /** Bearer token of POST /api/erasure (at least 32 bytes). Without it erasure answers 403 erasure_disabled. */
+  operatorToken?: string;
   log?: Logger;
 }
 
@@ -141,6 +163,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   Janode.Logger.setLevel(opts.janodeLogLevel ?? 'none');
   checkSecretLength('agentTokenSecret', opts.agentTokenSecret);
   checkSecretLength('identitySecret', opts.identitySecret);
+  checkSecretLength('operatorToken', opts.operatorToken);
+  if (opts.webhooks) checkWebhookOptions(opts.webhooks);
+  if (opts.archiveUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(opts.archiveUrl)) {
+    throw new Error(`archiveUrl must be a base URL like http://host:port, got ${opts.archiveUrl}`);
+  }
   const maxOpen = opts.maxOpenConversations ?? 500;
   const caps = { ...DEFAULT_OPEN_CAPS, ...opts.openCaps };
   if (caps.perNetwork >= maxOpen) {
@@ -153,12 +180,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   let janusToken: string;
   let authority;
   let agentTokenSecret: string;
+  let archiveSecret: string;
   try {
     const version = await migrate(db);
     log('info', `record: ${db.description}, schema version ${version.to}${version.from !== version.to ? ` (migrated from ${version.from})` : ''}`);
     authority = await loadAuthority(opts.authorityKey ?? JSON.parse(await brokerSecret(db, 'authority_key', async () => JSON.stringify(await generateAuthorityKey()))) as JsonWebKey);
     agentTokenSecret = opts.agentTokenSecret ?? (await brokerSecret(db, 'agent_token_secret', () => randomToken(32)));
     janusToken = await brokerSecret(db, 'janus_token', () => randomToken());
+    archiveSecret = await brokerSecret(db, 'archive_secret', () => randomToken(32));
+    // The outbox's triggers write events only while webhooks are delivered (migration 002).
+    await setWebhooksEnabled(db, opts.webhooks !== undefined || opts.demoCrm === true);
   } catch (e) {
     await releaseDb();
     throw e;
@@ -205,6 +236,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   }
 
   const store = new ConversationStore(db);
+  // Set once the server listens (webhooks to the built-in demo CRM need the broker's own URL).
+  let dispatcher: WebhookDispatcher | undefined;
+  const archive = new Archive({ db, authority: authority.publicJwk, secret: archiveSecret, log, onStored: () => dispatcher?.kick() });
   const conversations = new ConversationService(store, rooms, {
     gateway: opts.publicGatewayUrl ?? opts.janusUrl,
     iceServers: opts.iceServers,
@@ -220,15 +254,38 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     identitySecret: opts.identitySecret,
     requireIdentity: opts.requireIdentity,
     maxIdentityTtlMs: opts.maxIdentityTtlMs,
+    // The broker's own token lets its back-fill into every TextRoom; janusToken exists with or without token_auth.
+    archive: { token: janusToken, postUrl: (id) => archive.postUrl(id) },
     log,
   });
-  const queueStream = new QueueStream(async () => ({ conversations: await conversations.queue() }));
-  store.onChange(() => queueStream.notify());
-  rooms.onReconnected(() => {
-    conversations.reconcile().catch((e: unknown) => log('error', `reconcile after reconnect failed: ${String(e)}`));
+  const backfill = new Backfill({
+    rooms,
+    archive,
+    db,
+    conversations: () => conversations.open(),
+    token: janusToken,
+    iceServers: opts.iceServers,
+    concurrency: opts.backfillConcurrency,
+    log,
   });
-  // A restarted broker finds its conversations in the record; Janus may have lost their rooms meanwhile.
-  conversations.reconcile().catch((e: unknown) => log('error', `reconcile at startup failed: ${String(e)}`));
+  // After Janus may have lost rooms (reconcile puts them back, pointing at this archive), read what the rooms hold;
+  // the live POSTs of each conversation wait meanwhile, so the room's older messages go into the record first.
+  // At startup the rooms are put back (and pointed at this broker) under the hold; after a reconnect at once, whatever
+  // back-fill is running: participants cannot rejoin a room Janus lost until then.
+  const catchUp = (why: 'startup' | 'reconnect') => {
+    const reconcile = () => conversations.reconcile();
+    const work =
+      opts.backfillConcurrency === 0 ? reconcile()
+      : why === 'startup' ? backfill.run(why, reconcile)
+      : reconcile().then(() => backfill.run(why));
+    work.catch((e: unknown) => log('error', `${why}: reconcile or back-fill failed: ${String(e)}`));
+  };
+  const queueStream = new QueueStream(async () => ({ conversations: await conversations.queue() }));
+  store.onChange(() => {
+    queueStream.notify();
+    dispatcher?.kick();
+  });
+  rooms.onReconnected(() => catchUp('reconnect'));
   const sweeper = setInterval(() => {
     conversations.sweep().catch((e: unknown) => log('error', `sweep failed: ${String(e)}`));
   }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
@@ -245,7 +302,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     limits,
     clientKey: opts.clientKey ?? remoteAddressKey,
     janusConnected: () => rooms.connected,
+    db,
+    operatorToken: opts.operatorToken,
+    erase: (req) => eraseCustomer({ db, store, conversations, archive, log }, req),
   };
+  const demoCrmSecret = opts.demoCrm ? (opts.webhooks?.secret ?? randomToken(32)) : undefined;
+  const demoCrm = demoCrmSecret ? new DemoCrm(demoCrmSecret, async (bearer) => (await auth.verify(bearer)) !== null) : undefined;
 
   const server = createServer((req, res) => {
     void route(req, res);
@@ -262,11 +324,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const q = target.indexOf('?');
     const pathname = q < 0 ? target : target.slice(0, q);
     const search = q < 0 ? '' : target.slice(q + 1);
-    const isApi = pathname === '/api' || pathname.startsWith('/api/');
+    const isArchive = pathname.startsWith(ARCHIVE_PATH);
+    const isDemoCrm = demoCrm !== undefined && pathname.startsWith('/demo-crm/');
+    const isApi = pathname === '/api' || pathname.startsWith('/api/') || isArchive || isDemoCrm;
     setSecurityHeaders(res, isApi ? API_HEADERS : PAGE_HEADERS);
     try {
       if (!pathname.startsWith('/')) throw new HttpError(400, 'bad_request', 'Request target must be a path');
-      if (isApi) await handleApi(ctx, req, res, pathname, search);
+      if (isArchive) await archive.handle(req, res, pathname.slice(ARCHIVE_PATH.length));
+      else if (isDemoCrm) await demoCrm.handle(req, res, pathname, search);
+      else if (isApi) await handleApi(ctx, req, res, pathname, search);
       else await serveStatic(req, res, opts.staticRoot, pathname);
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal', 'Internal error');
@@ -297,6 +363,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log('info', `listening on ${url}, Janus ${opts.janusUrl}`);
 
+  // Janus posts every room's messages here; a wildcard listen address is reached on loopback.
+  const ownUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host}:${port}`;
+  archive.setBaseUrl(opts.archiveUrl ?? ownUrl);
+  const webhooks = opts.webhooks ?? (demoCrmSecret ? { url: `${ownUrl}/demo-crm/webhook`, secret: demoCrmSecret } : undefined);
+  if (webhooks) {
+    dispatcher = new WebhookDispatcher(db, webhooks, log);
+    dispatcher.start();
+    log('info', `webhooks: delivering to ${webhooks.url}`);
+  }
+  // A restarted broker finds its conversations in the record; Janus may have lost their rooms meanwhile,
+  // and their messages sent while the broker was down are only in the rooms' history.
+  catchUp('startup');
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -305,6 +384,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      // What Janus posted is stored before the record closes; undelivered webhooks stay in the outbox.
+      await backfill.close();
+      await archive.close();
+      await dispatcher?.close();
       // A stop ends nothing: the conversations are in the record and their rooms stay on Janus,
       // so participants carry on and the next start picks them up.
       await shutdownJanus();

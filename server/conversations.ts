@@ -83,7 +83,21 @@ export interface ConversationServiceOptions {
   requireIdentity?: boolean;
   /** Identities whose exp is further ahead are refused (identity_lifetime). Default 1 h. */
   maxIdentityTtlMs?: number;
+  /**
+   * The archive (archive.ts): every TextRoom is created with `post` pointing at
+   * it and with `token` on its allowed list, so the broker can join it itself
+   * to read the room's history (the back-fill).
+   */
+  archive?: RoomArchiving;
   log: Logger;
+}
+
+/** What the rooms need from the archive. */
+export interface RoomArchiving {
+  /** The broker's own token on every TextRoom's allowed list. */
+  token: string;
+  /** The `post` URL of a conversation's TextRoom. */
+  postUrl(conversationId: string): string;
 }
 
 /** Who asks to close a conversation (or to register a key): the customer (its resume key) or an authenticated agent. */
@@ -331,7 +345,10 @@ export class ConversationService {
         await Promise.all(tokens.map((t) => this.tokens.addToken(t)));
         for (const kind of ['text', 'video'] as const) {
           const creds = kind === 'text' ? c.textRoom : c.videoRoom;
-          if (await this.rooms.exists(kind, creds.room)) continue;
+          if (await this.rooms.exists(kind, creds.room)) {
+            if (kind === 'text') await this.pointAtArchive(c);
+            continue;
+          }
           this.opts.log('warn', `conversation ${c.id}: ${kind} room missing on Janus, recreating`);
           await this.createRoom(kind, c, tokens);
         }
@@ -457,7 +474,46 @@ export class ConversationService {
   private createRoom(kind: RoomKind, c: Pick<Conversation, 'id' | 'textRoom' | 'videoRoom'>, allowed: string[]): Promise<void> {
     const creds = kind === 'text' ? c.textRoom : c.videoRoom;
     const spec = { ...creds, allowed, description: `conversation ${c.id}` };
-    return kind === 'text' ? this.rooms.createTextRoom(spec) : this.rooms.createVideoRoom(spec);
+    if (kind === 'video') return this.rooms.createVideoRoom(spec);
+    const archive = this.opts.archive;
+    return this.rooms.createTextRoom(archive ? { ...spec, allowed: [...allowed, archive.token], post: archive.postUrl(c.id) } : spec);
+  }
+
+  /**
+   * An existing TextRoom posts to this broker's archive and lets the broker in:
+   * the room may predate the archive, or the broker may listen elsewhere now.
+   */
+  private async pointAtArchive(c: Conversation): Promise<void> {
+    const archive = this.opts.archive;
+    if (!archive || !this.rooms.setTextRoomPost) return;
+    await this.rooms.setTextRoomPost(c.textRoom.room, c.textRoom.secret, archive.postUrl(c.id));
+    await this.rooms.allow('text', c.textRoom.room, c.textRoom.secret, [archive.token]);
+  }
+
+  /** The conversation as the record holds it; 404 when there is none. */
+  snapshot(id: string): Promise<Conversation> {
+    return this.find(id);
+  }
+
+  /** Open conversations (the back-fill reads their rooms' history). */
+  async open(): Promise<Conversation[]> {
+    return (await this.store.live(Date.now())).filter((c) => c.state !== 'closed');
+  }
+
+  /**
+   * Erasure: closes the conversation if it is open and tears it down on Janus
+   * (its room's history goes with the room). True when nothing of it is left
+   * on Janus, so its record may go now.
+   */
+  async endForErasure(id: string): Promise<boolean> {
+    const c = await this.store.get(id);
+    if (!c) return true;
+    if (c.state !== 'closed') await this.store.markClosed(id);
+    const now = await this.store.get(id);
+    if (!now) return true;
+    if (!now.roomsDestroyed || !now.tokensRevoked) await this.teardown(now);
+    const after = await this.store.get(id);
+    return !after || (after.roomsDestroyed && after.tokensRevoked);
   }
 
   private async grantAgent(c: Conversation, token: string): Promise<void> {

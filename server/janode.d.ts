@@ -83,6 +83,10 @@ declare module 'janode/plugins/textroom' {
     }): Promise<{ room: string | number; list?: string[] }>;
     destroy(params: { room: string | number; permanent?: boolean; secret?: string }): Promise<{ room: string | number }>;
     list(params: { admin_key?: string }): Promise<{ list: Array<Record<string, unknown>> }>;
+    /** Asks for a data channel: resolves with Janus's offer. */
+    setup(): Promise<{ jsep?: { type: 'offer'; sdp: string } }>;
+    /** Answers Janus's offer. */
+    ack(jsep: { type: 'answer'; sdp: string }): Promise<unknown>;
   }
 
   const TextRoomPlugin: PluginDescriptor<TextRoomHandle>;

@@ -19,6 +19,8 @@ export interface RoomSpec {
   /** Tokens allowed to join. Passed on create so the room is never open without its ACL. */
   allowed: string[];
   description?: string;
+  /** TextRoom only: HTTP backend Janus POSTs every broadcast message to (the archive). */
+  post?: string;
 }
 
 /** Janus cannot be reached right now (never connected, reconnecting, or timed out). */
@@ -77,6 +79,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Messages a TextRoom keeps and replays to a (re)joiner: what the clients and the archive's back-fill can read back. */
+export const TEXTROOM_HISTORY = 200;
+
 /**
  * Participants cannot record (README, "Janus requests a participant can send"):
  * `lock_record` makes Janus ignore `record`/`filename` in configure and publish
@@ -100,6 +105,8 @@ export interface RoomGateway {
   exists(kind: RoomKind, room: string): Promise<boolean>;
   /** Usernames of who is in a TextRoom now. */
   textParticipants(room: string): Promise<string[]>;
+  /** Points an existing TextRoom's `post` at `url` (the archive moved, or the room predates it). */
+  setTextRoomPost?(room: string, secret: string, url: string): Promise<void>;
 }
 
 export class JanusRooms implements RoomGateway {
@@ -154,7 +161,7 @@ export class JanusRooms implements RoomGateway {
 
   async createTextRoom(spec: RoomSpec): Promise<void> {
     const res = await this.call('textroom create', (l) =>
-      l.text.message({ ...this.createBody(spec), history: 200 }),
+      l.text.message({ ...this.createBody(spec), history: TEXTROOM_HISTORY, ...(spec.post ? { post: spec.post } : {}) }),
     );
     expectPluginAnswer(res, 'textroom', 'created');
   }
@@ -166,9 +173,28 @@ export class JanusRooms implements RoomGateway {
     expectPluginAnswer(res, 'videoroom', 'created');
   }
 
+  async setTextRoomPost(room: string, secret: string, url: string): Promise<void> {
+    const res = await this.call('textroom edit', (l) => l.text.message({ request: 'edit', room, secret, new_post: url }));
+    const data = res.plugindata?.data;
+    if (!data || data.textroom !== 'edited') throw new GatewayRequestError(`textroom edit: unexpected answer ${JSON.stringify(data ?? res.janus)}`);
+  }
+
+  /**
+   * A new TextRoom handle on the broker's own session, for a data channel
+   * (textroom-peer.ts). The caller detaches it; a lost connection takes it along.
+   */
+  async attachTextRoom(): Promise<TextRoomHandle> {
+    return this.call('textroom attach', (l) => l.session.attach(TextRoomPlugin));
+  }
+
   /** Adds tokens to a room's allowed list (the check itself was enabled on create). */
   async allow(kind: RoomKind, room: string, secret: string, tokens: string[]): Promise<void> {
-    await this.call(`${kind}room allowed`, (l) => this.handle(l, kind).allow({ room, secret, action: 'add', list: tokens }));
+    // Through message() rather than janode's allow(), which turns a TextRoom error ("No such room") into "unexpected response".
+    const res = await this.call(`${kind}room allowed`, (l) => this.handle(l, kind).message({ request: 'allowed', room, secret, action: 'add', allowed: tokens }));
+    const data = res.plugindata?.data;
+    if (!data || data.error !== undefined || data[`${kind}room`] !== 'success') {
+      throw new GatewayRequestError(`${kind}room allowed: ${data?.error !== undefined ? `${String(data.error_code)} ${String(data.error)}` : `unexpected answer ${JSON.stringify(data ?? res.janus)}`}`);
+    }
   }
 
   /** Destroys a room; a room that is already gone counts as destroyed. */

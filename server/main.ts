@@ -13,6 +13,9 @@
 //   DATABASE_URL          postgres://user:password@host:port/database (PostgreSQL 15 or newer)
 //   DATA_DIR              without DATABASE_URL: folder of the embedded PostgreSQL (PGlite), default ./data
 //   RETENTION_DAYS        closed conversations and their transcripts are purged after this many days (default 30)
+//   ARCHIVE_URL           where Janus reaches this broker for the archive (TextRoom post), default the listen URL
+//   WEBHOOK_URL, WEBHOOK_SECRET  signed webhooks for a CRM (secret at least 32 bytes)
+//   OPERATOR_TOKEN        bearer of POST /api/erasure (at least 32 bytes); without it erasure is off
 // AGENT_PASSWORD must have at least 12 characters.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,9 +107,28 @@ function retentionMs(): number | undefined {
   return days * 24 * 60 * 60_000;
 }
 
+function webhooks(): BrokerOptions['webhooks'] {
+  const url = process.env.WEBHOOK_URL;
+  if (!url) {
+    if (process.env.WEBHOOK_SECRET) fail('WEBHOOK_SECRET is set but WEBHOOK_URL is not');
+    return undefined;
+  }
+  const secretValue = secret('WEBHOOK_SECRET');
+  if (!secretValue) fail('WEBHOOK_URL needs WEBHOOK_SECRET (at least 32 bytes): receivers verify the signatures with it');
+  try {
+    new URL(url);
+  } catch {
+    fail(`WEBHOOK_URL is not a URL: ${url}`);
+  }
+  return { url, secret: secretValue };
+}
+
 const options: BrokerOptions = {
   database: process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: process.env.DATA_DIR || resolve(repoRoot, 'data') },
   retentionMs: retentionMs(),
+  archiveUrl: process.env.ARCHIVE_URL || undefined,
+  webhooks: webhooks(),
+  operatorToken: secret('OPERATOR_TOKEN'),
   janusUrl: required('JANUS_URL'),
   janusAdminKey: required('JANUS_ADMIN_KEY'),
   janusAdmin: janusAdmin(),

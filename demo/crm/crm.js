@@ -1,6 +1,9 @@
 // A host CRM embeds <video-chat-pane> directly: it gets a descriptor from its
 // backend (here the reference broker's API), logs every vc-* event, and answers
-// the pane's customer search from its OWN records.
+// the pane's customer search from its OWN records. Its backend also receives
+// the broker's signed webhooks and files each conversation's transcript; the
+// page shows what was filed for the conversation it has open (long polling
+// /demo-crm/conversations/:id, which npm start's broker serves with demoCrm).
 
 /** The CRM's own customer records (made up). */
 const CRM_CUSTOMERS = [
@@ -77,9 +80,88 @@ $('next').addEventListener('click', async () => {
     });
     pane.allowHttpPages = location.protocol === 'http:';
     pane.conversation = descriptor;
+    followFiled(descriptor.id);
     $('pane-slot').replaceChildren(pane);
     $('status').textContent = `Chatting with ${descriptor.peer?.display ?? 'a customer'}`;
   } catch (err) {
     $('status').textContent = `Could not take a customer: ${err.message}`;
   }
 });
+
+// ---- the transcript as the CRM filed it from the webhooks -------------------------------
+
+let following;
+/** Participant id -> display name, from the conversation snapshots the conversation.* events carry. */
+const names = new Map();
+
+function describeEntry(entry) {
+  const li = document.createElement('li');
+  const time = new Date(entry.filedAt).toLocaleTimeString();
+  if (entry.message) {
+    const m = entry.message;
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = `${names.get(m.from.id) ?? (m.from.role === 'agent' ? 'Agent' : 'Customer')}: `;
+    who.title = `${m.from.role} ${m.from.id} (from the signature the broker verified)`;
+    const body = m.body ?? {};
+    let text;
+    if (m.type === 'chat.message') text = body.text;
+    else if (m.type === 'page.push') text = `sent a page: ${body.title ? `${body.title} ` : ''}${body.url}`;
+    else if (m.type === 'video.invite') text = `offered video (${body.mode})`;
+    else if (m.type === 'video.answer') text = body.accept ? `accepted video (${body.accept})` : 'declined video';
+    else if (m.type === 'video.start') text = `started video (${body.mode})`;
+    else if (m.type === 'customer.linked') text = `linked the chat to ${body.name}`;
+    else text = m.type;
+    li.append(`${time} `, who, text);
+    return li;
+  }
+  const c = entry.conversation ?? {};
+  if (c.customer) names.set(c.customer.id, c.customer.display);
+  if (c.claimedBy) names.set(c.claimedBy.id, c.claimedBy.display);
+  const span = document.createElement('span');
+  span.className = 'event';
+  const label = {
+    'conversation.created': `conversation opened by ${c.customer?.display ?? 'a visitor'}${c.topic ? ` (${c.topic})` : ''}`,
+    'conversation.claimed': `taken by ${c.claimedBy?.display ?? 'an agent'}`,
+    'conversation.linked': `linked to record ${c.link?.name ?? ''} (${c.link?.customerId ?? ''})`,
+    'conversation.closed': 'conversation closed',
+  }[entry.event] ?? entry.event;
+  span.textContent = label;
+  li.append(`${time} `, span);
+  return li;
+}
+
+async function followFiled(conversationId) {
+  following?.abort();
+  const ac = new window.AbortController();
+  following = ac;
+  $('filed').replaceChildren();
+  let after = 0;
+  let shown = false;
+  while (!ac.signal.aborted) {
+    try {
+      const res = await fetch(`/demo-crm/conversations/${encodeURIComponent(conversationId)}?after=${after}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: ac.signal,
+      });
+      if (res.status === 404) {
+        $('filed-status').textContent = 'This broker sends its webhooks elsewhere (no sample CRM receiver here).';
+        return;
+      }
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const filed = await res.json();
+      for (const entry of filed.entries) {
+        $('filed').append(describeEntry(entry));
+        after = Math.max(after, entry.seq);
+      }
+      if (!shown || filed.entries.length > 0) {
+        shown = true;
+        $('filed-status').textContent = `${after} event(s) filed for this conversation (${filed.deliveries} webhook deliveries, every signature checked).`;
+      }
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      $('filed-status').textContent = `Waiting for the CRM backend (${err.message})…`;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

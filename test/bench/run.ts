@@ -6,6 +6,7 @@
 //  - CPU used per active two-way call (Chromium + Janus processes)
 //  - cobrowse: customer DOM change to the agent's replay, and the compressed
 //    full snapshot of the demo shop's checkout page (cobrowse-run.ts)
+//  - the record: archive write throughput, transcript API latency (record.ts)
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,6 +14,7 @@ import type { AgentLoginResponse, ConversationDescriptor } from '../../src/proto
 import { launchChromium } from '../helpers/browser.js';
 import { startStack } from '../helpers/stack.mjs';
 import { cobrowseBench } from './cobrowse-run.js';
+import { recordBench } from './record.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -134,6 +136,8 @@ async function main() {
     await browser.close();
     await stack.stop();
   }
+  // The record: archive write throughput and transcript API latency (its own Janus and PostgreSQL).
+  for (const line of await recordBench()) console.log(line);
 }
 
 await main();

@@ -309,6 +309,10 @@ describe('Janus SIGKILLed under npm start (issue 10)', { timeout: 6 * 60_000 }, 
     exactlyOnce(record, expected, 'archive');
     const tab = await agentCtx.newPage();
     await tab.goto(`${base}/demo/agent/`);
+    // The console keeps its sign-in per tab (sessionStorage): a new tab signs in again.
+    await tab.getByLabel('Username').fill('agent');
+    await tab.getByLabel('Password').fill(PASSWORD);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
     await tab.getByRole('button', { name: /Open conversation with Juno|Show conversation with Juno/ }).click();
     const pane2 = tab.locator('video-chat-pane');
     await pane2.locator('chat-transcript').getByText(expected[0], { exact: true }).waitFor({ timeout: 20_000 });
