@@ -40,7 +40,7 @@ export function parseJanusServers(raw: string, name = 'JANUS_SERVERS'): JanusSer
   try {
     json = JSON.parse(raw);
   } catch (e) {
-    throw new Error(`${name} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`${name} is not JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
   const r = v.safeParse(Servers, json);
   if (!r.success) {
