@@ -88,6 +88,7 @@ export interface FailoverReport {
 export class Cluster {
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  private takingOver?: Promise<void>;
   private closed = false;
   private readonly heartbeatMs: number;
   private readonly staleMs: number;
@@ -136,6 +137,7 @@ export class Cluster {
     this.closed = true;
     clearTimeout(this.timer);
     await this.ticking;
+    await this.takingOver;
     // Gone at once for the others: they take over this broker's archive now, not when its heartbeat goes stale.
     await this.opts.db.query('delete from broker where id = $1', [this.opts.brokerId]).catch(() => {});
     await releaseLease(this.opts.db, LEASE, this.opts.brokerId).catch(() => {});
@@ -147,10 +149,17 @@ export class Cluster {
       const now = Date.now();
       const unreachable = this.graceMs > 0 ? this.opts.gateways().filter((g) => g.downSince !== undefined && now - g.downSince >= this.graceMs).map((g) => g.gateway) : [];
       await this.opts.db.query('update broker set seen_at = vc_now_ms(), unreachable = $2 where id = $1', [this.opts.brokerId, JSON.stringify(unreachable)]);
-      await this.takeOverArchives();
       if (this.graceMs > 0) await this.failover(unreachable);
     } catch (e) {
       if (!this.closed) this.opts.log('warn', `cluster: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // A take-over reads rooms (seconds, up to a room's timeout each): it runs beside the heartbeats, never in their way.
+    if (!this.takingOver && !this.closed) {
+      this.takingOver = this.takeOverArchives()
+        .catch((e: unknown) => {
+          if (!this.closed) this.opts.log('warn', `cluster: archive take-over: ${e instanceof Error ? e.message : String(e)}`);
+        })
+        .finally(() => (this.takingOver = undefined));
     }
   }
 
