@@ -59,6 +59,8 @@ export function databaseRevocations(db: Queryable): RevocationList {
       const now = Date.now();
       await db.query('delete from revoked_token where expires_at <= $1', [now]);
       await db.query('insert into revoked_token (token_id, expires_at) values ($1, $2) on conflict (token_id) do update set expires_at = greatest(revoked_token.expires_at, $2)', [tokenId, untilMs]);
+      // Every broker ends the queue streams of this token (QueueFeed listens).
+      await db.query("select pg_notify('vc_revoked', $1)", [tokenId]);
     },
     async isRevoked(tokenId, nowMs) {
       const rows = await db.query('select 1 from revoked_token where token_id = $1 and expires_at > $2', [tokenId, nowMs]);

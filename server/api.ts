@@ -16,8 +16,8 @@ import type { CustomerDirectory } from './customers.js';
 import type { Queryable } from './db.js';
 import { ErasureRequest, type ErasureResult } from './erasure.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
-import type { QueueStream } from './queue-stream.js';
-import type { ClientKey, RateLimiter } from './rate-limit.js';
+import { parseLastEventId, type QueueStream } from './queue-stream.js';
+import type { ClientKey, RateLimit } from './rate-limit.js';
 import { sameSecret } from './secrets.js';
 import { parseTranscriptQuery, transcriptPage } from './transcript-api.js';
 
@@ -40,9 +40,11 @@ export interface ApiContext {
   /** True when the built-in login has accounts. */
   loginEnabled: boolean;
   customers: CustomerDirectory;
-  limits: Readonly<Partial<Record<RateBucket, RateLimiter>>>;
+  limits: Readonly<Partial<Record<RateBucket, RateLimit>>>;
   clientKey: ClientKey;
   janusConnected(): boolean;
+  /** Every Janus of the pool and whether this broker has a session on it. */
+  gateways?(): Array<{ gateway: string; up: boolean }>;
   /** The record, for transcript pages (transcript-api.ts). */
   db: Queryable;
   /** The operator's token for POST /api/erasure; without one erasure answers 403 erasure_disabled. */
@@ -214,6 +216,8 @@ async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo):
  * `Authorization: Bearer` this takes `?ticket=` from POST /api/queue/ticket: a
  * one-minute, stream-only credential, so a URL that ends up in a log or the
  * browser history is useless soon after and never works as an agent token.
+ * A snapshot first, then deltas; `Last-Event-ID` (or `?lastEventId=`)
+ * resumes with the events after it (queue-stream.ts).
  */
 async function streamQueue(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
   const ticket = query.get('ticket');
@@ -227,7 +231,11 @@ async function streamQueue(ctx: ApiContext, { req, res, query, headers }: Reques
   } else {
     tokenId = (await requireAgentToken(ctx, req)).tokenId;
   }
-  if (!ctx.queueStream.attach(req, res, headers, endAt, tokenId)) {
+  // Where a reconnecting console left off: EventSource sends Last-Event-ID itself; a console that had to get a
+  // new ticket passes the id it last saw as ?lastEventId= (an EventSource cannot set headers).
+  const header = req.headers['last-event-id'];
+  const lastEventId = parseLastEventId(typeof header === 'string' ? header : query.get('lastEventId'));
+  if (!ctx.queueStream.attach(req, res, { headers, endAtMs: endAt, tokenId, lastEventId })) {
     throw new HttpError(503, 'capacity', 'Too many queue listeners', { 'retry-after': '10' });
   }
 }
@@ -264,7 +272,7 @@ async function agentMe(ctx: ApiContext, { req, res, headers }: RequestInfo): Pro
 
 async function getHealth(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
   const up = ctx.janusConnected();
-  sendJson(res, up ? 200 : 503, { janus: up ? 'up' : 'down' }, headers);
+  sendJson(res, up ? 200 : 503, { janus: up ? 'up' : 'down', ...(ctx.gateways ? { gateways: ctx.gateways() } : {}) }, headers);
 }
 
 function decodeParams(match: RegExpExecArray): string[] | undefined {
@@ -275,10 +283,10 @@ function decodeParams(match: RegExpExecArray): string[] | undefined {
   }
 }
 
-function rateLimit(ctx: ApiContext, req: IncomingMessage, bucket: RateBucket): void {
+async function rateLimit(ctx: ApiContext, req: IncomingMessage, bucket: RateBucket): Promise<void> {
   const limiter = ctx.limits[bucket];
   if (!limiter) return;
-  const decision = limiter.take(`${bucket}:${ctx.clientKey(req)}`);
+  const decision = await limiter.take(`${bucket}:${ctx.clientKey(req)}`);
   if (decision.ok) return;
   // Drain the (small, size-capped) body so the connection stays usable for the answer.
   req.resume();
@@ -307,6 +315,6 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       allow: [...methods, 'OPTIONS'].join(', '),
     });
   }
-  if (method === 'POST') rateLimit(ctx, req, route.r.bucket ?? 'post');
+  if (method === 'POST') await rateLimit(ctx, req, route.r.bucket ?? 'post');
   await handler(ctx, { req, res, params, query: new URLSearchParams(search), headers });
 }

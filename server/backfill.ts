@@ -35,8 +35,12 @@ export interface BackfillRooms {
   allow(kind: 'text', room: string, secret: string, tokens: string[]): Promise<void>;
 }
 
+/** The Janus of a conversation's rooms (a pool: each conversation has its own); undefined when the broker cannot reach it. */
+export type BackfillRoomsOf = (c: Conversation) => BackfillRooms | undefined;
+
 export interface BackfillOptions {
-  rooms: BackfillRooms;
+  /** The one Janus, or the Janus of each conversation. */
+  rooms: BackfillRooms | BackfillRoomsOf;
   archive: Archive;
   db: Db;
   /** Conversations whose rooms to read (the open ones). */
@@ -93,17 +97,26 @@ export class Backfill {
     return this.again.promise;
   }
 
+  /**
+   * Reads the rooms of these conversations now, whatever else runs (a Janus
+   * came back; a broker took over their archive from one that is gone).
+   * `first` as for run(): after their POSTs are held, before any room is read.
+   */
+  runFor(list: Conversation[], reason: string, first?: () => Promise<void>): Promise<BackfillReport> {
+    return this.runOnce(reason, first, list);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.peers].map((p) => p.close()));
     await this.running?.catch(() => {});
   }
 
-  private async runOnce(reason: string, first?: () => Promise<void>): Promise<BackfillReport> {
+  private async runOnce(reason: string, first?: () => Promise<void>, only?: Conversation[]): Promise<BackfillReport> {
     const started = Date.now();
     const report: BackfillReport = { rooms: 0, failed: 0, replayed: 0, stored: 0, ms: 0 };
     if (this.closed) return report;
-    const list = await this.opts.conversations();
+    const list = only ?? (await this.opts.conversations());
     report.rooms = list.length;
     const done = new Map<string, () => void>();
     for (const c of list) {
@@ -158,7 +171,9 @@ export class Backfill {
 
   /** Joins one room as `~archive-…` with history, hands the history to the archive, leaves. Returns how many messages it replayed. */
   private async readRoom(c: Conversation): Promise<number> {
-    const { rooms, token } = this.opts;
+    const { token } = this.opts;
+    const rooms = typeof this.opts.rooms === 'function' ? this.opts.rooms(c) : this.opts.rooms;
+    if (!rooms) throw new Error(`its Janus (${c.gateway}) is not reachable`);
     // A room created before the archive existed does not know the broker's token yet.
     await rooms.allow('text', c.textRoom.room, c.textRoom.secret, [token]);
     const handle = await rooms.attachTextRoom();

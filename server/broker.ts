@@ -6,6 +6,7 @@ import { AgentAuth, databaseRevocations, type AgentAccount, type AgentVerifier }
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
 import { Archive, ARCHIVE_PATH } from './archive.js';
 import { Backfill } from './backfill.js';
+import { brokerIdFor, Cluster } from './cluster.js';
 import { generateAuthorityKey, loadAuthority } from './authority.js';
 import { brokerSecret } from './broker-secrets.js';
 import { openDb, type DatabaseOptions, type Db } from './db.js';
@@ -16,11 +17,10 @@ import { CustomerDirectory } from './customers.js';
 import { DemoCrm } from './demo-crm.js';
 import { eraseCustomer } from './erasure.js';
 import { HttpError, sendError } from './http-util.js';
-import { JanusAdmin } from './janus-admin.js';
-import { JanusRooms } from './janus-rooms.js';
+import { JanusPool, type JanusServerOptions } from './janus-pool.js';
 import { type Logger, warningsToStderr } from './log.js';
-import { QueueStream } from './queue-stream.js';
-import { type ClientKey, RateLimiter, type RateRule, remoteAddressKey } from './rate-limit.js';
+import { QueueFeed, QueueStream } from './queue-stream.js';
+import { type ClientKey, DatabaseRateLimiter, pruneRateBuckets, type RateRule, remoteAddressKey } from './rate-limit.js';
 import { checkSecretLength, randomToken } from './secrets.js';
 import { API_HEADERS, PAGE_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
@@ -28,10 +28,10 @@ import { ConversationStore } from './store.js';
 import { checkWebhookOptions, setWebhooksEnabled, WebhookDispatcher, type WebhookOptions } from './webhooks.js';
 
 export interface BrokerOptions {
-  /** Janus WebSocket API the broker itself talks to. */
-  janusUrl: string;
+  /** Janus WebSocket API the broker itself talks to (one Janus; `janusServers` for a pool). */
+  janusUrl?: string;
   /** admin_key of the TextRoom and VideoRoom plugins (needed to create rooms). */
-  janusAdminKey: string;
+  janusAdminKey?: string;
   /**
    * Janus Admin API (WebSocket, e.g. ws://127.0.0.1:7188) and its admin_secret.
    * With them the broker manages Janus core tokens (token_auth = true): one for
@@ -48,6 +48,27 @@ export interface BrokerOptions {
   staticRoot?: string;
   /** Janus URL as browsers reach it (goes into descriptors). Defaults to janusUrl. */
   publicGatewayUrl?: string;
+  /**
+   * A pool of Janus servers, instead of janusUrl / janusAdminKey / janusAdmin /
+   * publicGatewayUrl: each new conversation goes on the healthy one with the
+   * fewest open conversations, and the open conversations of one that no
+   * broker reaches for `janusFailoverGraceMs` are moved to the others.
+   */
+  janusServers?: JanusServerOptions[];
+  /** A Janus that no live broker has reached for this long has its open conversations moved. Default 10 s; 0: never. */
+  janusFailoverGraceMs?: number;
+  /**
+   * This broker's id among the brokers on the record (who archives which
+   * conversation). Default: derived from its archive URL, so a broker
+   * restarted on the same address is the same broker.
+   */
+  brokerId?: string;
+  /** Heartbeat of the cluster checks (archive take-over, Janus failover). Default 1 s. */
+  clusterHeartbeatMs?: number;
+  /** A broker whose heartbeat is older than this is gone; another takes over its conversations' archive. Default 10 s. */
+  brokerStaleMs?: number;
+  /** Queue events are kept this long, for consoles that resume from Last-Event-ID. Default 10 min. */
+  queueEventRetentionMs?: number;
   /** Origins (e.g. "https://shop.example") whose pages may call the API cross-origin. Default: none (same-origin only). */
   allowedOrigins?: string[];
   /** ICE servers handed to browsers in every descriptor. */
@@ -140,7 +161,19 @@ export interface BrokerOptions {
 export interface Broker {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Its id among the brokers on the record. */
+  id: string;
   close(): Promise<void>;
+}
+
+/** The Janus servers of these options: the pool, or the one Janus of the single-server options. */
+export function janusServersOf(opts: BrokerOptions): JanusServerOptions[] {
+  if (opts.janusServers?.length) {
+    if (opts.janusUrl !== undefined) throw new Error('give janusServers or janusUrl, not both');
+    return opts.janusServers;
+  }
+  if (!opts.janusUrl || !opts.janusAdminKey) throw new Error('no Janus configured: give janusUrl and janusAdminKey, or janusServers');
+  return [{ url: opts.janusUrl, adminKey: opts.janusAdminKey, admin: opts.janusAdmin, publicUrl: opts.publicGatewayUrl }];
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -168,6 +201,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   if (opts.archiveUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(opts.archiveUrl)) {
     throw new Error(`archiveUrl must be a base URL like http://host:port, got ${opts.archiveUrl}`);
   }
+  const janusServers = janusServersOf(opts);
   const maxOpen = opts.maxOpenConversations ?? 500;
   const caps = { ...DEFAULT_OPEN_CAPS, ...opts.openCaps };
   if (caps.perNetwork >= maxOpen) {
@@ -204,65 +238,70 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     verifyAgent: opts.verifyAgent,
     log,
   });
-  const limits: Partial<Record<RateBucket, RateLimiter>> = {};
+  // Token buckets in the record: a client throttled on one broker is throttled on all of them.
+  const limits: Partial<Record<RateBucket, DatabaseRateLimiter>> = {};
   for (const bucket of Object.keys(DEFAULT_RATE_LIMITS) as RateBucket[]) {
     const rule = opts.rateLimits?.[bucket] ?? DEFAULT_RATE_LIMITS[bucket];
-    if (rule) limits[bucket] = new RateLimiter(rule);
+    if (rule) limits[bucket] = new DatabaseRateLimiter(db, rule);
   }
+  const bucketIdleMs = Math.max(60_000, ...Object.values(limits).map((l) => l.refillMs));
 
   // The broker's own Janus token: kept in the record (a restarted broker does not leave its old one
-  // behind on Janus) and (re-)added before every connection, so a restarted Janus lets the broker back in.
-  const admin = opts.janusAdmin ? new JanusAdmin({ url: opts.janusAdmin.url, secret: opts.janusAdmin.secret, log }) : undefined;
-  const brokerToken = admin ? janusToken : undefined;
-  if (!admin) log('warn', 'no janusAdmin given: Janus core tokens are not managed (run Janus with token_auth only together with janusAdmin)');
-  const rooms = new JanusRooms({
-    url: opts.janusUrl,
-    adminKey: opts.janusAdminKey,
-    token: brokerToken,
-    beforeConnect: admin && brokerToken ? () => admin.addToken(brokerToken) : undefined,
-    log,
-  });
+  // behind on Janus) and (re-)added on every Janus before every connection, so a restarted Janus lets the broker back in.
+  for (const s of janusServers) {
+    if (!s.admin) log('warn', `no Admin API for Janus ${s.url}: Janus core tokens are not managed there (run Janus with token_auth only together with its Admin API)`);
+  }
+  const pool = new JanusPool({ servers: janusServers, token: janusToken, log });
   // The broker's token stays on Janus when it stops: a broker restarting meanwhile must find it.
-  const shutdownJanus = async () => {
-    await rooms.close();
-    await admin?.close();
-  };
+  const shutdownJanus = () => pool.close();
   try {
-    await rooms.start(opts.janusConnectTimeoutMs ?? 10_000);
+    await pool.start(opts.janusConnectTimeoutMs ?? 10_000);
   } catch (e) {
     await shutdownJanus();
     await releaseDb();
     throw e;
   }
+  // Set once the server listens (derived from the archive's URL unless given).
+  let brokerId = opts.brokerId;
 
   const store = new ConversationStore(db);
+  const closedRetentionMs = opts.closedRetentionMs ?? 60_000;
   // Set once the server listens (webhooks to the built-in demo CRM need the broker's own URL).
   let dispatcher: WebhookDispatcher | undefined;
   const archive = new Archive({ db, authority: authority.publicJwk, secret: archiveSecret, log, onStored: () => dispatcher?.kick() });
-  const conversations = new ConversationService(store, rooms, {
-    gateway: opts.publicGatewayUrl ?? opts.janusUrl,
+  const conversations = new ConversationService(store, pool, {
     iceServers: opts.iceServers,
     authority,
     maxOpen,
     caps,
     waitingTtlMs: opts.waitingTtlMs ?? 2 * 60 * 60_000,
     unjoinedTtlMs: opts.unjoinedTtlMs,
-    closedRetentionMs: opts.closedRetentionMs ?? 60_000,
+    closedRetentionMs,
     retentionMs: opts.retentionMs,
     maxLifetimeMs: opts.maxConversationMs,
-    tokens: admin,
     identitySecret: opts.identitySecret,
     requireIdentity: opts.requireIdentity,
     maxIdentityTtlMs: opts.maxIdentityTtlMs,
     // The broker's own token lets its back-fill into every TextRoom; janusToken exists with or without token_auth.
-    archive: { token: janusToken, postUrl: (id) => archive.postUrl(id) },
+    archive: {
+      token: janusToken,
+      postUrl: (id) => archive.postUrl(id),
+      get brokerId() {
+        return brokerId;
+      },
+    },
     log,
   });
+  const reachable = (gateway: string) => pool.get(gateway)?.connected === true;
   const backfill = new Backfill({
-    rooms,
+    rooms: (c) => {
+      const g = pool.get(c.gateway);
+      return g?.connected ? g.rooms : undefined;
+    },
     archive,
     db,
-    conversations: () => conversations.open(),
+    // The rooms whose archive is this broker's, on the Janus servers it reaches (another broker reads its own).
+    conversations: async () => (await conversations.open(true)).filter((c) => reachable(c.gateway)),
     token: janusToken,
     iceServers: opts.iceServers,
     concurrency: opts.backfillConcurrency,
@@ -272,22 +311,33 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // the live POSTs of each conversation wait meanwhile, so the room's older messages go into the record first.
   // At startup the rooms are put back (and pointed at this broker) under the hold; after a reconnect at once, whatever
   // back-fill is running: participants cannot rejoin a room Janus lost until then.
-  const catchUp = (why: 'startup' | 'reconnect') => {
-    const reconcile = () => conversations.reconcile();
+  const catchUp = (why: 'startup' | 'reconnect', gateway?: string) => {
+    const reconcile = () => conversations.reconcile(gateway);
+    const onThatJanus = async () => (await conversations.open(true)).filter((c) => c.gateway === gateway);
     const work =
       opts.backfillConcurrency === 0 ? reconcile()
       : why === 'startup' ? backfill.run(why, reconcile)
-      : reconcile().then(() => backfill.run(why));
+      : reconcile().then(async () => backfill.runFor(await onThatJanus(), `reconnect to ${gateway}`));
     work.catch((e: unknown) => log('error', `${why}: reconcile or back-fill failed: ${String(e)}`));
   };
-  const queueStream = new QueueStream(async () => ({ conversations: await conversations.queue() }));
-  store.onChange(() => {
-    queueStream.notify();
-    dispatcher?.kick();
-  });
-  rooms.onReconnected(() => catchUp('reconnect'));
+  // The queue: every broker follows the record's queue events (LISTEN/NOTIFY) and streams them to its consoles.
+  const feed = new QueueFeed(db, log);
+  const queueStream = new QueueStream(feed, { closedRetentionMs, log });
+  try {
+    await feed.start();
+  } catch (e) {
+    queueStream.close();
+    await shutdownJanus();
+    await releaseDb();
+    throw e;
+  }
+  store.onChange(() => dispatcher?.kick());
+  pool.onReconnected((g) => catchUp('reconnect', g.gateway));
+  const queueRetentionMs = opts.queueEventRetentionMs ?? 10 * 60_000;
   const sweeper = setInterval(() => {
     conversations.sweep().catch((e: unknown) => log('error', `sweep failed: ${String(e)}`));
+    feed.purge(Date.now() - queueRetentionMs).catch((e: unknown) => log('warn', `queue events: purge failed: ${String(e)}`));
+    pruneRateBuckets(db, bucketIdleMs).catch((e: unknown) => log('warn', `rate buckets: prune failed: ${String(e)}`));
   }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   sweeper.unref();
 
@@ -301,7 +351,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     customers: new CustomerDirectory(opts.customers),
     limits,
     clientKey: opts.clientKey ?? remoteAddressKey,
-    janusConnected: () => rooms.connected,
+    janusConnected: () => pool.anyConnected,
+    gateways: () => pool.all().map((g) => ({ gateway: g.gateway, up: g.connected })),
     db,
     operatorToken: opts.operatorToken,
     erase: (req) => eraseCustomer({ db, store, conversations, archive, log }, req),
@@ -353,6 +404,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   } catch (e) {
     clearInterval(sweeper);
     queueStream.close();
+    await feed.close();
     await shutdownJanus();
     await releaseDb();
     throw e;
@@ -361,40 +413,66 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log('info', `listening on ${url}, Janus ${opts.janusUrl}`);
+  log('info', `listening on ${url}, Janus ${janusServers.map((s) => s.url).join(', ')}`);
 
   // Janus posts every room's messages here; a wildcard listen address is reached on loopback.
   const ownUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host}:${port}`;
-  archive.setBaseUrl(opts.archiveUrl ?? ownUrl);
+  const archiveBase = opts.archiveUrl ?? ownUrl;
+  archive.setBaseUrl(archiveBase);
+  const id = (brokerId ??= brokerIdFor(archiveBase.replace(/\/+$/, '')));
   const webhooks = opts.webhooks ?? (demoCrmSecret ? { url: `${ownUrl}/demo-crm/webhook`, secret: demoCrmSecret } : undefined);
   if (webhooks) {
     dispatcher = new WebhookDispatcher(db, webhooks, log);
     dispatcher.start();
     log('info', `webhooks: delivering to ${webhooks.url}`);
   }
+  // One of the brokers on the record: it takes over the archive of brokers that are gone, and moves the
+  // conversations of a Janus that no broker reaches (cluster.ts).
+  const cluster = new Cluster({
+    db,
+    store,
+    conversations,
+    gateways: () => pool.all(),
+    brokerId: id,
+    archiveUrl: archiveBase,
+    takeOver: (list, point) => backfill.runFor(list, 'archive take-over', point),
+    heartbeatMs: opts.clusterHeartbeatMs,
+    staleMs: opts.brokerStaleMs,
+    failoverGraceMs: opts.janusFailoverGraceMs,
+    log,
+  });
+  try {
+    await cluster.start();
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
   // A restarted broker finds its conversations in the record; Janus may have lost their rooms meanwhile,
   // and their messages sent while the broker was down are only in the rooms' history.
   catchUp('startup');
 
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      clearInterval(sweeper);
-      queueStream.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      // What Janus posted is stored before the record closes; undelivered webhooks stay in the outbox.
-      await backfill.close();
-      await archive.close();
-      await dispatcher?.close();
-      // A stop ends nothing: the conversations are in the record and their rooms stay on Janus,
-      // so participants carry on and the next start picks them up.
-      await shutdownJanus();
-      await releaseDb();
-    })());
+  async function closeAll(): Promise<void> {
+    clearInterval(sweeper);
+    queueStream.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+    // What Janus posted is stored before the record closes; undelivered webhooks stay in the outbox.
+    await backfill.close();
+    await archive.close();
+    await dispatcher?.close();
+    // Leaving the cluster: another broker takes this one's archive over at once.
+    await cluster.close();
+    await feed.close();
+    // A stop ends nothing: the conversations are in the record and their rooms stay on Janus,
+    // so participants carry on and the next start picks them up.
+    await shutdownJanus();
+    await releaseDb();
+  }
+  const close = () => (closing ??= closeAll());
 
-  return { url, close };
+  return { url, id, close };
 }
 
 /**

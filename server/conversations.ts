@@ -44,9 +44,25 @@ export const DEFAULT_OPEN_CAPS: Readonly<OpenConversationCaps> = { perClient: 10
 /** Most signing keys one participant may register in one conversation (a reload on a browser without IndexedDB makes a new one). */
 export const MAX_KEYS_PER_PARTICIPANT = 8;
 
+/** One Janus as the conversation service uses it (a JanusPool member; a fake in unit tests). */
+export interface ConversationGateway {
+  /** Its URL as browsers reach it: conversation.gateway, the descriptors' `gateway`. */
+  readonly gateway: string;
+  readonly rooms: RoomGateway;
+  readonly tokens: TokenGateway;
+  /** The broker has a session on it now (new conversations go only to connected ones). */
+  readonly connected: boolean;
+}
+
+/** The Janus servers conversations may live on (JanusPool). */
+export interface GatewayDirectory {
+  get(gateway: string): ConversationGateway | undefined;
+  all(): readonly ConversationGateway[];
+}
+
 export interface ConversationServiceOptions {
-  /** Janus WebSocket URL as browsers reach it. */
-  gateway: string;
+  /** Janus WebSocket URL as browsers reach it, when the service is given one RoomGateway (not a GatewayDirectory). */
+  gateway?: string;
   iceServers?: IceServer[];
   /** Signs the participants' key certificates. */
   authority: CertificateAuthority;
@@ -75,7 +91,7 @@ export interface ConversationServiceOptions {
    * removed from Janus and its rooms destroyed. Default 12 h.
    */
   maxLifetimeMs?: number;
-  /** Janus core tokens (token_auth). Default: none (Janus without token_auth). */
+  /** Janus core tokens (token_auth) of the one RoomGateway. Default: none (Janus without token_auth). */
   tokens?: TokenGateway;
   /** Site secret that visitor identities are signed with. Without it, a request carrying an identity is refused. */
   identitySecret?: string;
@@ -96,8 +112,10 @@ export interface ConversationServiceOptions {
 export interface RoomArchiving {
   /** The broker's own token on every TextRoom's allowed list. */
   token: string;
-  /** The `post` URL of a conversation's TextRoom. */
+  /** The `post` URL of a conversation's TextRoom (this broker's archive). */
   postUrl(conversationId: string): string;
+  /** This broker's id: a room pointed at its archive is recorded as archived by it (conversation.archive_broker). */
+  brokerId?: string;
 }
 
 /** Who asks to close a conversation (or to register a key): the customer (its resume key) or an authenticated agent. */
@@ -112,19 +130,38 @@ export type ParticipantCredentials = CloseCredentials;
  */
 export class ConversationService {
   private readonly caps: OpenConversationCaps;
-  /** Janus grants of claims under way in this process, by claim token: a second request for the same claim waits for it. */
+  /**
+   * Janus grants of claims under way in this process, by claim token: a second request for the same claim waits for it.
+   * (A second request on another broker grants again: every step of a grant can be repeated.)
+   */
   private readonly granting = new Map<string, Promise<void>>();
+  private readonly gateways: GatewayDirectory;
 
   constructor(
     private readonly store: ConversationStore,
-    private readonly rooms: RoomGateway,
+    gateways: RoomGateway | GatewayDirectory,
     private readonly opts: ConversationServiceOptions,
   ) {
     this.caps = { ...DEFAULT_OPEN_CAPS, ...opts.caps };
+    if (isDirectory(gateways)) {
+      this.gateways = gateways;
+    } else {
+      if (!opts.gateway) throw new Error('ConversationService: a single RoomGateway needs opts.gateway (its URL as browsers reach it)');
+      const one: ConversationGateway = { gateway: opts.gateway, rooms: gateways, tokens: opts.tokens ?? noTokens, connected: true };
+      this.gateways = { get: (g) => (g === one.gateway ? one : undefined), all: () => [one] };
+    }
   }
 
-  private get tokens(): TokenGateway {
-    return this.opts.tokens ?? noTokens;
+  /** The token list of the Janus a conversation lives on (none for one no longer configured). */
+  private gatewayTokens(c: Pick<Conversation, 'gateway'>): TokenGateway {
+    return this.gateways.get(c.gateway)?.tokens ?? noTokens;
+  }
+
+  /** The Janus a conversation's rooms live on. */
+  private on(c: Pick<Conversation, 'id' | 'gateway'>): ConversationGateway {
+    const g = this.gateways.get(c.gateway);
+    if (!g) throw new GatewayUnavailableError(`conversation ${c.id} lives on ${c.gateway}, which is not (or no longer) configured`);
+    return g;
   }
 
   private get maxLifetimeMs(): number {
@@ -154,14 +191,21 @@ export class ConversationService {
       textRoom: newRoom(),
       videoRoom: newRoom(),
       client: { key: clientKey, network: networkOf(clientKey), userId: identity?.userId },
-      gateway: this.opts.gateway,
+      gateway: '',
     };
     const cert = await this.issue(fresh, 'customer', customer.id, req.publicKey);
+    // The least-loaded Janus the broker is connected to (all of them when it is connected to none: the create then
+    // fails as "gateway unavailable" rather than "full"). It is picked in the same transaction and under the same
+    // lock as the caps are checked, so brokers creating at once spread over the servers.
+    const all = this.gateways.all();
+    const up = all.filter((g) => g.connected);
+    const candidates = (up.length ? up : all).map((g) => g.gateway);
     // The place under the caps is taken before Janus is asked for anything.
-    const verdict = await this.store.reserve(fresh, [cert], { ...this.caps, maxOpen: this.opts.maxOpen });
+    const verdict = await this.store.reserve(fresh, [cert], { ...this.caps, maxOpen: this.opts.maxOpen }, candidates);
     if (!verdict.ok) throw this.overCapacity(verdict.over, fresh.client);
+    const placed: NewConversation = { ...fresh, gateway: verdict.gateway };
     try {
-      await this.provision(fresh, fresh.customerToken);
+      await this.provision(placed, placed.customerToken);
     } catch (e) {
       await this.store.unreserve(fresh.id);
       throw e;
@@ -229,7 +273,7 @@ export class ConversationService {
           await granted;
         } catch (e) {
           await this.store.releaseClaim(id, decision.claim.token);
-          this.tokens.removeToken(decision.claim.token).catch(() => {});
+          this.gatewayTokens(decision.conversation).removeToken(decision.claim.token).catch(() => {});
           throw this.gatewayError(e, `granting agent ${agent.id} on ${id}`);
         } finally {
           this.granting.delete(decision.claim.token);
@@ -238,7 +282,11 @@ export class ConversationService {
       }
       case 'same':
         try {
-          await this.granting.get(decision.claim.token);
+          const underway = this.granting.get(decision.claim.token);
+          // Claimed through another broker (whose grant may still be under way), or the conversation moved to
+          // another Janus since: grant again, every step of it is idempotent.
+          if (underway) await underway;
+          else await this.grantAgent(decision.conversation, decision.claim.token);
         } catch (e) {
           throw this.gatewayError(e, `granting agent ${agent.id} on ${id}`);
         }
@@ -247,7 +295,7 @@ export class ConversationService {
     const now = await this.find(id);
     if (now.state === 'closed') {
       // Closed while Janus was still granting: the teardown may have run before the token was added.
-      this.tokens.removeToken(decision.claim.token).catch(() => {});
+      this.gatewayTokens(now).removeToken(decision.claim.token).catch(() => {});
       throw closedError();
     }
     await this.certify(now, 'agent', agent.id, publicKey);
@@ -314,7 +362,7 @@ export class ConversationService {
     await Promise.all(
       due.map(async (c) => {
         try {
-          if ((await this.rooms.textParticipants(c.textRoom.room)).length > 0) {
+          if ((await this.on(c).rooms.textParticipants(c.textRoom.room)).length > 0) {
             await this.store.markJoined(c.id);
             unknown.add(c.id); // joined: not to be closed as unjoined in this sweep
           }
@@ -333,29 +381,73 @@ export class ConversationService {
    * (same ids, pins, secrets and tokens, so the participants' descriptors stay
    * valid) and finish teardowns that failed.
    */
-  async reconcile(): Promise<void> {
+  async reconcile(only?: string): Promise<void> {
     for (const c of await this.store.live(Date.now() - this.opts.closedRetentionMs)) {
+      // One Janus that came back, or (at startup) every Janus the broker is connected to; the others get theirs when
+      // they come back, or failover moves them.
+      if (only !== undefined ? c.gateway !== only : !this.gateways.get(c.gateway)?.connected) continue;
       try {
         if (c.state === 'closed') {
           if (!c.roomsDestroyed || !c.tokensRevoked) await this.teardown(c);
           continue;
         }
+        const g = this.on(c);
         const tokens = [c.customerToken, ...(c.claim ? [c.claim.token] : [])];
         // A restarted Janus has forgotten them too; adding an existing token is harmless.
-        await Promise.all(tokens.map((t) => this.tokens.addToken(t)));
+        await Promise.all(tokens.map((t) => g.tokens.addToken(t)));
         for (const kind of ['text', 'video'] as const) {
           const creds = kind === 'text' ? c.textRoom : c.videoRoom;
-          if (await this.rooms.exists(kind, creds.room)) {
-            if (kind === 'text') await this.pointAtArchive(c);
+          if (await g.rooms.exists(kind, creds.room)) {
+            // Another broker's archive keeps its rooms (it takes over no one's while alive: see archive-owner.ts).
+            if (kind === 'text' && this.archivesHere(c)) await this.pointAtArchive(c);
             continue;
           }
-          this.opts.log('warn', `conversation ${c.id}: ${kind} room missing on Janus, recreating`);
+          this.opts.log('warn', `conversation ${c.id}: ${kind} room missing on Janus ${c.gateway}, recreating`);
           await this.createRoom(kind, c, tokens);
+          if (kind === 'text') await this.store.setArchiveBroker(c.id, this.opts.archive?.brokerId);
         }
       } catch (e) {
         this.opts.log('warn', `conversation ${c.id}: reconcile failed: ${errorMessage(e)}`);
       }
     }
+  }
+
+  /** This broker's archive is (or may become) the one the conversation's TextRoom posts to. */
+  private archivesHere(c: Conversation): boolean {
+    const me = this.opts.archive?.brokerId;
+    return me === undefined || c.archiveBroker === undefined || c.archiveBroker === me;
+  }
+
+  /**
+   * Failover: recreates an open conversation's rooms and tokens on `target`
+   * (same ids, pins, secrets and tokens, the TextRoom posting to this broker's
+   * archive) and moves the record there. Returns false when there was nothing
+   * to move (closed, or moved by someone else meanwhile): then the rooms just
+   * made are taken down again.
+   */
+  async moveTo(c: Conversation, target: ConversationGateway): Promise<boolean> {
+    const tokens = [c.customerToken, ...(c.claim ? [c.claim.token] : [])];
+    await Promise.all(tokens.map((t) => target.tokens.addToken(t)));
+    for (const kind of ['text', 'video'] as const) {
+      try {
+        await this.createRoom(kind, c, tokens, target);
+      } catch (e) {
+        // A move that was cut short before: the room is there already, with the same secret.
+        if (!/already exists/i.test(errorMessage(e))) throw e;
+        const creds = kind === 'text' ? c.textRoom : c.videoRoom;
+        await target.rooms.allow(kind, creds.room, creds.secret, kind === 'text' && this.opts.archive ? [...tokens, this.opts.archive.token] : tokens);
+        if (kind === 'text') await this.pointAtArchive(c, target);
+      }
+    }
+    const moved = await this.store.moveGateway(c.id, c.gateway, target.gateway, this.opts.archive?.brokerId);
+    if (!moved) {
+      await this.teardownRooms(c, tokens, target);
+      return false;
+    }
+    // A claim may have happened between our read and the move: its token goes on the new rooms too.
+    const now = await this.store.get(c.id);
+    if (now?.claim && !tokens.includes(now.claim.token)) await this.grantAgent(now, now.claim.token);
+    return true;
   }
 
   /** 429 when this client holds too many open conversations already, 503 when the broker is full. */
@@ -450,44 +542,47 @@ export class ConversationService {
   }
 
   private async provision(c: NewConversation, token: string): Promise<void> {
+    const g = this.on(c);
     // The token and both rooms in parallel: each room carries the token in its ACL from the start.
     const results = await Promise.allSettled([
-      this.tokens.addToken(token),
-      this.createRoom('text', c, [token]),
-      this.createRoom('video', c, [token]),
+      g.tokens.addToken(token),
+      this.createRoom('text', c, [token], g),
+      this.createRoom('video', c, [token], g),
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) return;
     // Do not leave half a conversation behind on Janus.
-    await this.teardownRooms(c, [token]);
+    await this.teardownRooms(c, [token], g);
     throw this.gatewayError(failed.reason, `creating rooms for ${c.id}`);
   }
 
-  private async teardownRooms(c: Pick<Conversation, 'textRoom' | 'videoRoom'>, tokens: string[]): Promise<void> {
+  private async teardownRooms(c: Pick<Conversation, 'textRoom' | 'videoRoom'>, tokens: string[], g: ConversationGateway): Promise<void> {
     await Promise.allSettled([
-      ...tokens.map((t) => this.tokens.removeToken(t)),
-      this.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
-      this.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
+      ...tokens.map((t) => g.tokens.removeToken(t)),
+      g.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
+      g.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
     ]);
   }
 
-  private createRoom(kind: RoomKind, c: Pick<Conversation, 'id' | 'textRoom' | 'videoRoom'>, allowed: string[]): Promise<void> {
+  private createRoom(kind: RoomKind, c: Pick<Conversation, 'id' | 'gateway' | 'textRoom' | 'videoRoom'>, allowed: string[], g = this.on(c)): Promise<void> {
     const creds = kind === 'text' ? c.textRoom : c.videoRoom;
     const spec = { ...creds, allowed, description: `conversation ${c.id}` };
-    if (kind === 'video') return this.rooms.createVideoRoom(spec);
+    if (kind === 'video') return g.rooms.createVideoRoom(spec);
     const archive = this.opts.archive;
-    return this.rooms.createTextRoom(archive ? { ...spec, allowed: [...allowed, archive.token], post: archive.postUrl(c.id) } : spec);
+    return g.rooms.createTextRoom(archive ? { ...spec, allowed: [...allowed, archive.token], post: archive.postUrl(c.id) } : spec);
   }
 
   /**
    * An existing TextRoom posts to this broker's archive and lets the broker in:
-   * the room may predate the archive, or the broker may listen elsewhere now.
+   * the room may predate the archive, the broker may listen elsewhere now, or
+   * it takes over the archive of a broker that is gone (archive-owner.ts).
    */
-  private async pointAtArchive(c: Conversation): Promise<void> {
+  async pointAtArchive(c: Conversation, g = this.on(c)): Promise<void> {
     const archive = this.opts.archive;
-    if (!archive || !this.rooms.setTextRoomPost) return;
-    await this.rooms.setTextRoomPost(c.textRoom.room, c.textRoom.secret, archive.postUrl(c.id));
-    await this.rooms.allow('text', c.textRoom.room, c.textRoom.secret, [archive.token]);
+    if (!archive || !g.rooms.setTextRoomPost) return;
+    await g.rooms.setTextRoomPost(c.textRoom.room, c.textRoom.secret, archive.postUrl(c.id));
+    await g.rooms.allow('text', c.textRoom.room, c.textRoom.secret, [archive.token]);
+    if (c.archiveBroker !== archive.brokerId) await this.store.setArchiveBroker(c.id, archive.brokerId);
   }
 
   /** The conversation as the record holds it; 404 when there is none. */
@@ -495,9 +590,9 @@ export class ConversationService {
     return this.find(id);
   }
 
-  /** Open conversations (the back-fill reads their rooms' history). */
-  async open(): Promise<Conversation[]> {
-    return (await this.store.live(Date.now())).filter((c) => c.state !== 'closed');
+  /** Open conversations (the back-fill reads their rooms' history): all, or those whose archive is this broker's. */
+  async open(mine = false): Promise<Conversation[]> {
+    return (await this.store.live(Date.now())).filter((c) => c.state !== 'closed' && (!mine || this.archivesHere(c)));
   }
 
   /**
@@ -517,10 +612,11 @@ export class ConversationService {
   }
 
   private async grantAgent(c: Conversation, token: string): Promise<void> {
+    const g = this.on(c);
     await Promise.all([
-      this.tokens.addToken(token),
-      this.rooms.allow('text', c.textRoom.room, c.textRoom.secret, [token]),
-      this.rooms.allow('video', c.videoRoom.room, c.videoRoom.secret, [token]),
+      g.tokens.addToken(token),
+      g.rooms.allow('text', c.textRoom.room, c.textRoom.secret, [token]),
+      g.rooms.allow('video', c.videoRoom.room, c.videoRoom.secret, [token]),
     ]);
   }
 
@@ -531,15 +627,22 @@ export class ConversationService {
    */
   private async teardown(c: Conversation): Promise<void> {
     const tokens = [c.customerToken, ...(c.claim ? [c.claim.token] : [])];
+    const g = this.gateways.get(c.gateway);
+    if (!g) {
+      // A Janus taken out of the configuration: whatever it held is not ours to reach any more.
+      this.opts.log('warn', `conversation ${c.id}: its Janus ${c.gateway} is no longer configured; its rooms are left to it`);
+      await this.store.setTornDown(c.id, { roomsDestroyed: true, tokensRevoked: true });
+      return;
+    }
     const none: PromiseSettledResult<void>[] = [];
     const [rooms, revoked] = await Promise.all([
       c.roomsDestroyed
         ? none
         : Promise.allSettled([
-            this.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
-            this.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
+            g.rooms.destroy('text', c.textRoom.room, c.textRoom.secret),
+            g.rooms.destroy('video', c.videoRoom.room, c.videoRoom.secret),
           ]),
-      c.tokensRevoked ? none : Promise.allSettled(tokens.map((t) => this.tokens.removeToken(t))),
+      c.tokensRevoked ? none : Promise.allSettled(tokens.map((t) => g.tokens.removeToken(t))),
     ]);
     const roomFailure = rooms.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const tokenFailure = revoked.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -579,6 +682,10 @@ export class ConversationService {
     if (e instanceof GatewayRequestError) return new HttpError(502, 'gateway_error', 'The media gateway refused the request');
     return new HttpError(500, 'internal', 'Internal error');
   }
+}
+
+function isDirectory(x: RoomGateway | GatewayDirectory): x is GatewayDirectory {
+  return typeof (x as Partial<GatewayDirectory>).all === 'function' && typeof (x as Partial<GatewayDirectory>).get === 'function';
 }
 
 const DEFAULT_MAX_LIFETIME_MS = 12 * 60 * 60_000;

@@ -24,6 +24,15 @@ export interface Db extends Queryable {
   /** Runs `fn` in one transaction; rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable & { exec(sql: string): Promise<void> }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * LISTEN on `channel`: `onNotify` gets each payload, in commit order.
+   * `onResync` runs whenever notifications may have been missed (the listening
+   * connection was lost and is back): the caller reads what it missed from
+   * the tables. PostgreSQL: one dedicated connection, reconnected with
+   * backoff; PGlite: its own listen(), same SQL (NOTIFY) on the other side.
+   * Resolves once listening; the function it returns stops.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onResync?: () => void): Promise<() => Promise<void>>;
   /** Embedded only: the whole data folder as a tarball (tests start each broker from a migrated one). */
   dump?(): Promise<Blob>;
 }
@@ -67,6 +76,13 @@ async function openPglite(db: PGlite, description: string): Promise<Db> {
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
     dump: () => db.dumpDataDir('none'),
+    // One process owns a PGlite database: its notifications cannot be missed, so there is no resync.
+    async listen(channel, onNotify) {
+      const stop = await db.listen(channel, onNotify);
+      return async () => {
+        if (!db.closed) await stop();
+      };
+    },
   };
 }
 
@@ -115,5 +131,55 @@ async function openPostgres(url: string): Promise<Db> {
       }
     },
     close: () => pool.end(),
+    listen: (channel, onNotify, onResync) => listenPostgres(url, channel, onNotify, onResync),
+  };
+}
+
+/** A connection of its own that LISTENs, and comes back after a drop (then onResync: notifications sent meanwhile are lost). */
+async function listenPostgres(url: string, channel: string, onNotify: (payload: string) => void, onResync?: () => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 250;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('error', () => {});
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onNotify(n.payload);
+    });
+    await c.connect();
+    await c.query(`listen ${channel}`);
+    if (stopped) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    delay = 250;
+    c.once('end', () => {
+      if (client === c) client = undefined;
+      if (!stopped) again();
+    });
+  };
+  const again = () => {
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      connect().then(
+        () => onResync?.(),
+        () => {
+          delay = Math.min(delay * 2, 5000);
+          again();
+        },
+      );
+    }, delay);
+    retry.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => {});
   };
 }

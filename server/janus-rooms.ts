@@ -116,6 +116,8 @@ export class JanusRooms implements RoomGateway {
   private loop: Promise<void> | null = null;
   private everConnected = false;
   private readonly reconnectListeners = new Set<() => void>();
+  /** When the connection was lost (or, before the first connection, when this object was made). */
+  private downAt = Date.now();
   private readonly connectWaitMs: number;
   private readonly requestTimeoutMs: number;
 
@@ -126,6 +128,16 @@ export class JanusRooms implements RoomGateway {
 
   get connected(): boolean {
     return this.live !== null;
+  }
+
+  /** Since when the broker has had no session on this Janus (epoch ms; undefined while connected). */
+  get downSince(): number | undefined {
+    return this.live ? undefined : this.downAt;
+  }
+
+  /** The Janus WebSocket URL the broker uses. */
+  get url(): string {
+    return this.opts.url;
   }
 
   /** Connects and resolves once the first session is up; keeps reconnecting in the background after that. */
@@ -319,6 +331,7 @@ export class JanusRooms implements RoomGateway {
   private lost(live: Live, why: string): void {
     if (this.live !== live) return;
     this.live = null;
+    this.downAt = Date.now();
     if (this.closed) return;
     this.opts.log('warn', `janus: ${why}; reconnecting`);
     this.ready = deferred();

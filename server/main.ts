@@ -16,6 +16,11 @@
 //   ARCHIVE_URL           where Janus reaches this broker for the archive (TextRoom post), default the listen URL
 //   WEBHOOK_URL, WEBHOOK_SECRET  signed webhooks for a CRM (secret at least 32 bytes)
 //   OPERATOR_TOKEN        bearer of POST /api/erasure (at least 32 bytes); without it erasure is off
+// Several brokers, several Janus servers (see README "Scale"):
+//   JANUS_SERVERS         JSON array of {url, publicUrl?, adminUrl?, adminSecret?, adminKey} (server/janus-config.ts),
+//                         instead of JANUS_URL, JANUS_ADMIN_KEY, JANUS_ADMIN_URL, JANUS_ADMIN_SECRET, PUBLIC_GATEWAY_URL
+//   JANUS_FAILOVER_GRACE_S  a Janus no broker reaches for this long has its conversations moved (default 10; 0: never)
+//   BROKER_ID             this broker's id on the record (default: derived from its archive URL)
 // AGENT_PASSWORD must have at least 12 characters.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +30,7 @@ import { AUTHORITY_KEY_FORMAT } from './authority.js';
 import { startBroker, type BrokerOptions } from './broker.js';
 import type { IceServer } from './conversations.js';
 import { everythingToConsole } from './log.js';
+import { parseJanusServers } from './janus-config.js';
 import { checkSecretLength } from './secrets.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,6 +105,34 @@ if (agentPassword && agentPassword.length < MIN_PASSWORD_LENGTH) {
   fail(`AGENT_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (got ${agentPassword.length})`);
 }
 
+/** The pool from JANUS_SERVERS, or the single Janus of JANUS_URL & co. */
+function janus(): Pick<BrokerOptions, 'janusServers' | 'janusUrl' | 'janusAdminKey' | 'janusAdmin' | 'publicGatewayUrl'> {
+  const raw = process.env.JANUS_SERVERS;
+  if (raw) {
+    const single = ['JANUS_URL', 'JANUS_ADMIN_KEY', 'JANUS_ADMIN_URL', 'JANUS_ADMIN_SECRET', 'PUBLIC_GATEWAY_URL'].filter((n) => process.env[n]);
+    if (single.length) fail(`JANUS_SERVERS replaces ${single.join(', ')}: set one or the other`);
+    try {
+      return { janusServers: parseJanusServers(raw) };
+    } catch (e) {
+      fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return {
+    janusUrl: required('JANUS_URL'),
+    janusAdminKey: required('JANUS_ADMIN_KEY'),
+    janusAdmin: janusAdmin(),
+    publicGatewayUrl: process.env.PUBLIC_GATEWAY_URL || undefined,
+  };
+}
+
+function failoverGraceMs(): number | undefined {
+  const raw = process.env.JANUS_FAILOVER_GRACE_S;
+  if (!raw) return undefined;
+  const s = Number(raw);
+  if (!(s >= 0) || !Number.isFinite(s)) fail(`JANUS_FAILOVER_GRACE_S must be a number of seconds (0: never move), got ${raw}`);
+  return s * 1000;
+}
+
 function retentionMs(): number | undefined {
   const raw = process.env.RETENTION_DAYS;
   if (!raw) return undefined;
@@ -129,9 +163,9 @@ const options: BrokerOptions = {
   archiveUrl: process.env.ARCHIVE_URL || undefined,
   webhooks: webhooks(),
   operatorToken: secret('OPERATOR_TOKEN'),
-  janusUrl: required('JANUS_URL'),
-  janusAdminKey: required('JANUS_ADMIN_KEY'),
-  janusAdmin: janusAdmin(),
+  ...janus(),
+  janusFailoverGraceMs: failoverGraceMs(),
+  brokerId: process.env.BROKER_ID || undefined,
   agentAccounts: agentPassword ? [{ username: agentUsername, password: agentPassword, display: process.env.AGENT_DISPLAY || undefined }] : undefined,
   agentTokenSecret: secret('AGENT_TOKEN_SECRET'),
   identitySecret: secret('IDENTITY_SECRET'),
@@ -140,7 +174,6 @@ const options: BrokerOptions = {
   port: port(),
   host: process.env.HOST || undefined,
   staticRoot: repoRoot,
-  publicGatewayUrl: process.env.PUBLIC_GATEWAY_URL || undefined,
   allowedOrigins: process.env.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
   iceServers: iceServers(),
   janodeLogLevel: janodeLog,

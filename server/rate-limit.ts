@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
+import type { Queryable } from './db.js';
 
 /** A token bucket: `burst` requests at once, refilled at `perMinute`. */
 export interface RateRule {
@@ -8,6 +9,57 @@ export interface RateRule {
 }
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterS: number };
+
+/** What the API draws from: a token bucket per key (the database's, shared by every broker; or this process's). */
+export interface RateLimit {
+  take(key: string): Promise<RateDecision> | RateDecision;
+}
+
+/**
+ * Token buckets in the database (table rate_bucket): one statement takes a
+ * token, on the database's clock, so a client throttled on one broker is
+ * throttled on every broker of the record, whatever their clocks say.
+ */
+export class DatabaseRateLimiter implements RateLimit {
+  private readonly perMs: number;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly rule: RateRule,
+  ) {
+    if (!(rule.perMinute > 0) || !(rule.burst >= 1)) throw new Error('rate rule needs perMinute > 0 and burst >= 1');
+    this.perMs = rule.perMinute / 60_000;
+  }
+
+  /** How long an untouched bucket takes to fill up again (after that its row means nothing). */
+  get refillMs(): number {
+    return Math.ceil(this.rule.burst / this.perMs);
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    // $2 burst, $3 tokens per ms; every SET expression sees the row as it was, `excluded.at` is now.
+    const [row] = await this.db.query<{ tokens: number; ok: boolean }>(
+      `insert into rate_bucket as b (key, tokens, at, ok)
+       values ($1, $2::float8 - 1, vc_now_ms(), true)
+       on conflict (key) do update set
+         tokens = case when least($2::float8, b.tokens + greatest(0, excluded.at - b.at) * $3::float8) >= 1
+                       then least($2::float8, b.tokens + greatest(0, excluded.at - b.at) * $3::float8) - 1
+                       else least($2::float8, b.tokens + greatest(0, excluded.at - b.at) * $3::float8) end,
+         at = greatest(b.at, excluded.at),
+         ok = least($2::float8, b.tokens + greatest(0, excluded.at - b.at) * $3::float8) >= 1
+       returning tokens, ok`,
+      [key, this.rule.burst, this.perMs],
+    );
+    if (row.ok) return { ok: true };
+    return { ok: false, retryAfterS: Math.max(1, Math.ceil((1 - row.tokens) / this.perMs / 1000)) };
+  }
+}
+
+/** Forgets buckets untouched for `idleMs` (full again by then: the same as no row). */
+export async function pruneRateBuckets(db: Queryable, idleMs: number): Promise<number> {
+  const rows = await db.query('delete from rate_bucket where at < vc_now_ms() - $1 returning 1', [idleMs]);
+  return rows.length;
+}
 
 interface Bucket {
   tokens: number;
@@ -19,7 +71,7 @@ interface Bucket {
  * recently seen clients are forgotten (which only ever lets one of them in
  * early, never blocks anybody).
  */
-export class RateLimiter {
+export class RateLimiter implements RateLimit {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 

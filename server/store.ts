@@ -64,9 +64,11 @@ export interface Conversation {
   readonly roomsDestroyed: boolean;
   /** False while a closed conversation's participant tokens may still be valid on Janus (remove failed). */
   readonly tokensRevoked: boolean;
+  /** The broker whose archive its TextRoom posts to (archive-owner.ts). */
+  readonly archiveBroker?: string;
 }
 
-export type NewConversation = Omit<Conversation, 'certs' | 'customerJoined' | 'state' | 'claim' | 'link' | 'closedAt' | 'roomsDestroyed' | 'tokensRevoked'>;
+export type NewConversation = Omit<Conversation, 'certs' | 'customerJoined' | 'state' | 'claim' | 'link' | 'closedAt' | 'roomsDestroyed' | 'tokensRevoked' | 'archiveBroker'>;
 
 /** The caps reserve() checks. */
 export interface CapacityLimits {
@@ -76,7 +78,7 @@ export interface CapacityLimits {
   maxOpen: number;
 }
 
-export type CapacityVerdict = { ok: true } | { ok: false; over: 'user' | 'client' | 'network' | 'all' };
+export type CapacityVerdict = { ok: true; gateway: string } | { ok: false; over: 'user' | 'client' | 'network' | 'all' };
 
 /** Any number, as long as every broker uses the same: it serializes the capacity checks of all brokers on one database. */
 const CAPACITY_LOCK = 7_345_012;
@@ -112,6 +114,7 @@ interface Row {
   rooms_destroyed: boolean;
   tokens_revoked: boolean;
   gateway: string;
+  archive_broker: string | null;
   certs: IssuedCertificate[] | null;
 }
 
@@ -142,6 +145,7 @@ function toConversation(r: Row): Conversation {
     ...(r.closed_at !== null ? { closedAt: r.closed_at } : {}),
     roomsDestroyed: r.rooms_destroyed,
     tokensRevoked: r.tokens_revoked,
+    ...(r.archive_broker !== null ? { archiveBroker: r.archive_broker } : {}),
   };
 }
 
@@ -189,7 +193,13 @@ export class ConversationStore {
    * requests (on any broker) cannot all slip under a cap. The row is not
    * `ready` (invisible, unclaimable) until markReady, after its rooms exist.
    */
-  async reserve(c: NewConversation, certs: readonly IssuedCertificate[], caps: CapacityLimits): Promise<CapacityVerdict> {
+  /**
+   * `gateways`: the Janus servers it may go on; it goes on the one with the
+   * fewest open conversations (first in the list on a tie), counted under the
+   * same lock, so brokers creating at once spread over the servers. Default:
+   * `c.gateway`.
+   */
+  async reserve(c: NewConversation, certs: readonly IssuedCertificate[], caps: CapacityLimits, gateways: readonly string[] = [c.gateway]): Promise<CapacityVerdict> {
     return this.db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [CAPACITY_LOCK]);
       const [n] = await tx.query<{ all: number; client: number; network: number; user: number }>(
@@ -204,17 +214,26 @@ export class ConversationStore {
       if (n.client >= caps.perClient) return { ok: false, over: 'client' };
       if (c.client.network !== undefined && n.network >= caps.perNetwork) return { ok: false, over: 'network' };
       if (n.all >= caps.maxOpen) return { ok: false, over: 'all' };
+      let gateway = gateways[0] ?? c.gateway;
+      if (gateways.length > 1) {
+        const load = await tx.query<{ gateway: string; n: number }>(
+          `select gateway, count(*)::int as n from conversation where state <> 'closed' and gateway = any($1::text[]) group by gateway`,
+          [gateways],
+        );
+        const count = new Map(load.map((r) => [r.gateway, r.n]));
+        gateway = gateways.reduce((best, g) => ((count.get(g) ?? 0) < (count.get(best) ?? 0) ? g : best));
+      }
       await tx.query(
         `insert into conversation (id, created_at, state, topic, page, customer, customer_token, resume_key, text_room, video_room,
                                    client_key, client_network, client_user, gateway)
          values ($1, $2, 'waiting', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [c.id, c.createdAt, c.topic ?? null, c.page ?? null, c.customer, c.customerToken, c.resumeKey, c.textRoom, c.videoRoom,
-          c.client.key, c.client.network ?? null, c.client.userId ?? null, c.gateway],
+          c.client.key, c.client.network ?? null, c.client.userId ?? null, gateway],
       );
       for (const x of certs) {
         await tx.query('insert into certificate (conversation_id, kid, role, sub, cert, issued_at) values ($1, $2, $3, $4, $5, $6)', [c.id, x.kid, x.role, x.sub, x.cert, c.createdAt]);
       }
-      return { ok: true };
+      return { ok: true, gateway };
     });
   }
 
@@ -301,10 +320,45 @@ export class ConversationStore {
     return row;
   }
 
-  /** The queue as consoles see it: open conversations, and closed ones for `closedVisibleMs` after they closed. */
+  /**
+   * The queue as consoles see it: open conversations, and closed ones for `closedVisibleMs` after they closed.
+   * Entries are made by the database (vc_queue_entry, migration 003), like the queue stream's events.
+   */
   async queue(closedSince: number): Promise<QueueEntry[]> {
-    const rows = await this.db.query<Row>(`${SELECT} where c.ready and (c.state <> 'closed' or c.closed_at >= $1) order by c.created_at`, [closedSince]);
-    return rows.map((r) => toQueueEntry(toConversation(r)));
+    const rows = await this.db.query<{ entry: QueueEntry }>(
+      `select vc_queue_entry(c) as entry from conversation c where c.ready and (c.state <> 'closed' or c.closed_at >= $1) order by c.created_at`,
+      [closedSince],
+    );
+    return rows.map((r) => r.entry);
+  }
+
+  /** Open conversations on one Janus (failover moves them). */
+  async openOn(gateway: string): Promise<Conversation[]> {
+    const rows = await this.db.query<Row>(`${SELECT} where c.ready and c.state <> 'closed' and c.gateway = $1 order by c.created_at`, [gateway]);
+    return rows.map(toConversation);
+  }
+
+  /** Open conversations per Janus. */
+  async openPerGateway(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ gateway: string; n: number }>(`select gateway, count(*)::int as n from conversation where state <> 'closed' group by gateway`);
+    return new Map(rows.map((r) => [r.gateway, r.n]));
+  }
+
+  /** Failover: the conversation lives on `to` now (if it is still open and on `from`); its TextRoom posts to `brokerId`. */
+  async moveGateway(id: string, from: string, to: string, brokerId: string | undefined): Promise<boolean> {
+    const rows = await this.db.query(
+      `update conversation set gateway = $3, archive_broker = coalesce($4, archive_broker)
+        where id = $1 and gateway = $2 and state <> 'closed' returning id`,
+      [id, from, to, brokerId ?? null],
+    );
+    if (rows.length > 0) this.changed({ kind: 'updated', id });
+    return rows.length > 0;
+  }
+
+  /** Its TextRoom posts to this broker's archive now. */
+  async setArchiveBroker(id: string, brokerId: string | undefined): Promise<void> {
+    if (brokerId === undefined) return;
+    await this.db.query('update conversation set archive_broker = $2 where id = $1', [id, brokerId]);
   }
 
   /** Closed conversations (torn down on Janus) that closed before `before`: retention is over. */
@@ -338,5 +392,6 @@ export function toQueueEntry(c: Conversation): QueueEntry {
   if (c.claim) entry.claimedBy = { id: c.claim.agent.id, display: c.claim.agent.display };
   if (c.customer.verified) entry.verified = { ...c.customer.verified };
   if (c.link) entry.link = { ...c.link, linkedBy: { ...c.link.linkedBy } };
+  entry.gateway = c.gateway;
   return entry;
 }

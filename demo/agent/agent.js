@@ -44,8 +44,13 @@ const state = {
   /** @type {EventSource | null} */
   queue: null,
   queueRetry: /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined),
-  /** @type {{ conversations: Array<{ id: string, display: string, topic?: string, createdAt: number, state: string, claimedBy?: { id: string, display: string } }> } | null} */
-  snapshot: null,
+  /**
+   * The queue as the broker's stream built it: a snapshot once, then one event per change.
+   * @type {Map<string, { id: string, display: string, topic?: string, createdAt: number, state: string, claimedBy?: { id: string, display: string } }> | null}
+   */
+  queueEntries: null,
+  /** The id of the last queue event applied: a new stream resumes after it (the broker replays what we missed). */
+  lastEventId: '',
   /** @type {Map<string, { article: HTMLElement, heading: HTMLElement, endButton: HTMLButtonElement, note: HTMLElement, descriptor: any, ended: boolean }>} */
   panes: new Map(),
   reopened: false,
@@ -98,7 +103,8 @@ function signedOut(message) {
   state.session = null;
   sessionStorage.removeItem(SESSION_KEY);
   closeQueue();
-  state.snapshot = null;
+  state.queueEntries = null;
+  state.lastEventId = '';
   state.reopened = false;
   setError(message);
   showSignedIn();
@@ -257,9 +263,9 @@ function markEnded(id) {
 
 /** After a reload: claim my conversations again (same agentId, same descriptors) and reopen them. */
 async function reopenMine() {
-  if (state.reopened || !state.session || !state.snapshot) return;
+  if (state.reopened || !state.session || !state.queueEntries) return;
   state.reopened = true;
-  for (const c of state.snapshot.conversations) {
+  for (const c of [...state.queueEntries.values()]) {
     if (c.state === 'claimed' && c.claimedBy?.id === agentId() && !state.panes.has(c.id)) {
       const descriptor = await claim(c.id);
       if (descriptor) openPane(descriptor, { focus: false });
@@ -328,7 +334,7 @@ function queueItem(c, action) {
 function render() {
   // Lists are rebuilt on every change; keep keyboard focus on the same button.
   const focusedKey = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
-  const list = state.snapshot?.conversations ?? [];
+  const list = [...(state.queueEntries?.values() ?? [])].sort((a, b) => a.createdAt - b.createdAt);
   const waiting = list.filter((c) => c.state === 'waiting');
   const mine = list.filter((c) => c.state === 'claimed' && c.claimedBy?.id === agentId());
   els.waiting.replaceChildren(...waiting.map((c) => queueItem(c, 'claim')));
@@ -341,25 +347,61 @@ function render() {
   }
 }
 
-function onSnapshot(next) {
-  const prev = state.snapshot;
-  state.snapshot = next;
-  const byId = new Map(next.conversations.map((c) => [c.id, c]));
-  if (prev) {
-    const before = new Map(prev.conversations.map((c) => [c.id, c]));
-    const fresh = next.conversations.filter((c) => c.state === 'waiting' && !before.has(c.id));
-    if (fresh.length === 1) announce(`${fresh[0].display} is waiting.`);
-    else if (fresh.length > 1) announce(`${fresh.length} new visitors are waiting.`);
-  }
+/** Visitors who arrived since the last render, announced together. */
+let arrived = [];
+let renderPending = false;
+
+/** One render (and one announcement) per burst of queue events. */
+function scheduleRender() {
+  if (renderPending) return;
+  renderPending = true;
+  requestAnimationFrame(() => {
+    renderPending = false;
+    if (arrived.length === 1) announce(`${arrived[0].display} is waiting.`);
+    else if (arrived.length > 1) announce(`${arrived.length} new visitors are waiting.`);
+    arrived = [];
+    render();
+    void reopenMine();
+  });
+}
+
+/** A conversation this console has open ended (or left the record). */
+function paneGone(id) {
+  if (!state.panes.has(id)) return;
+  if (!state.panes.get(id)?.ended) announce('The customer ended a conversation.');
+  markEnded(id);
+}
+
+/** `event: snapshot`: the whole queue (on a fresh stream, or when the broker could not replay what we missed). */
+function onSnapshot(next, eventId) {
+  const entries = new Map(next.conversations.filter((c) => c.state !== 'closed').map((c) => [c.id, c]));
+  state.queueEntries = entries;
+  state.lastEventId = eventId;
   for (const id of state.panes.keys()) {
-    const c = byId.get(id);
-    if (!c || c.state === 'closed') {
-      if (!state.panes.get(id)?.ended) announce('The customer ended a conversation.');
-      markEnded(id);
-    }
+    const c = entries.get(id);
+    if (!c || c.state === 'closed') paneGone(id);
   }
-  render();
-  void reopenMine();
+  scheduleRender();
+}
+
+/** `event: added | claimed | closed | updated | removed`: one conversation changed. */
+function onDelta(type, data, eventId) {
+  const entries = state.queueEntries;
+  if (!entries) return;
+  state.lastEventId = eventId;
+  if (type === 'removed') {
+    entries.delete(data.id);
+    paneGone(data.id);
+  } else {
+    const c = data.entry;
+    if (type === 'added' && c.state === 'waiting' && !entries.has(c.id)) arrived.push(c);
+    // Closed conversations are not listed: forgetting them keeps a long day's map small.
+    if (c.state === 'closed') {
+      entries.delete(c.id);
+      paneGone(c.id);
+    } else entries.set(c.id, c);
+  }
+  scheduleRender();
 }
 
 function closeQueue() {
@@ -390,7 +432,10 @@ async function connectQueue() {
     return;
   }
   if (!state.session) return;
-  const es = new EventSource(`/api/queue/stream?ticket=${encodeURIComponent(ticket)}`);
+  // EventSource sends Last-Event-ID by itself when it reconnects; a new EventSource (new ticket) passes it here,
+  // so the broker replays what this console missed instead of sending the whole queue again.
+  const resume = state.queueEntries && state.lastEventId ? `&lastEventId=${encodeURIComponent(state.lastEventId)}` : '';
+  const es = new EventSource(`/api/queue/stream?ticket=${encodeURIComponent(ticket)}${resume}`);
   state.queue = es;
   es.addEventListener('open', () => (els.streamStatus.textContent = 'Live'));
   es.addEventListener('error', () => {
@@ -399,13 +444,22 @@ async function connectQueue() {
       state.queueRetry = setTimeout(() => void connectQueue(), 2000);
     }
   });
-  es.addEventListener('queue', (ev) => {
+  es.addEventListener('snapshot', (ev) => {
     try {
-      onSnapshot(JSON.parse(ev.data));
+      onSnapshot(JSON.parse(ev.data), ev.lastEventId);
     } catch {
-      // A malformed event is skipped; the next snapshot replaces everything anyway.
+      // A malformed snapshot is skipped; the stream's next one replaces everything.
     }
   });
+  for (const type of ['added', 'claimed', 'closed', 'updated', 'removed']) {
+    es.addEventListener(type, (ev) => {
+      try {
+        onDelta(type, JSON.parse(ev.data), ev.lastEventId);
+      } catch {
+        // A malformed event is skipped. (Unknown event names, e.g. agent presence later, are never dispatched here.)
+      }
+    });
+  }
 }
 
 showSignedIn();

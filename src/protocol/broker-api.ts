@@ -128,8 +128,26 @@ export const QueueEntry = v.object({
   verified: v.optional(VerifiedIdentitySchema),
   /** The agent linked the chat to this customer record. */
   link: v.optional(CustomerLink),
+  /** The Janus its rooms live on (the descriptors' `gateway`); changes when a dead Janus's conversations are moved. */
+  gateway: v.optional(v.string()),
 });
 export type QueueEntry = v.InferOutput<typeof QueueEntry>;
+
+/**
+ * `GET /api/queue/stream` (Server-Sent Events): `event: snapshot` once (or
+ * none when resuming from Last-Event-ID), then one event per change, each
+ * with its event id in the SSE `id:` field. Unknown event names are to be
+ * ignored (agent presence will add its own).
+ */
+export const QueueSnapshotEvent = v.object({ conversations: v.array(QueueEntry) });
+export type QueueSnapshotEvent = v.InferOutput<typeof QueueSnapshotEvent>;
+/** `event: added | claimed | closed | updated`: the conversation's entry as it is now. */
+export const QueueEntryEvent = v.object({ entry: QueueEntry });
+export type QueueEntryEvent = v.InferOutput<typeof QueueEntryEvent>;
+/** `event: removed`: the conversation left the record (retention, erasure). */
+export const QueueRemovedEvent = v.object({ id: v.string() });
+export type QueueRemovedEvent = v.InferOutput<typeof QueueRemovedEvent>;
+export const QUEUE_DELTA_EVENTS = ['added', 'claimed', 'closed', 'updated', 'removed'] as const;
 
 export const ApiError = v.object({ error: v.object({ code: v.string(), message: v.string() }) });
 export type ApiError = v.InferOutput<typeof ApiError>;

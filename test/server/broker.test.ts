@@ -140,7 +140,7 @@ async function postAllAtOnce(base: string, path: string, bodies: unknown[], head
   return Promise.all(replies);
 }
 
-/** Reads `event: queue` messages from /api/queue/stream. */
+/** Follows /api/queue/stream (a snapshot, then deltas) and gives the queue as it stands after each event. */
 async function openQueueStream(base: string, headers: Record<string, string> = asAgent('agent-sse', 'Sam'), query = '') {
   const ac = new AbortController();
   const res = await fetch(`${base}/api/queue/stream${query}`, { signal: ac.signal, headers });
@@ -169,6 +169,7 @@ async function openQueueStream(base: string, headers: Record<string, string> = a
       buffer += value;
     }
   }
+  const entries = new Map<string, QueueEntry>();
   return {
     async next(pred: (s: QueueSnapshot) => boolean, timeoutMs = 5000): Promise<QueueSnapshot> {
       const deadline = Date.now() + timeoutMs;
@@ -180,8 +181,16 @@ async function openQueueStream(base: string, headers: Record<string, string> = a
           nextEvent(),
           new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no matching queue event in time')), left))),
         ]).finally(() => clearTimeout(timer));
-        if (ev.event !== 'queue') continue;
-        const snapshot = v.parse(QueueSnapshot, JSON.parse(ev.data));
+        if (ev.event === 'snapshot') {
+          entries.clear();
+          for (const c of v.parse(QueueSnapshot, JSON.parse(ev.data)).conversations) entries.set(c.id, c);
+        } else if (ev.event === 'removed') {
+          entries.delete(v.parse(v.object({ id: v.string() }), JSON.parse(ev.data)).id);
+        } else if (['added', 'claimed', 'closed', 'updated'].includes(ev.event)) {
+          const { entry } = v.parse(v.object({ entry: QueueEntry }), JSON.parse(ev.data));
+          entries.set(entry.id, entry);
+        } else continue;
+        const snapshot = { conversations: [...entries.values()] };
         if (pred(snapshot)) return snapshot;
       }
     },
@@ -452,7 +461,7 @@ describe('queue', () => {
     assert.equal(r.status, 200);
     const snapshot = v.parse(QueueSnapshot, r.body);
     const entry = snapshot.conversations.find((c) => c.id === grant.descriptor.id);
-    assert.deepEqual({ ...entry, createdAt: 0 }, { id: grant.descriptor.id, display: 'Fay', topic: 'Billing', state: 'waiting', createdAt: 0 });
+    assert.deepEqual({ ...entry, createdAt: 0 }, { id: grant.descriptor.id, display: 'Fay', topic: 'Billing', state: 'waiting', createdAt: 0, gateway: janus.url });
   });
 
   test('SSE stream sends a snapshot on connect and an update after create and claim', async () => {

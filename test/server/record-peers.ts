@@ -82,6 +82,11 @@ export class Peer {
     return new Peer(claim.descriptor, await key.signer(), undefined, bearer);
   }
 
+  /** The same participant (same signing key) with a new descriptor: its conversation moved to another Janus. */
+  follow(descriptor: ConversationDescriptor): Peer {
+    return new Peer(descriptor, this.signer, this.resumeKey, this.bearer);
+  }
+
   /** Registers a new signing key (POST /keys) and signs with it from now on. */
   async newKey(brokerUrl: string): Promise<void> {
     const key = await newSigner(this.conversationId);

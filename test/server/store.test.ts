@@ -65,7 +65,7 @@ function conversation(client: Partial<NewConversation['client']> = {}): NewConve
 
 async function ready(store: ConversationStore, c: NewConversation): Promise<void> {
   const v = await store.reserve(c, [{ role: 'customer', sub: c.customer.id, kid: `k${c.id}`.slice(0, 22).padEnd(22, 'x'), cert: `cert-of-${c.id}` }], CAPS);
-  assert.deepEqual(v, { ok: true });
+  assert.deepEqual(v, { ok: true, gateway: 'ws://janus.test:8188' });
   await store.markReady(c.id);
 }
 
@@ -146,11 +146,11 @@ for (const backend of BACKENDS) {
       const store = new ConversationStore(db);
       const results = await Promise.all(Array.from({ length: 6 }, () => store.reserve(conversation({ key: '10.0.0.7', network: '10.0.0.0/24' }), [], CAPS)));
       assert.equal(results.filter((r) => r.ok).length, 2, 'two per client');
-      assert.deepEqual(await store.reserve(conversation({ key: '10.0.0.8', network: '10.0.0.0/24' }), [], CAPS), { ok: true });
+      assert.deepEqual(await store.reserve(conversation({ key: '10.0.0.8', network: '10.0.0.0/24' }), [], CAPS), { ok: true, gateway: 'ws://janus.test:8188' });
       assert.deepEqual(await store.reserve(conversation({ key: '10.0.0.9', network: '10.0.0.0/24' }), [], CAPS), { ok: false, over: 'network' });
-      assert.deepEqual(await store.reserve(conversation({ key: '10.9.0.1', network: '10.9.0.0/24', userId: 'u1' }), [], CAPS), { ok: true });
+      assert.deepEqual(await store.reserve(conversation({ key: '10.9.0.1', network: '10.9.0.0/24', userId: 'u1' }), [], CAPS), { ok: true, gateway: 'ws://janus.test:8188' });
       assert.deepEqual(await store.reserve(conversation({ key: '10.8.0.1', network: '10.8.0.0/24', userId: 'u1' }), [], CAPS), { ok: false, over: 'user' });
-      assert.deepEqual(await store.reserve(conversation({ key: '10.7.0.1', network: '10.7.0.0/24' }), [], CAPS), { ok: true });
+      assert.deepEqual(await store.reserve(conversation({ key: '10.7.0.1', network: '10.7.0.0/24' }), [], CAPS), { ok: true, gateway: 'ws://janus.test:8188' });
       assert.deepEqual(await store.reserve(conversation({ key: '10.6.0.1', network: '10.6.0.0/24' }), [], CAPS), { ok: false, over: 'all' });
       const [{ rows }] = await db.query<{ rows: number }>('select count(*)::int as rows from conversation');
       assert.equal(rows, 5);
@@ -160,7 +160,7 @@ for (const backend of BACKENDS) {
       const { db } = await fresh();
       const store = new ConversationStore(db);
       const c = conversation();
-      assert.deepEqual(await store.reserve(c, [], CAPS), { ok: true });
+      assert.deepEqual(await store.reserve(c, [], CAPS), { ok: true, gateway: 'ws://janus.test:8188' });
       assert.equal(await store.get(c.id), undefined);
       assert.deepEqual(await store.queue(0), []);
       assert.equal(await store.claim(c.id, agent('ann'), 't'), undefined);
