@@ -188,6 +188,7 @@ interface StepFigures {
   janusCpu: number;
   pgCpu: number;
   workersCpu: number;
+  workersRss: number;
   brokerCpuMsPerOpen: number;
   loopDelayP99: number;
   consoleBytesPerOpen: number;
@@ -284,6 +285,7 @@ async function conversationsBench(work: string, janus: RunningJanus, pg: Running
         janusCpu: cpuPercent(c0.janus, c1.janus, c1.at - c0.at),
         pgCpu: cpuPercent(c0.pg, c1.pg, c1.at - c0.at),
         workersCpu: workers.reduce((a, _, i) => a + cpuPercent(c0.workers[i], c1.workers[i], c1.at - c0.at), 0),
+        workersRss: c0.workers.reduce((a, w) => a + w.rssBytes, 0),
         brokerCpuMsPerOpen: ((s1.broker.cpuS - s0.broker.cpuS) * 1000) / add,
         loopDelayP99: Math.max(...chats.map((c) => c.loopDelayP99Ms)),
         consoleBytesPerOpen: CONSOLES ? consoleBytes / CONSOLES / add : 0,
@@ -314,7 +316,7 @@ async function conversationsBench(work: string, janus: RunningJanus, pg: Running
   lines.push('', 'Resources while chatting (CPU in % of one core over the chat window; memory resident, per open conversation above the idle broker and Janus)');
   lines.push(
     ...table(
-      ['N open', 'broker CPU', 'Janus CPU', 'PostgreSQL CPU', 'participants CPU', 'broker RSS (per conv.)', 'Janus RSS (per conv.)', 'PostgreSQL PSS', 'broker CPU per create+claim', 'console stream per create+claim', 'participants loop p99'],
+      ['N open', 'broker CPU', 'Janus CPU', 'PostgreSQL CPU', 'participants CPU', 'broker RSS (per conv.)', 'Janus RSS (per conv.)', 'PostgreSQL PSS', 'broker CPU per create+claim', 'console stream per create+claim', 'participants RSS', 'participants loop p99'],
       figures.map((f) => [
         String(f.n),
         `${f.brokerCpu.toFixed(0)}%`,
@@ -326,10 +328,15 @@ async function conversationsBench(work: string, janus: RunningJanus, pg: Running
         mib(f.pgRss),
         `${f.brokerCpuMsPerOpen.toFixed(1)} ms`,
         kib(f.consoleBytesPerOpen),
+        mib(f.workersRss),
         ms(f.loopDelayP99),
       ]),
     ),
   );
+  const slowGenerator = figures.filter((f) => f.loopDelayP99 > 50).map((f) => f.n);
+  if (slowGenerator.length > 0) {
+    lines.push(`Caution at N = ${slowGenerator.join(', ')}: the participants' own event loop was late by more than 50 ms (p99), so those latencies include the load generator's delay, not only the broker's and Janus's.`);
+  }
   const last = figures.at(-1);
   if (last) lines.push(`Per open conversation at ${last.n}: broker ${(last.brokerCpu / last.n).toFixed(3)}% of a core and ${kib(last.brokerRssPerConv)}, Janus ${(last.janusCpu / last.n).toFixed(3)}% and ${kib(last.janusRssPerConv)} (at this chat rate).`);
   lines.push(
@@ -387,19 +394,32 @@ async function main(): Promise<void> {
   let janus: RunningJanus | undefined;
   let pg: RunningPostgres | undefined;
   const lines: string[] = [];
+  // Each part gets a Janus of its own, so what one part left in Janus's memory does not count in the next.
+  const withJanus = async (fn: (j: RunningJanus) => Promise<void>) => {
+    janus = await startJanus({ rtpPortRange: '20000-40000', debugLevel: 4 });
+    try {
+      await fn(janus);
+    } finally {
+      await janus.stop();
+      janus = undefined;
+    }
+  };
   try {
-    [janus, pg] = await Promise.all([startJanus({ rtpPortRange: '20000-40000', debugLevel: 4 }), startPostgres()]);
+    pg = await startPostgres();
+    const db = pg;
     if (PARTS.has('chat')) {
       console.log('\nPart 1: conversations');
-      await conversationsBench(work, janus, pg, lines);
+      await withJanus((j) => conversationsBench(work, j, db, lines));
     }
     if (PARTS.has('queue')) {
       console.log('\nPart 2: the queue stream');
-      await queueBench(work, janus, pg, lines);
+      await withJanus((j) => queueBench(work, j, db, lines));
     }
     if (PARTS.has('calls')) {
       console.log('\nPart 3: calls');
-      lines.push(...(await callsBench({ work, janus, pg, calls: CALLS, durationMs: CALL_MS, agentToken, agentSecret: AGENT_SECRET, startBroker: (name, config) => startBrokerProcess(work, name, config) })));
+      await withJanus(async (j) => {
+        lines.push(...(await callsBench({ work, janus: j, pg: db, calls: CALLS, durationMs: CALL_MS, agentToken, agentSecret: AGENT_SECRET, startBroker: (name, config) => startBrokerProcess(work, name, config) })));
+      });
     }
   } finally {
     await janus?.stop();
