@@ -80,6 +80,10 @@ async function startBrokerProcess(work: string, name: string, config: Record<str
   const logFile = join(work, `${name}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(repo, 'dist-server', 'server', 'main.js'), '--config', file], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: work } });
+  // However this run ends (an exception, Ctrl-C), no broker outlives it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   let out = '';
@@ -431,5 +435,7 @@ async function main(): Promise<void> {
   console.log(`\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (the bench itself included); ${((Date.now() - started) / 60_000).toFixed(1)} min in all.`);
 }
 
+// Ctrl-C: exit, so the 'exit' hooks stop the brokers and PostgreSQL (Janus and the workers follow their pipes).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 await main();
 process.exit(0);

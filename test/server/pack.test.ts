@@ -49,6 +49,9 @@ function startBin(env: Record<string, string>, args: string[]): Promise<{ url: s
   const bin = join(app, 'node_modules', '.bin', 'vc-broker');
   // Only what a service would have: PATH and HOME, none of this test process's environment (no NODE_OPTIONS with tsx).
   const child = spawn(bin, args, { cwd: app, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: app, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += String(b)));
   child.stderr!.on('data', (b: Buffer) => (out += String(b)));
