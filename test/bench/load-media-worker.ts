@@ -22,7 +22,10 @@ export type MediaCommand =
 
 export interface StreamFigures {
   kind: 'audio' | 'video';
+  /** Every packet that arrived, retransmissions included. */
   received: number;
+  /** Distinct sequence numbers that arrived. */
+  unique: number;
   expected: number;
   jitterMs: number;
 }
@@ -110,6 +113,10 @@ class LoopedSender {
 
 class StreamStats {
   received = 0;
+  /** Packets counted once per sequence number in the window (NACK retransmissions and duplicates left out). */
+  unique = 0;
+  private readonly seenIn = new Uint16Array(65536);
+  private epoch = 1;
   private cycles = 0;
   private maxSeq = -1;
   private baseExt = -1;
@@ -128,6 +135,10 @@ class StreamStats {
 
   onPacket(seq: number, timestamp: number): void {
     this.received++;
+    if (this.seenIn[seq] !== this.epoch) {
+      this.seenIn[seq] = this.epoch;
+      this.unique++;
+    }
     if (this.maxSeq < 0) {
       this.maxSeq = seq;
       this.baseExt = seq;
@@ -150,12 +161,14 @@ class StreamStats {
   }
 
   startWindow(): void {
+    this.epoch = (this.epoch % 65535) + 1;
+    this.unique = 0;
     this.mark = { received: this.received, ext: this.maxSeq < 0 ? -1 : this.ext };
   }
 
   window(): StreamFigures {
     const fromExt = this.mark.ext < 0 ? this.baseExt - 1 : this.mark.ext;
-    return { kind: this.kind, received: this.received - this.mark.received, expected: this.maxSeq < 0 ? 0 : this.ext - fromExt, jitterMs: (this.jitter / this.clockRate) * 1000 };
+    return { kind: this.kind, received: this.received - this.mark.received, unique: this.unique, expected: this.maxSeq < 0 ? 0 : this.ext - fromExt, jitterMs: (this.jitter / this.clockRate) * 1000 };
   }
 }
 

@@ -163,7 +163,8 @@ export async function callsBench(opts: CallsBenchOptions): Promise<string[]> {
       const received = streams.reduce((a, s) => a + s.received, 0);
       const expected = streams.reduce((a, s) => a + s.expected, 0);
       const sent = measured.reduce((a, m) => a + m.sent, 0);
-      const loss = expected > 0 ? Math.max(0, 1 - received / expected) : 1;
+      const unique = streams.reduce((a, s) => a + s.unique, 0);
+      const loss = expected > 0 ? Math.max(0, 1 - unique / expected) : 1;
       const jitters = streams.map((s) => s.jitterMs);
       const videoJitter = streams.filter((s) => s.kind === 'video').map((s) => s.jitterMs);
       const meanJitter = jitters.reduce((a, b) => a + b, 0) / Math.max(1, jitters.length);
@@ -178,7 +179,11 @@ export async function callsBench(opts: CallsBenchOptions): Promise<string[]> {
         : received < 0.97 * sent ? `forwarded ${((received / sent) * 100).toFixed(0)} % of what was sent`
         : meanJitter > JITTER_LIMIT_MS ? `mean jitter ${meanJitter.toFixed(0)} ms`
         : undefined;
-      if (why && !behind) behind = { n, why };
+      // A generator whose own event loop runs late drops and delays packets itself (its socket buffers overflow):
+      // such a row says more about the participants than about Janus.
+      const generatorBound = loopP99 > 100 || workersCpu > 85 * workers.length;
+      const verdict = why ? `${why}${generatorBound ? ' (participants saturated)' : ''}` : generatorBound ? 'ok (participants saturated)' : 'ok';
+      if (why && !behind) behind = { n, why: verdict };
       perCall = `Janus ${(janusCpu / n).toFixed(1)}% of a core and ${(janusRssPerCall / 1024).toFixed(0)} KiB per call at ${n} calls`;
       rows.push([
         String(n),
@@ -190,7 +195,7 @@ export async function callsBench(opts: CallsBenchOptions): Promise<string[]> {
         `${quantile(jitters, 0.5).toFixed(1)} / ${quantile(videoJitter, 0.99).toFixed(1)} ms`,
         `${workersCpu.toFixed(0)}%`,
         `${loopP99.toFixed(0)} ms`,
-        why ?? 'ok',
+        verdict,
       ]);
       console.log(` forwarded ${((received / wall) * 1000).toFixed(0)} packets/s, loss ${(loss * 100).toFixed(2)} %, Janus ${janusCpu.toFixed(0)}%${why ? ` — ${why}` : ''}`);
       if (failures.length > 0) break;
