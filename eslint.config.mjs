@@ -46,7 +46,7 @@ const LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'custom-elements.json', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-server/**', 'node_modules/**', 'custom-elements.json', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,8 @@ export interface JanusOptions {
   adminPort?: number;
   debugLevel?: number;
   reclaimTimeoutS?: number;
+  /** UDP ports for media and data channels, e.g. "20000-40000" (one per PeerConnection). Default: a window of 100 per run. */
+  rtpPortRange?: string;
   /** Every line Janus prints. */
   log?: (line: string) => void;
 }

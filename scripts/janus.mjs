@@ -87,7 +87,8 @@ async function settingsFor(opts) {
       // (Janus 1.1 cannot use loopback, see janus/janus.jcfg, nat).
       ICE_ENFORCE: process.env.JANUS_ICE_ENFORCE ?? '',
       RECLAIM_TIMEOUT: String(opts.reclaimTimeoutS ?? 20),
-      RTP_PORT_RANGE: `${rtpBase}-${rtpBase + 99}`,
+      // One port per PeerConnection: 100 is plenty for the tests; the load bench asks for thousands.
+      RTP_PORT_RANGE: opts.rtpPortRange ?? `${rtpBase}-${rtpBase + 99}`,
     },
   };
 }

@@ -1,2 +1,2 @@
 export function findChromium(): string | null;
-export function ensureSystemDeps(opts?: { quiet?: boolean; purpose?: 'start' | 'test' }): void;
+export function ensureSystemDeps(opts?: { quiet?: boolean; purpose?: 'start' | 'test' | 'bench' }): void;

@@ -17,11 +17,22 @@ function postgresServer() {
 }
 
 const REQUIRED = [
-  { name: 'Janus WebRTC gateway', pkg: 'janus', find: () => which('janus'), needs: ['start', 'test'] },
+  { name: 'Janus WebRTC gateway', pkg: 'janus', find: () => which('janus'), needs: ['start', 'test', 'bench'] },
   { name: 'Chromium', pkg: 'chromium', find: () => findChromium(), needs: ['start', 'test'] },
   // npm start keeps its record in embedded PostgreSQL (PGlite); the tests also run the store on a real server.
-  { name: 'PostgreSQL server (for the tests)', pkg: 'postgresql', find: postgresServer, needs: ['test'] },
+  { name: 'PostgreSQL server (for the tests)', pkg: 'postgresql', find: postgresServer, needs: ['test', 'bench'] },
+  // npm run bench:load encodes its call media once per run (VP8 and Opus, RTP-packetized) with GStreamer.
+  { name: 'GStreamer command line', pkg: 'gstreamer1.0-tools', find: () => which('gst-launch-1.0'), needs: ['bench'] },
+  { name: 'GStreamer base plugins (Opus)', pkg: 'gstreamer1.0-plugins-base', find: () => gstPlugin('libgstopus.so'), needs: ['bench'] },
+  { name: 'GStreamer good plugins (VP8, RTP)', pkg: 'gstreamer1.0-plugins-good', find: () => gstPlugin('libgstvpx.so') && gstPlugin('libgstrtp.so'), needs: ['bench'] },
 ];
+
+function gstPlugin(file) {
+  for (const d of ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0', '/usr/lib/aarch64-linux-gnu/gstreamer-1.0', '/usr/lib/gstreamer-1.0']) {
+    if (existsSync(join(d, file))) return join(d, file);
+  }
+  return null;
+}
 
 function which(bin) {
   const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
@@ -76,4 +87,4 @@ export function ensureSystemDeps({ quiet = false, purpose = 'start' } = {}) {
   console.log('system deps installed');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureSystemDeps({ purpose: process.argv[2] === 'test' ? 'test' : 'start' });
+if (import.meta.url === `file://${process.argv[1]}`) ensureSystemDeps({ purpose: ['test', 'bench'].includes(process.argv[2]) ? process.argv[2] : 'start' });

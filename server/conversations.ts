@@ -462,7 +462,8 @@ export class ConversationService {
       case 'network':
         return tooMany(`This network (${client.network}) already has ${this.caps.perNetwork} open conversations; try again later`);
       case 'all':
-        return new HttpError(503, 'capacity', 'Too many open conversations; try again later', { 'retry-after': '30' });
+        // The widget shows this message to the visitor as it is (code 'capacity' for one that words it itself).
+        return new HttpError(503, 'capacity', 'All our agents are busy right now. Please try again in a few minutes.', { 'retry-after': '30' });
     }
   }
 

@@ -436,9 +436,9 @@ describe('logout cannot be undone (issue 9, finding 4)', () => {
     // The CLI says it with the environment variable's name.
     const env = { JANUS_URL: 'ws://127.0.0.1:1', JANUS_ADMIN_KEY: 'x', PORT: '0' };
     const cases: Array<[Record<string, string>, string]> = [
-      [{ AGENT_TOKEN_SECRET: 'x'.repeat(12) }, 'broker: AGENT_TOKEN_SECRET must be at least 32 bytes (got 12)'],
-      [{ IDENTITY_SECRET: 'short' }, 'broker: IDENTITY_SECRET must be at least 32 bytes (got 5)'],
-      [{ AGENT_PASSWORD: 'password1' }, 'broker: AGENT_PASSWORD must be at least 12 characters (got 9)'],
+      [{ AGENT_TOKEN_SECRET: 'x'.repeat(12) }, 'vc-broker: invalid configuration:\n  AGENT_TOKEN_SECRET: must be at least 32 bytes (got 12)'],
+      [{ IDENTITY_SECRET: 'short' }, 'vc-broker: invalid configuration:\n  IDENTITY_SECRET: must be at least 32 bytes (got 5)'],
+      [{ AGENT_PASSWORD: 'password1' }, 'vc-broker: invalid configuration:\n  AGENT_PASSWORD: must be at least 12 characters (got 9)'],
     ];
     await Promise.all(
       cases.map(async ([extra, message]) => {

@@ -203,6 +203,8 @@ describe('ConversationService', () => {
     await service.create(await keyed({}));
     await service.create(await keyed({}));
     await rejectsWith(service.create(await keyed({})), 503, 'capacity');
+    // The widget shows the message to the visitor as it is: it must read as "all agents busy", not as a server fault.
+    await assert.rejects(service.create(await keyed({})), { message: 'All our agents are busy right now. Please try again in a few minutes.', headers: { 'retry-after': '30' } });
   });
 
   test('reconcile recreates rooms Janus lost, with the same credentials and both tokens', async () => {

@@ -22,7 +22,7 @@ import {
   type WireType,
 } from '../../src/protocol/index.js';
 import type { Db } from '../../server/db.js';
-import { TextRoomPeer } from '../../server/textroom-peer.js';
+import { TextRoomPeer, type RoomMessage } from '../../server/textroom-peer.js';
 
 Janode.Logger.setLevel('none');
 
@@ -114,6 +114,12 @@ export class Peer {
       username: `${this.id}~${randomUUID().slice(0, 8)}`,
       display: d.self.display,
     });
+  }
+
+  /** What the room relays to this participant after its join (its own broadcasts included). */
+  onMessage(listener: (m: RoomMessage) => void): () => void {
+    if (!this.peer) throw new Error('not connected');
+    return this.peer.onMessage(listener);
   }
 
   /** Signs `type`/`body` as this participant (id and ts may be given). */
