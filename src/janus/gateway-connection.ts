@@ -49,11 +49,34 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
   private _status: GatewayStatus = 'idle';
   private readonly lifetime = new AbortController();
   private reconnecting = false;
+  /** Set by moveTo(): the next attempt builds a session there instead of claiming the old one. */
+  private moved = false;
   /** Sockets janus-gateway opened for us that may still be open. */
   private readonly sockets = new Set<WebSocket>();
 
-  constructor(private readonly options: GatewayOptions) {
+  private readonly options: GatewayOptions;
+
+  constructor(options: GatewayOptions) {
     super();
+    this.options = { ...options };
+  }
+
+  /** The Janus this connection talks to (it changes with moveTo). */
+  get server(): string {
+    return this.options.server;
+  }
+
+  /**
+   * The conversation now lives on another Janus (the broker moved it after
+   * this one died): reconnect there. Our session cannot be claimed on another
+   * server, so the next attempt builds a new one and users rejoin
+   * ('session-replaced'); rooms, pins and tokens are the same there.
+   */
+  moveTo(server: string): void {
+    if (server === this.options.server || this._status === 'closed') return;
+    this.options.server = server;
+    this.moved = true;
+    if (this._status === 'connected' && this.janus) void this.recover('the conversation moved to another gateway');
   }
 
   get status(): GatewayStatus {
@@ -223,7 +246,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
       while (!signal.aborted) {
         const janus = this.janus;
         if (!janus) return;
-        const outcome = await this.claim(janus);
+        const outcome = this.moved ? 'gone' : await this.claim(janus);
         if (signal.aborted) return;
         if (outcome === 'claimed') {
           this.setStatus('connected');
@@ -238,6 +261,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
               return;
             }
             this.janus = fresh;
+            this.moved = false;
             this.setStatus('connected');
             this.emit('session-replaced', { sessionId: fresh.getSessionId() });
             // After its users moved on (their old handles are torn down by then): release what is left of the old session.

@@ -1,5 +1,6 @@
 import { ChatSession, chatText, textRoomTransport, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
 import { GatewayConnection } from '../janus/index.js';
+import { sleep } from '../util/abort.js';
 import {
   EnvelopeSigner,
   EnvelopeVerifier,
@@ -80,6 +81,13 @@ export interface ConversationOptions {
    * a rejection leaves the room's own history.
    */
   history?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<readonly string[]>;
+  /**
+   * The descriptor as the broker has it now. Asked while the gateway cannot
+   * be reached (every few seconds): when the broker moved the conversation to
+   * another Janus (the old one died), the conversation follows it there —
+   * the outbox keeps what was written meanwhile, video restarts.
+   */
+  refreshDescriptor?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<ConversationDescriptor>;
 }
 
 /**
@@ -92,6 +100,10 @@ export function createConversation(options: ConversationOptions = {}): Conversat
 
 /** Default of ConversationOptions.peerGoneMs: after 2 minutes away the other side counts as having left. */
 export const PEER_GONE_MS = 120_000;
+
+/** After the gateway went away, the broker is first asked where the conversation lives after this long, then this often. */
+const FOLLOW_FIRST_MS = 3000;
+const FOLLOW_EVERY_MS = 4000;
 
 /** Most transcript entries kept in memory; older ones remain in the room's history and the broker's record. */
 const MAX_TRANSCRIPT = 5000;
@@ -183,6 +195,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     const consent = this.options.consent ?? memoryConsentStore();
     gateway.on('status', ({ status, reason }) => {
       if (status === 'reconnecting') this.update({ status: 'reconnecting', error: reason });
+      if (status === 'reconnecting') this.followWhileAway(gateway);
     });
     chat.on('status', ({ status, reason }) => {
       const map: Record<string, ConnectionStatus | undefined> = { ready: 'connected', rejoining: 'reconnecting', closed: 'closed' };
@@ -355,6 +368,50 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     });
     cobrowse.on('cobrowse-action', (detail) => this.emit('cobrowse-action', detail));
   }
+
+  /**
+   * While the gateway cannot be reached, asks the broker (refreshDescriptor)
+   * every few seconds where the conversation lives now, and follows it to
+   * another Janus. The first ask waits a moment: most outages are a dropped
+   * socket that the reconnect loop mends by itself.
+   */
+  private followWhileAway(gateway: GatewayConnection): void {
+    const refresh = this.options.refreshDescriptor;
+    if (!refresh || this.following) return;
+    const abort = new AbortController();
+    this.following = abort;
+    const stop = gateway.on('status', ({ status }) => {
+      if (status === 'connected' || status === 'closed') {
+        abort.abort();
+        stop();
+      }
+    });
+    void (async () => {
+      try {
+        for (let wait = FOLLOW_FIRST_MS; !abort.signal.aborted; wait = FOLLOW_EVERY_MS) {
+          await sleep(wait, abort.signal);
+          const current = this._state.descriptor;
+          if (!current) return;
+          let fresh: ConversationDescriptor;
+          try {
+            fresh = await refresh(current, abort.signal);
+          } catch {
+            continue; // the broker may be away too: ask again later
+          }
+          if (abort.signal.aborted || fresh.id !== current.id || fresh.gateway === current.gateway) continue;
+          this.update({ descriptor: { ...current, gateway: fresh.gateway } });
+          gateway.moveTo(fresh.gateway);
+        }
+      } catch {
+        // aborted: the gateway is back (or gone for good)
+      } finally {
+        if (this.following === abort) this.following = undefined;
+        stop();
+      }
+    })();
+  }
+
+  private following?: AbortController;
 
   /**
    * This browser's key and certificate for the conversation, and a verifier
