@@ -352,7 +352,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     }
   } else {
     for (const k of ['janusUrl', 'janusAdminKey'] as const) {
-      if (values[k] === undefined && !problems.some((p) => p.startsWith(`${name(k)}`))) problems.push(`${name(k)}: is required (or ${name('janusServers')})`);
+      if (values[k] === undefined && !problems.some((p) => p.startsWith(`${name(k)}`))) problems.push(`${name(k)}: is required (or JANUS_SERVERS, for several Janus servers)`);
     }
   }
   const pair = (a: ConfigKey, b: ConfigKey, why: string) => {
