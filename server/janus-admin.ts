@@ -88,14 +88,14 @@ export class JanusAdmin implements TokenGateway {
     try {
       conn = await this.connect();
     } catch (e) {
-      throw new GatewayUnavailableError(`Janus admin API at ${this.opts.url}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new GatewayUnavailableError(`Janus admin API at ${this.opts.url}: ${describeError(e)}`);
     }
     try {
       const what = String(body.janus);
       return (await withTimeout(conn.sendRequest({ ...body }), this.timeoutMs, () => new GatewayUnavailableError(`${what}: no answer from the Janus admin API`))) as AdminReply;
     } catch (e) {
       if (e instanceof GatewayUnavailableError) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = describeError(e);
       // A dropped socket fails pending transactions: one more try on a fresh connection.
       if (/closed|not open|transport/i.test(msg) && !retried) {
         this.connection = null;
@@ -128,4 +128,19 @@ export class JanusAdmin implements TokenGateway {
     );
     return attempt;
   }
+}
+
+/**
+ * janode rejects a failed WebSocket connect with the socket's error event (an
+ * object, not an Error): say what it carries instead of "[object Object]".
+ */
+function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null) {
+    const o = e as { message?: unknown; error?: unknown; type?: unknown };
+    if (o.error instanceof Error) return o.error.message;
+    if (typeof o.message === 'string' && o.message) return o.message;
+    if (typeof o.type === 'string') return `WebSocket ${o.type}`;
+  }
+  return String(e);
 }

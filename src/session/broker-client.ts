@@ -172,8 +172,16 @@ export interface BrokerAccess {
 export function brokerConversationOptions(
   access: (descriptor: ConversationDescriptor) => BrokerAccess | undefined,
   noKeyMessage: string,
-): Pick<ConversationOptions, 'registerKey' | 'history'> {
+): Pick<ConversationOptions, 'registerKey' | 'history' | 'refreshDescriptor'> {
   return {
+    // Where the conversation lives now (the broker moves it when its Janus dies): the customer
+    // resumes with its resume key, the agent claims again (the same claim, the same descriptor).
+    refreshDescriptor: async (d, signal) => {
+      const a = access(d);
+      if (!a) return d;
+      const client = new BrokerClient(a.brokerUrl);
+      return d.self.role === 'customer' ? (await client.resume(d.id, a.bearer, signal)).descriptor : (await client.claim(d.id, a.bearer, signal)).descriptor;
+    },
     registerKey: (d, publicKey) => {
       const a = access(d);
       if (!a) return Promise.reject(new Error(noKeyMessage));

@@ -204,7 +204,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
    * transcript from its record, and a new certificate when this browser lost
    * its signing key (storage cleared), both proven with the stored resume key.
    */
-  conversationOptions(): Pick<ConversationOptions, 'registerKey' | 'history'> {
+  conversationOptions(): Pick<ConversationOptions, 'registerKey' | 'history' | 'refreshDescriptor'> {
     return brokerConversationOptions((d) => {
       const stored = this.readStored();
       return this.brokerUrl && stored?.id === d.id ? { brokerUrl: this.brokerUrl, bearer: stored.resumeKey } : undefined;
