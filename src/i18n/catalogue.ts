@@ -187,6 +187,11 @@ export function formatDate(locale: string, when: Date | number, style: 'time' | 
   return f.format(when);
 }
 
+/** Whether `key` is a message of this version (a stored line from a newer one may not be). */
+export function isMessageKey(key: unknown): key is MessageKey {
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(en, key);
+}
+
 /** Every key, in English order (for tests and tools). */
 export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 

@@ -6,7 +6,8 @@
 import { availableLocale, canLoad, directionOf, loadLocale, onCatalogueChange } from './catalogue.js';
 
 /** The requested locale of `el`: its own or its closest ancestor's `locale`, else `lang` attribute, else 'en'. */
-export function requestedLocale(el: Element): string {
+export function requestedLocale(el: Element, own?: string): string {
+  if (own?.trim()) return own.trim();
   let node: Element | null = el;
   while (node) {
     const own = node.getAttribute('locale')?.trim() || node.getAttribute('lang')?.trim();
@@ -24,8 +25,8 @@ export interface ResolvedLocale {
   pending: boolean;
 }
 
-export function resolveLocale(el: Element): ResolvedLocale {
-  const requested = requestedLocale(el);
+export function resolveLocale(el: Element, own?: string): ResolvedLocale {
+  const requested = requestedLocale(el, own);
   const pending = canLoad(requested);
   if (pending) void loadLocale(requested);
   const locale = availableLocale(requested);

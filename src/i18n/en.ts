@@ -198,7 +198,7 @@ export const en = {
   'page.empty': 'Enter a web address.',
   'page.too-long': 'The address is longer than {max} characters.',
   'page.incomplete': 'That is not a complete web address (it must start with https://).',
-  'page.scheme': 'Only {allowed} pages can be sent, not {scheme} addresses.',
+  'page.scheme': 'Only {http, select, yes {http:// or https://} other {https://}} pages can be sent, not {scheme} addresses.',
   'page.credentials': 'Addresses with a user name or password in them cannot be sent.',
   'page.origin': "Pages from {origin} are not on this site's allowed list.",
 

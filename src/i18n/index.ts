@@ -8,6 +8,7 @@ export {
   availableLocale,
   directionOf,
   english,
+  isMessageKey,
   format,
   formatCoded,
   formatDate,

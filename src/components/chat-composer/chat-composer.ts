@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -32,13 +33,13 @@ const COUNTER_THRESHOLD = 200;
  *
  * @slot send-label - Content of the Send button (default: "Send").
  */
-export class ChatComposer extends LitElement {
+export class ChatComposer extends LocalizedElement {
   static override styles = chatComposerStyles;
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
-  /** Accessible label of the text box. */
+  /** Accessible label of the text box (default: "Message" in the element's locale). */
   @property()
-  label = 'Message';
+  label?: string;
 
   /** Placeholder of the text box; defaults to "Type a message…". */
   @property()
@@ -106,13 +107,13 @@ export class ChatComposer extends LitElement {
     return html`
       <form part="form" @submit=${this._onSubmit}>
         <div class="field">
-          <label class="sr-only" for="input">${this.label}</label>
+          <label class="sr-only" for="input">${this.label ?? this.t('composer.label')}</label>
           <textarea
             id="input"
             part="input"
             rows="1"
             maxlength=${MAX_CHAT_TEXT}
-            placeholder=${this.placeholder ?? 'Type a message…'}
+            placeholder=${this.placeholder ?? this.t('composer.placeholder')}
             aria-describedby=${ifDefined(showCounter ? 'counter' : undefined)}
             .enterKeyHint=${'send'}
             .value=${live(this.value)}
@@ -123,12 +124,12 @@ export class ChatComposer extends LitElement {
           ></textarea>
           ${showCounter
             ? html`<div id="counter" class="counter ${left < 0 ? 'over' : ''}" part="counter">
-                ${left === 1 ? '1 character left' : `${left} characters left`}
+                ${this.t('composer.left', { count: left })}
               </div>`
             : nothing}
         </div>
         <button class="send btn-primary" part="send" type="submit" ?disabled=${this.disabled}>
-          <slot name="send-label">Send</slot>
+          <slot name="send-label">${this.t('composer.send')}</slot>
         </button>
       </form>
     `;

@@ -186,7 +186,7 @@ const ar: Catalogue = {
   'page.empty': 'أدخل عنوان ويب.',
   'page.too-long': 'العنوان أطول من {max} حرف.',
   'page.incomplete': 'هذا ليس عنوان ويب كاملًا (يجب أن يبدأ بـ https://).',
-  'page.scheme': 'يمكن إرسال صفحات {allowed} فقط، لا عناوين {scheme}.',
+  'page.scheme': 'يمكن إرسال صفحات {http, select, yes {http:// أو https://} other {https://}} فقط، لا عناوين {scheme}.',
   'page.credentials': 'لا يمكن إرسال عناوين تحتوي على اسم مستخدم أو كلمة مرور.',
   'page.origin': 'الصفحات من {origin} ليست في قائمة هذا الموقع المسموح بها.',
 

@@ -186,7 +186,7 @@ const de: Catalogue = {
   'page.empty': 'Geben Sie eine Webadresse ein.',
   'page.too-long': 'Die Adresse ist länger als {max} Zeichen.',
   'page.incomplete': 'Das ist keine vollständige Webadresse (sie muss mit https:// beginnen).',
-  'page.scheme': 'Es können nur {allowed}-Seiten gesendet werden, keine {scheme}-Adressen.',
+  'page.scheme': 'Es können nur Seiten mit {http, select, yes {http:// oder https://} other {https://}} gesendet werden, keine {scheme}-Adressen.',
   'page.credentials': 'Adressen mit Benutzername oder Passwort können nicht gesendet werden.',
   'page.origin': 'Seiten von {origin} stehen nicht auf der Liste dieser Website.',
 

@@ -186,7 +186,7 @@ const es: Catalogue = {
   'page.empty': 'Introduzca una dirección web.',
   'page.too-long': 'La dirección tiene más de {max} caracteres.',
   'page.incomplete': 'No es una dirección web completa (debe empezar por https://).',
-  'page.scheme': 'Solo se pueden enviar páginas {allowed}, no direcciones {scheme}.',
+  'page.scheme': 'Solo se pueden enviar páginas {http, select, yes {http:// o https://} other {https://}}, no direcciones {scheme}.',
   'page.credentials': 'No se pueden enviar direcciones que contengan un usuario o una contraseña.',
   'page.origin': 'Las páginas de {origin} no están en la lista permitida de este sitio.',
 
