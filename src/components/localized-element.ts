@@ -4,6 +4,7 @@ import {
   formatCoded,
   format,
   formatDate,
+  formatMessage,
   notifyLocaleChange,
   resolveLocale,
   subscribeLocale,
@@ -60,6 +61,11 @@ export class LocaleController implements ReactiveController {
   /** A coded text (system line, error) in this element's locale. */
   coded(coded: Coded): string {
     return formatCoded(this.locale, coded);
+  }
+
+  /** A number in this element's locale (Arabic digits in Arabic). */
+  number(n: number): string {
+    return formatMessage(this.locale, '{n}', { n });
   }
 
   date(when: Date | number, style: 'time' | 'full'): string {

@@ -29,6 +29,7 @@ export const en = {
   'status.reconnecting': 'Connection lost — reconnecting…',
   'status.failed': 'Connection failed',
   'status.failed-because': 'Failed: {reason}',
+  'status.failed-lost': 'Failed: connection lost',
   'status.connection-lost': 'connection lost',
   'status.chat-ended': 'Chat ended',
   'status.conversation-ended': 'Conversation ended',

@@ -1,4 +1,5 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
@@ -21,16 +22,16 @@ import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
  * @cssprop [--vc-cobrowse-color=#c2410c] - Accent (and background while the agent controls).
  * @cssprop [--vc-color-surface=#ffffff] - Background while viewing.
  */
-export class CobrowseBanner extends LitElement {
+export class CobrowseBanner extends LocalizedElement {
   static override styles = cobrowseBannerStyles;
 
   /** `viewing`: the agent sees the page; `controlling`: the agent may click and fill in fields. */
   @property({ reflect: true })
   mode: 'viewing' | 'controlling' = 'viewing';
 
-  /** Who is watching (shown in the text). */
+  /** Who is watching (shown in the text; default: "Agent" in the element's locale). */
   @property({ attribute: 'peer-name' })
-  peerName = 'Agent';
+  peerName?: string;
 
   /** Pins the banner to the top of the viewport. */
   @property({ type: Boolean, reflect: true })
@@ -39,15 +40,15 @@ export class CobrowseBanner extends LitElement {
   override render() {
     const controlling = this.mode === 'controlling';
     return html`
-      <div class="bar" part="bar" role="region" aria-label="Cobrowse">
+      <div class="bar" part="bar" role="region" aria-label=${this.t('banner.label')}>
         <span class="dot" aria-hidden="true"></span>
-        <span class="text" role="status">${this.peerName} ${controlling ? 'is controlling this page' : 'is viewing this page'}</span>
+        <span class="text" role="status">${this.t(controlling ? 'banner.controlling' : 'banner.viewing', { name: this.peerName ?? this.t('name.agent-short') })}</span>
         ${controlling
           ? html`<button class="stop-control" part="stop-control" type="button" aria-keyshortcuts="Escape" @click=${() => this._stop('control')}>
-              Stop control
+              ${this.t('banner.stop-control')}
             </button>`
           : nothing}
-        <button part="stop" type="button" @click=${() => this._stop('cobrowse')}>Stop sharing</button>
+        <button part="stop" type="button" @click=${() => this._stop('cobrowse')}>${this.t('banner.stop')}</button>
       </div>
     `;
   }

@@ -1,4 +1,5 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { vcMenuButtonStyles } from './vc-menu-button.styles.js';
@@ -36,12 +37,12 @@ export interface MenuItem {
  * @cssprop [--vc-color-text=#1f2937] - Text color; borders are mixed from it.
  * @cssprop [--vc-radius=12px] - Corner radius.
  */
-export class VcMenuButton extends LitElement {
+export class VcMenuButton extends LocalizedElement {
   static override styles = vcMenuButtonStyles;
 
-  /** The button's text. */
+  /** The button's text (default: "Menu" in the element's locale). */
   @property()
-  label = 'Menu';
+  label?: string;
 
   /** Accessible name of the popup menu (default: the label). */
   @property({ attribute: 'menu-label' })
@@ -105,14 +106,14 @@ export class VcMenuButton extends LitElement {
         @click=${this._onButtonClick}
         @keydown=${this._onButtonKeydown}
       >
-        ${this.label} <span aria-hidden="true">▾</span>
+        ${this.label ?? this.t('menu.label')} <span aria-hidden="true">▾</span>
       </button>
       <div
         id="menu"
         class="menu"
         part="menu"
         role="menu"
-        aria-label=${this.menuLabel ?? this.label}
+        aria-label=${this.menuLabel ?? this.label ?? this.t('menu.label')}
         ?hidden=${!this._open}
         @keydown=${this._onMenuKeydown}
         @click=${this._onMenuClick}

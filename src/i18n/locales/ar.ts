@@ -26,6 +26,7 @@ const ar: Catalogue = {
   'status.reconnecting': 'انقطع الاتصال — جارٍ إعادة الاتصال…',
   'status.failed': 'فشل الاتصال',
   'status.failed-because': 'فشل: {reason}',
+  'status.failed-lost': 'فشل: انقطع الاتصال',
   'status.connection-lost': 'انقطع الاتصال',
   'status.chat-ended': 'انتهت المحادثة',
   'status.conversation-ended': 'انتهت المحادثة',

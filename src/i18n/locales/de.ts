@@ -26,6 +26,7 @@ const de: Catalogue = {
   'status.reconnecting': 'Verbindung unterbrochen – neuer Versuch …',
   'status.failed': 'Verbindung fehlgeschlagen',
   'status.failed-because': 'Fehler: {reason}',
+  'status.failed-lost': 'Fehler: Verbindung unterbrochen',
   'status.connection-lost': 'Verbindung unterbrochen',
   'status.chat-ended': 'Chat beendet',
   'status.conversation-ended': 'Gespräch beendet',

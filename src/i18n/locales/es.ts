@@ -26,6 +26,7 @@ const es: Catalogue = {
   'status.reconnecting': 'Conexión perdida; reconectando…',
   'status.failed': 'Falló la conexión',
   'status.failed-because': 'Error: {reason}',
+  'status.failed-lost': 'Error: conexión perdida',
   'status.connection-lost': 'conexión perdida',
   'status.chat-ended': 'Chat finalizado',
   'status.conversation-ended': 'Conversación finalizada',
