@@ -12,6 +12,8 @@ import {
   type MessageKey,
   type Params,
   type ParamsOf,
+  type PartialCatalogue,
+  setCatalogue,
 } from '../i18n/index.js';
 
 /**
@@ -119,6 +121,15 @@ export class LocalizedElement extends LitElement {
    */
   @property({ reflect: true })
   locale?: string;
+
+  /**
+   * Supplies or overrides messages for a locale, for every element on the page
+   * (the same as `setCatalogue` from the package; here for pages that only have
+   * the script tag: `customElements.get('customer-chat').setCatalogue('fr', {…})`).
+   */
+  static setCatalogue(locale: string, messages: PartialCatalogue | (() => Promise<PartialCatalogue>)): void {
+    setCatalogue(locale, messages);
+  }
 
   /** @internal */
   protected readonly i18n = new LocaleController(this);

@@ -24,12 +24,15 @@ const COUNTER_THRESHOLD = 200;
  * @csspart send - The Send button.
  * @csspart counter - The characters-left counter (only near the limit).
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Send button and focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Send button text.
- * @cssprop [--vc-color-surface=#ffffff] - Background.
- * @cssprop [--vc-color-text=#1f2937] - Text color.
- * @cssprop [--vc-radius=12px] - Corner radius (inputs use two thirds of it).
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  *
  * @slot send-label - Content of the Send button (default: "Send").
  */

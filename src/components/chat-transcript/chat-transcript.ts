@@ -41,17 +41,22 @@ const HELD_ICON = '◷';
  *
  * @csspart log - The scrollable list (role="log").
  * @csspart message - One message (both sides).
- * @csspart bubble - The text bubble of a message.
+ * @csspart bubble - The text bubble of a message (both sides).
+ * @csspart bubble-mine - The bubble of a message of ours (also `bubble`).
+ * @csspart bubble-theirs - The bubble of a message from the other side (also `bubble`).
  * @csspart system - A system line ("Agent Ann joined").
  * @csspart page-card - A pushed web page.
  * @csspart typing - The typing indicator line.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Background of own message bubbles.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on own message bubbles.
- * @cssprop [--vc-color-surface=#ffffff] - Background of the log.
- * @cssprop [--vc-color-text=#1f2937] - Text color; other shades are mixed from it.
- * @cssprop [--vc-radius=12px] - Bubble corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  *
  * @slot empty - Shown while there are no entries (default: "No messages yet").
  */
@@ -155,7 +160,7 @@ export class ChatTranscript extends LocalizedElement {
           <span class="author">${m.mine ? this.t('transcript.you') : m.from.display}</span>
           <time datetime=${when.toISOString()} title=${this.i18n.date(when, 'full')}>${this.i18n.date(when, 'time')}</time>
         </div>
-        <p class="bubble" part="bubble">${m.text}</p>
+        <p class="bubble" part="bubble ${m.mine ? 'bubble-mine' : 'bubble-theirs'}">${m.text}</p>
         ${m.mine ? this._renderDelivery(m.delivery) : nothing}
       </div>
     `;

@@ -66,15 +66,32 @@ export { storageKeyFor, type StoredConversation } from '../../session/index.js';
  * @csspart start-form - The start form.
  * @csspart transcript - The `<chat-transcript>`.
  * @csspart composer - The `<chat-composer>`.
+ * @csspart video-invite - The `<video-invite>` while the agent invites to video.
+ * @csspart video - The `<video-frame>` while video runs.
+ * @csspart transcript-log - Exported from the transcript: its scrollable list.
+ * @csspart message - Exported from the transcript: one message (both sides).
+ * @csspart bubble - Exported from the transcript: a message's text bubble (style bubbles from the page: `::part(bubble)`).
+ * @csspart bubble-mine - Exported from the transcript: the bubble of a message of ours.
+ * @csspart bubble-theirs - Exported from the transcript: the bubble of a message from the other side.
+ * @csspart system - Exported from the transcript: a system line.
+ * @csspart page-card - Exported from the transcript: a pushed page.
+ * @csspart typing - Exported from the transcript: the typing indicator.
+ * @csspart composer-form - Exported from the composer: the row of box and button.
+ * @csspart composer-input - Exported from the composer: the message box.
+ * @csspart composer-send - Exported from the composer: the Send button.
+ * @csspart composer-counter - Exported from the composer: the characters-left counter.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Launcher, title bar, own bubbles, focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Panel background.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
- * @cssprop [--vc-offset=1.25rem] - Distance of launcher and panel from the viewport edges.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
+ * @cssprop [--vc-offset=1.25rem] - Distance of launcher, panel and cobrowse prompts from the viewport edges.
+ * @cssprop [--vc-cobrowse-color=#c2410c] - Cobrowse banner accent (background while the agent controls).
  */
 export class CustomerChat extends LocalizedElement {
   static override styles = customerChatStyles;
@@ -329,6 +346,7 @@ export class CustomerChat extends LocalizedElement {
       ${this._video.render(state, this.i18n)}
       <chat-transcript
         part="transcript"
+        exportparts="log: transcript-log, message, bubble, bubble-mine, bubble-theirs, system, page-card, typing"
         label=${this.t('widget.transcript-label')}
         .entries=${state?.transcript ?? []}
         .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
@@ -337,7 +355,7 @@ export class CustomerChat extends LocalizedElement {
       ></chat-transcript>
       ${state?.status === 'closed'
         ? html`<div class="ended"><button class="btn-primary" type="button" @click=${this._startOver}>${this.t('widget.new-chat')}</button></div>`
-        : html`<chat-composer part="composer" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>`}
+        : html`<chat-composer part="composer" exportparts="form: composer-form, input: composer-input, send: composer-send, counter: composer-counter" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>`}
     `;
   }
 }
