@@ -7,6 +7,7 @@ export {
   MESSAGE_KEYS,
   availableLocale,
   directionOf,
+  en,
   english,
   isMessageKey,
   format,

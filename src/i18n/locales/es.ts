@@ -3,7 +3,7 @@ import type { Catalogue } from '../catalogue.js';
 /** Español (neutro, de usted). */
 const es: Catalogue = {
   'widget.label': 'Chatee con nosotros',
-  'widget.unread': '{count, plural, one {# mensaje sin leer} other {# mensajes sin leer}}',
+  'widget.unread': '{count, plural, one {# mensaje sin leer} many {# mensajes sin leer} other {# mensajes sin leer}}',
   'widget.close': 'Cerrar el chat',
   'widget.retry': 'Reintentar',
   'widget.greeting': '¡Hola! Pregúntenos lo que quiera y un agente le atenderá en breve.',
@@ -78,7 +78,7 @@ const es: Catalogue = {
   'pane.page-title': 'Título (opcional)',
   'pane.page-send': 'Enviar página',
   'search.searching': 'Buscando…',
-  'search.found': '{count, plural, one {# encontrado} other {# encontrados}}',
+  'search.found': '{count, plural, one {# encontrado} many {# encontrados} other {# encontrados}}',
   'search.none': 'No se encontró ningún cliente',
   'search.no-lookup': 'Este panel no tiene configurada ninguna búsqueda de clientes.',
   'search.failed': 'La búsqueda falló: {reason}',
@@ -107,7 +107,7 @@ const es: Catalogue = {
   'composer.label': 'Mensaje',
   'composer.placeholder': 'Escriba un mensaje…',
   'composer.send': 'Enviar',
-  'composer.left': '{count, plural, one {Queda # carácter} other {Quedan # caracteres}}',
+  'composer.left': '{count, plural, one {Queda # carácter} many {Quedan # caracteres} other {Quedan # caracteres}}',
 
   'video.connecting': 'Conectando el vídeo…',
   'video.peer-paused': '{name} pausó el vídeo',
