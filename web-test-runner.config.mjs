@@ -12,6 +12,7 @@ import { countJanusHandles } from './test/helpers/janus-admin.mjs';
 
 let stack;
 let stopping = false;
+const cdpSessions = new WeakMap();
 
 /** Starts Janus + broker, proxies /api to the broker, answers server commands. */
 function realStackPlugin() {
@@ -42,9 +43,10 @@ function realStackPlugin() {
       // Media features @web/test-runner-commands' emulateMedia cannot set (forced-colors), through CDP.
       if (command === 'vc-emulate-media') {
         const page = session.browser.getPage(session.id);
-        const cdp = await page.createCDPSession();
+        // The emulation lasts as long as the CDP session: keep one per page.
+        let cdp = cdpSessions.get(page);
+        if (!cdp) cdpSessions.set(page, (cdp = await page.createCDPSession()));
         await cdp.send('Emulation.setEmulatedMedia', { features: Object.entries(payload ?? {}).map(([name, value]) => ({ name, value: String(value) })) });
-        await cdp.detach();
         return true;
       }
       // A real screenshot of the test page (PNG, base64), optionally clipped to { x, y, width, height }.

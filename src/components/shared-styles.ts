@@ -9,15 +9,18 @@ import { css } from 'lit';
  * declare `color-scheme: light dark`, so they follow the visitor's
  * `prefers-color-scheme`. A site's own `--vc-color-*` values always win (they
  * are read first), and a site that sets `--vc-color-surface` has chosen its
- * colours: then every default stays light (the style query below), so a light
- * site background never gets the dark defaults' light text.
+ * colours: then the elements take the page's own color-scheme (light unless
+ * the page says otherwise), so a light site background never gets the dark
+ * defaults' light text.
  *
  * scripts/check-manifest.mjs checks that each `var(--vc-…, default)` here and
  * in the elements' styles is documented (@cssprop) with that same default.
  */
 export const themeTokens = css`
   :host {
-    color-scheme: light dark;
+    /* Unset surface: follow the visitor (light dark). A site's surface colour makes this invalid at
+       computed-value time, so the host inherits the page's own color-scheme (normal = light). */
+    color-scheme: var(--vc-color-surface, light dark);
     --_vc-primary: var(--vc-color-primary, light-dark(#1d4ed8, #2563eb));
     --_vc-on-primary: var(--vc-color-on-primary, #ffffff);
     --_vc-surface: var(--vc-color-surface, light-dark(#ffffff, #16181d));
@@ -33,12 +36,6 @@ export const themeTokens = css`
     --_vc-transition: 120ms ease-out;
     font-family: var(--_vc-font);
     color: var(--_vc-text);
-  }
-  /* The site set its own surface colour: it has chosen its colours, keep every default light. */
-  @container style(--vc-color-surface) {
-    * {
-      color-scheme: light;
-    }
   }
   @media (prefers-reduced-motion: reduce) {
     :host {
