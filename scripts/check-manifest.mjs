@@ -89,7 +89,9 @@ function cssFallbacks(text) {
     const comma = inner.indexOf(',');
     const name = (comma === -1 ? inner : inner.slice(0, comma)).trim();
     const fallback = comma === -1 ? undefined : inner.slice(comma + 1).trim().replace(/\s+/g, ' ');
-    if (/^--vc-[a-z-]+$/.test(name)) found.push({ name, fallback });
+    // color-scheme: var(--vc-color-surface, light dark) is the dark-mode switch, not a default of the surface.
+    const switchUse = /color-scheme:\s*$/.test(text.slice(Math.max(0, i - 40), i));
+    if (/^--vc-[a-z-]+$/.test(name) && !switchUse) found.push({ name, fallback });
   }
   return found;
 }

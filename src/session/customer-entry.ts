@@ -45,11 +45,10 @@ export interface CustomerEntryState {
   /** While busy: what is going on, in words (English; `busyCoded` says it as a code). */
   busyText: string;
   busyCoded?: Coded;
-  /**
-   * What went wrong; `retry()` tries again when `retryable`. `message` is
-   * English; `coded`, when there, lets an element say it in the viewer's locale.
-   */
-  failure?: { message: string; retryable: boolean; coded?: Coded };
+  /** What went wrong (in English); `retry()` tries again when `retryable`. */
+  failure?: { message: string; retryable: boolean };
+  /** The same failure as a code, when the entry knows it: an element says it in the viewer's locale. */
+  failureCoded?: Coded;
   /** Whether the customer had the chat open (kept across reloads). */
   open: boolean;
   /** The conversation's id, once known (from the broker or from storage). */
@@ -114,10 +113,8 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     const s = this._state;
     const conversation = this.slot.controller?.state;
     if (s.failure || s.phase !== 'chat' || conversation?.status !== 'failed') return s;
-    const failure = conversation.error
-      ? { message: conversation.error, retryable: true }
-      : { message: english('widget.connection-lost'), retryable: true, coded: { code: 'widget.connection-lost' } as Coded };
-    return { ...s, failure };
+    if (conversation.error) return { ...s, failure: { message: conversation.error, retryable: true } };
+    return { ...s, failure: { message: english('widget.connection-lost'), retryable: true }, failureCoded: { code: 'widget.connection-lost' } };
   }
 
   /** The conversation shown, if any. */
@@ -161,7 +158,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
   /** Starts a new conversation through the broker, as `display` (may be empty). */
   async start(display = ''): Promise<void> {
     const signal = this.newSignal();
-    this.update({ phase: 'busy', busyText: english('widget.starting'), busyCoded: { code: 'widget.starting' }, failure: undefined });
+    this.update({ phase: 'busy', busyText: english('widget.starting'), busyCoded: { code: 'widget.starting' }, failure: undefined, failureCoded: undefined });
     try {
       const page = (this.options.page ?? (() => globalThis.location?.href))()?.slice(0, MAX_PAGE_URL);
       const grant = await this.client().startConversation({ ...(display ? { display } : {}), page, ...(this.identity ? { identity: this.identity } : {}) }, signal);
@@ -204,7 +201,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     this.abort = undefined;
     this.slot.use(undefined);
     this.retryAction = undefined;
-    if (this._state.failure) this.update({ failure: undefined });
+    if (this._state.failure) this.update({ failure: undefined, failureCoded: undefined });
   }
 
   /**
@@ -221,7 +218,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
 
   private async resume(stored: StoredConversation): Promise<void> {
     const signal = this.newSignal();
-    this.update({ phase: 'busy', busyText: english('widget.resuming'), busyCoded: { code: 'widget.resuming' }, failure: undefined, conversationId: stored.id });
+    this.update({ phase: 'busy', busyText: english('widget.resuming'), busyCoded: { code: 'widget.resuming' }, failure: undefined, failureCoded: undefined, conversationId: stored.id });
     try {
       const grant = await this.client().resume(stored.id, stored.resumeKey, signal);
       if (signal.aborted) return;
@@ -255,7 +252,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
   /** After a failure (or a conversation that failed): fetch a fresh descriptor (tokens may have expired) and connect again. */
   reconnect(): void {
     this.retryAction = undefined;
-    this.update({ failure: undefined });
+    this.update({ failure: undefined, failureCoded: undefined });
     this.slot.use(undefined);
     const stored = this.readStored();
     if (stored && this.brokerUrl) void this.resume(stored);
@@ -267,7 +264,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     this.retryAction = retry;
     const coded = codedOf(what);
     const message = coded ? english(coded.code, coded.params as never) : messageOf(what);
-    this.update({ failure: { message, retryable: retry !== undefined, ...(coded ? { coded } : {}) } });
+    this.update({ failure: { message, retryable: retry !== undefined }, failureCoded: coded });
   }
 
   private newSignal(): AbortSignal {

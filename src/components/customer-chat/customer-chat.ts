@@ -299,7 +299,7 @@ export class CustomerChat extends LocalizedElement {
     const locale = this.i18n.locale;
     const failure = this._actionError
       ? { message: failureText(this._actionError, locale), retryable: false }
-      : entry.failure && { message: entry.failure.coded ? this.i18n.coded(entry.failure.coded) : entry.failure.message, retryable: entry.failure.retryable };
+      : entry.failure && { message: entry.failureCoded ? this.i18n.coded(entry.failureCoded) : entry.failure.message, retryable: entry.failure.retryable };
     const status = customerStatusLine(entry, state);
     const label = this.label ?? this.t('widget.label');
     return html`
