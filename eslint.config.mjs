@@ -4,7 +4,7 @@ import lit from 'eslint-plugin-lit';
 import wc from 'eslint-plugin-wc';
 
 // The layering rules of src/ (imports only point downwards):
-//   components → session → chat, cobrowse → janus → protocol, util
+//   components → session → chat, cobrowse → janus → protocol, util → i18n
 // Flat config replaces a rule's options block by block instead of merging them,
 // so each folder gets ONE block that lists every restriction that holds there
 // (built from the pieces below). test/lint-guards.test.mjs proves each one fails
@@ -42,6 +42,8 @@ const LAYERS = [
   { files: ['src/janus/**/*.ts'], patterns: [noLit, below('components', 'session', 'chat', 'cobrowse')], syntax: [] },
   { files: ['src/protocol/**/*.ts'], patterns: [transportOnly, noLit, below('components', 'session', 'chat', 'cobrowse', 'janus')], syntax: dynamicTransport },
   { files: ['src/util/**/*.ts'], patterns: [transportOnly, noLit, below('components', 'session', 'chat', 'cobrowse', 'janus', 'protocol')], syntax: dynamicTransport },
+  // Catalogues and the formatter: a leaf every layer may use (the core writes its English texts with it).
+  { files: ['src/i18n/**/*.ts'], patterns: [transportOnly, noLit, below('components', 'session', 'chat', 'cobrowse', 'janus', 'protocol', 'util')], syntax: dynamicTransport },
   { files: ['src/*.ts'], patterns: [transportOnly], syntax: dynamicTransport },
 ];
 

@@ -12,6 +12,7 @@ import { countJanusHandles } from './test/helpers/janus-admin.mjs';
 
 let stack;
 let stopping = false;
+const cdpSessions = new WeakMap();
 
 /** Starts Janus + broker, proxies /api to the broker, answers server commands. */
 function realStackPlugin() {
@@ -37,8 +38,22 @@ function realStackPlugin() {
       }, 20000).unref());
       await Promise.race([stack?.stop(), timeout]);
     },
-    async executeCommand({ command, payload }) {
+    async executeCommand({ command, payload, session }) {
       if (command === 'vc-env') return stack.env;
+      // Media features @web/test-runner-commands' emulateMedia cannot set (forced-colors), through CDP.
+      if (command === 'vc-emulate-media') {
+        const page = session.browser.getPage(session.id);
+        // The emulation lasts as long as the CDP session: keep one per page.
+        let cdp = cdpSessions.get(page);
+        if (!cdp) cdpSessions.set(page, (cdp = await page.createCDPSession()));
+        await cdp.send('Emulation.setEmulatedMedia', { features: Object.entries(payload ?? {}).map(([name, value]) => ({ name, value: String(value) })) });
+        return true;
+      }
+      // A real screenshot of the test page (PNG, base64), optionally clipped to { x, y, width, height }.
+      if (command === 'vc-screenshot') {
+        const page = session.browser.getPage(session.id);
+        return page.screenshot({ encoding: 'base64', type: 'png', ...(payload?.clip ? { clip: payload.clip } : {}) });
+      }
       if (command === 'vc-drop-gateway') return { dropped: stack.proxy.drop(payload?.holdMs ?? 0) };
       if (command === 'vc-janus-handles') return countJanusHandles(stack.janus.adminUrl, stack.janus.adminSecret);
       return undefined;

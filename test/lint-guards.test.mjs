@@ -65,7 +65,7 @@ test('a component building Conversation or BrokerClient itself fails; the sessio
 });
 
 test('the framework-free core (src/session, chat, cobrowse, janus, protocol, util) cannot import Lit or components', async () => {
-  for (const folder of ['session', 'chat', 'cobrowse', 'janus', 'protocol', 'util']) {
+  for (const folder of ['session', 'chat', 'cobrowse', 'janus', 'protocol', 'util', 'i18n']) {
     const file = `src/${folder}/x.ts`;
     await assertFails(file, "import { LitElement } from 'lit';\nexport const L = LitElement;\n", 'Lit');
     await assertFails(file, "import { ContextProvider } from '@lit/context';\nexport const C = ContextProvider;\n", '@lit/context');
@@ -79,4 +79,6 @@ test('lower layers cannot import upwards', async () => {
   await assertFails('src/janus/x.ts', "import { ChatSession } from '../chat/index.js';\nexport const c = ChatSession;\n", 'janus importing chat');
   await assertFails('src/protocol/x.ts', "import { GatewayConnection } from '../janus/index.js';\nexport const g = GatewayConnection;\n", 'protocol importing janus');
   await assertPasses('src/session/x.ts', "import { ChatSession } from '../chat/index.js';\nexport const c = ChatSession;\n", 'session importing chat');
+  await assertFails('src/i18n/x.ts', "import { canSend } from '../session/index.js';\nexport const c = canSend;\n", 'the catalogues importing session');
+  await assertPasses('src/protocol/x.ts', "import { english } from '../i18n/index.js';\nexport const e = english;\n", 'protocol importing the catalogues');
 });

@@ -13,3 +13,4 @@ export { ConversationStateController, type ConversationStateControllerOptions } 
 export { ConversationHost, type ConversationHostOptions } from './conversation-host.js';
 export { hostCustomerDirectory } from './customer-directory.js';
 export * from './events.js';
+export { LocalizedElement, LocaleController } from './localized-element.js';

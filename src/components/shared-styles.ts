@@ -4,19 +4,34 @@ import { css } from 'lit';
  * Theme tokens shared by every element. Each `--vc-*` custom property can be set
  * on any ancestor (custom properties inherit through shadow roots); the private
  * `--_vc-*` ones hold the resolved values with their defaults.
+ *
+ * Dark mode: the defaults are `light-dark(light, dark)` pairs and the elements
+ * declare `color-scheme: light dark`, so they follow the visitor's
+ * `prefers-color-scheme`. A site's own `--vc-color-*` values always win (they
+ * are read first), and a site that sets `--vc-color-surface` has chosen its
+ * colours: then the elements take the page's own color-scheme (light unless
+ * the page says otherwise), so a light site background never gets the dark
+ * defaults' light text.
+ *
+ * scripts/check-manifest.mjs checks that each `var(--vc-…, default)` here and
+ * in the elements' styles is documented (@cssprop) with that same default.
  */
 export const themeTokens = css`
   :host {
-    --_vc-primary: var(--vc-color-primary, #1d4ed8);
+    /* Unset surface: follow the visitor (light dark). A site's surface colour makes this invalid at
+       computed-value time, so the host inherits the page's own color-scheme (normal = light). */
+    color-scheme: var(--vc-color-surface, light dark);
+    --_vc-primary: var(--vc-color-primary, light-dark(#1d4ed8, #2563eb));
     --_vc-on-primary: var(--vc-color-on-primary, #ffffff);
-    --_vc-surface: var(--vc-color-surface, #ffffff);
-    --_vc-text: var(--vc-color-text, #1f2937);
+    --_vc-surface: var(--vc-color-surface, light-dark(#ffffff, #16181d));
+    --_vc-text: var(--vc-color-text, light-dark(#1f2937, #e5e7eb));
     --_vc-radius: var(--vc-radius, 12px);
     --_vc-font: var(--vc-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
     --_vc-muted: color-mix(in srgb, var(--_vc-text) 72%, var(--_vc-surface));
     --_vc-subtle: color-mix(in srgb, var(--_vc-text) 7%, var(--_vc-surface));
     --_vc-border: color-mix(in srgb, var(--_vc-text) 18%, var(--_vc-surface));
-    --_vc-danger: var(--vc-color-danger, #b91c1c);
+    --_vc-danger: var(--vc-color-danger, light-dark(#b91c1c, #f87171));
+    --_vc-on-danger: var(--vc-color-on-danger, light-dark(#ffffff, #16181d));
     --_vc-focus: var(--vc-color-focus, var(--_vc-primary));
     --_vc-transition: 120ms ease-out;
     font-family: var(--_vc-font);
@@ -25,6 +40,39 @@ export const themeTokens = css`
   @media (prefers-reduced-motion: reduce) {
     :host {
       --_vc-transition: 0s;
+    }
+  }
+`;
+
+/**
+ * Windows High Contrast and other forced-colors modes: the browser paints
+ * system colours; keep every control's edge and the focus ring visible
+ * (transparent borders would vanish) and mark the bubbles and cards.
+ */
+export const forcedColors = css`
+  /* !important: these must beat every element's own border and outline rules, whatever their order. */
+  @media (forced-colors: active) {
+    button,
+    input,
+    select,
+    textarea {
+      border: 1px solid ButtonText !important;
+    }
+    button:disabled {
+      border-color: GrayText !important;
+      color: GrayText;
+    }
+    :focus-visible {
+      outline: 2px solid Highlight !important;
+      outline-offset: 2px;
+    }
+    .bubble,
+    .card,
+    .system,
+    .panel,
+    .notice,
+    .alert:not(:empty) {
+      border: 1px solid CanvasText;
     }
   }
 `;
@@ -45,8 +93,8 @@ export const visuallyHidden = css`
   }
 `;
 
-/** Buttons and focus rings as the house style draws them. */
-export const controls = css`
+/** Buttons and focus rings as the house style draws them (with the forced-colors rules). */
+export const controls = [forcedColors, css`
   :focus-visible {
     outline: 2px solid var(--_vc-focus);
     outline-offset: 2px;
@@ -81,7 +129,7 @@ export const controls = css`
     background: var(--_vc-subtle);
     border-color: var(--_vc-border);
   }
-`;
+`];
 
 /** A prompt card with a title, a sentence and a row of choices (video invitation, cobrowse consent). */
 export const promptCard = css`
@@ -133,7 +181,7 @@ export const alertBar = css`
     font-size: 0.875rem;
     color: var(--_vc-danger);
     background: color-mix(in srgb, var(--_vc-danger) 8%, var(--_vc-surface));
-    border-bottom: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
+    border-block-end: 1px solid color-mix(in srgb, var(--_vc-danger) 30%, var(--_vc-surface));
   }
   .alert span {
     flex: 1 1 auto;

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VideoController, VideoPhase } from '../session/index.js';
 import type { DeviceChoice } from './media-controls/media-controls.js';
 import type { VcDeviceRequestDetail, VcMuteRequestDetail, VcPauseRequestDetail } from './events.js';
+import { reasonOf } from './errors.js';
 
 /**
  * Shared by the agent pane and the customer widget: performs the requests
@@ -12,7 +13,9 @@ import type { VcDeviceRequestDetail, VcMuteRequestDetail, VcPauseRequestDetail }
 export class VideoRequestsController implements ReactiveController {
   cameras: DeviceChoice[] = [];
   microphones: DeviceChoice[] = [];
+  /** What the last request threw (its message; `errorIn(locale)` says it in a locale when it has a code). */
   error?: string;
+  private thrown?: unknown;
   private lastPhase: VideoPhase = 'idle';
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly target: () => VideoController | undefined) {
@@ -31,6 +34,11 @@ export class VideoRequestsController implements ReactiveController {
     this.host.removeEventListener('vc-pause-request', this.onPause);
     this.host.removeEventListener('vc-end-request', this.onEnd);
     this.host.removeEventListener('vc-device-request', this.onDevice);
+  }
+
+  /** The last error in `locale`, if any. */
+  errorIn(locale: string): string | undefined {
+    return this.error === undefined ? undefined : reasonOf(this.thrown, locale);
   }
 
   hostUpdate(): void {
@@ -53,10 +61,12 @@ export class VideoRequestsController implements ReactiveController {
 
   private run(action: () => Promise<void> | void): void {
     this.error = undefined;
+    this.thrown = undefined;
     Promise.resolve()
       .then(action)
       .catch((e: unknown) => {
         this.error = e instanceof Error ? e.message : String(e);
+        this.thrown = e;
       })
       .finally(() => this.host.requestUpdate());
   }

@@ -1,14 +1,14 @@
-/** Why local capture failed, in words a person can act on. */
+import { english } from '../i18n/index.js';
+
+/** Why local capture failed: a code; the message catalogues say it as `device.<code>` in each viewer's language. */
 export type DeviceProblem = 'no-camera' | 'no-microphone' | 'camera-denied' | 'microphone-denied' | 'camera-busy' | 'microphone-busy';
 
-export const DEVICE_PROBLEM_TEXT: Record<DeviceProblem, string> = {
-  'no-camera': 'No camera was found. Continuing with voice only.',
-  'no-microphone': 'No microphone was found. The other side cannot hear you.',
-  'camera-denied': 'Camera access was blocked. Allow it in the browser’s site settings, or continue with voice only.',
-  'microphone-denied': 'Microphone access was blocked. Allow it in the browser’s site settings.',
-  'camera-busy': 'The camera is in use by another application. Close it and resume video, or continue with voice only.',
-  'microphone-busy': 'The microphone is in use by another application.',
-};
+const PROBLEMS: readonly DeviceProblem[] = ['no-camera', 'no-microphone', 'camera-denied', 'microphone-denied', 'camera-busy', 'microphone-busy'];
+
+/** The device problems in English, in words a person can act on (for hosts and logs; elements render the codes). */
+export const DEVICE_PROBLEM_TEXT: Record<DeviceProblem, string> = Object.fromEntries(
+  PROBLEMS.map((p) => [p, english(`device.${p}`)]),
+) as Record<DeviceProblem, string>;
 
 export interface CaptureRequest {
   audio: boolean;

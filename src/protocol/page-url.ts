@@ -1,3 +1,5 @@
+import { english, type Coded, type Params } from '../i18n/index.js';
+
 /** Rules for pages an agent may push to a customer. Checked on both sides; the customer's check is the one that counts. */
 export interface PagePushPolicy {
   /** Allow plain http: (e.g. a local demo). Default false: https only. */
@@ -9,7 +11,12 @@ export interface PagePushPolicy {
 export const MAX_PAGE_URL = 2048;
 export const MAX_PAGE_TITLE = 200;
 
-export type PageUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+/** A refusal: `reason` in English, `code` and `params` to say it in another language (src/i18n). */
+export type PageUrlCheck = { ok: true; url: URL } | ({ ok: false; reason: string } & Coded);
+
+function refuse(code: Coded['code'], params: Params = {}): PageUrlCheck {
+  return { ok: false, reason: english(code, params as never), code, params };
+}
 
 /**
  * Validates a pushed URL. Only http(s) is ever allowed: javascript:, data:,
@@ -17,21 +24,20 @@ export type PageUrlCheck = { ok: true; url: URL } | { ok: false; reason: string 
  */
 export function checkPageUrl(raw: string, policy: PagePushPolicy = {}): PageUrlCheck {
   const text = raw.trim();
-  if (!text) return { ok: false, reason: 'Enter a web address.' };
-  if (text.length > MAX_PAGE_URL) return { ok: false, reason: `The address is longer than ${MAX_PAGE_URL} characters.` };
+  if (!text) return refuse('page.empty');
+  if (text.length > MAX_PAGE_URL) return refuse('page.too-long', { max: String(MAX_PAGE_URL) });
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, reason: 'That is not a complete web address (it must start with https://).' };
+    return refuse('page.incomplete');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
-    const allowed = policy.allowHttp ? 'http:// or https://' : 'https://';
-    return { ok: false, reason: `Only ${allowed} pages can be sent, not ${url.protocol} addresses.` };
+    return refuse('page.scheme', { http: policy.allowHttp ? 'yes' : 'no', scheme: url.protocol });
   }
-  if (url.username || url.password) return { ok: false, reason: 'Addresses with a user name or password in them cannot be sent.' };
+  if (url.username || url.password) return refuse('page.credentials');
   if (policy.allowedOrigins && policy.allowedOrigins.length > 0 && !policy.allowedOrigins.includes(url.origin)) {
-    return { ok: false, reason: `Pages from ${url.origin} are not on this site's allowed list.` };
+    return refuse('page.origin', { origin: url.origin });
   }
   return { ok: true, url };
 }

@@ -1,4 +1,8 @@
 import type { ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+import type { Coded, MessageKey, Params } from '../i18n/index.js';
+import type { DeviceProblem } from '../janus/local-media.js';
+
+export type { DeviceProblem };
 import type { Observable } from '../util/typed-event-target.js';
 
 export type { VideoMode };
@@ -21,12 +25,22 @@ export interface TranscriptMessage {
   seq: number;
 }
 
-/** A line the product writes itself ("Agent Ann joined", later "Video started"). */
+/**
+ * A line the product writes itself ("Ann joined the conversation", "Video
+ * started: two-way video"). `code` and `params` say it (a key of the message
+ * catalogues, src/i18n): the elements render it in the viewer's locale.
+ * `text` is the same line in English, for hosts, logs and transcripts stored
+ * before lines had codes (those have no `code` and render their `text`).
+ */
 export interface TranscriptSystemLine {
   kind: 'system';
   id: string;
   text: string;
   ts: number;
+  /** The message key, e.g. `sys.video-start`. */
+  code?: MessageKey;
+  /** Its parameters, e.g. `{ mode: 'two-way' }` or `{ name: 'Ann' }`. */
+  params?: Params;
 }
 
 /** A web page the agent sent: a card in both transcripts; the customer opens it with a click. */
@@ -98,9 +112,14 @@ export interface VideoState {
   remoteStream?: MediaStream;
   /** The agent's mic was muted because the customer started one-way: show a prompt to unmute. */
   unmutePrompt: boolean;
-  /** Device trouble, in words a person can act on. */
+  /** Device trouble, in words a person can act on (English; `problemCodes` say the same as codes). */
   problems: string[];
+  /** The same device trouble as codes: elements say `device.<code>` in the viewer's locale. */
+  problemCodes?: readonly DeviceProblem[];
+  /** Why video failed (English). */
   error?: string;
+  /** The same as a code, when the core knows it (elements prefer it). */
+  errorCoded?: Coded;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type VideoMode,
 } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import { CodedError, english, type MessageKey, type Params } from '../i18n/index.js';
 import {
   canSend,
   type ConnectionStatus,
@@ -34,12 +35,6 @@ import { PagePush } from './page-push.js';
 import { CustomerLinkSession } from './customer-link.js';
 import type { TranscriptHost } from './feature-host.js';
 
-const MODE_TEXT: Record<VideoMode, string> = {
-  'two-way': 'two-way video',
-  'one-way-agent': 'one-way video (agent’s camera)',
-  'one-way-customer': 'one-way video (customer’s camera)',
-  voice: 'a voice call',
-};
 
 export interface ConversationOptions {
   /** Where the transcript is kept between page loads (e.g. sessionTranscriptStore()). */
@@ -140,7 +135,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     const host: TranscriptHost = {
       transcript: () => this._state.transcript,
       setTranscript: (transcript) => this.update({ transcript }),
-      systemLine: (text, id) => this.systemLine(text, id),
+      systemLine: (code, params, id) => this.systemLine(code, params, id),
       peerName: () => this.peerName(),
       protocolError: (reason) => this.emit('protocol-error', { reason }),
     };
@@ -246,7 +241,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   send(text: string): TranscriptMessage {
     const d = this._state.descriptor;
     if (!d || this.disposed || !canSend(this._state)) {
-      throw new Error(this._state.status === 'closed' ? 'This conversation has ended' : 'Not connected to the conversation');
+      throw new CodedError(this._state.status === 'closed' ? 'error.conversation-ended' : 'error.not-connected');
     }
     let sent: IncomingChatMessage;
     if (this.chat) sent = this.chat.send(text);
@@ -315,22 +310,25 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     video.on('change', ({ video: v }) => this.update({ video: v }));
     video.on('video-invite', (detail) => {
       this.emit('video-invite', detail);
-      const who = detail.from === selfRole() ? 'You' : this.peerName();
-      this.systemLine(`${who} offered ${MODE_TEXT[detail.mode]}`, `sys-invite-${detail.inviteId}`);
+      const id = `sys-invite-${detail.inviteId}`;
+      if (detail.from === selfRole()) this.systemLine('sys.video-invite.self', { mode: detail.mode }, id);
+      else this.systemLine('sys.video-invite.peer', { name: this.peerName(), mode: detail.mode }, id);
     });
     video.on('invite-answer', (detail) => {
       this.emit('invite-answer', detail);
-      const who = selfRole() === 'customer' ? 'You' : this.peerName();
-      const text = detail.accept === false ? `${who} declined video and stayed in text chat` : `${who} accepted ${MODE_TEXT[detail.accept]}`;
-      this.systemLine(text, `sys-answer-${detail.inviteId}`);
+      const id = `sys-answer-${detail.inviteId}`;
+      const me = selfRole() === 'customer';
+      const name = this.peerName();
+      if (detail.accept === false) this.systemLine(me ? 'sys.video-decline.self' : 'sys.video-decline.peer', me ? {} : { name }, id);
+      else this.systemLine(me ? 'sys.video-accept.self' : 'sys.video-accept.peer', me ? { mode: detail.accept } : { name, mode: detail.accept }, id);
     });
     video.on('video-start', (detail) => {
       this.emit('video-start', detail);
-      this.systemLine(`Video started: ${MODE_TEXT[detail.mode]}`, `sys-start-${detail.session}`);
+      this.systemLine('sys.video-start', { mode: detail.mode }, `sys-start-${detail.session}`);
     });
     video.on('video-end', (detail) => {
       this.emit('video-end', detail);
-      this.systemLine('Video ended', `sys-end-${detail.session}`);
+      this.systemLine('sys.video-end', {}, `sys-end-${detail.session}`);
     });
     video.on('media-state', (detail) => this.emit('media-state', detail));
   }
@@ -338,33 +336,31 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
   private followCobrowse(): void {
     const cobrowse = this.cobrowse;
     const agentIsMe = () => this._state.descriptor?.self.role === 'agent';
-    const agent = () => (agentIsMe() ? 'You' : this.peerName());
-    const customer = () => (agentIsMe() ? this.peerName() : 'You');
+    /** A line said by whoever `byMe` says: `<base>.self`, or `<base>.peer` with the other side's name. */
+    const line = (base: string, byMe: boolean, id: string) =>
+      this.systemLine(`${base}.${byMe ? 'self' : 'peer'}` as MessageKey, byMe ? {} : { name: this.peerName() }, id);
     cobrowse.on('change', ({ cobrowse: c }) => {
       this.update({ cobrowse: c });
       this.emit('cobrowse-state', { cobrowse: c });
     });
     cobrowse.on('cobrowse-offer', (detail) => {
       this.emit('cobrowse-offer', detail);
-      this.systemLine(`${agent()} offered to view ${agentIsMe() ? 'the customer’s' : 'your'} page (cobrowse)`, `sys-cb-offer-${detail.offerId}`);
+      line('sys.cobrowse-offer', agentIsMe(), `sys-cb-offer-${detail.offerId}`);
     });
     cobrowse.on('cobrowse-answer', (detail) => {
       this.emit('cobrowse-answer', detail);
-      this.systemLine(detail.accept ? `${customer()} shared ${agentIsMe() ? 'their' : 'your'} page` : `${customer()} declined cobrowse`, `sys-cb-answer-${detail.offerId}`);
+      line(detail.accept ? 'sys.cobrowse-share' : 'sys.cobrowse-decline', !agentIsMe(), `sys-cb-answer-${detail.offerId}`);
     });
     cobrowse.on('cobrowse-control', (detail) => {
       this.emit('cobrowse-control', detail);
-      const text = {
-        requested: `${agent()} asked to control the page`,
-        granted: `${customer()} gave control of the page`,
-        denied: `${customer()} kept control of the page`,
-        revoked: 'Remote control ended',
-      }[detail.control];
-      this.systemLine(text, `sys-cb-control-${detail.control}-${detail.requestId}`);
+      const id = `sys-cb-control-${detail.control}-${detail.requestId}`;
+      if (detail.control === 'revoked') this.systemLine('sys.control-end', {}, id);
+      else if (detail.control === 'requested') line('sys.control-request', agentIsMe(), id);
+      else line(detail.control === 'granted' ? 'sys.control-grant' : 'sys.control-deny', !agentIsMe(), id);
     });
     cobrowse.on('cobrowse-stop', (detail) => {
       this.emit('cobrowse-stop', detail);
-      this.systemLine(`${detail.by === this._state.descriptor?.self.role ? 'You' : this.peerName()} ended cobrowse`, `sys-cb-stop-${detail.stopId}`);
+      line('sys.cobrowse-stop', detail.by === this._state.descriptor?.self.role, `sys-cb-stop-${detail.stopId}`);
     });
     cobrowse.on('cobrowse-action', (detail) => this.emit('cobrowse-action', detail));
   }
@@ -504,12 +500,12 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this.update({ peer: { participant, online: true, presence: 'online', typing: this._state.peer?.typing ?? false } });
     if (this.saidLeft) {
       this.saidLeft = false;
-      this.systemLine(`${participant.display} is back in the conversation`);
+      this.systemLine('sys.peer-back', { name: participant.display });
     }
     if (!wasOnline && !this.peerEverOnline) {
       this.peerEverOnline = true;
       const already = this._state.transcript.some((e) => e.kind === 'system' && e.id === `joined-${peerId}`);
-      if (!already) this.systemLine(`${participant.display} joined the conversation`, `joined-${peerId}`);
+      if (!already) this.systemLine('sys.peer-joined', { name: participant.display }, `joined-${peerId}`);
     }
   }
 
@@ -541,12 +537,14 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     this.goneDue = false;
     this.saidLeft = true;
     this.update({ peer: { ...peer, presence: 'gone' } });
-    this.systemLine(`${peer.participant.display} left the conversation`);
+    this.systemLine('sys.peer-left', { name: peer.participant.display });
   }
 
-  private systemLine(text: string, id = `sys-${globalThis.crypto.randomUUID()}`): void {
+  /** Writes a system line as a code with parameters (rendered in each viewer's locale) and its English text. */
+  private systemLine(code: MessageKey, params: Params, id = `sys-${globalThis.crypto.randomUUID()}`): void {
     if (this._state.transcript.some((e) => e.id === id)) return;
-    this.update({ transcript: [...this._state.transcript, { kind: 'system', id, text, ts: Date.now() }] });
+    const text = english(code, params as never);
+    this.update({ transcript: [...this._state.transcript, { kind: 'system', id, text, ts: Date.now(), code, params }] });
   }
 
   private setDelivery(id: string, delivery: 'sent' | 'delivered'): void {

@@ -1,5 +1,6 @@
 import type { ConversationDescriptor } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import { codedOf, english, type Coded } from '../i18n/index.js';
 import { BrokerClient, BrokerError, brokerConversationOptions } from './broker-client.js';
 import { sessionConsentStore } from './consent.js';
 import { Conversation, type ConversationOptions } from './conversation.js';
@@ -41,10 +42,13 @@ export type EntryPhase = 'start' | 'busy' | 'chat';
 export interface CustomerEntryState {
   /** `start`: the start form; `busy`: talking to the broker; `chat`: a conversation is shown. */
   phase: EntryPhase;
-  /** While busy: what is going on, in words. */
+  /** While busy: what is going on, in words (English; `busyCoded` says it as a code). */
   busyText: string;
-  /** What went wrong; `retry()` tries again when `retryable`. */
+  busyCoded?: Coded;
+  /** What went wrong (in English); `retry()` tries again when `retryable`. */
   failure?: { message: string; retryable: boolean };
+  /** The same failure as a code, when the entry knows it: an element says it in the viewer's locale. */
+  failureCoded?: Coded;
   /** Whether the customer had the chat open (kept across reloads). */
   open: boolean;
   /** The conversation's id, once known (from the broker or from storage). */
@@ -109,7 +113,8 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     const s = this._state;
     const conversation = this.slot.controller?.state;
     if (s.failure || s.phase !== 'chat' || conversation?.status !== 'failed') return s;
-    return { ...s, failure: { message: conversation.error ?? 'The connection was lost.', retryable: true } };
+    if (conversation.error) return { ...s, failure: { message: conversation.error, retryable: true } };
+    return { ...s, failure: { message: english('widget.connection-lost'), retryable: true }, failureCoded: { code: 'widget.connection-lost' } };
   }
 
   /** The conversation shown, if any. */
@@ -137,7 +142,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
       return;
     }
     if (!config.brokerUrl) {
-      this.fail('Chat is not available right now.');
+      this.fail({ code: 'widget.unavailable' });
       this.update({ phase: 'start' });
       return;
     }
@@ -153,7 +158,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
   /** Starts a new conversation through the broker, as `display` (may be empty). */
   async start(display = ''): Promise<void> {
     const signal = this.newSignal();
-    this.update({ phase: 'busy', busyText: 'Starting chat…', failure: undefined });
+    this.update({ phase: 'busy', busyText: english('widget.starting'), busyCoded: { code: 'widget.starting' }, failure: undefined, failureCoded: undefined });
     try {
       const page = (this.options.page ?? (() => globalThis.location?.href))()?.slice(0, MAX_PAGE_URL);
       const grant = await this.client().startConversation({ ...(display ? { display } : {}), page, ...(this.identity ? { identity: this.identity } : {}) }, signal);
@@ -162,7 +167,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
       await this.join(grant.descriptor);
     } catch (err) {
       if (isAbort(err, signal)) return;
-      this.fail(messageOf(err), () => void this.start(display));
+      this.fail(err, () => void this.start(display));
       this.update({ phase: 'start' });
     }
   }
@@ -196,7 +201,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     this.abort = undefined;
     this.slot.use(undefined);
     this.retryAction = undefined;
-    if (this._state.failure) this.update({ failure: undefined });
+    if (this._state.failure) this.update({ failure: undefined, failureCoded: undefined });
   }
 
   /**
@@ -213,7 +218,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
 
   private async resume(stored: StoredConversation): Promise<void> {
     const signal = this.newSignal();
-    this.update({ phase: 'busy', busyText: 'Reconnecting to your chat…', failure: undefined, conversationId: stored.id });
+    this.update({ phase: 'busy', busyText: english('widget.resuming'), busyCoded: { code: 'widget.resuming' }, failure: undefined, failureCoded: undefined, conversationId: stored.id });
     try {
       const grant = await this.client().resume(stored.id, stored.resumeKey, signal);
       if (signal.aborted) return;
@@ -226,7 +231,7 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
         this.update({ phase: 'start', conversationId: undefined });
         return;
       }
-      this.fail(messageOf(err), () => void this.resume(stored));
+      this.fail(err, () => void this.resume(stored));
     }
   }
 
@@ -239,23 +244,27 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
     try {
       await connected;
     } catch (err) {
-      this.fail(`Could not connect: ${messageOf(err)}`, () => this.reconnect());
+      const reason = messageOf(err);
+      this.fail({ code: 'widget.connect-failed', params: { reason } }, () => this.reconnect());
     }
   }
 
   /** After a failure (or a conversation that failed): fetch a fresh descriptor (tokens may have expired) and connect again. */
   reconnect(): void {
     this.retryAction = undefined;
-    this.update({ failure: undefined });
+    this.update({ failure: undefined, failureCoded: undefined });
     this.slot.use(undefined);
     const stored = this.readStored();
     if (stored && this.brokerUrl) void this.resume(stored);
     else if (this.descriptor) void this.join(this.descriptor);
   }
 
-  private fail(message: string, retry?: () => void): void {
+  /** `what`: a code to say, or what was thrown (its code if it has one, else its message as it is). */
+  private fail(what: Coded | unknown, retry?: () => void): void {
     this.retryAction = retry;
-    this.update({ failure: { message, retryable: retry !== undefined } });
+    const coded = codedOf(what);
+    const message = coded ? english(coded.code, coded.params as never) : messageOf(what);
+    this.update({ failure: { message, retryable: retry !== undefined }, failureCoded: coded });
   }
 
   private newSignal(): AbortSignal {

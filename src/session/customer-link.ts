@@ -49,8 +49,8 @@ export class CustomerLinkSession extends TypedEventTarget<LinkEventDetails> impl
     const customerId = mine ? this.pendingId ?? this._state.link?.customerId : undefined;
     this._state = { link: { name, ...(customerId ? { customerId } : {}) } };
     this.emit('change', { link: this._state });
-    const text = mine ? `Chat linked to customer record: ${name}` : `${this.host.peerName()} linked this chat to your customer account (${name})`;
-    this.host.systemLine(text, `sys-link-${m.id}`);
+    if (mine) this.host.systemLine('sys.link.self', { record: name }, `sys-link-${m.id}`);
+    else this.host.systemLine('sys.link.peer', { name: this.host.peerName(), record: name }, `sys-link-${m.id}`);
     this.emit('customer-linked', { name, ...(customerId ? { customerId } : {}) });
   }
 }

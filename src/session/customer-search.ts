@@ -1,6 +1,7 @@
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { BrokerClient } from './broker-client.js';
 import type { LinkController } from './conversation-state.js';
+import { english, type Coded } from '../i18n/index.js';
 
 /** A customer record as lookups return it. */
 export interface CustomerMatch {
@@ -56,6 +57,8 @@ export interface CustomerSearchState {
   open: boolean;
   /** What the search or the link says, in words ('' when nothing). */
   status: string;
+  /** The same status as a catalogue code (elements render it in the viewer's locale). */
+  statusCoded?: Coded;
   matches: readonly CustomerMatch[];
 }
 
@@ -86,7 +89,7 @@ export class CustomerSearch extends TypedEventTarget<{ change: { search: Custome
 
   open(): void {
     this.abort?.abort();
-    this.update({ open: true, status: '', matches: [] });
+    this.update({ open: true, status: '', statusCoded: undefined, matches: [] });
   }
 
   close(): void {
@@ -101,20 +104,20 @@ export class CustomerSearch extends TypedEventTarget<{ change: { search: Custome
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
-    this.update({ status: 'Searching…' });
+    this.say({ code: 'search.searching' });
     try {
       for (const directory of this.config().directories) {
         const found = directory.search(query, abort.signal);
         const matches = found instanceof Promise ? await found : found;
         if (abort.signal.aborted) return;
         if (matches) {
-          this.update({ matches: matches.slice(0, MAX_MATCHES), status: matches.length ? `${matches.length} found` : 'No customer found' });
+          this.say(matches.length ? { code: 'search.found', params: { count: matches.length } } : { code: 'search.none' }, { matches: matches.slice(0, MAX_MATCHES) });
           return;
         }
       }
-      this.update({ status: 'No customer lookup is configured for this pane.' });
+      this.say({ code: 'search.no-lookup' });
     } catch (err) {
-      if (!abort.signal.aborted) this.update({ status: `Search failed: ${messageOf(err)}` });
+      if (!abort.signal.aborted) this.say({ code: 'search.failed', params: { reason: messageOf(err) } });
     }
   }
 
@@ -122,21 +125,26 @@ export class CustomerSearch extends TypedEventTarget<{ change: { search: Custome
   linkTo(link: LinkController, conversationId: string, match: CustomerMatch): boolean {
     const { allowLink, recorder } = this.config();
     if (allowLink && !allowLink(match, conversationId)) {
-      this.update({ status: 'The link was not allowed.' });
+      this.say({ code: 'search.vetoed' });
       return false;
     }
     const record = { customerId: match.customerId, name: match.name };
     try {
       link.linkTo(record);
     } catch (err) {
-      this.update({ status: `Cannot link: ${messageOf(err)}` });
+      this.say({ code: 'search.link-failed', params: { reason: messageOf(err) } });
       return false;
     }
     this.update({ open: false, matches: [] });
     recorder?.recordLink(conversationId, record).catch((err: unknown) => {
-      this.update({ status: `Linked in the chat, but the broker did not record it: ${messageOf(err)}` });
+      this.say({ code: 'search.not-recorded', params: { reason: messageOf(err) } });
     });
     return true;
+  }
+
+  /** Sets the status as a code, with its English text. */
+  private say(coded: Coded, patch: Partial<CustomerSearchState> = {}): void {
+    this.update({ ...patch, status: english(coded.code, coded.params as never), statusCoded: coded });
   }
 
   private update(patch: Partial<CustomerSearchState>): void {

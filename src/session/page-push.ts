@@ -1,14 +1,19 @@
 import type { SignalChannel, SignalMessage } from '../chat/index.js';
 import { checkPageUrl, type ConversationDescriptor, type PagePushPolicy } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import type { Coded, MessageKey, Params } from '../i18n/index.js';
 import type { PagesController, PagesEventDetails, PagesState, TranscriptEntry, TranscriptPageCard } from './conversation-state.js';
 import type { TranscriptHost } from './feature-host.js';
 
-/** A page push refused by the URL rules; `message` says why in plain words. */
-export class PageRefusedError extends Error {
-  constructor(readonly url: string, reason: string) {
-    super(reason);
+/** A page push refused by the URL rules; `message` says why in plain English, `code` and `params` in any language. */
+export class PageRefusedError extends Error implements Coded {
+  readonly code: MessageKey;
+  readonly params: Params;
+  constructor(readonly url: string, refusal: { reason: string } & Coded) {
+    super(refusal.reason);
     this.name = 'PageRefusedError';
+    this.code = refusal.code;
+    this.params = refusal.params ?? {};
   }
 }
 
@@ -61,7 +66,7 @@ export class PagePush extends TypedEventTarget<PagesEventDetails> implements Pag
     const check = checkPageUrl(url, this.policy);
     if (!check.ok) {
       this.emit('page-refused', { url, reason: check.reason });
-      throw new PageRefusedError(url, check.reason);
+      throw new PageRefusedError(url, check);
     }
     const cleanTitle = title?.trim().slice(0, 200) || undefined;
     bound.signals.sendSignal('page.push', { url: check.url.href, ...(cleanTitle ? { title: cleanTitle } : {}) });
@@ -72,7 +77,7 @@ export class PagePush extends TypedEventTarget<PagesEventDetails> implements Pag
     if (!card) throw new Error('no such page');
     // Checked again at the click: the URL rules are the customer's, not the sender's.
     const check = checkPageUrl(card.url, this.policy);
-    if (!check.ok) throw new PageRefusedError(card.url, check.reason);
+    if (!check.ok) throw new PageRefusedError(card.url, check);
     if (!card.opened) this.bound?.signals.sendSignal('page.opened', { pushId });
     this.markOpened(pushId);
     return { url: check.url.href, sameOrigin: check.url.origin === globalThis.location?.origin };

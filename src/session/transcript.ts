@@ -1,3 +1,4 @@
+import { isMessageKey } from '../i18n/index.js';
 import type { TranscriptEntry, TranscriptMessage } from './conversation-state.js';
 
 /**
@@ -30,7 +31,7 @@ export function sessionTranscriptStore(maxEntries = 500): TranscriptStore {
         const raw = globalThis.sessionStorage?.getItem(key(id));
         if (!raw) return undefined;
         const data: unknown = JSON.parse(raw);
-        return Array.isArray(data) ? data.filter(isEntry) : undefined;
+        return Array.isArray(data) ? data.filter(isEntry).map(checkedCode) : undefined;
       } catch {
         return undefined;
       }
@@ -43,6 +44,21 @@ export function sessionTranscriptStore(maxEntries = 500): TranscriptStore {
       }
     },
   };
+}
+
+/**
+ * A stored system line keeps its code only if it is one of this version's
+ * messages with plain parameters; otherwise (an older page wrote no code, a
+ * newer one a code this version lacks, or the storage was tampered with) it
+ * renders its English text.
+ */
+function checkedCode(e: TranscriptEntry): TranscriptEntry {
+  if (e.kind !== 'system' || (e.code === undefined && e.params === undefined)) return e;
+  const params = e.params as unknown;
+  const plain = (v: unknown) => typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  const paramsOk = typeof params === 'object' && params !== null && !Array.isArray(params) && Object.values(params).every(plain);
+  if (isMessageKey(e.code) && paramsOk) return e;
+  return { kind: 'system', id: e.id, text: e.text, ts: e.ts };
 }
 
 function isEntry(e: unknown): e is TranscriptEntry {

@@ -2,6 +2,7 @@ import type { SignalChannel, SignalMessage } from '../chat/index.js';
 import { DEVICE_PROBLEM_TEXT, type LocalMediaState } from '../janus/index.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
+import { english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { DeviceLists, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
@@ -284,7 +285,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private begin(desired: Desired, initiator: 'agent' | 'customer'): void {
     this.desired = desired;
-    this.update({ phase: 'starting', mode: desired.mode, unmutePrompt: desired.startMuted, problems: [], error: undefined });
+    this.update({ phase: 'starting', mode: desired.mode, unmutePrompt: desired.startMuted, problems: [], problemCodes: [], error: undefined, errorCoded: undefined });
     this.emit('video-start', { session: desired.session, mode: desired.mode, initiator });
     this.scheduleReconcile();
   }
@@ -305,7 +306,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       // What this browser's person clicked for, whatever the signals say.
       const scope = this.localScope();
       if (!scope) {
-        this.update({ phase: 'idle', error: 'Video was started for this chat in another window; it is not shared from here.' });
+        this.update({ phase: 'idle', error: english('video.other-window'), errorCoded: { code: 'video.other-window' } });
         return;
       }
       sendVideo = sendVideo && scope === 'camera';
@@ -330,14 +331,18 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     call.on('local', ({ stream, state }) => this.onLocal(stream, state));
     call.on('remote', ({ stream }) => this.update({ remoteStream: stream, phase: this.desired ? 'active' : this._state.phase }));
     call.on('published', () => { if (this.desired) this.update({ phase: 'active' }); });
-    call.on('device-problem', ({ problem }) => this.update({ problems: [...new Set([...this._state.problems, DEVICE_PROBLEM_TEXT[problem]])] }));
-    call.on('failed', ({ reason }) => this.update({ error: reason }));
+    call.on('device-problem', ({ problem }) => this.update({
+      problems: [...new Set([...this._state.problems, DEVICE_PROBLEM_TEXT[problem]])],
+      problemCodes: [...new Set([...(this._state.problemCodes ?? []), problem])],
+    }));
+    call.on('failed', ({ reason }) => this.update({ error: reason, errorCoded: undefined }));
     this.update({ localStream: call.local, remoteStream: call.remote });
     try {
       await call.start();
     } catch (e) {
       if (this.call !== call) return;
-      this.update({ error: `Video could not start: ${e instanceof Error ? e.message : String(e)}` });
+      const reason = e instanceof Error ? e.message : String(e);
+      this.update({ error: english('video.start-failed', { reason }), errorCoded: { code: 'video.start-failed', params: { reason } } });
     }
   }
 

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -23,22 +24,25 @@ const COUNTER_THRESHOLD = 200;
  * @csspart send - The Send button.
  * @csspart counter - The characters-left counter (only near the limit).
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Send button and focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Send button text.
- * @cssprop [--vc-color-surface=#ffffff] - Background.
- * @cssprop [--vc-color-text=#1f2937] - Text color.
- * @cssprop [--vc-radius=12px] - Corner radius (inputs use two thirds of it).
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  *
  * @slot send-label - Content of the Send button (default: "Send").
  */
-export class ChatComposer extends LitElement {
+export class ChatComposer extends LocalizedElement {
   static override styles = chatComposerStyles;
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
-  /** Accessible label of the text box. */
+  /** Accessible label of the text box (default: "Message" in the element's locale). */
   @property()
-  label = 'Message';
+  label?: string;
 
   /** Placeholder of the text box; defaults to "Type a message…". */
   @property()
@@ -106,13 +110,13 @@ export class ChatComposer extends LitElement {
     return html`
       <form part="form" @submit=${this._onSubmit}>
         <div class="field">
-          <label class="sr-only" for="input">${this.label}</label>
+          <label class="sr-only" for="input">${this.label ?? this.t('composer.label')}</label>
           <textarea
             id="input"
             part="input"
             rows="1"
             maxlength=${MAX_CHAT_TEXT}
-            placeholder=${this.placeholder ?? 'Type a message…'}
+            placeholder=${this.placeholder ?? this.t('composer.placeholder')}
             aria-describedby=${ifDefined(showCounter ? 'counter' : undefined)}
             .enterKeyHint=${'send'}
             .value=${live(this.value)}
@@ -123,12 +127,12 @@ export class ChatComposer extends LitElement {
           ></textarea>
           ${showCounter
             ? html`<div id="counter" class="counter ${left < 0 ? 'over' : ''}" part="counter">
-                ${left === 1 ? '1 character left' : `${left} characters left`}
+                ${this.t('composer.left', { count: left })}
               </div>`
             : nothing}
         </div>
         <button class="send btn-primary" part="send" type="submit" ?disabled=${this.disabled}>
-          <slot name="send-label">Send</slot>
+          <slot name="send-label">${this.t('composer.send')}</slot>
         </button>
       </form>
     `;

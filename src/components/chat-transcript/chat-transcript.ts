@@ -1,9 +1,11 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Delivery, TranscriptEntry, TranscriptMessage, TranscriptPageCard, TranscriptSystemLine } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
+import { LocalizedElement } from '../localized-element.js';
+import { isMessageKey, type MessageKey } from '../../i18n/index.js';
 import { chatTranscriptStyles } from './chat-transcript.styles.js';
 
 /** Distance from the bottom (px) within which the user counts as "at the bottom". */
@@ -11,22 +13,18 @@ const STICK_THRESHOLD = 48;
 /** At most this many messages are spoken when several arrive at once (e.g. history replay). */
 const MAX_ANNOUNCED = 3;
 
-const DELIVERY_LABEL: Record<Delivery, string> = {
-  sending: 'Sending…',
-  sent: 'Sent',
-  delivered: 'Delivered',
+const DELIVERY_LABEL: Record<Delivery, MessageKey> = {
+  sending: 'transcript.sending',
+  sent: 'transcript.sent',
+  delivered: 'transcript.delivered',
 };
 const DELIVERY_ICON: Record<Delivery, string> = {
   sending: '○',
   sent: '✓',
   delivered: '✓✓',
 };
-/** A message of ours still in the outbox while the connection is down: said in words, not only by the icon. */
-const HELD_LABEL = 'Not sent yet — will be sent when the connection is back';
+/** A message of ours still in the outbox while the connection is down: said in words (transcript.held), not only by the icon. */
 const HELD_ICON = '◷';
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /**
  * The chat log of one conversation: messages, system lines and a typing indicator.
@@ -43,21 +41,26 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
  *
  * @csspart log - The scrollable list (role="log").
  * @csspart message - One message (both sides).
- * @csspart bubble - The text bubble of a message.
+ * @csspart bubble - The text bubble of a message (both sides).
+ * @csspart bubble-mine - The bubble of a message of ours (also `bubble`).
+ * @csspart bubble-theirs - The bubble of a message from the other side (also `bubble`).
  * @csspart system - A system line ("Agent Ann joined").
  * @csspart page-card - A pushed web page.
  * @csspart typing - The typing indicator line.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Background of own message bubbles.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on own message bubbles.
- * @cssprop [--vc-color-surface=#ffffff] - Background of the log.
- * @cssprop [--vc-color-text=#1f2937] - Text color; other shades are mixed from it.
- * @cssprop [--vc-radius=12px] - Bubble corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  *
  * @slot empty - Shown while there are no entries (default: "No messages yet").
  */
-export class ChatTranscript extends LitElement {
+export class ChatTranscript extends LocalizedElement {
   static override styles = chatTranscriptStyles;
 
   /** Entries to show, oldest first. Replace the array to update (it is compared by identity). */
@@ -68,9 +71,9 @@ export class ChatTranscript extends LitElement {
   @property({ attribute: 'peer-typing' })
   peerTyping?: string;
 
-  /** Accessible name of the log. */
+  /** Accessible name of the log (default: "Conversation" in the element's locale). */
   @property()
-  label = 'Conversation';
+  label?: string;
 
   /**
    * This side's connection is down (connecting or reconnecting): our messages
@@ -112,7 +115,7 @@ export class ChatTranscript extends LitElement {
       this._announcement = {
         key: spoken[spoken.length - 1].id,
         text: spoken
-          .map((e) => (e.kind === 'message' ? `${e.from.display}: ${e.text}` : `Page sent to you: ${e.title ?? e.host}`))
+          .map((e) => (e.kind === 'message' ? this.t('transcript.announce', { name: e.from.display, text: e.text }) : this.t('transcript.page-announce', { title: e.title ?? e.host })))
           .join('\n'),
       };
     }
@@ -126,12 +129,12 @@ export class ChatTranscript extends LitElement {
   protected override render(): TemplateResult {
     const typing = this.peerTyping?.trim();
     return html`
-      <div class="log" part="log" role="log" aria-label=${this.label} tabindex="0">
+      <div class="log" part="log" role="log" aria-label=${this.label ?? this.t('transcript.label')} tabindex="0">
         ${this.entries.length === 0
-          ? html`<div class="empty"><slot name="empty">No messages yet</slot></div>`
+          ? html`<div class="empty"><slot name="empty">${this.t('transcript.empty')}</slot></div>`
           : repeat(this.entries, (e) => e.id, (e) => this._renderEntry(e))}
       </div>
-      <div class="typing" part="typing">${typing ? `${typing} is typing…` : nothing}</div>
+      <div class="typing" part="typing">${typing ? this.t('transcript.typing', { name: typing }) : nothing}</div>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">
         ${this._announcement ? keyed(this._announcement.key, html`<span>${this._announcement.text}</span>`) : nothing}
       </div>
@@ -154,10 +157,10 @@ export class ChatTranscript extends LitElement {
     return html`
       <div class="msg ${m.mine ? 'mine' : 'theirs'}" part="message" data-id=${m.id}>
         <div class="meta">
-          <span class="author">${m.mine ? 'You' : m.from.display}</span>
-          <time datetime=${when.toISOString()} title=${fullFormat.format(when)}>${timeFormat.format(when)}</time>
+          <span class="author">${m.mine ? this.t('transcript.you') : m.from.display}</span>
+          <time datetime=${when.toISOString()} title=${this.i18n.date(when, 'full')}>${this.i18n.date(when, 'time')}</time>
         </div>
-        <p class="bubble" part="bubble">${m.text}</p>
+        <p class="bubble" part="bubble ${m.mine ? 'bubble-mine' : 'bubble-theirs'}">${m.text}</p>
         ${m.mine ? this._renderDelivery(m.delivery) : nothing}
       </div>
     `;
@@ -167,12 +170,14 @@ export class ChatTranscript extends LitElement {
     const held = delivery === 'sending' && this.held;
     return html`<span class="delivery" data-state=${held ? 'held' : delivery}
       ><span aria-hidden="true">${held ? HELD_ICON : DELIVERY_ICON[delivery]}</span>
-      <span class="sr-only">Message status:</span> ${held ? HELD_LABEL : DELIVERY_LABEL[delivery]}</span
+      <span class="sr-only">${this.t('transcript.status')}</span> ${this.t(held ? 'transcript.held' : DELIVERY_LABEL[delivery])}</span
     >`;
   }
 
   private _renderSystem(s: TranscriptSystemLine): TemplateResult {
-    return html`<div class="system" part="system" data-id=${s.id}>${s.text}</div>`;
+    // Rendered from the code in the viewer's locale; lines stored before codes existed keep their text.
+    const text = isMessageKey(s.code) ? this.i18n.coded({ code: s.code, params: s.params }) : s.text;
+    return html`<div class="system" part="system" data-id=${s.id}>${text}</div>`;
   }
 
   private _renderPage(p: TranscriptPageCard): TemplateResult {
@@ -181,16 +186,16 @@ export class ChatTranscript extends LitElement {
     return html`
       <div class="msg page ${p.mine ? 'mine' : 'theirs'}" part="page-card" data-id=${p.id}>
         <div class="meta">
-          <span class="author">${p.mine ? 'You sent a page' : 'Page sent to you'}</span>
-          <time datetime=${when.toISOString()} title=${fullFormat.format(when)}>${timeFormat.format(when)}</time>
+          <span class="author">${this.t(p.mine ? 'transcript.page-mine' : 'transcript.page-theirs')}</span>
+          <time datetime=${when.toISOString()} title=${this.i18n.date(when, 'full')}>${this.i18n.date(when, 'time')}</time>
         </div>
         <div class="card">
           <span class="page-title">${name}</span>
           <span class="page-host">${p.host}</span>
           ${p.mine
-            ? html`<span class="page-state">${p.opened ? 'Opened' : 'Not opened yet'}</span>`
+            ? html`<span class="page-state">${this.t(p.opened ? 'transcript.page-opened' : 'transcript.page-not-opened')}</span>`
             : html`<button class="btn-primary page-open" type="button" @click=${() => this._requestOpen(p)}>
-                ${p.opened ? 'Open again' : 'Open page'}<span class="sr-only">: ${name}</span>
+                ${this.t(p.opened ? 'transcript.open-again' : 'transcript.open-page')}<span class="sr-only">: ${name}</span>
               </button>`}
         </div>
       </div>

@@ -11,9 +11,8 @@ export const cobrowseBannerStyles = [
     }
     :host([fixed]) {
       position: fixed;
-      top: 0;
-      left: 0;
-      right: 0;
+      inset-block-start: 0;
+      inset-inline: 0;
       z-index: 2147483646;
     }
     .bar {
@@ -24,7 +23,7 @@ export const cobrowseBannerStyles = [
       gap: 0.5rem 0.75rem;
       padding: 0.4rem 0.75rem;
       background: var(--_vc-surface);
-      border-bottom: 3px solid var(--_vc-cb-accent);
+      border-block-end: 3px solid var(--_vc-cb-accent);
       box-shadow: 0 2px 10px rgb(0 0 0 / 0.12);
       font-size: 0.9rem;
     }
@@ -53,7 +52,7 @@ export const cobrowseBannerStyles = [
       font-weight: 600;
     }
     button.stop-control {
-      color: #7c2d12;
+      color: light-dark(#7c2d12, #fdba74);
     }
     :host([mode='controlling']) :focus-visible {
       outline-color: #fff;

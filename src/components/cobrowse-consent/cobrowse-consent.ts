@@ -1,4 +1,5 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { cobrowseConsentStyles } from './cobrowse-consent.styles.js';
@@ -17,19 +18,26 @@ import { cobrowseConsentStyles } from './cobrowse-consent.styles.js';
  * @csspart accept - Share the page / Allow control.
  * @csspart decline - Don't share / Keep control.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accept button.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  */
-export class CobrowseConsent extends LitElement {
+export class CobrowseConsent extends LocalizedElement {
   static override styles = cobrowseConsentStyles;
 
   /** What is asked: `view` (see this page) or `control` (click and fill in fields). */
   @property({ reflect: true })
   kind: 'view' | 'control' = 'view';
 
-  /** Who asks (shown in the text). */
+  /** Who asks (shown in the text; default: "The agent" in the element's locale). */
   @property({ attribute: 'peer-name' })
-  peerName = 'The agent';
+  peerName?: string;
 
   @query('button') private _first?: HTMLButtonElement;
 
@@ -45,18 +53,14 @@ export class CobrowseConsent extends LitElement {
     const view = this.kind === 'view';
     return html`
       <div class="card" part="card" role="alertdialog" aria-modal="false" aria-labelledby="title" aria-describedby="text" @keydown=${this._onKeydown}>
-        <h2 id="title">${view ? 'Share this page?' : 'Let the agent control this page?'}</h2>
-        <p id="text">
-          ${view
-            ? `${this.peerName} asks to see this page with you, live. Passwords, payment details and what you type stay hidden. Nothing is shared until you accept, and you can stop at any time.`
-            : `${this.peerName} asks to click and fill in fields on this page for you. Passwords and payment fields stay out of reach. Press Esc or Stop at any time to take control back.`}
-        </p>
+        <h2 id="title">${this.t(view ? 'consent.view-title' : 'consent.control-title')}</h2>
+        <p id="text">${this.t(view ? 'consent.view-text' : 'consent.control-text', { name: this.peerName ?? this.t('name.agent') })}</p>
         <div class="actions">
           <button class="btn-primary" part="accept" type="button" @click=${() => this._answer(true)}>
-            ${view ? 'Share this page' : 'Allow control'}
+            ${this.t(view ? 'consent.share' : 'consent.allow-control')}
           </button>
           <button class="btn-secondary" part="decline" type="button" @click=${() => this._answer(false)}>
-            ${view ? 'Don’t share' : 'Keep control'}
+            ${this.t(view ? 'consent.dont-share' : 'consent.keep-control')}
           </button>
         </div>
       </div>

@@ -1,4 +1,5 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import type { CobrowseController, CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
 import { cobrowseViewStyles } from './cobrowse-view.styles.js';
@@ -27,10 +28,19 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * @csspart stop - "Stop cobrowse".
  * @csspart stage - The box the page is replayed in.
  *
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-cobrowse-height=420px] - Height of the stage; the page is scaled to fit.
  * @cssprop [--vc-cobrowse-color=#c2410c] - Outline while the agent has control.
  */
-export class CobrowseView extends LitElement {
+export class CobrowseView extends LocalizedElement {
   static override styles = cobrowseViewStyles;
 
   /** The agent's conversation. */
@@ -90,7 +100,7 @@ export class CobrowseView extends LitElement {
 
   override render() {
     const c = this._cobrowse;
-    const customer = this.controller?.state.peer?.participant.display ?? 'The customer';
+    const customer = this.controller?.state.peer?.participant.display ?? this.t('name.customer');
     const status = this._statusText(c, customer);
     return html`
       ${this.noToolbar
@@ -99,7 +109,7 @@ export class CobrowseView extends LitElement {
             <span class="status" part="status" role="status">${status}</span>
             ${this._buttons(c)}
           </div>`}
-      <div class="stage" part="stage" role="region" aria-label="${customer}’s page, live" aria-busy=${c.phase === 'active' && !c.live ? 'true' : 'false'}>
+      <div class="stage" part="stage" role="region" aria-label=${this.t('cobrowse.stage-label', { name: customer })} aria-busy=${c.phase === 'active' && !c.live ? 'true' : 'false'}>
         ${c.phase === 'active' && c.live ? nothing : html`<div class="placeholder">${this._placeholderText(c, customer)}</div>`}
       </div>
     `;
@@ -108,36 +118,36 @@ export class CobrowseView extends LitElement {
   private _buttons(c: CobrowseState) {
     const ctl: CobrowseController | undefined = this.controller?.cobrowse;
     if (!ctl) return nothing;
-    if (c.phase === 'idle') return html`<button part="offer" type="button" @click=${() => ctl.offer()}>Offer cobrowse</button>`;
-    if (c.phase === 'offered') return html`<button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>Cancel offer</button>`;
+    if (c.phase === 'idle') return html`<button part="offer" type="button" @click=${() => ctl.offer()}>${this.t('cobrowse.offer')}</button>`;
+    if (c.phase === 'offered') return html`<button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>${this.t('cobrowse.cancel-offer')}</button>`;
     if (c.phase !== 'active') return nothing;
     return html`
       <button part="request-control" type="button" ?disabled=${c.control !== 'none'} @click=${() => ctl.requestControl()}>
-        ${c.control === 'granted' ? 'Control granted' : c.control === 'requested' ? 'Control requested…' : 'Request control'}
+        ${this.t(c.control === 'granted' ? 'cobrowse.control-granted' : c.control === 'requested' ? 'cobrowse.control-requested' : 'cobrowse.request-control')}
       </button>
-      <button part="highlight" type="button" aria-pressed=${this._highlight ? 'true' : 'false'} @click=${this._toggleHighlight}>Highlight</button>
-      <button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>Stop cobrowse</button>
+      <button part="highlight" type="button" aria-pressed=${this._highlight ? 'true' : 'false'} @click=${this._toggleHighlight}>${this.t('cobrowse.highlight')}</button>
+      <button class="stop" part="stop" type="button" @click=${() => ctl.stop()}>${this.t('cobrowse.stop')}</button>
     `;
   }
 
   private _statusText(c: CobrowseState, customer: string): string {
     switch (c.phase) {
       case 'idle':
-        return c.answer?.accept === false ? `${customer} declined cobrowse` : 'Cobrowse is off';
+        return c.answer?.accept === false ? this.t('cobrowse.declined', { name: customer }) : this.t('cobrowse.off');
       case 'offered':
-        return `Waiting for ${customer} to share their page…`;
+        return this.t('cobrowse.waiting', { name: customer });
       case 'asked':
-        return 'Cobrowse offer pending';
+        return this.t('cobrowse.pending');
       case 'active':
-        if (!c.live) return `Connecting to ${customer}’s page…`;
-        return c.control === 'granted' ? `You control ${customer}’s page` : `Viewing ${customer}’s page`;
+        if (!c.live) return this.t('cobrowse.connecting', { name: customer });
+        return this.t(c.control === 'granted' ? 'cobrowse.controlling' : 'cobrowse.viewing', { name: customer });
     }
   }
 
   private _placeholderText(c: CobrowseState, customer: string): string {
-    if (c.phase === 'active') return `Loading ${customer}’s page…`;
-    if (c.phase === 'offered') return `${customer} is asked to share their page.`;
-    return 'No page shared.';
+    if (c.phase === 'active') return this.t('cobrowse.loading', { name: customer });
+    if (c.phase === 'offered') return this.t('cobrowse.asked', { name: customer });
+    return this.t('cobrowse.none');
   }
 
   private _toggleHighlight() {

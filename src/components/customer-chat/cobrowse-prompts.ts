@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CobrowseController, ConversationState } from '../../session/index.js';
 import type { VcCobrowseConsentDetail, VcCobrowseStopDetail } from '../events.js';
+import type { LocaleController } from '../localized-element.js';
 import '../cobrowse-consent/cobrowse-consent.js';
 import '../cobrowse-banner/cobrowse-banner.js';
 
@@ -9,10 +10,10 @@ import '../cobrowse-banner/cobrowse-banner.js';
  * the page is shared. They live outside the chat panel: they matter even when
  * the chat is closed. Answers go to `cobrowse`; the events stop here.
  */
-export function cobrowsePrompts(state: ConversationState | undefined, cobrowse: CobrowseController | undefined): TemplateResult | typeof nothing {
+export function cobrowsePrompts(state: ConversationState | undefined, cobrowse: CobrowseController | undefined, i18n: LocaleController): TemplateResult | typeof nothing {
   const cb = state?.cobrowse;
   if (!cb || cb.phase === 'idle') return nothing;
-  const agent = state?.peer?.participant.display ?? 'The agent';
+  const agent = state?.peer?.participant.display ?? i18n.t('name.agent');
   const onConsent = (e: CustomEvent<VcCobrowseConsentDetail>) => {
     e.stopPropagation();
     if (e.detail.kind === 'view') cobrowse?.answer(e.detail.accept);

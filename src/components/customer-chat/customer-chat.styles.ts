@@ -22,7 +22,7 @@ export const customerChatStyles = [
       position: fixed;
       z-index: 2147483000;
       inset-inline-end: var(--_vc-offset);
-      bottom: var(--_vc-offset);
+      inset-block-end: var(--_vc-offset);
       display: inline-flex;
       align-items: center;
       gap: 0.5rem;
@@ -42,6 +42,10 @@ export const customerChatStyles = [
       height: 1.25rem;
       fill: currentColor;
     }
+    /* The speech bubble's tail points to the reading start: mirror it right to left. */
+    .launcher-icon:dir(rtl) {
+      transform: scaleX(-1);
+    }
     .badge {
       min-width: 1.25rem;
       padding: 0 0.3rem;
@@ -57,7 +61,7 @@ export const customerChatStyles = [
       position: fixed;
       z-index: 2147483000;
       inset-inline-end: var(--_vc-offset);
-      bottom: calc(var(--_vc-offset) + 3.75rem);
+      inset-block-end: calc(var(--_vc-offset) + 3.75rem);
       width: min(22.5rem, calc(100vw - 2 * var(--_vc-offset)));
       height: min(35rem, calc(100vh - var(--_vc-offset) - 5.5rem));
       display: flex;
@@ -84,7 +88,8 @@ export const customerChatStyles = [
       display: flex;
       align-items: center;
       gap: 0.5rem;
-      padding: 0.625rem 0.5rem 0.625rem 0.875rem;
+      padding-block: 0.625rem;
+      padding-inline: 0.875rem 0.5rem;
       background: var(--_vc-primary);
       color: var(--_vc-on-primary);
     }
@@ -165,12 +170,12 @@ export const customerChatStyles = [
     }
     chat-composer {
       flex: none;
-      border-top: 1px solid var(--_vc-border);
+      border-block-start: 1px solid var(--_vc-border);
     }
     .ended {
       flex: none;
       align-items: center;
-      border-top: 1px solid var(--_vc-border);
+      border-block-start: 1px solid var(--_vc-border);
       padding: 0.75rem;
     }
   
@@ -193,9 +198,9 @@ export const customerChatStyles = [
 
     .cobrowse-prompt {
       position: fixed;
-      inset-inline-end: var(--vc-offset, 1.25rem);
-      bottom: calc(var(--vc-offset, 1.25rem) + 4rem);
-      width: min(22rem, calc(100vw - 2 * var(--vc-offset, 1.25rem)));
+      inset-inline-end: var(--_vc-offset);
+      inset-block-end: calc(var(--_vc-offset) + 4rem);
+      width: min(22rem, calc(100vw - 2 * var(--_vc-offset)));
       z-index: 2147483001;
     }
 `,

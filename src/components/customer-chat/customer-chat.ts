@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
   canSend,
@@ -12,7 +12,8 @@ import {
   type ConversationState,
 } from '../../session/index.js';
 import { ConversationHost } from '../conversation-host.js';
-import { attempt } from '../errors.js';
+import { attempt, failureText, type Failure } from '../errors.js';
+import { LocalizedElement } from '../localized-element.js';
 import type { VcComposeDetail, VcPageOpenRequestDetail, VcTypingDetail } from '../events.js';
 import { customerStatusLine } from '../status-line.js';
 import '../chat-transcript/chat-transcript.js';
@@ -65,17 +66,34 @@ export { storageKeyFor, type StoredConversation } from '../../session/index.js';
  * @csspart start-form - The start form.
  * @csspart transcript - The `<chat-transcript>`.
  * @csspart composer - The `<chat-composer>`.
+ * @csspart video-invite - The `<video-invite>` while the agent invites to video.
+ * @csspart video - The `<video-frame>` while video runs.
+ * @csspart transcript-log - Exported from the transcript: its scrollable list.
+ * @csspart message - Exported from the transcript: one message (both sides).
+ * @csspart bubble - Exported from the transcript: a message's text bubble (style bubbles from the page: `::part(bubble)`).
+ * @csspart bubble-mine - Exported from the transcript: the bubble of a message of ours.
+ * @csspart bubble-theirs - Exported from the transcript: the bubble of a message from the other side.
+ * @csspart system - Exported from the transcript: a system line.
+ * @csspart page-card - Exported from the transcript: a pushed page.
+ * @csspart typing - Exported from the transcript: the typing indicator.
+ * @csspart composer-form - Exported from the composer: the row of box and button.
+ * @csspart composer-input - Exported from the composer: the message box.
+ * @csspart composer-send - Exported from the composer: the Send button.
+ * @csspart composer-counter - Exported from the composer: the characters-left counter.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Launcher, title bar, own bubbles, focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Panel background.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
- * @cssprop [--vc-offset=1.25rem] - Distance of launcher and panel from the viewport edges.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
+ * @cssprop [--vc-offset=1.25rem] - Distance of launcher, panel and cobrowse prompts from the viewport edges.
+ * @cssprop [--vc-cobrowse-color=#c2410c] - Cobrowse banner accent (background while the agent controls).
  */
-export class CustomerChat extends LitElement {
+export class CustomerChat extends LocalizedElement {
   static override styles = customerChatStyles;
 
   /** Base URL of the broker's HTTP API. */
@@ -94,9 +112,9 @@ export class CustomerChat extends LitElement {
   @property({ type: Boolean, reflect: true })
   open = false;
 
-  /** Launcher text and the panel's accessible name. */
+  /** Launcher text and the panel's accessible name (default: "Chat with us" in the element's locale). */
   @property()
-  label = 'Chat with us';
+  label?: string;
 
   /**
    * Signed identity of the site's logged-in user (made by the site's server:
@@ -116,7 +134,7 @@ export class CustomerChat extends LitElement {
 
   @state() private _unread = 0;
   /** What an action of the customer's failed with (send, open a page). */
-  @state() private _actionError?: string;
+  @state() private _actionError?: Failure;
 
   @query('.launcher') private _launcher!: HTMLButtonElement;
 
@@ -246,7 +264,7 @@ export class CustomerChat extends LitElement {
   private _onCompose(e: CustomEvent<VcComposeDetail>): void {
     e.stopPropagation();
     const target = this._conv.controller;
-    if (!target || !attempt(() => target.send(e.detail.text), (m) => (this._actionError = `Message not sent: ${m}`))) e.preventDefault();
+    if (!target || !attempt(() => target.send(e.detail.text), (_m, err) => (this._actionError = { key: 'widget.send-failed', err }))) e.preventDefault();
   }
 
   private _onTyping(e: CustomEvent<VcTypingDetail>): void {
@@ -261,7 +279,7 @@ export class CustomerChat extends LitElement {
     attempt(() => {
       const { url, sameOrigin } = pages.open(e.detail.pushId);
       this.navigate(url, sameOrigin);
-    }, (m) => (this._actionError = `Cannot open that page: ${m}`));
+    }, (_m, err) => (this._actionError = { key: 'widget.open-failed', err }));
   }
 
   private _focusPanel(): void {
@@ -278,60 +296,66 @@ export class CustomerChat extends LitElement {
   protected override render(): TemplateResult {
     const state = this._conv.state;
     const entry = this._entry.state;
-    const failure = this._actionError ? { message: this._actionError, retryable: false } : entry.failure;
+    const locale = this.i18n.locale;
+    const failure = this._actionError
+      ? { message: failureText(this._actionError, locale), retryable: false }
+      : entry.failure && { message: entry.failureCoded ? this.i18n.coded(entry.failureCoded) : entry.failure.message, retryable: entry.failure.retryable };
+    const status = customerStatusLine(entry, state);
+    const label = this.label ?? this.t('widget.label');
     return html`
       <button class="launcher" part="launcher" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="panel" @click=${this._onLauncherClick}>
-        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>
-        <slot name="launcher-label">${this.label}</slot>
+        <svg class="launcher-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>
+        <slot name="launcher-label">${label}</slot>
         ${this._unread > 0
-          ? html`<span class="badge">${this._unread}<span class="sr-only">${this._unread === 1 ? ' unread message' : ' unread messages'}</span></span>`
+          ? html`<span class="badge"><span aria-hidden="true">${this.i18n.number(this._unread)}</span><span class="sr-only">${this.t('widget.unread', { count: this._unread })}</span></span>`
           : nothing}
       </button>
       <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
         <header part="header">
           <div class="heading">
-            <span id="title" class="title">${this.label}</span>
-            <span class="status" role="status">${customerStatusLine(entry, state)}</span>
+            <span id="title" class="title">${label}</span>
+            <span class="status" role="status">${typeof status === 'object' ? this.i18n.coded(status) : status}</span>
           </div>
-          <button class="close" part="close" type="button" aria-label="Close chat" @click=${this.hide}>
+          <button class="close" part="close" type="button" aria-label=${this.t('widget.close')} @click=${this.hide}>
             <span aria-hidden="true">×</span>
           </button>
         </header>
         <div class="alert" part="error" role="alert">${failure
-          ? html`<span>${failure.message}</span>${failure.retryable ? html`<button class="btn-ghost" type="button" @click=${() => this._entry.retry()}>Retry</button>` : nothing}`
+          ? html`<span>${failure.message}</span>${failure.retryable ? html`<button class="btn-ghost" type="button" @click=${() => this._entry.retry()}>${this.t('widget.retry')}</button>` : nothing}`
           : nothing}</div>
         ${this._renderBody(state)}
       </div>
-      ${cobrowsePrompts(state, this._conv.controller?.cobrowse)}
+      ${cobrowsePrompts(state, this._conv.controller?.cobrowse, this.i18n)}
     `;
   }
 
   private _renderBody(state: ConversationState | undefined): TemplateResult | typeof nothing {
-    const { phase, busyText } = this._entry.state;
+    const { phase, busyText, busyCoded } = this._entry.state;
     if (phase === 'start') {
       return html`
         <form class="start" part="start-form" @submit=${this._onStartSubmit}>
-          <p><slot name="greeting">Hi! Ask us anything and an agent will be with you shortly.</slot></p>
-          <label for="name">Your name (optional)</label>
+          <p><slot name="greeting">${this.t('widget.greeting')}</slot></p>
+          <label for="name">${this.t('widget.name-label')}</label>
           <input id="name" name="name" type="text" autocomplete="name" maxlength="80" />
-          <button class="btn-primary" type="submit" ?disabled=${!this.brokerUrl}>Start chat</button>
+          <button class="btn-primary" type="submit" ?disabled=${!this.brokerUrl}>${this.t('widget.start')}</button>
         </form>
       `;
     }
-    if (phase === 'busy') return html`<div class="busy" aria-hidden="true">${busyText}</div>`;
+    if (phase === 'busy') return html`<div class="busy" aria-hidden="true">${busyCoded ? this.i18n.coded(busyCoded) : busyText}</div>`;
     return html`
-      ${this._video.render(state)}
+      ${this._video.render(state, this.i18n)}
       <chat-transcript
         part="transcript"
-        label="Chat messages"
+        exportparts="log: transcript-log, message, bubble, bubble-mine, bubble-theirs, system, page-card, typing"
+        label=${this.t('widget.transcript-label')}
         .entries=${state?.transcript ?? []}
         .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
         ?held=${state ? sendingHeld(state) : false}
         @vc-page-open-request=${this._onPageOpen}
       ></chat-transcript>
       ${state?.status === 'closed'
-        ? html`<div class="ended"><button class="btn-primary" type="button" @click=${this._startOver}>Start a new chat</button></div>`
-        : html`<chat-composer part="composer" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>`}
+        ? html`<div class="ended"><button class="btn-primary" type="button" @click=${this._startOver}>${this.t('widget.new-chat')}</button></div>`
+        : html`<chat-composer part="composer" exportparts="form: composer-form, input: composer-input, send: composer-send, counter: composer-counter" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>`}
     `;
   }
 }

@@ -1,7 +1,8 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { VideoMode } from '../../protocol/index.js';
 import type { ConversationController, ConversationState } from '../../session/index.js';
-import { attempt } from '../errors.js';
+import { attempt, reasonOf } from '../errors.js';
+import type { LocaleController } from '../localized-element.js';
 import type { VcInviteRespondDetail } from '../events.js';
 import { VideoRequestsController } from '../video-requests.js';
 import '../video-frame/video-frame.js';
@@ -14,7 +15,8 @@ import '../video-invite/video-invite.js';
  */
 export class CustomerVideo implements ReactiveController {
   private menuOpen = false;
-  private error?: string;
+  /** What the last start or answer threw (said in the widget's locale at render time). */
+  private error?: { err: unknown };
   private readonly requests: VideoRequestsController;
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly conversation: () => ConversationController | undefined) {
@@ -25,11 +27,11 @@ export class CustomerVideo implements ReactiveController {
   /** Nothing to start: the VideoRequestsController it holds listens for the frame's requests itself. */
   hostConnected(): void {}
 
-  render(state: ConversationState | undefined): TemplateResult | typeof nothing {
+  render(state: ConversationState | undefined, i18n: LocaleController): TemplateResult | typeof nothing {
     const v = state?.video;
     if (!v || state?.status === 'closed') return nothing;
-    const agent = state.peer?.participant.display ?? 'The agent';
-    const error = this.error ?? this.requests.error;
+    const agent = state.peer?.participant.display ?? i18n.t('name.agent');
+    const error = this.error ? reasonOf(this.error.err, i18n.locale) : this.requests.errorIn(i18n.locale);
     const note = error ? html`<p class="video-note" role="alert">${error}</p>` : nothing;
     if (v.phase === 'invited' && v.invite) {
       return html`<video-invite part="video-invite" mode=${v.invite.mode} peer-name=${agent} @vc-invite-respond=${this.onInviteRespond}></video-invite>`;
@@ -42,12 +44,12 @@ export class CustomerVideo implements ReactiveController {
     return html`
       <div class="video-start">
         <button class="btn-ghost" type="button" aria-expanded=${this.menuOpen ? 'true' : 'false'} aria-controls="video-choices" @click=${this.toggleMenu}>
-          Start video…
+          ${i18n.t('widget.video-start')}
         </button>
         ${this.menuOpen
-          ? html`<div id="video-choices" class="video-choices" role="group" aria-label="Start video">
-              <button class="btn-ghost" type="button" @click=${() => this.start('two-way')}>Two-way video</button>
-              <button class="btn-ghost" type="button" @click=${() => this.start('one-way-agent')}>Watch ${agent} only (you talk, no camera)</button>
+          ? html`<div id="video-choices" class="video-choices" role="group" aria-label=${i18n.t('widget.video-start')}>
+              <button class="btn-ghost" type="button" @click=${() => this.start('two-way')}>${i18n.t('widget.video-two-way')}</button>
+              <button class="btn-ghost" type="button" @click=${() => this.start('one-way-agent')}>${i18n.t('widget.video-watch', { name: agent })}</button>
             </div>`
           : nothing}
         ${note}
@@ -73,7 +75,7 @@ export class CustomerVideo implements ReactiveController {
   private run(action: (video: ConversationController['video']) => void): void {
     this.error = undefined;
     const video = this.conversation()?.video;
-    if (video) attempt(() => action(video), (m) => (this.error = m));
+    if (video) attempt(() => action(video), (_m, err) => (this.error = { err }));
     this.host.requestUpdate();
   }
 }

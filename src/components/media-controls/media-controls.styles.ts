@@ -38,7 +38,7 @@ export const mediaControlsStyles = [
     button.end {
       background: var(--_vc-danger);
       border-color: var(--_vc-danger);
-      color: #fff;
+      color: var(--_vc-on-danger);
     }
     button.end:hover:not(:disabled) {
       background: color-mix(in srgb, var(--_vc-danger) 85%, black);

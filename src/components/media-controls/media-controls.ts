@@ -1,4 +1,5 @@
-import { LitElement, html, nothing, svg } from 'lit';
+import { html, nothing, svg } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, state } from 'lit/decorators.js';
 import type { LocalMediaStatus } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
@@ -36,11 +37,17 @@ const icon = {
  * @csspart end-button - End Video.
  * @csspart devices - The device pickers.
  *
- * @cssprop [--vc-color-danger=#b91c1c] - Muted/paused buttons and End Video.
- * @cssprop [--vc-color-surface=#ffffff] - Button background.
- * @cssprop [--vc-color-text=#1f2937] - Button text.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  */
-export class MediaControls extends LitElement {
+export class MediaControls extends LocalizedElement {
   static override styles = mediaControlsStyles;
 
   /** What this side sends right now (from the conversation's video state). */
@@ -61,12 +68,12 @@ export class MediaControls extends LitElement {
 
   override render() {
     const s = this.status;
-    const videoLabel = s.paused ? 'Resume video' : 'Pause video';
-    const audioLabel = s.muted ? 'Unmute microphone' : 'Mute microphone';
-    const sending = [s.video ? 'video' : '', s.audio ? 'voice' : ''].filter(Boolean).join(' and ');
+    const videoLabel = this.t(s.paused ? 'controls.resume' : 'controls.pause');
+    const audioLabel = this.t(s.muted ? 'controls.unmute-microphone' : 'controls.mute-microphone');
+    const media = [...(s.video ? [this.t('controls.sending-video')] : []), ...(s.audio ? [this.t('controls.sending-voice')] : [])];
     return html`
-      <p class="sr-only" role="status">${sending ? `Sending ${sending} from this device` : 'Nothing is sent from this device'}</p>
-      <div class="bar" part="bar" role="toolbar" aria-label="Call controls">
+      <p class="sr-only" role="status">${media.length ? this.t('controls.sending', { media }) : this.t('controls.sending-nothing')}</p>
+      <div class="bar" part="bar" role="toolbar" aria-label=${this.t('controls.label')}>
         ${s.videoAllowed
           ? html`<button
               class="round ${s.video ? '' : 'off'}"
@@ -78,7 +85,7 @@ export class MediaControls extends LitElement {
               @click=${() => dispatchVcEvent(this, 'vc-pause-request', { paused: !s.paused })}
             >
               <svg viewBox="0 0 24 24" aria-hidden="true">${s.video ? icon.camera : icon.cameraOff}</svg>
-              <span aria-hidden="true">${s.paused ? 'Resume video' : 'Pause video'}</span>
+              <span aria-hidden="true">${videoLabel}</span>
             </button>`
           : nothing}
         <button
@@ -91,29 +98,29 @@ export class MediaControls extends LitElement {
           @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: !s.muted })}
         >
           <svg viewBox="0 0 24 24" aria-hidden="true">${s.audio ? icon.mic : icon.micOff}</svg>
-          <span aria-hidden="true">${s.muted ? 'Unmute' : 'Mute'}</span>
+          <span aria-hidden="true">${this.t(s.muted ? 'controls.unmute' : 'controls.mute')}</span>
         </button>
         <button class="round end" part="end-button" type="button" ?disabled=${this.disabled} @click=${() => dispatchVcEvent(this, 'vc-end-request', {})}>
           <svg viewBox="0 0 24 24" aria-hidden="true">${icon.end}</svg>
-          <span>End video</span>
+          <span>${this.t('controls.end')}</span>
         </button>
         ${this.cameras.length + this.microphones.length > 0
           ? html`<button class="round" type="button" aria-expanded=${this._showDevices ? 'true' : 'false'} aria-controls="devices" @click=${() => (this._showDevices = !this._showDevices)}>
-              Devices
+              ${this.t('controls.devices')}
             </button>`
           : nothing}
       </div>
       ${this._showDevices
         ? html`<div class="devices" id="devices" part="devices">
             ${s.videoAllowed && this.cameras.length
-              ? html`<label>Camera
+              ? html`<label>${this.t('controls.camera')}
                   <select @change=${(e: Event) => this._pick('video', e)}>
                     ${this.cameras.map((d) => html`<option value=${d.deviceId}>${d.label}</option>`)}
                   </select>
                 </label>`
               : nothing}
             ${this.microphones.length
-              ? html`<label>Microphone
+              ? html`<label>${this.t('controls.microphone')}
                   <select @change=${(e: Event) => this._pick('audio', e)}>
                     ${this.microphones.map((d) => html`<option value=${d.deviceId}>${d.label}</option>`)}
                   </select>

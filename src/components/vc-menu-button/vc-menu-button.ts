@@ -1,4 +1,5 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { vcMenuButtonStyles } from './vc-menu-button.styles.js';
@@ -31,17 +32,23 @@ export interface MenuItem {
  * @csspart menu - The popup (role="menu").
  * @csspart item - An item made from the `items` property.
  *
- * @cssprop [--vc-menu-min-width=12rem] - Minimum width of the popup.
- * @cssprop [--vc-color-surface=#ffffff] - Popup background.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders are mixed from it.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
+ * @cssprop [--vc-menu-min-width=12rem] - Minimum width of the popup.
  */
-export class VcMenuButton extends LitElement {
+export class VcMenuButton extends LocalizedElement {
   static override styles = vcMenuButtonStyles;
 
-  /** The button's text. */
+  /** The button's text (default: "Menu" in the element's locale). */
   @property()
-  label = 'Menu';
+  label?: string;
 
   /** Accessible name of the popup menu (default: the label). */
   @property({ attribute: 'menu-label' })
@@ -105,14 +112,14 @@ export class VcMenuButton extends LitElement {
         @click=${this._onButtonClick}
         @keydown=${this._onButtonKeydown}
       >
-        ${this.label} <span aria-hidden="true">▾</span>
+        ${this.label ?? this.t('menu.label')} <span aria-hidden="true">▾</span>
       </button>
       <div
         id="menu"
         class="menu"
         part="menu"
         role="menu"
-        aria-label=${this.menuLabel ?? this.label}
+        aria-label=${this.menuLabel ?? this.label ?? this.t('menu.label')}
         ?hidden=${!this._open}
         @keydown=${this._onMenuKeydown}
         @click=${this._onMenuClick}

@@ -30,8 +30,9 @@ export const videoChatPaneStyles = [
       display: flex;
       align-items: center;
       gap: 0.625rem;
-      padding: 0.5rem 0.5rem 0.5rem 0.75rem;
-      border-bottom: 1px solid var(--_vc-border);
+      padding-block: 0.5rem;
+      padding-inline: 0.75rem 0.5rem;
+      border-block-end: 1px solid var(--_vc-border);
       background: var(--_vc-surface);
     }
     .avatar {
@@ -49,8 +50,8 @@ export const videoChatPaneStyles = [
     .avatar::after {
       content: '';
       position: absolute;
-      right: -1px;
-      bottom: -1px;
+      inset-inline-end: -1px;
+      inset-block-end: -1px;
       width: 0.7rem;
       height: 0.7rem;
       border-radius: 50%;
@@ -124,7 +125,7 @@ export const videoChatPaneStyles = [
     }
     chat-composer {
       flex: none;
-      border-top: 1px solid var(--_vc-border);
+      border-block-start: 1px solid var(--_vc-border);
     }
 
     vc-menu-button > button.builtin {

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ConversationDescriptor, VideoMode } from '../../protocol/index.js';
 import {
@@ -16,7 +16,9 @@ import {
 } from '../../session/index.js';
 import { ConversationHost } from '../conversation-host.js';
 import { hostCustomerDirectory } from '../customer-directory.js';
-import { attempt } from '../errors.js';
+import { attempt, failureText, reasonOf, type Failure } from '../errors.js';
+import { LocalizedElement } from '../localized-element.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
@@ -29,11 +31,11 @@ import { linkForm, pageForm } from './pane-forms.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
 
 /** The seed's escalation formats, as the More menu offers them. */
-const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: string }> = [
-  { mode: 'two-way', label: 'Video chat: two-way' },
-  { mode: 'one-way-agent', label: 'Video chat: one-way, my camera' },
-  { mode: 'one-way-customer', label: 'Video chat: one-way, customer’s camera' },
-  { mode: 'voice', label: 'Voice chat' },
+const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
+  { mode: 'two-way', label: 'pane.video-two-way' },
+  { mode: 'one-way-agent', label: 'pane.video-one-way-agent' },
+  { mode: 'one-way-customer', label: 'pane.video-one-way-customer' },
+  { mode: 'voice', label: 'pane.voice' },
 ];
 
 /**
@@ -70,16 +72,37 @@ const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: string }> = [
  * @csspart error - The error bar (role="alert").
  * @csspart transcript - The `<chat-transcript>`.
  * @csspart composer - The `<chat-composer>`.
+ * @csspart video - The `<video-frame>` while video runs.
+ * @csspart cobrowse - The `<cobrowse-view>` while cobrowse is offered or runs.
+ * @csspart page-form - More → Send page: the form.
+ * @csspart link-form - More → Link to customer: the search form.
+ * @csspart transcript-log - Exported from the transcript: its scrollable list.
+ * @csspart message - Exported from the transcript: one message (both sides).
+ * @csspart bubble - Exported from the transcript: a message's text bubble (style bubbles from the page: `::part(bubble)`).
+ * @csspart bubble-mine - Exported from the transcript: the bubble of a message of ours.
+ * @csspart bubble-theirs - Exported from the transcript: the bubble of a message from the other side.
+ * @csspart system - Exported from the transcript: a system line.
+ * @csspart page-card - Exported from the transcript: a pushed page.
+ * @csspart typing - Exported from the transcript: the typing indicator.
+ * @csspart composer-form - Exported from the composer: the row of box and button.
+ * @csspart composer-input - Exported from the composer: the message box.
+ * @csspart composer-send - Exported from the composer: the Send button.
+ * @csspart composer-counter - Exported from the composer: the characters-left counter.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accent: avatar, own bubbles, Send, focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Background.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
+ * @cssprop [--vc-menu-min-width=12rem] - Minimum width of the More menu.
+ * @cssprop [--vc-cobrowse-color=#c2410c] - Outline of the cobrowse view while the agent has control.
+ * @cssprop [--vc-cobrowse-height=420px] - Height of the cobrowse view; the page is scaled to fit.
  */
-export class VideoChatPane extends LitElement {
+export class VideoChatPane extends LocalizedElement {
   static override styles = videoChatPaneStyles;
 
   /**
@@ -107,10 +130,11 @@ export class VideoChatPane extends LitElement {
   @property({ attribute: false })
   agentToken?: string;
 
-  @state() private _sendError?: string;
+  @state() private _sendError?: Failure;
   @state() private _pageFormOpen = false;
-  @state() private _pageError?: string;
-  @state() private _videoError?: string;
+  /** Why the last page was refused (what was thrown: a PageRefusedError says it in any locale). */
+  @state() private _pageError?: { err: unknown };
+  @state() private _videoError?: { err: unknown };
 
   private readonly _conv = new ConversationHost(this, {
     create: () => this.createConversation(),
@@ -176,7 +200,7 @@ export class VideoChatPane extends LitElement {
     const target = this._conv.controller;
     if (!target) return false;
     if (!dispatchVcEvent(this, 'vc-page-push', { url, ...(title ? { title } : {}) })) return false;
-    const pushed = attempt(() => target.pages.push(url, title), (m) => (this._pageError = m));
+    const pushed = attempt(() => target.pages.push(url, title), (_m, err) => (this._pageError = { err }));
     if (pushed) this._pageError = undefined;
     return pushed;
   }
@@ -192,8 +216,9 @@ export class VideoChatPane extends LitElement {
   protected override render(): TemplateResult {
     const state = this._conv.state;
     const descriptor = this.conversation ?? state?.descriptor;
-    const name = state?.peer?.participant.display ?? descriptor?.peer?.display ?? 'Customer';
-    const [statusText, tone] = agentStatusLine(state, this._conv.connecting, this._conv.connectError);
+    const name = state?.peer?.participant.display ?? descriptor?.peer?.display ?? this.t('name.customer-short');
+    const [status, tone] = agentStatusLine(state, this._conv.connecting, this._conv.connectError);
+    const statusText = this.i18n.coded(status);
     const failure = this._failure(state);
     const connected = state?.status === 'connected';
     const videoBusy = state ? state.video.phase !== 'idle' : true;
@@ -206,31 +231,32 @@ export class VideoChatPane extends LitElement {
           <span class="status" role="status">${statusText}</span>
           ${this._renderIdentity(state)}
         </div>
-        <vc-menu-button id="more-button" part="more" label="More" menu-label="More actions">
+        <vc-menu-button id="more-button" part="more" label=${this.t('pane.more')} menu-label=${this.t('pane.more-label')}>
           ${VIDEO_ITEMS.map((item) => html`<button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected || videoBusy} @click=${() => this._startVideo(item.mode)}>
-            ${item.label}
+            ${this.t(item.label)}
           </button>`)}
-          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openPageForm}>Send page…</button>
-          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected || (state?.cobrowse.phase ?? 'idle') !== 'idle'} @click=${() => target?.cobrowse.offer()}>Cobrowse (view the customer’s page)</button>
-          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openLinkForm}>Link to customer…</button>
+          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openPageForm}>${this.t('pane.send-page')}</button>
+          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected || (state?.cobrowse.phase ?? 'idle') !== 'idle'} @click=${() => target?.cobrowse.offer()}>${this.t('pane.cobrowse')}</button>
+          <button class="builtin" type="button" role="menuitem" tabindex="-1" ?disabled=${!connected} @click=${this._openLinkForm}>${this.t('pane.link')}</button>
           <slot name="more"></slot>
         </vc-menu-button>
       </header>
       <div class="alert" part="error" role="alert">${failure
-        ? html`<span>${failure}</span>${this.conversation && !this._sendError ? html`<button class="btn-ghost" type="button" @click=${this.retry}>Retry</button>` : nothing}`
+        ? html`<span>${failure}</span>${this.conversation && !this._sendError ? html`<button class="btn-ghost" type="button" @click=${this.retry}>${this.t('pane.retry')}</button>` : nothing}`
         : nothing}</div>
       ${this._renderVideo(state, name)}
-      ${this._pageFormOpen ? pageForm(this._pageError, { submit: this._onPageSubmit, cancel: this._closePageForm }) : nothing}
-      ${this._search.state.open ? linkForm(this._search.state, { search: this._onLinkSearch, cancel: () => this._search.close(), pick: (m) => this._link(m) }) : nothing}
+      ${this._pageFormOpen ? pageForm(this._pageError && reasonOf(this._pageError.err, this.i18n.locale), { submit: this._onPageSubmit, cancel: this._closePageForm }, this.i18n) : nothing}
+      ${this._search.state.open ? linkForm(this._search.state, { search: this._onLinkSearch, cancel: () => this._search.close(), pick: (m) => this._link(m) }, this.i18n) : nothing}
       ${state && state.cobrowse.phase !== 'idle' ? html`<cobrowse-view part="cobrowse" .controller=${target}></cobrowse-view>` : nothing}
       <chat-transcript
         part="transcript"
-        label=${`Chat with ${name}`}
+        exportparts="log: transcript-log, message, bubble, bubble-mine, bubble-theirs, system, page-card, typing"
+        label=${this.t('pane.transcript-label', { name })}
         .entries=${state?.transcript ?? []}
         .peerTyping=${state?.peer?.typing ? state.peer.participant.display : undefined}
         ?held=${state ? sendingHeld(state) : false}
       ></chat-transcript>
-      <chat-composer part="composer" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>
+      <chat-composer part="composer" exportparts="form: composer-form, input: composer-input, send: composer-send, counter: composer-counter" ?disabled=${!state || !canSend(state)} @vc-compose=${this._onCompose} @vc-typing=${this._onTyping}></chat-composer>
     `;
   }
 
@@ -239,8 +265,8 @@ export class VideoChatPane extends LitElement {
     const link = state?.link;
     if (!verified && !link) return nothing;
     return html`<span class="identity">
-      ${verified ? html`<span class="badge" title="The website vouched for this customer">Verified: ${verified.userId}</span>` : nothing}
-      ${link ? html`<span class="badge">Linked: ${link.name}</span>` : nothing}
+      ${verified ? html`<span class="badge" title=${this.t('pane.verified-title')}>${this.t('pane.verified', { id: verified.userId })}</span>` : nothing}
+      ${link ? html`<span class="badge">${this.t('pane.linked', { name: link.name })}</span>` : nothing}
     </span>`;
   }
 
@@ -264,13 +290,13 @@ export class VideoChatPane extends LitElement {
   private _renderVideo(state: ConversationState | undefined, name: string): TemplateResult | typeof nothing {
     const v = state?.video;
     if (!v) return nothing;
-    const error = this._videoError ?? this._video.error;
+    const error = this._videoError ? reasonOf(this._videoError.err, this.i18n.locale) : this._video.errorIn(this.i18n.locale);
     const notes: TemplateResult[] = [];
     if (v.phase === 'inviting') {
-      notes.push(html`<p class="video-note" role="status">Video invitation sent, waiting for ${name}…
-        <button class="btn-ghost" type="button" @click=${() => this._conv.controller?.video.end()}>Withdraw</button></p>`);
+      notes.push(html`<p class="video-note" role="status">${this.t('pane.inviting', { name })}
+        <button class="btn-ghost" type="button" @click=${() => this._conv.controller?.video.end()}>${this.t('pane.withdraw')}</button></p>`);
     } else if (v.phase === 'idle' && v.answer?.accept === false) {
-      notes.push(html`<p class="video-note" role="status">${name} declined video and stays in text chat.</p>`);
+      notes.push(html`<p class="video-note" role="status">${this.t('pane.declined', { name })}</p>`);
     }
     if (error) notes.push(html`<p class="video-note" role="alert">${error}</p>`);
     const frame = v.phase === 'starting' || v.phase === 'active'
@@ -282,7 +308,7 @@ export class VideoChatPane extends LitElement {
   private _startVideo(mode: VideoMode): void {
     this._videoError = undefined;
     const video = this._conv.controller?.video;
-    if (video) attempt(() => video.start(mode), (m) => (this._videoError = m));
+    if (video) attempt(() => video.start(mode), (_m, err) => (this._videoError = { err }));
   }
 
   private async _openPageForm(): Promise<void> {
@@ -310,9 +336,9 @@ export class VideoChatPane extends LitElement {
 
   private _failure(state: ConversationState | undefined): string | undefined {
     const connectError = this._conv.connectError;
-    if (this._sendError) return `Message not sent: ${this._sendError}`;
-    if (state?.status === 'failed') return `Connection failed: ${state.error ?? connectError ?? 'connection lost'}`;
-    if (connectError) return `Could not connect: ${connectError}`;
+    if (this._sendError) return failureText(this._sendError, this.i18n.locale);
+    if (state?.status === 'failed') return this.t('pane.connection-failed', { reason: state.error ?? connectError ?? this.t('status.connection-lost') });
+    if (connectError) return this.t('pane.connect-failed', { reason: connectError });
     return undefined;
   }
 
@@ -322,7 +348,7 @@ export class VideoChatPane extends LitElement {
     // The pane reports vc-message-sent instead; vc-compose stays inside.
     e.stopPropagation();
     const target = this._conv.controller;
-    const sent = target && attempt(() => target.send(e.detail.text), (m) => (this._sendError = m));
+    const sent = target && attempt(() => target.send(e.detail.text), (_m, err) => (this._sendError = { key: 'pane.send-failed', err }));
     if (sent) this._sendError = undefined;
     else e.preventDefault(); // keep the text in the box
   }

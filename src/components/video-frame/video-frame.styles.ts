@@ -24,8 +24,8 @@ export const videoFrameStyles = [
     }
     video.self {
       position: absolute;
-      right: 0.5rem;
-      bottom: 0.5rem;
+      inset-inline-end: 0.5rem;
+      inset-block-end: 0.5rem;
       width: 28%;
       max-width: 180px;
       aspect-ratio: 16 / 9;

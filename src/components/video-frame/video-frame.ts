@@ -1,4 +1,5 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import type { VideoState } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
@@ -24,17 +25,25 @@ import { videoFrameStyles } from './video-frame.styles.js';
  * @csspart self - The self view.
  * @csspart notice - Unmute prompt and device messages.
  *
- * @cssprop [--vc-radius=12px] - Corner radius of the stage.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  */
-export class VideoFrame extends LitElement {
+export class VideoFrame extends LocalizedElement {
   static override styles = videoFrameStyles;
 
   @property({ attribute: false })
   video?: VideoState;
 
-  /** Name of the other side, for placeholders and labels. */
+  /** Name of the other side, for placeholders and labels (default: "The other side" in the element's locale). */
   @property({ attribute: 'peer-name' })
-  peerName = 'The other side';
+  peerName?: string;
 
   @property({ attribute: false })
   cameras: readonly DeviceChoice[] = [];
@@ -69,32 +78,36 @@ export class VideoFrame extends LitElement {
   override render() {
     const v = this.video;
     if (!v) return nothing;
+    const name = this.peerName ?? this.t('name.other-side');
     const remoteHasVideo = (v.remoteStream?.getVideoTracks().length ?? 0) > 0 && v.remote.video;
     const placeholder = v.phase === 'starting'
-      ? 'Connecting video…'
+      ? this.t('video.connecting')
       : !remoteHasVideo
         ? v.remote.audio || (v.remoteStream?.getAudioTracks().length ?? 0) > 0
-          ? (v.remoteStream?.getVideoTracks().length ?? 0) > 0 ? `${this.peerName} paused video` : `Voice only: you hear ${this.peerName}`
-          : `Waiting for ${this.peerName}…`
+          ? (v.remoteStream?.getVideoTracks().length ?? 0) > 0 ? this.t('video.peer-paused', { name }) : this.t('video.voice-only', { name })
+          : this.t('video.waiting', { name })
         : '';
+    // Device problems as codes when the core gave them (said in this locale), else its English sentences.
+    const problems = v.problemCodes ? v.problemCodes.map((p) => this.t(`device.${p}`)) : v.problems;
+    const error = v.errorCoded ? this.i18n.coded(v.errorCoded) : v.error;
     return html`
       <div class="stage" part="stage">
-        <video class="remote" part="remote" autoplay playsinline aria-label=${`Video of ${this.peerName}`} ?hidden=${!remoteHasVideo}></video>
+        <video class="remote" part="remote" autoplay playsinline aria-label=${this.t('video.remote-label', { name })} ?hidden=${!remoteHasVideo}></video>
         ${placeholder ? html`<div class="placeholder" role="status">${placeholder}</div>` : nothing}
-        <video class="self" part="self" autoplay playsinline muted aria-label="Your camera" ?hidden=${!v.local.video}></video>
+        <video class="self" part="self" autoplay playsinline muted aria-label=${this.t('video.self-label')} ?hidden=${!v.local.video}></video>
       </div>
       ${this._blocked
-        ? html`<p class="notice" part="notice">The browser held back the sound.
-            <button class="btn-primary" type="button" @click=${this._playAudio}>Play sound</button></p>`
+        ? html`<p class="notice" part="notice">${this.t('video.sound-held')}
+            <button class="btn-primary" type="button" @click=${this._playAudio}>${this.t('video.play-sound')}</button></p>`
         : nothing}
       ${v.unmutePrompt
         ? html`<p class="notice" part="notice" role="alert">
-            Your microphone is muted: ${this.peerName} can see you but cannot hear you.
-            <button class="btn-primary" type="button" @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: false })}>Unmute microphone</button>
+            ${this.t('video.muted-prompt', { name })}
+            <button class="btn-primary" type="button" @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: false })}>${this.t('video.unmute-microphone')}</button>
           </p>`
         : nothing}
-      ${v.problems.map((p) => html`<p class="notice" part="notice" role="alert">${p}</p>`)}
-      ${v.error ? html`<p class="notice" part="notice" role="alert">${v.error}</p>` : nothing}
+      ${problems.map((p) => html`<p class="notice" part="notice" role="alert">${p}</p>`)}
+      ${error ? html`<p class="notice" part="notice" role="alert">${error}</p>` : nothing}
       <media-controls .status=${v.local} .cameras=${this.cameras} .microphones=${this.microphones} ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}></media-controls>
     `;
   }

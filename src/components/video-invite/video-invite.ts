@@ -1,15 +1,10 @@
-import { LitElement, html } from 'lit';
+import { html, nothing } from 'lit';
+import { LocalizedElement } from '../localized-element.js';
 import { property, query } from 'lit/decorators.js';
 import type { VideoMode } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import { videoInviteStyles } from './video-invite.styles.js';
 
-const OFFER_TEXT: Record<VideoMode, string> = {
-  'two-way': 'wants to start a video chat: you see and hear each other.',
-  'one-way-agent': 'wants to show you their video. You will be heard, not seen.',
-  'one-way-customer': 'asks to see your video. You will hear each other; you will not see them.',
-  voice: 'wants to start a voice call. No video.',
-};
 
 /**
  * The customer's answer to a video invitation. A two-way offer can be
@@ -27,19 +22,26 @@ const OFFER_TEXT: Record<VideoMode, string> = {
  * @csspart accept-one-way - "Watch only" (two-way offers).
  * @csspart decline - Decline.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accept button.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, muted or paused buttons, End video. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour (End video). Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  */
-export class VideoInvite extends LitElement {
+export class VideoInvite extends LocalizedElement {
   static override styles = videoInviteStyles;
 
   /** The offered mode. */
   @property()
   mode: VideoMode = 'two-way';
 
-  /** Who invites (shown in the text). */
+  /** Who invites (shown in the text; default: "The agent" in the element's locale). */
   @property({ attribute: 'peer-name' })
-  peerName = 'The agent';
+  peerName?: string;
 
   @query('button') private _first?: HTMLButtonElement;
 
@@ -48,21 +50,22 @@ export class VideoInvite extends LitElement {
   }
 
   override render() {
-    const kind = this.mode === 'voice' ? 'Voice call' : 'Video chat';
+    const name = this.peerName ?? this.t('name.agent');
+    const mode = this.mode;
     return html`
       <div class="card" part="card" role="alertdialog" aria-labelledby="title" aria-describedby="text">
-        <h2 id="title">${kind} invitation</h2>
-        <p id="text">${this.peerName} ${OFFER_TEXT[this.mode]}</p>
+        <h2 id="title">${this.t('invite.title', { mode })}</h2>
+        <p id="text">${this.t('invite.text', { mode, name })}</p>
         <div class="actions">
           <button class="btn-primary" part="accept" type="button" @click=${() => this._answer(this.mode)}>
-            ${this.mode === 'two-way' ? 'Accept video' : this.mode === 'voice' ? 'Accept call' : 'Accept'}
+            ${this.t('invite.accept', { mode })}
           </button>
           ${this.mode === 'two-way'
             ? html`<button class="btn-secondary" part="accept-one-way" type="button" @click=${() => this._answer('one-way-agent')}>
-                Watch ${this.peerName} only
+                ${this.t('invite.watch', { name })}
               </button>`
-            : ''}
-          <button class="btn-secondary" part="decline" type="button" @click=${() => this._answer(false)}>Decline, stay in chat</button>
+            : nothing}
+          <button class="btn-secondary" part="decline" type="button" @click=${() => this._answer(false)}>${this.t('invite.decline')}</button>
         </div>
       </div>
     `;

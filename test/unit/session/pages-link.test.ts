@@ -13,6 +13,7 @@ import {
 import type { PagePushPolicy } from '../../../src/protocol/index.js';
 import type { TranscriptHost } from '../../../src/session/feature-host.js';
 import { AGENT, CUSTOMER, makeDescriptor } from '../fakes/fake-conversation.js';
+import { english, type MessageKey, type Params } from '../../../src/i18n/index.js';
 import { signalPair } from '../fakes/signal-pair.js';
 import { waitFor } from '../fakes/chat-pair.js';
 
@@ -22,7 +23,8 @@ class Host implements TranscriptHost {
   constructor(private readonly peer: string) {}
   transcript = () => this.entries;
   setTranscript = (entries: readonly TranscriptEntry[]) => void (this.entries = entries);
-  systemLine = (text: string, id = crypto.randomUUID()) => void (this.entries = [...this.entries, { kind: 'system', id, text, ts: Date.now() }]);
+  systemLine = (code: MessageKey, params: Params, id: string = crypto.randomUUID()) =>
+    void (this.entries = [...this.entries, { kind: 'system', id, text: english(code, params as never), ts: Date.now(), code, params }]);
   peerName = () => this.peer;
   protocolError = (reason: string) => void this.errors.push(reason);
 }
