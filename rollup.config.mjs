@@ -1,9 +1,8 @@
 // Bundles the tsc output (dist/) for the script tag and for pages without a
 // bundler: dist/cdn/loader.js (tiny classic script), dist/cdn/widget.js (the
-// customer widget) and dist/cdn/index.js (all elements). janus-gateway with
-// webrtc-adapter is imported dynamically by src/janus, so rollup keeps it in
-// a lazy chunk that loads only when a conversation connects.
-import commonjs from '@rollup/plugin-commonjs';
+// customer widget) and dist/cdn/index.js (all elements). The Janus client is
+// our own (src/janus, a few KiB) and goes with the widget; rrweb stays in lazy
+// chunks. Every dependency the browser bundles is ESM, so no CommonJS plugin.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
@@ -24,11 +23,6 @@ export default [
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
     },
-    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), commonjs(), minify],
-    onwarn(warning, warn) {
-      // janus.es.js uses `this` at module top level in its UMD wrapper; harmless.
-      if (warning.code === 'THIS_IS_UNDEFINED') return;
-      warn(warning);
-    },
+    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), minify],
   },
 ];

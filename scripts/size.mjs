@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints raw and gzip sizes of what a page downloads, by when it downloads it:
-// the loader on every page, the widget once the page is idle, the Janus client
-// when a chat connects, rrweb's recorder only after cobrowse consent. The
+// the loader on every page, the widget once the page is idle (the Janus client,
+// src/janus, is part of it), rrweb's recorder only after cobrowse consent. The
 // replayer and the all-elements bundle are for agent consoles.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +17,7 @@ const chunks = readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.js'))
 const pick = (re) => chunks.filter((f) => re.test(f)).map(size);
 const groups = [
   ['every page (loader.js)', [size(join(dir, 'loader.js'))]],
-  ['customer widget, loaded when the page is idle', [size(join(dir, 'widget.js'))]],
-  ['Janus client, loaded when a chat connects', pick(/janus|adapter/)],
+  ['customer widget with the Janus client, loaded when the page is idle', [size(join(dir, 'widget.js'))]],
   ['rrweb recorder, loaded after cobrowse consent', pick(/record/)],
   ['agent console: all elements (index.js)', [size(join(dir, 'index.js'))]],
   ['agent console: rrweb replayer, loaded when cobrowse starts', pick(/replay/)],
@@ -33,5 +32,5 @@ for (const [title, rows] of groups) {
 }
 const sum = (titles) => groups.filter(([t]) => titles.some((x) => t.startsWith(x))).flatMap(([, r]) => r).reduce((s, r) => s + r.gzip, 0);
 console.log(`\nloader: ${kb(groups[0][1][0].gzip)} gzip`);
-console.log(`full customer bundle (loader + widget + Janus client + recorder): ${kb(sum(['every page', 'customer widget', 'Janus client', 'rrweb recorder', 'other shared']))} gzip`);
-console.log(`full agent bundle (elements + Janus client + replayer): ${kb(sum(['agent console', 'Janus client', 'other shared']) + groups[1][1][0].gzip)} gzip`);
+console.log(`full customer bundle (loader + widget + recorder): ${kb(sum(['every page', 'customer widget', 'rrweb recorder', 'other shared']))} gzip`);
+console.log(`full agent bundle (elements + widget's shared code + replayer): ${kb(sum(['agent console', 'other shared']) + groups[1][1][0].gzip)} gzip`);
