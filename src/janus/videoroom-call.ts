@@ -99,8 +99,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private privateId?: number;
   private audioTrack?: MediaStreamTrack;
   private videoTrack?: MediaStreamTrack;
-  private readonly localStream = new MediaStream();
-  private readonly remoteStream = new MediaStream();
+  private readonly localStream: MediaStream;
+  private readonly remoteStream: MediaStream;
   private muted: boolean;
   private paused = false;
   private stopped = false;
@@ -110,9 +110,12 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private preparing?: Promise<void>;
   private readonly lifetime = new AbortController();
 
-  constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions) {
+  /** `streams`: the local and remote streams to fill (default: new ones), for a caller that handed them out before this call existed. */
+  constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions, streams?: { local: MediaStream; remote: MediaStream }) {
     super();
     this.muted = opts.startMuted ?? false;
+    this.localStream = streams?.local ?? new MediaStream();
+    this.remoteStream = streams?.remote ?? new MediaStream();
   }
 
   get local(): MediaStream {

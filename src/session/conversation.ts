@@ -1,5 +1,5 @@
 import { ChatSession, chatText, textRoomTransport, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
-import { GatewayConnection } from '../janus/index.js';
+import { GatewayConnection } from '../janus/gateway-connection.js';
 import { sleep } from '../util/abort.js';
 import {
   EnvelopeSigner,

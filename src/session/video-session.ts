@@ -1,5 +1,6 @@
 import type { SignalChannel, SignalMessage } from '../chat/index.js';
-import { DEVICE_PROBLEM_TEXT, type LocalMediaState } from '../janus/index.js';
+import { DEVICE_PROBLEM_TEXT } from '../janus/device-problem.js';
+import type { LocalMediaState } from '../janus/videoroom-call.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { english } from '../i18n/index.js';
