@@ -15,6 +15,9 @@ export const agentConsoleStyles = [
       height: 100dvh;
       min-height: 0;
       overflow: hidden;
+      /* Clips absolutely positioned descendants too (the transcript's screen-reader-only text would otherwise reach below the page). */
+      position: relative;
+      contain: paint;
       box-sizing: border-box;
       background: var(--_vc-console-bg);
       font-size: 0.9375rem;
@@ -271,6 +274,8 @@ export const agentConsoleStyles = [
       flex: 1 1 auto;
       min-height: 0;
       height: 100%;
+      /* Its transcript's visually hidden live text is placed in the pane, not at the foot of the page. */
+      position: relative;
       /* The cobrowse replay leaves room for the chat. */
       --vc-cobrowse-height: 36vh;
     }
