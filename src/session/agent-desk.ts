@@ -340,7 +340,8 @@ class AgentDesk extends TypedEventTarget<AgentDeskEvents> implements AgentDeskCo
   }
 
   async claimOldest(): Promise<boolean> {
-    const oldest = this._state.queue?.find((e) => e.state === 'waiting' && !this._state.claiming.includes(e.id));
+    // Not one claimed here a moment ago whose `claimed` event has not come yet.
+    const oldest = this._state.queue?.find((e) => e.state === 'waiting' && !this._state.claiming.includes(e.id) && !this.find(e.id));
     return oldest ? this.claim(oldest.id) : false;
   }
 

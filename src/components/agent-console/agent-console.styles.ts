@@ -170,22 +170,45 @@ export const agentConsoleStyles = [
       white-space: nowrap;
     }
     .conv {
+      position: relative;
       display: flex;
       align-items: center;
       gap: 0.55rem;
-      width: 100%;
-      text-align: start;
       padding: 0.4rem 0.5rem;
-      background: transparent;
-      color: inherit;
       border: 1px solid transparent;
+      border-radius: calc(var(--_vc-radius) * 0.67);
     }
     .conv:hover {
       background: var(--_vc-subtle);
     }
-    .conv[aria-current='true'] {
+    .conv.active {
       background: color-mix(in srgb, var(--_vc-primary) 10%, var(--_vc-surface));
       border-color: color-mix(in srgb, var(--_vc-primary) 45%, var(--_vc-surface));
+    }
+    .conv-button {
+      display: block;
+      width: 100%;
+      padding: 0;
+      border: 0;
+      background: none;
+      text-align: start;
+      color: inherit;
+      font: inherit;
+      font-weight: 600;
+    }
+    /* The whole row answers the click. */
+    .conv-button::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border-radius: inherit;
+    }
+    .conv-button:focus-visible {
+      outline: none;
+    }
+    .conv-button:focus-visible::after {
+      outline: 2px solid var(--_vc-focus);
+      outline-offset: 1px;
     }
     .avatar {
       flex: none;
@@ -385,7 +408,7 @@ export const agentConsoleStyles = [
       }
     }
     @media (forced-colors: active) {
-      .conv[aria-current='true'] {
+      .conv.active {
         outline: 2px solid Highlight;
       }
       .badge {

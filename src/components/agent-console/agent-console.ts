@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -19,8 +19,8 @@ import './console-video-tile.js';
 import { agentConsoleStyles } from './agent-console.styles.js';
 import { bellIcon, bellOffIcon, keyboardIcon, phoneIcon, videoIcon } from './icons.js';
 import { ConsoleNotifier, type NotificationPermissionState } from './notifier.js';
-import { SHORTCUTS, isEditable, shortcutFor, type ShortcutAction } from './shortcuts.js';
-import { t, type ConsoleMessageKey } from './strings.js';
+import { SHORTCUTS, isEditable, shortcutFor, type KeyName, type ShortcutAction } from './shortcuts.js';
+import { LocalizedElement } from '../localized-element.js';
 
 /**
  * The agent's console: sign-in (or a `token` from a host that signs its
@@ -70,7 +70,7 @@ import { t, type ConsoleMessageKey } from './strings.js';
  * @cssprop [--vc-console-sidebar-width=19rem] - Width of the conversations column.
  * @cssprop [--vc-console-background=#f3f4f6] - Background around the columns.
  */
-export class AgentConsole extends LitElement {
+export class AgentConsole extends LocalizedElement {
   static override styles = agentConsoleStyles;
 
   /** The reference broker (default: this page's origin). */
@@ -113,7 +113,6 @@ export class AgentConsole extends LitElement {
   desk?: AgentDeskController;
 
   @state() private _announcement = '';
-  @state() private _now = Date.now();
   @state() private _confirmEnd?: string;
   @state() private _muted: boolean;
   @state() private _permission: NotificationPermissionState;
@@ -130,8 +129,6 @@ export class AgentConsole extends LitElement {
   private _baseTitle?: string;
   private _arrived: string[] = [];
   private _announceFrame?: number;
-  /** Where focus was before a dialog opened (it goes back there). */
-  private _returnFocus?: HTMLElement;
 
   constructor() {
     super();
@@ -191,7 +188,7 @@ export class AgentConsole extends LitElement {
     const s = this.state;
     // The waiting times are live while somebody waits.
     const waiting = s?.queue?.some((e) => e.state === 'waiting') ?? false;
-    if (waiting && !this._clock) this._clock = setInterval(() => (this._now = Date.now()), 1000);
+    if (waiting && !this._clock) this._clock = setInterval(() => this.requestUpdate(), 1000);
     else if (!waiting && this._clock) {
       clearInterval(this._clock);
       this._clock = undefined;
@@ -226,12 +223,12 @@ export class AgentConsole extends LitElement {
       this.requestUpdate();
     });
     on('waiting', ({ entry }) => this._onWaiting(entry));
-    on('unread', ({ conversationId, message, display }) => this._notify('message', conversationId, display || t('console.customer'), message.text));
-    on('ended', ({ conversationId }) => this._announce(t('console.announce-ended', { name: this._nameOf(conversationId) })));
+    on('unread', ({ conversationId, message, display }) => this._notify('message', conversationId, display || this.t('name.customer-short'), message.text));
+    on('ended', ({ conversationId }) => this._announce(this.t('console.announce-ended', { name: this._nameOf(conversationId) })));
     on('select', ({ conversationId }) => dispatchVcEvent(this, 'vc-conversation-select', { conversationId: conversationId ?? null }));
     on('presence', ({ status }) => {
       dispatchVcEvent(this, 'vc-agent-presence', { status });
-      this._announce(t(status === 'available' ? 'console.announce-presence-available' : 'console.announce-presence-away'));
+      this._announce(this.t(status === 'available' ? 'console.announce-presence-available' : 'console.announce-presence-away'));
     });
     on('session', ({ agent }) => dispatchVcEvent(this, 'vc-agent-session', { agent: agent ?? null }));
     this._followConversations(desk.state.conversations);
@@ -262,7 +259,7 @@ export class AgentConsole extends LitElement {
         this._announceFrame = undefined;
         const names = this._arrived;
         this._arrived = [];
-        this._announce(names.length === 1 ? t('console.announce-waiting', { name: names[0] }) : t('console.announce-waiting-many', { count: names.length }));
+        this._announce(names.length === 1 ? this.t('console.announce-waiting', { name: names[0] }) : this.t('console.announce-waiting-many', { count: names.length }));
       });
     }
     // Only an available agent is called for new customers.
@@ -270,11 +267,11 @@ export class AgentConsole extends LitElement {
   }
 
   private _notify(kind: 'waiting' | 'message', conversationId: string, name: string, text?: string): void {
-    if (kind === 'message') this._announce(t('console.announce-message', { name }));
+    if (kind === 'message') this._announce(this.t('console.announce-message', { name }));
     if (!dispatchVcEvent(this, 'vc-console-notify', { kind, conversationId, name, ...(text !== undefined ? { text } : {}) })) return;
     this._notifier.chime(kind);
-    const title = kind === 'waiting' ? t('console.notify-waiting-title', { name }) : t('console.notify-message-title', { name });
-    const body = kind === 'waiting' ? (text ?? t('console.notify-waiting-body')) : (text ?? '').slice(0, 160);
+    const title = kind === 'waiting' ? this.t('console.notify-waiting-title', { name }) : this.t('console.notify-message-title', { name });
+    const body = kind === 'waiting' ? (text ?? this.t('console.notify-waiting-body')) : (text ?? '').slice(0, 160);
     this._notifier.desktop(title, body, `vc-${kind}-${conversationId}`, () => {
       if (kind === 'message') this.activeDesk?.select(conversationId);
     });
@@ -335,14 +332,14 @@ export class AgentConsole extends LitElement {
     if (!desk) return;
     const ok = id ? await desk.claim(id) : await desk.claimOldest();
     if (ok) this._showActive(true);
-    else if (!id && !desk.state.error) this._announce(t('console.nobody-waiting'));
+    else if (!id && !desk.state.error) this._announce(this.t('console.nobody-waiting'));
   }
 
   /** Announces the conversation in front and, when asked, puts the cursor in its message box. */
   private _showActive(focusComposer: boolean): void {
     const id = this.state?.active;
     if (!id) return;
-    this._announce(t('console.announce-showing', { name: this._nameOf(id) }));
+    this._announce(this.t('console.announce-showing', { name: this._nameOf(id) }));
     if (focusComposer) void this._focusComposer(id);
   }
 
@@ -352,8 +349,10 @@ export class AgentConsole extends LitElement {
     const pane = this._paneOf(id);
     if (!pane) return;
     await pane.updateComplete;
-    // The pane's composer (its documented `composer` part) delegates focus to its text box.
-    pane.shadowRoot?.querySelector<HTMLElement>('[part~="composer"]')?.focus();
+    // The pane's composer (its documented `composer` part) delegates focus to its text box once it has rendered.
+    const composer = pane.shadowRoot?.querySelector<HTMLElement & { updateComplete?: Promise<unknown> }>('[part~="composer"]');
+    await composer?.updateComplete;
+    composer?.focus();
   }
 
   private _paneOf(id: string): VideoChatPane | null {
@@ -375,7 +374,7 @@ export class AgentConsole extends LitElement {
     if (!desk) return;
     const name = this._nameOf(id);
     if (!(await desk.end(id))) return;
-    this._announce(t('console.announce-closed', { name }));
+    this._announce(this.t('console.announce-closed', { name }));
     await this.updateComplete;
     const next = desk.state.active;
     const target = next ? this.renderRoot.querySelector<HTMLElement>('#active-heading') : this.renderRoot.querySelector<HTMLElement>('#waiting-heading');
@@ -389,19 +388,20 @@ export class AgentConsole extends LitElement {
     if (id) void this._end(id);
   };
 
+  /** Opens a modal dialog; when it closes (button, Escape), focus goes back where it was. */
   private _openDialog(dialog: HTMLDialogElement | undefined): void {
     if (!dialog || dialog.open) return;
-    this._returnFocus = deepActiveElement() ?? undefined;
+    const back = deepActiveElement();
+    dialog.addEventListener(
+      'close',
+      () => {
+        if (dialog === this._confirm) this._confirmEnd = undefined;
+        if (back?.isConnected && !this._help?.open && !this._confirm?.open) back.focus();
+      },
+      { once: true },
+    );
     dialog.showModal();
   }
-
-  /** A dialog closed (button, Escape): focus goes back where it was, or to the conversation in front. */
-  private readonly _onDialogClose = (e: Event): void => {
-    if ((e.target as HTMLElement).id === 'confirm-end') this._confirmEnd = undefined;
-    const back = this._returnFocus;
-    this._returnFocus = undefined;
-    if (back?.isConnected) back.focus();
-  };
 
   private readonly _onSignIn = (e: SubmitEvent): void => {
     e.preventDefault();
@@ -431,9 +431,24 @@ export class AgentConsole extends LitElement {
     this._permission = await this._notifier.requestPermission();
   }
 
+  private _errorText(e: DeskError): string {
+    switch (e.code) {
+      case 'broker':
+        return this.t('console.error.broker', { reason: e.detail ?? '' });
+      case 'wrong-credentials':
+        return this.t('console.error.wrong-credentials');
+      case 'session-ended':
+        return this.t('console.error.session-ended');
+      case 'network':
+        return this.t('console.error.network');
+      case 'already-claimed':
+        return this.t('console.error.already-claimed');
+    }
+  }
+
   private _nameOf(id: string): string {
     const c = this.state?.conversations.find((x) => x.id === id);
-    return c?.controller.state.peer?.participant.display ?? c?.descriptor.peer?.display ?? this.state?.queue?.find((e) => e.id === id)?.display ?? t('console.customer');
+    return c?.controller.state.peer?.participant.display ?? c?.descriptor.peer?.display ?? this.state?.queue?.find((e) => e.id === id)?.display ?? this.t('name.customer-short');
   }
 
   // ---- rendering ----
@@ -444,11 +459,11 @@ export class AgentConsole extends LitElement {
     return html`
       <div class="console">
         ${this._renderTopBar(s)}
-        <div class="alert" role="alert">${s?.error && signedIn ? html`<span>${errorText(s.error)}</span>` : nothing}</div>
-        <nav class="sidebar" part="sidebar" aria-label=${t('console.sidebar-label')}>
-          ${signedIn && s ? this._renderSidebar(s) : html`<p class="status">${s?.auth === 'signing-in' ? t('console.signing-in') : t('console.sign-in-first')}</p>`}
+        <div class="alert" role="alert">${s?.error && signedIn ? html`<span>${this._errorText(s.error)}</span>` : nothing}</div>
+        <nav class="sidebar" part="sidebar" aria-label=${this.t('console.sidebar-label')}>
+          ${signedIn && s ? this._renderSidebar(s) : html`<p class="status">${s?.auth === 'signing-in' ? this.t('console.signing-in') : this.t('console.sign-in-first')}</p>`}
         </nav>
-        <div class="main" part="main" role=${this.embedded ? 'region' : 'main'} aria-label=${t('console.main-label')}>
+        <div class="main" part="main" role=${this.embedded ? 'region' : 'main'} aria-label=${this.t('console.main-label')}>
           ${signedIn && s ? this._renderWork(s) : this._renderSignIn(s)}
         </div>
       </div>
@@ -463,7 +478,7 @@ export class AgentConsole extends LitElement {
     const team = s?.presence.available.length ?? 0;
     return html`
       <div class="topbar" part="header" role=${ifDefined(this.embedded ? undefined : 'banner')}>
-        <h1>${t('console.title')}</h1>
+        <h1>${this.t('console.title')}</h1>
         ${signedIn && s
           ? html`
               <button
@@ -471,30 +486,30 @@ export class AgentConsole extends LitElement {
                 type="button"
                 role="switch"
                 aria-checked=${available ? 'true' : 'false'}
-                aria-label=${t('console.presence-label')}
+                aria-label=${this.t('console.presence-label')}
                 ?disabled=${s.presence.pending && s.presence.status === undefined}
                 @click=${this._togglePresence}
               >
-                <span class="dot" data-status=${s.presence.status ?? 'away'} aria-hidden="true"></span>${available ? t('console.available') : t('console.away')}
+                <span class="dot" data-status=${s.presence.status ?? 'away'} aria-hidden="true"></span>${available ? this.t('console.available') : this.t('console.away')}
               </button>
-              <span class="team">${t('console.team', { count: team })}</span>
-              <button class="btn-ghost" type="button" aria-pressed=${this._muted ? 'false' : 'true'} aria-label=${t('console.sound-label')} @click=${this._toggleSound}>
-                ${this._muted ? bellOffIcon : bellIcon} ${t('console.sound')}
+              <span class="team">${this.t('console.team', { count: team })}</span>
+              <button class="btn-ghost" type="button" aria-pressed=${this._muted ? 'false' : 'true'} aria-label=${this.t('console.sound-label')} @click=${this._toggleSound}>
+                ${this._muted ? bellOffIcon : bellIcon} ${this.t('console.sound')}
               </button>
               ${this._permission === 'default'
-                ? html`<button class="btn-ghost" type="button" @click=${this._askPermission}>${t('console.notifications-enable')}</button>`
+                ? html`<button class="btn-ghost" type="button" @click=${this._askPermission}>${this.t('console.notifications-enable')}</button>`
                 : this._permission === 'denied'
-                  ? html`<span class="muted-note">${t('console.notifications-blocked')}</span>`
+                  ? html`<span class="muted-note">${this.t('console.notifications-blocked')}</span>`
                   : nothing}
             `
           : nothing}
         <span class="spacer"></span>
         <button class="btn-ghost" type="button" aria-haspopup="dialog" @click=${() => this.showHelp()}>
-          ${keyboardIcon} ${t('console.help')}
+          ${keyboardIcon} ${this.t('console.help')}
         </button>
         ${signedIn && s?.agent
-          ? html`<span class="who">${t('console.signed-in-as', { name: s.agent.display })}</span>
-              <button class="btn-ghost" type="button" @click=${() => void this.activeDesk?.signOut()}>${t('console.sign-out')}</button>`
+          ? html`<span class="who">${this.t('console.signed-in-as', { name: s.agent.display })}</span>
+              <button class="btn-ghost" type="button" @click=${() => void this.activeDesk?.signOut()}>${this.t('console.sign-out')}</button>`
           : nothing}
       </div>
     `;
@@ -504,11 +519,11 @@ export class AgentConsole extends LitElement {
     const busy = s?.auth === 'signing-in';
     return html`
       <form class="sign-in" part="sign-in" aria-labelledby="sign-in-heading" @submit=${this._onSignIn}>
-        <h2 id="sign-in-heading">${t('console.sign-in-heading')}</h2>
-        <label>${t('console.username')} <input name="username" autocomplete="username" required maxlength="128" /></label>
-        <label>${t('console.password')} <input name="password" type="password" autocomplete="current-password" required maxlength="1024" /></label>
-        <button class="btn-primary" type="submit" ?disabled=${busy}>${busy ? t('console.signing-in') : t('console.sign-in')}</button>
-        <p class="form-error" role="alert">${s?.error ? errorText(s.error) : nothing}</p>
+        <h2 id="sign-in-heading">${this.t('console.sign-in-heading')}</h2>
+        <label>${this.t('console.username')} <input name="username" autocomplete="username" required maxlength="128" /></label>
+        <label>${this.t('console.password')} <input name="password" type="password" autocomplete="current-password" required maxlength="1024" /></label>
+        <button class="btn-primary" type="submit" ?disabled=${busy}>${busy ? this.t('console.signing-in') : this.t('console.sign-in')}</button>
+        <p class="form-error" role="alert">${s?.error ? this._errorText(s.error) : nothing}</p>
       </form>
     `;
   }
@@ -517,91 +532,91 @@ export class AgentConsole extends LitElement {
     const me = s.agent?.id;
     const queue = s.queue ?? [];
     const waiting = queue.filter((e) => e.state === 'waiting');
-    const stream = s.stream === 'live' ? t('console.stream.live') : s.stream === 'reconnecting' ? t('console.stream.reconnecting') : t('console.stream.connecting');
+    const stream = s.stream === 'live' ? this.t('console.stream.live') : s.stream === 'reconnecting' ? this.t('console.stream.reconnecting') : this.t('console.stream.connecting');
     const tiles = s.conversations.filter((c) => c.id !== s.active && isInCall(c));
     return html`
       <p class="status" data-stream=${s.stream}>${stream}</p>
       <section aria-labelledby="waiting-heading">
-        <h2 id="waiting-heading" tabindex="-1">${t('console.waiting-heading', { count: waiting.length })}</h2>
+        <h2 id="waiting-heading" tabindex="-1">${this.t('console.waiting-heading', { count: waiting.length })}</h2>
         ${waiting.length
           ? html`<ul class="queue" part="queue">
               ${repeat(waiting, (e) => e.id, (e) => this._renderWaiting(e, s.claiming.includes(e.id)))}
             </ul>`
-          : html`<p class="empty">${t('console.nobody-waiting')}</p>`}
+          : html`<p class="empty">${this.t('console.nobody-waiting')}</p>`}
       </section>
       <section aria-labelledby="mine-heading">
-        <h2 id="mine-heading">${t('console.mine-heading', { count: s.conversations.length })}</h2>
+        <h2 id="mine-heading">${this.t('console.mine-heading', { count: s.conversations.length })}</h2>
         ${s.conversations.length
           ? html`<ul class="mine" part="conversations">
               ${repeat(s.conversations, (c) => c.id, (c) => this._renderMine(c, c.id === s.active))}
             </ul>`
-          : html`<p class="empty">${t('console.no-conversations')}</p>`}
+          : html`<p class="empty">${this.t('console.no-conversations')}</p>`}
         ${queue.some((e) => e.state === 'claimed' && e.claimedBy?.id === me && !s.conversations.some((c) => c.id === e.id))
           ? html`<ul class="mine">
               ${queue
                 .filter((e) => e.state === 'claimed' && e.claimedBy?.id === me && !s.conversations.some((c) => c.id === e.id))
-                .map((e) => html`<li><button class="conv" type="button" aria-label=${t('console.show-label', { name: e.display })} @click=${() => void this._claim(e.id)}>
-                  <span class="avatar" aria-hidden="true">${initial(e.display)}</span><span class="who"><span class="name">${e.display}</span></span>
-                </button></li>`)}
+                .map((e) => html`<li class="conv">
+                  <span class="avatar" aria-hidden="true">${initial(e.display)}</span>
+                  <span class="who"><button class="conv-button name" type="button" aria-label=${this.t('console.show-label', { name: e.display })} @click=${() => void this._claim(e.id)}>${e.display}</button></span>
+                </li>`)}
             </ul>`
           : nothing}
       </section>
       ${tiles.length
-        ? html`<section class="tiles" part="tiles" aria-label=${t('console.tiles-label')}>${repeat(tiles, (c) => c.id, (c) => this._renderTile(c))}</section>`
+        ? html`<section class="tiles" part="tiles" aria-label=${this.t('console.tiles-label')}>${repeat(tiles, (c) => c.id, (c) => this._renderTile(c))}</section>`
         : nothing}
     `;
   }
 
   private _renderWaiting(e: QueueEntry, claiming: boolean): TemplateResult {
-    const waitedMs = Math.max(0, this._now - e.createdAt);
+    const waitedMs = Math.max(0, Date.now() - e.createdAt);
     return html`<li>
       <span class="who">
         <span class="name">${e.display}</span>
         <span class="detail">
-          ${e.topic ? html`<span class="topic">${e.topic}</span> · ` : nothing}<span aria-hidden="true">${t('console.waiting-for', { time: clock(waitedMs) })}</span>
-          <span class="sr-only">${t('console.waiting-for-long', { minutes: Math.floor(waitedMs / 60_000) })}</span>
+          ${e.topic ? html`<span class="topic">${e.topic}</span> · ` : nothing}<span aria-hidden="true">${this.t('console.waiting-for', { time: clock(waitedMs) })}</span>
+          <span class="sr-only">${this.t('console.waiting-for-long', { minutes: Math.floor(waitedMs / 60_000) })}</span>
         </span>
       </span>
-      <button class="btn-primary" type="button" aria-label=${t('console.claim-label', { name: e.display })} ?disabled=${claiming} @click=${() => void this._claim(e.id)}>
-        ${t('console.claim')}
+      <button class="btn-primary" type="button" aria-label=${this.t('console.claim-label', { name: e.display })} ?disabled=${claiming} @click=${() => void this._claim(e.id)}>
+        ${this.t('console.claim')}
       </button>
     </li>`;
   }
 
   private _renderMine(c: DeskConversation, active: boolean): TemplateResult {
     const state = c.controller.state;
-    const name = state.peer?.participant.display ?? c.descriptor.peer?.display ?? t('console.customer');
+    const name = state.peer?.participant.display ?? c.descriptor.peer?.display ?? this.t('name.customer-short');
     const last = [...state.transcript].reverse().find((x) => x.kind === 'message');
-    const call = isInCall(c) ? (state.video.mode === 'voice' ? t('console.in-call') : t('console.in-video')) : undefined;
-    const label = [t('console.show-label', { name }), call, c.ended ? t('console.ended') : undefined, c.unread ? t('console.unread', { count: c.unread }) : undefined]
+    const call = isInCall(c) ? (state.video.mode === 'voice' ? this.t('console.in-call') : this.t('console.in-video')) : undefined;
+    const label = [this.t('console.show-label', { name }), call, c.ended ? this.t('console.ended') : undefined, c.unread ? this.t('console.unread', { count: c.unread }) : undefined]
       .filter(Boolean)
       .join(', ');
-    return html`<li>
-      <button class="conv" type="button" data-id=${c.id} aria-current=${ifDefined(active ? 'true' : undefined)} aria-label=${label} @click=${() => this._select(c.id)}>
-        <span class="avatar" aria-hidden="true">${initial(name)}</span>
-        <span class="who">
-          <span class="name">${name}</span>
-          <span class="detail">${c.ended ? t('console.ended') : last && last.kind === 'message' ? last.text : ''}</span>
-        </span>
-        ${call ? html`<span class="call">${state.video.mode === 'voice' ? phoneIcon : videoIcon}</span>` : nothing}
-        ${c.unread ? html`<span class="badge" aria-hidden="true">${c.unread}</span>` : nothing}
-      </button>
+    // The whole row is the button's (its ::after covers the row); its name is the customer's, what the row shows besides is in its label.
+    return html`<li class=${active ? 'conv active' : 'conv'} data-id=${c.id}>
+      <span class="avatar" aria-hidden="true">${initial(name)}</span>
+      <span class="who">
+        <button class="conv-button name" type="button" aria-current=${ifDefined(active ? 'true' : undefined)} aria-label=${label} @click=${() => this._select(c.id)}>${name}</button>
+        <span class="detail" aria-hidden="true">${c.ended ? this.t('console.ended') : last && last.kind === 'message' ? last.text : ''}</span>
+      </span>
+      ${call ? html`<span class="call">${state.video.mode === 'voice' ? phoneIcon : videoIcon}</span>` : nothing}
+      ${c.unread ? html`<span class="badge" aria-hidden="true">${c.unread}</span>` : nothing}
     </li>`;
   }
 
   private _renderTile(c: DeskConversation): TemplateResult {
     const v = c.controller.state.video;
-    const name = c.controller.state.peer?.participant.display ?? c.descriptor.peer?.display ?? t('console.customer');
+    const name = c.controller.state.peer?.participant.display ?? c.descriptor.peer?.display ?? this.t('name.customer-short');
     const tracks = v.remoteStream?.getVideoTracks().length ?? 0;
     const hasVideo = tracks > 0 && v.remote.video;
-    const placeholder = tracks > 0 ? t('console.tile-paused', { name }) : t('console.tile-voice', { name });
+    const placeholder = tracks > 0 ? this.t('console.tile-paused', { name }) : this.t('console.tile-voice', { name });
     return html`<div class="tile" data-id=${c.id}>
-      <console-video-tile .stream=${v.remoteStream} ?has-video=${hasVideo} label=${t('console.tile-label', { name })} placeholder=${placeholder}></console-video-tile>
+      <console-video-tile .stream=${v.remoteStream} ?has-video=${hasVideo} label=${this.t('console.tile-label', { name })} placeholder=${placeholder}></console-video-tile>
       <div class="tile-bar">
-        <button class="btn-ghost" type="button" aria-label=${t('console.tile-back-label', { name })} @click=${() => this._select(c.id)}>${t('console.tile-back', { name })}</button>
+        <button class="btn-ghost" type="button" @click=${() => this._select(c.id)}>${this.t('console.tile-back', { name })}</button>
         ${v.local.audio || v.local.muted
           ? html`<button class="btn-ghost" type="button" aria-pressed=${v.local.muted ? 'true' : 'false'} @click=${() => c.controller.video.setMuted(!v.local.muted)}>
-              ${v.local.muted ? t('console.unmute') : t('console.mute')}
+              ${v.local.muted ? this.t('console.unmute') : this.t('console.mute')}
             </button>`
           : nothing}
       </div>
@@ -615,19 +630,19 @@ export class AgentConsole extends LitElement {
     return html`
       ${active
         ? html`<div class="conv-bar">
-            <h2 id="active-heading" tabindex="-1">${t('console.chat-with', { name })}</h2>
-            ${active.ended ? html`<span class="ended-note">${t('console.ended-note')}</span>` : nothing}
-            ${failed ? html`<button class="btn-ghost" type="button" @click=${() => this.activeDesk?.retry(active.id)}>${t('console.retry')}</button>` : nothing}
+            <h2 id="active-heading" tabindex="-1">${this.t('console.chat-with', { name })}</h2>
+            ${active.ended ? html`<span class="ended-note">${this.t('console.ended-note')}</span>` : nothing}
+            ${failed ? html`<button class="btn-ghost" type="button" @click=${() => this.activeDesk?.retry(active.id)}>${this.t('console.retry')}</button>` : nothing}
             <button
               class="btn-ghost end"
               type="button"
-              aria-label=${active.ended ? t('console.dismiss-label', { name }) : t('console.end-label', { name })}
+              aria-label=${active.ended ? this.t('console.dismiss-label', { name }) : this.t('console.end-label', { name })}
               @click=${() => void this._end(active.id)}
             >
-              ${active.ended ? t('console.dismiss') : t('console.end')}
+              ${active.ended ? this.t('console.dismiss') : this.t('console.end')}
             </button>
           </div>`
-        : html`<p class="placeholder">${t('console.placeholder')}</p>`}
+        : html`<p class="placeholder">${this.t('console.placeholder')}</p>`}
       <div class="panes">
         ${repeat(
           s.conversations,
@@ -647,33 +662,33 @@ export class AgentConsole extends LitElement {
   }
 
   private _renderHelp(): TemplateResult {
-    return html`<dialog id="help" part="help" aria-labelledby="help-heading" @close=${this._onDialogClose}>
-      <h2 id="help-heading">${t('console.help-heading')}</h2>
-      <p>${t('console.help-intro')}</p>
+    return html`<dialog id="help" part="help" aria-labelledby="help-heading">
+      <h2 id="help-heading">${this.t('console.help-heading')}</h2>
+      <p>${this.t('console.help-intro')}</p>
       <table>
         <tbody>
           ${SHORTCUTS.map(
             (k) => html`<tr>
-              <th scope="row">${k.keys.map((key, i) => html`${i ? ' + ' : ''}<kbd>${key.startsWith('key.') ? t(`console.${key}` as ConsoleMessageKey) : key}</kbd>`)}</th>
-              <td>${t(k.label)}</td>
+              <th scope="row">${k.keys.map((key, i) => html`${i ? ' + ' : ''}<kbd>${key.startsWith('console.') ? this.t(key as KeyName) : key}</kbd>`)}</th>
+              <td>${this.t(k.label)}</td>
             </tr>`,
           )}
         </tbody>
       </table>
-      <form method="dialog"><button class="btn-primary" type="submit" autofocus>${t('console.help-close')}</button></form>
+      <button class="btn-primary" type="button" autofocus @click=${() => this._help?.close()}>${this.t('console.help-close')}</button>
     </dialog>`;
   }
 
   private _renderConfirm(s: AgentDeskState | undefined): TemplateResult {
     const id = this._confirmEnd;
     const name = id ? this._nameOf(id) : '';
-    return html`<dialog id="confirm-end" role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-text" @close=${this._onDialogClose}>
+    return html`<dialog id="confirm-end" role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-text">
       ${id && s
-        ? html`<h2 id="confirm-heading">${t('console.end-confirm-heading', { name })}</h2>
-            <p id="confirm-text">${t('console.end-confirm-text')}</p>
+        ? html`<h2 id="confirm-heading">${this.t('console.end-confirm-heading', { name })}</h2>
+            <p id="confirm-text">${this.t('console.end-confirm-text')}</p>
             <div class="dialog-actions">
-              <button class="btn-primary" type="button" autofocus @click=${this._confirmed}>${t('console.end')}</button>
-              <button class="btn-ghost" type="button" @click=${() => this._confirm?.close()}>${t('console.cancel')}</button>
+              <button class="btn-primary" type="button" autofocus @click=${this._confirmed}>${this.t('console.end')}</button>
+              <button class="btn-ghost" type="button" @click=${() => this._confirm?.close()}>${this.t('console.cancel')}</button>
             </div>`
         : nothing}
     </dialog>`;
@@ -697,10 +712,6 @@ function clock(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const sec = String(total % 60).padStart(2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
-function errorText(e: DeskError): string {
-  return e.code === 'broker' ? t('console.error.broker', { reason: e.detail ?? '' }) : t(`console.error.${e.code}`);
 }
 
 /** The focused element, through shadow roots. */

@@ -1,4 +1,3 @@
-import type { ConsoleMessageKey } from './strings.js';
 
 /**
  * The console's keyboard shortcuts. They work while typing in the composer,
@@ -10,22 +9,27 @@ import type { ConsoleMessageKey } from './strings.js';
  */
 export type ShortcutAction = 'next' | 'previous' | 'claim' | 'end' | 'composer' | 'help';
 
+/** The names of keys that differ between languages (the catalogue's `console.key.*`); arrows and letters are shown as they are. */
+export type KeyName = 'console.key.alt' | 'console.key.shift' | 'console.key.escape';
+const ALT: KeyName = 'console.key.alt';
+const SHIFT: KeyName = 'console.key.shift';
+
 export interface Shortcut {
   /** 'close': Escape, handled by the dialogs themselves (listed for the help). */
   action: ShortcutAction | 'close';
-  /** What the help shows: `key.*` names are looked up in the strings. */
-  keys: readonly string[];
-  label: ConsoleMessageKey;
+  /** What the help shows. */
+  keys: readonly (KeyName | '↓' | '↑' | 'C' | 'E' | 'M' | 'H')[];
+  label: 'console.key-next' | 'console.key-previous' | 'console.key-claim' | 'console.key-end' | 'console.key-composer' | 'console.key-help' | 'console.key-close';
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { action: 'next', keys: ['key.alt', '↓'], label: 'console.key-next' },
-  { action: 'previous', keys: ['key.alt', '↑'], label: 'console.key-previous' },
-  { action: 'claim', keys: ['key.alt', 'key.shift', 'C'], label: 'console.key-claim' },
-  { action: 'end', keys: ['key.alt', 'key.shift', 'E'], label: 'console.key-end' },
-  { action: 'composer', keys: ['key.alt', 'key.shift', 'M'], label: 'console.key-composer' },
-  { action: 'help', keys: ['key.alt', 'key.shift', 'H'], label: 'console.key-help' },
-  { action: 'close', keys: ['key.escape'], label: 'console.key-close' },
+  { action: 'next', keys: [ALT, '↓'], label: 'console.key-next' },
+  { action: 'previous', keys: [ALT, '↑'], label: 'console.key-previous' },
+  { action: 'claim', keys: [ALT, SHIFT, 'C'], label: 'console.key-claim' },
+  { action: 'end', keys: [ALT, SHIFT, 'E'], label: 'console.key-end' },
+  { action: 'composer', keys: [ALT, SHIFT, 'M'], label: 'console.key-composer' },
+  { action: 'help', keys: [ALT, SHIFT, 'H'], label: 'console.key-help' },
+  { action: 'close', keys: ['console.key.escape'], label: 'console.key-close' },
 ];
 
 /** The action of a key press, if it is a shortcut. `editing`: focus is in a text field (then `?` is typed, not a shortcut). */
