@@ -57,6 +57,9 @@ describe('axe on whole pages: the shop with the widget and the agent console', {
     browser = await launchChromium();
     tour = await openTour(browser, stack, {
       name: 'Maya',
+      // The console with more than the one conversation: another claimed (an unread message) and one waiting.
+      others: ['Jonas'],
+      waiting: ['Lena'],
       onPage: (p) => p.on('pageerror', (e) => pageErrors.push(e.message)),
     });
   });

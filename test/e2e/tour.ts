@@ -17,7 +17,7 @@ export interface Tour {
   customer: Page;
   /** The customer the tour talks to. */
   name: string;
-  /** Other customers claimed by the agent (the console shows a few conversations). */
+  /** The other customers' pages: claimed by the agent, or waiting in the queue. */
   others: Page[];
 }
 
@@ -81,10 +81,14 @@ async function say(page: Page, text: string): Promise<void> {
 
 /**
  * Opens the tour: `others` customers first (claimed, one message each), then
- * the tour's customer, claimed last so its conversation is in front; a few
- * messages both ways.
+ * the tour's customer, claimed last so its conversation is in front, then the
+ * `waiting` customers (left in the queue); a few messages both ways.
  */
-export async function openTour(browser: Browser, stack: Stack, opts: { name?: string; others?: string[]; onPage?: (p: Page) => void } = {}): Promise<Tour> {
+export async function openTour(
+  browser: Browser,
+  stack: Stack,
+  opts: { name?: string; others?: string[]; waiting?: string[]; onPage?: (p: Page) => void } = {},
+): Promise<Tour> {
   const base = stack.broker.url.replace(/\/$/, '');
   const name = opts.name ?? 'Maya';
   const newPage = async (viewport: { width: number; height: number }) => {
@@ -107,6 +111,13 @@ export async function openTour(browser: Browser, stack: Stack, opts: { name?: st
   await customerStartsChat(customer, base, name);
   await agent.getByRole('button', { name: `Claim conversation with ${name}` }).click();
   await customer.locator('customer-chat').getByText(/Chatting with Ann/).waitFor({ timeout: 20_000 });
+  // Customers still in the queue, not claimed.
+  for (const waiting of opts.waiting ?? []) {
+    const page = await newPage(SHOP_VIEWPORT);
+    await customerStartsChat(page, base, waiting);
+    await agent.getByRole('button', { name: `Claim conversation with ${waiting}` }).waitFor({ timeout: 20_000 });
+    others.push(page);
+  }
   const tour: Tour = { base, stack, agent, customer, name, others };
   await pane(tour).getByText('Online').waitFor({ timeout: 15_000 });
   await say(customer, 'Hi! Does the blue mug fit in a dishwasher?');
