@@ -597,7 +597,7 @@ export class AgentConsole extends LocalizedElement {
       <span class="avatar" aria-hidden="true">${initial(name)}</span>
       <span class="who">
         <button class="conv-button name" type="button" aria-current=${ifDefined(active ? 'true' : undefined)} aria-label=${label} @click=${() => this._select(c.id)}>${name}</button>
-        <span class="detail" aria-hidden="true">${c.ended ? this.t('console.ended') : last && last.kind === 'message' ? last.text : ''}</span>
+        <span class="detail" aria-hidden="true">${c.ended ? this.t('console.ended') : last && last.kind === 'message' ? html`<bdi>${last.text}</bdi>` : ''}</span>
       </span>
       ${call ? html`<span class="call">${state.video.mode === 'voice' ? phoneIcon : videoIcon}</span>` : nothing}
       ${c.unread ? html`<span class="badge" aria-hidden="true">${c.unread}</span>` : nothing}

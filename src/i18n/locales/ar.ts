@@ -281,7 +281,7 @@ const ar: Catalogue = {
   'console.away': 'غير متاح',
   'console.team': '{count, plural, zero {لا يوجد موظف متاح} one {موظف واحد متاح} two {موظفان متاحان} few {# موظفين متاحين} many {# موظفًا متاحًا} other {# موظف متاح}}',
   'console.sound': 'الصوت',
-  'console.sound-label': 'صوت للعملاء والرسائل الجديدة',
+  'console.sound-label': 'الصوت للعملاء الجدد والرسائل الجديدة',
   'console.notifications-enable': 'تفعيل إشعارات سطح المكتب',
   'console.notifications-blocked': 'إشعارات سطح المكتب محظورة في هذا المتصفح.',
   'console.notify-waiting-title': '{name} في الانتظار',
