@@ -93,6 +93,23 @@ export interface LocalMediaStatus {
   videoAllowed: boolean;
 }
 
+/**
+ * What the other side says it sends (its signed `media.state`): `audio` and
+ * `video` are live tracks leaving its machine; the rest says why not.
+ */
+export interface RemoteMediaStatus {
+  audio: boolean;
+  video: boolean;
+  /** It muted its microphone (or started muted: the agent when the customer started video). */
+  muted?: boolean;
+  /** It paused its video. */
+  paused?: boolean;
+  /** Its devices that could not be captured: blocked, missing, busy. */
+  problems?: readonly DeviceProblem[];
+  /** It has said what it sends in this video (false: its devices are still being asked for). */
+  reported?: boolean;
+}
+
 export type VideoPhase = 'idle' | 'inviting' | 'invited' | 'starting' | 'active';
 
 export interface VideoState {
@@ -107,7 +124,7 @@ export interface VideoState {
   consented: boolean;
   local: LocalMediaStatus;
   /** What the other side says it sends (media.state). */
-  remote: { audio: boolean; video: boolean };
+  remote: RemoteMediaStatus;
   localStream?: MediaStream;
   remoteStream?: MediaStream;
   /** The agent's mic was muted because the customer started one-way: show a prompt to unmute. */
@@ -210,7 +227,7 @@ export interface VideoEventDetails {
   /** Video ended for both sides (`local`: this side pressed End Video). */
   'video-end': { session: string; reason: 'local' | 'remote' };
   /** What this side or the other side sends changed. */
-  'media-state': { local: LocalMediaStatus; remote: { audio: boolean; video: boolean } };
+  'media-state': { local: LocalMediaStatus; remote: RemoteMediaStatus };
 }
 
 /** Events of `conversation.cobrowse`. */
