@@ -1,4 +1,4 @@
-import type { ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+import type { CobrowseRefusal, ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
 import type { Coded, MessageKey, Params } from '../i18n/index.js';
 import type { DeviceProblem } from '../janus/local-media.js';
 
@@ -162,6 +162,12 @@ export interface CobrowseState {
   page?: { href: string; width: number; height: number };
   /** How the last cobrowse ended. */
   ended?: { by: 'agent' | 'customer'; reason?: string };
+  /**
+   * Agent: what the customer's page last said about one of our actions
+   * (`code`: why it was refused); `seq` grows with each report, so a view can
+   * tell a new refusal from the same one.
+   */
+  lastAction?: { kind: 'click' | 'input'; ok: boolean; code?: CobrowseRefusal; seq: number };
   error?: string;
 }
 
@@ -242,8 +248,11 @@ export interface CobrowseEventDetails {
   'cobrowse-control': { requestId: string; control: 'requested' | 'granted' | 'denied' | 'revoked' };
   /** Cobrowse ended (`by`: who stopped it). */
   'cobrowse-stop': { stopId: string; by: 'agent' | 'customer'; reason?: string };
-  /** Customer: an agent action was performed on this page or refused (with why). */
-  'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string };
+  /**
+   * Customer: an agent action was performed on this page or refused (with why).
+   * Agent: the customer's page reported what became of an action of ours (`code` says why it was refused).
+   */
+  'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string; code?: CobrowseRefusal };
 }
 
 /** Events of `conversation.pages`. */
