@@ -101,6 +101,7 @@ const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
  * @cssprop [--vc-menu-min-width=12rem] - Minimum width of the More menu.
  * @cssprop [--vc-cobrowse-color=#c2410c] - Outline of the cobrowse view while the agent has control.
  * @cssprop [--vc-cobrowse-height=420px] - Height of the cobrowse view; the page is scaled to fit.
+ * @cssprop [--vc-video-max-height=50vh] - Tallest the video area grows (it keeps 16:9 below that and never gets wider than the pane).
  */
 export class VideoChatPane extends LocalizedElement {
   static override styles = videoChatPaneStyles;
@@ -300,7 +301,7 @@ export class VideoChatPane extends LocalizedElement {
     }
     if (error) notes.push(html`<p class="video-note" role="alert">${error}</p>`);
     const frame = v.phase === 'starting' || v.phase === 'active'
-      ? html`<video-frame part="video" .video=${v} peer-name=${name} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
+      ? html`<video-frame part="video" .video=${v} peer-name=${name} self-name=${state?.descriptor?.self.display ?? nothing} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
       : nothing;
     return html`${notes}${frame}`;
   }
