@@ -1,5 +1,5 @@
 import type { SignalMessage } from '../chat/index.js';
-import type { BatchSequencer, ChunkBody, CobrowseReplayer, Reassembler, RecordedEvent, ReplayIntent } from '../cobrowse/index.js';
+import type { BatchSequencer, ChunkBody, CobrowseReplayer, Reassembler, RecordedEvent, ReplayIntent, ReplayLabels } from '../cobrowse/index.js';
 import { loadAgentRuntime, type AgentRuntime } from '../cobrowse/runtime.js';
 import { english } from '../i18n/index.js';
 import type { BodyOf } from '../protocol/index.js';
@@ -17,6 +17,7 @@ const MAX_PENDING_ACTIONS = 256;
 interface Target {
   el: HTMLElement;
   highlight: boolean;
+  labels?: ReplayLabels;
   replayer?: CobrowseReplayer;
 }
 
@@ -58,6 +59,10 @@ export class AgentCobrowse implements CobrowseSide {
       setHighlightMode: (on) => {
         target.highlight = on;
         target.replayer?.setHighlightMode(on);
+      },
+      setLabels: (labels) => {
+        target.labels = labels;
+        target.replayer?.setLabels(labels);
       },
       get iframe() {
         return target.replayer?.iframe;
@@ -136,7 +141,7 @@ export class AgentCobrowse implements CobrowseSide {
   private mountReplayer(target: Target): void {
     const side = this.loaded;
     if (!side || this.target !== target || target.replayer || this.cb.disposed()) return;
-    const replayer = new side.rt.CobrowseReplayer(target.el, { onIntent: (i) => this.onIntent(i) });
+    const replayer = new side.rt.CobrowseReplayer(target.el, { onIntent: (i) => this.onIntent(i), labels: target.labels });
     target.replayer = replayer;
     replayer.setHighlightMode(target.highlight);
     replayer.setInteractive(this.cb.state().control === 'granted');

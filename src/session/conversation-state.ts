@@ -378,6 +378,12 @@ export interface ConversationController extends Observable<ConversationEventDeta
 export interface ReplayTargetHandle {
   /** While on, clicks in the replay highlight an element on the customer's page instead of clicking it. */
   setHighlightMode(on: boolean): void;
+  /**
+   * The words the replay shows (its frame title, the tooltips of masked and
+   * secret fields), in the agent's language. Optional for controllers of
+   * your own; the replay falls back to English.
+   */
+  setLabels?(labels: { frame: string; masked: string; secret: string }): void;
   /** The sandboxed replay iframe (undefined until the first snapshot arrived). */
   readonly iframe: HTMLIFrameElement | undefined;
   /** Stops replaying into the element and removes what was added to it. */
