@@ -247,7 +247,7 @@ export class CobrowseReplayer {
     const doc = replayer?.iframe.contentDocument;
     if (!replayer || !doc) return;
     const mirror = replayer.getMirror();
-    for (const el of doc.querySelectorAll(`${FIELD_SELECTOR}, [data-vc-mask]`)) {
+    for (const el of Array.from(doc.querySelectorAll(`${FIELD_SELECTOR}, [data-vc-mask]`))) {
       const recorded = (mirror.getMeta(el) as { attributes?: Record<string, unknown> } | null)?.attributes?.autocomplete;
       const kind = maskKind(el, typeof recorded === 'string' ? recorded : undefined);
       if (!kind) {

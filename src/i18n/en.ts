@@ -150,6 +150,7 @@ export const en = {
   'device.microphone-denied': 'Microphone access was blocked. Allow it in the browser’s site settings.',
   'device.camera-busy': 'The camera is in use by another application. Close it and resume video, or continue with voice only.',
   'device.microphone-busy': 'The microphone is in use by another application.',
+  'video.video-call': 'Video call with {name}',
   'video.voice-call': 'Voice call with {name}',
   'video.you': 'You',
   'video.level-label': '{name}’s voice level',

@@ -43,7 +43,7 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
- * @cssprop [--vc-cobrowse-height=420px] - Height of the stage; the page is scaled to fit.
+ * @cssprop [--vc-cobrowse-height=420px] - Tallest the stage grows; the customer's page is scaled to the stage's width (never scrolled sideways) and to this height.
  * @cssprop [--vc-cobrowse-color=#c2410c] - Outline while the agent has control.
  */
 export class CobrowseView extends LocalizedElement {

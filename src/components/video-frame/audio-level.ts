@@ -48,9 +48,9 @@ interface Tap {
  * The loudness of a call's audio tracks, from a Web Audio analyser: what this
  * microphone really sends (a muted track reads silence) and what really
  * arrives from the other side. A Lit reactive controller: `watch(key, track)`
- * says which track each meter follows; every 100 ms the meters' elements
- * (`[data-level=key]` in the host's shadow root) get `--level` (0..1) and
- * `aria-valuenow` (0..100) set directly, without re-rendering the host.
+ * says which track each meter follows; every 100 ms the `<meter>`s of the
+ * host's shadow root with `data-level=key` get their value (0..1) set
+ * directly, without re-rendering the host.
  * Everything is released when the host leaves the page.
  */
 export class AudioLevelController implements ReactiveController {
@@ -122,11 +122,7 @@ export class AudioLevelController implements ReactiveController {
     if (!root) return;
     for (const key of this.taps.keys()) {
       const level = this.level(key);
-      for (const el of root.querySelectorAll<HTMLElement>(`[data-level="${key}"]`)) {
-        el.style.setProperty('--level', level.toFixed(3));
-        const now = String(Math.round(level * 100));
-        if (el.getAttribute('aria-valuenow') !== now) el.setAttribute('aria-valuenow', now);
-      }
+      for (const el of root.querySelectorAll<HTMLMeterElement>(`meter[data-level="${key}"]`)) el.value = Math.round(level * 100) / 100;
     }
   }
 }

@@ -125,9 +125,14 @@ export const videoFrameStyles = [
       font-size: 0.9rem;
       max-width: 36rem;
     }
+    /* The native <meter>, drawn as a thin bar. */
     .meter {
+      -webkit-appearance: none;
+      appearance: none;
+      display: block;
       width: 6rem;
       height: 0.375rem;
+      border: 0;
       border-radius: 999px;
       background: rgb(255 255 255 / 0.22);
       overflow: hidden;
@@ -136,15 +141,24 @@ export const videoFrameStyles = [
     .tile.self .meter {
       width: 3rem;
     }
-    .meter > span {
-      display: block;
+    .meter::-webkit-meter-bar {
+      background: transparent;
+      border: 0;
       height: 100%;
-      width: calc(var(--level, 0) * 100%);
+    }
+    .meter::-webkit-meter-optimum-value,
+    .meter::-webkit-meter-suboptimum-value,
+    .meter::-webkit-meter-even-less-good-value {
       background: #22c55e;
-      transition: width 90ms linear;
+      transition: inline-size 90ms linear;
+    }
+    .meter::-moz-meter-bar {
+      background: #22c55e;
     }
     @media (prefers-reduced-motion: reduce) {
-      .meter > span {
+      .meter::-webkit-meter-optimum-value,
+      .meter::-webkit-meter-suboptimum-value,
+      .meter::-webkit-meter-even-less-good-value {
         transition: none;
       }
     }
@@ -181,7 +195,12 @@ export const videoFrameStyles = [
       width: 6rem;
       background: color-mix(in srgb, var(--_vc-text) 15%, var(--_vc-surface));
     }
-    .stage.voice .meter > span {
+    .stage.voice .meter::-webkit-meter-optimum-value,
+    .stage.voice .meter::-webkit-meter-suboptimum-value,
+    .stage.voice .meter::-webkit-meter-even-less-good-value {
+      background: #15803d;
+    }
+    .stage.voice .meter::-moz-meter-bar {
       background: #15803d;
     }
 
@@ -203,9 +222,6 @@ export const videoFrameStyles = [
     @media (forced-colors: active) {
       .meter {
         border: 1px solid CanvasText;
-      }
-      .meter > span {
-        background: Highlight;
       }
     }
   `,

@@ -136,7 +136,7 @@ export class VideoFrame extends LocalizedElement {
     const error = v.errorCoded ? this.i18n.coded(v.errorCoded) : v.error;
     const lines = this._peerLines(v, name, voice, showRemote);
     return html`
-      <div class="stage ${voice ? 'voice' : ''}" part="stage" role=${voice ? 'group' : nothing} aria-label=${voice ? this.t('video.voice-call', { name }) : nothing}>
+      <div class="stage ${voice ? 'voice' : ''}" part="stage" role="group" aria-label=${this.t(voice ? 'video.voice-call' : 'video.video-call', { name })}>
         <video class="remote ${showRemote ? '' : 'off'}" part="remote" autoplay playsinline aria-label=${this.t('video.remote-label', { name })} ?hidden=${!showRemote}></video>
         ${this._peer(name, lines, showRemote, !!v.remoteStream?.getAudioTracks().length)}
         ${v.local.video
@@ -219,7 +219,7 @@ export class VideoFrame extends LocalizedElement {
 
   /** A live level meter; AudioLevelController sets its level. */
   private _meter(key: 'remote' | 'self', label: string): TemplateResult {
-    return html`<div class="meter" part="meter" role="meter" aria-label=${label} aria-valuemin="0" aria-valuemax="100" aria-valuenow="0" data-level=${key}><span></span></div>`;
+    return html`<meter class="meter" part="meter" min="0" max="1" low="0.05" value="0" aria-label=${label} data-level=${key}></meter>`;
   }
 
   private _playAudio() {

@@ -142,6 +142,7 @@ const ar: Catalogue = {
   'device.microphone-denied': 'حُظر الوصول إلى الميكروفون. اسمح به في إعدادات الموقع في المتصفح.',
   'device.camera-busy': 'الكاميرا مستخدمة في تطبيق آخر. أغلقه ثم استأنف الفيديو، أو تابع بالصوت فقط.',
   'device.microphone-busy': 'الميكروفون مستخدم في تطبيق آخر.',
+  'video.video-call': 'مكالمة فيديو مع {name}',
   'video.voice-call': 'مكالمة صوتية مع {name}',
   'video.you': 'أنت',
   'video.level-label': 'مستوى صوت {name}',

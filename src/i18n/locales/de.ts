@@ -142,6 +142,7 @@ const de: Catalogue = {
   'device.microphone-denied': 'Der Mikrofonzugriff wurde blockiert. Erlauben Sie ihn in den Website-Einstellungen des Browsers.',
   'device.camera-busy': 'Die Kamera wird von einer anderen Anwendung verwendet. Schließen Sie diese und setzen Sie das Video fort, oder machen Sie nur mit Ton weiter.',
   'device.microphone-busy': 'Das Mikrofon wird von einer anderen Anwendung verwendet.',
+  'video.video-call': 'Videoanruf mit {name}',
   'video.voice-call': 'Sprachanruf mit {name}',
   'video.you': 'Sie',
   'video.level-label': 'Sprachpegel von {name}',

@@ -142,6 +142,7 @@ const es: Catalogue = {
   'device.microphone-denied': 'Se bloqueó el acceso al micrófono. Permítalo en la configuración del sitio en el navegador.',
   'device.camera-busy': 'Otra aplicación está usando la cámara. Ciérrela y reanude el vídeo, o continúe solo con voz.',
   'device.microphone-busy': 'Otra aplicación está usando el micrófono.',
+  'video.video-call': 'Videollamada con {name}',
   'video.voice-call': 'Llamada de voz con {name}',
   'video.you': 'Usted',
   'video.level-label': 'Nivel de voz de {name}',
