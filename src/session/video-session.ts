@@ -246,7 +246,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       // Sent by us (here or on an earlier page). Whether the customer is asked is the customer's browser's call;
       // we expect no question when what it accepted before covers this.
       const expectAsk = !covers(this.customerScope, needed);
-      this.update({ phase: expectAsk ? 'inviting' : 'starting', invite: { id, mode }, answer: undefined });
+      // Starting without a question: the frame opens now, in the mode of the video to come (a voice call shows no video box).
+      this.update(expectAsk ? { phase: 'inviting', invite: { id, mode }, answer: undefined } : { phase: 'starting', mode, invite: { id, mode }, answer: undefined });
       if (expectAsk) this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
       return;
     }

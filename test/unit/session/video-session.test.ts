@@ -111,8 +111,15 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     agent.video.end();
     await waitFor(() => customer.video.state.phase === 'idle' && agent.video.state.phase === 'idle', 'ended');
     // Voice again: the customer's browser answers by itself (its person already agreed to the microphone).
+    // The agent's frame opens at once, before that answer: every state it shows is already a voice call.
+    const agentStates: Array<[string, string | undefined]> = [];
+    const unwatch = agent.video.on('change', ({ video }) => agentStates.push([video.phase, video.mode]));
     agent.video.start('voice');
     await waitFor(() => customer.backend.live.length === 1, 'voice again without asking');
+    unwatch();
+    const starting = agentStates.filter(([phase]) => phase === 'starting' || phase === 'active');
+    expect(starting.length).to.be.greaterThan(0);
+    expect(starting.filter(([, mode]) => mode !== 'voice'), 'a starting frame without the voice mode').to.deep.equal([]);
     expect(customer.events.filter(([t]) => t === 'video-invite')).to.have.length(1);
     agent.video.end();
     await waitFor(() => customer.video.state.phase === 'idle', 'ended again');
