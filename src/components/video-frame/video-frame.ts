@@ -162,7 +162,7 @@ export class VideoFrame extends LocalizedElement {
         ?voice=${voice}
         .cameras=${this.cameras}
         .microphones=${this.microphones}
-        ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}
+        ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video && !v.problemCodes?.length}
       ></media-controls>
     `;
   }

@@ -175,4 +175,19 @@ describe('<video-frame>', () => {
     expect($(el, '.tile.self meter')).to.equal(null);
     await expect(el).to.be.accessible();
   });
+
+  it('still starting: every control waits for the devices, but once they are known blocked End video works', async () => {
+    const asking = { audio: false, video: false, muted: false, paused: false, videoAllowed: true };
+    const el = await frame(state({ phase: 'starting', local: asking }));
+    expect(['video-button', 'audio-button', 'end-button'].map((p) => label(el, p)!.disabled)).to.deep.equal([true, true, true]);
+    // Capture is done and nothing could be had: the other side's video may still be on its way, End must not wait for it.
+    el.video = state({ phase: 'starting', local: asking, problems: ['x', 'y'], problemCodes: ['microphone-denied', 'camera-denied'] });
+    await el.updateComplete;
+    await controls(el).updateComplete;
+    expect(['video-button', 'audio-button', 'end-button'].map((p) => [label(el, p)!.textContent!.trim(), label(el, p)!.disabled])).to.deep.equal([
+      ['Camera blocked', true],
+      ['Microphone blocked', true],
+      ['End video', false],
+    ]);
+  });
 });
