@@ -20,10 +20,17 @@ describe('a customer whose camera and microphone are blocked', () => {
     stack = await startStack({ staticRoot: process.cwd() });
     browser = await launchChromium();
     const customerContext = await browser.newContext();
-    // As a browser whose site settings block both: every getUserMedia is refused.
+    // As a browser whose site settings block both: every getUserMedia is refused, and the devices are listed as
+    // Chromium lists them to a page without the permission (one per kind, no id, no label).
     await customerContext.addInitScript(() => {
       const md = navigator.mediaDevices;
-      if (md) md.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      if (!md) return;
+      md.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      const list = md.enumerateDevices.bind(md);
+      md.enumerateDevices = async () => {
+        const kinds = [...new Set((await list()).map((d) => d.kind))];
+        return kinds.map((kind) => ({ deviceId: '', groupId: '', kind, label: '', toJSON() { return this; } }) as MediaDeviceInfo);
+      };
     });
     customer = await customerContext.newPage();
     agent = await (await browser.newContext()).newPage();
@@ -52,8 +59,18 @@ describe('a customer whose camera and microphone are blocked', () => {
     // Gives up after 10 s (null), so a regression fails here instead of hanging the run.
     const seen = agent.evaluate<number | null>(`new Promise((resolve) => {
       const giveUp = Date.now() + 10000;
+      // The pane sits in <agent-console>'s shadow root: look through every open one.
+      const deep = (root, selector) => {
+        const hit = root.querySelector(selector);
+        if (hit) return hit;
+        for (const el of root.querySelectorAll('*')) {
+          const found = el.shadowRoot && deep(el.shadowRoot, selector);
+          if (found) return found;
+        }
+        return null;
+      };
       const check = () => {
-        const frame = document.querySelector('video-chat-pane')?.shadowRoot?.querySelector('video-frame');
+        const frame = deep(document, 'video-chat-pane:not([hidden])')?.shadowRoot?.querySelector('video-frame');
         const text = frame?.shadowRoot?.querySelector('[part~="placeholder"] [role="status"]')?.textContent ?? '';
         if (text.includes('camera is blocked') && text.includes('microphone is blocked')) resolve(Date.now());
         else if (Date.now() > giveUp) resolve(null);
