@@ -182,6 +182,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   /** Pause stops the camera (light off, no bytes); resume captures it again on the same sender, no renegotiation. */
   async setVideoPaused(paused: boolean): Promise<void> {
     if (!this.opts.sendVideo || paused === this.paused) return;
+    // No camera to pause (it failed at start): "paused" would be a label and nothing else.
+    if (paused && !this.videoTrack) return;
     const sender = this.videoSender();
     const mid = this.videoMid();
     if (paused) {

@@ -4,13 +4,16 @@ import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../prot
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { DeviceLists, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
+const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
+
+const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 
 export function initialVideoState(): VideoState {
-  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: { audio: false, video: false }, unmutePrompt: false, problems: [] };
+  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: NO_REMOTE, unmutePrompt: false, problems: [] };
 }
 
 /** What a VideoSession runs on, from connect on. */
@@ -68,6 +71,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private readonly answered = new Set<string>();
   /** The other side's VideoRoom feed per video session, from its signed announcements. */
   private readonly peerFeeds = new Map<string, string>();
+  /** The running call has reported its capture (its first local state): from then on media.state is sent. */
+  private captured = false;
+  /** The last media.state this call sent (as JSON), so each change goes out once. */
+  private lastReport?: string;
 
   /** The video is usable once the conversation connects (bind); until then its state is idle and actions throw. */
   bind(link: VideoSessionLink): void {
@@ -210,7 +217,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           return;
         }
         this.desired = undefined;
-        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: { audio: false, video: false } });
+        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: NO_REMOTE });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
         this.stopCall();
         this.emit('video-end', { session, reason: mine ? 'local' : 'remote' });
@@ -224,7 +231,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       }
       case 'media.state': {
         if (mine) return;
-        this.update({ remote: { audio: m.body.audio, video: m.body.video } });
+        const { audio, video, muted, paused, problems } = m.body;
+        this.update({ remote: { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems?.length ? { problems } : {}), reported: true } });
         this.emit('media-state', { local: this._state.local, remote: this._state.remote });
         break;
       }
@@ -238,7 +246,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       // Sent by us (here or on an earlier page). Whether the customer is asked is the customer's browser's call;
       // we expect no question when what it accepted before covers this.
       const expectAsk = !covers(this.customerScope, needed);
-      this.update({ phase: expectAsk ? 'inviting' : 'starting', invite: { id, mode }, answer: undefined });
+      // Starting without a question: the frame opens now, in the mode of the video to come (a voice call shows no video box).
+      this.update(expectAsk ? { phase: 'inviting', invite: { id, mode }, answer: undefined } : { phase: 'starting', mode, invite: { id, mode }, answer: undefined });
       if (expectAsk) this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
       return;
     }
@@ -285,7 +294,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private begin(desired: Desired, initiator: 'agent' | 'customer'): void {
     this.desired = desired;
-    this.update({ phase: 'starting', mode: desired.mode, unmutePrompt: desired.startMuted, problems: [], problemCodes: [], error: undefined, errorCoded: undefined });
+    // What the other side sent is said again for this video (room order: its media.state follows the start).
+    this.update({ phase: 'starting', mode: desired.mode, unmutePrompt: desired.startMuted, remote: NO_REMOTE, problems: [], problemCodes: [], error: undefined, errorCoded: undefined });
     this.emit('video-start', { session: desired.session, mode: desired.mode, initiator });
     this.scheduleReconcile();
   }
@@ -331,10 +341,11 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     call.on('local', ({ stream, state }) => this.onLocal(stream, state));
     call.on('remote', ({ stream }) => this.update({ remoteStream: stream, phase: this.desired ? 'active' : this._state.phase }));
     call.on('published', () => { if (this.desired) this.update({ phase: 'active' }); });
-    call.on('device-problem', ({ problem }) => this.update({
-      problems: [...new Set([...this._state.problems, DEVICE_PROBLEM_TEXT[problem]])],
-      problemCodes: [...new Set([...(this._state.problemCodes ?? []), problem])],
-    }));
+    call.on('device-problem', ({ problem }) => {
+      if (this.call !== call) return;
+      this.setProblems([...new Set([...(this._state.problemCodes ?? []), problem])]);
+      this.reportMedia();
+    });
     call.on('failed', ({ reason }) => this.update({ error: reason, errorCoded: undefined }));
     this.update({ localStream: call.local, remoteStream: call.remote });
     try {
@@ -348,19 +359,43 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private onLocal(stream: MediaStream, s: LocalMediaState): void {
     const local: LocalMediaStatus = { audio: s.audio, video: s.video, muted: s.muted, paused: s.paused, videoAllowed: s.videoAllowed };
-    const prev = this._state.local;
-    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted });
-    if (prev.audio !== local.audio || prev.video !== local.video) {
-      // Janus does not tell the other side about mute/pause: we do.
-      this.link.signals.sendSignal('media.state', { audio: local.audio, video: local.video });
-    }
+    // A device that is live now has no problem any more (a camera that was busy and came back on resume).
+    const codes = (this._state.problemCodes ?? []).filter((p) => !(isCameraProblem(p) ? local.video : local.audio));
+    if (codes.length !== (this._state.problemCodes ?? []).length) this.setProblems(codes);
+    const micProblem = codes.some((p) => !isCameraProblem(p));
+    // No prompt to unmute a microphone that is not there.
+    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted && !micProblem });
+    this.captured = true;
+    this.reportMedia();
     this.emit('media-state', { local, remote: this._state.remote });
+  }
+
+  private setProblems(codes: DeviceProblem[]): void {
+    this.update({ problemCodes: codes, problems: codes.map((p) => DEVICE_PROBLEM_TEXT[p]) });
+  }
+
+  /**
+   * Janus does not tell the other side about mute, pause or a blocked
+   * device: we do, whenever any of it changes, and once capture is done even
+   * when nothing goes out (so the other side is told at once, not left waiting).
+   */
+  private reportMedia(): void {
+    if (!this.call || !this.captured) return;
+    const { audio, video, muted, paused } = this._state.local;
+    const problems = this._state.problemCodes ?? [];
+    const body = { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems.length ? { problems: [...problems] } : {}) };
+    const text = JSON.stringify(body);
+    if (text === this.lastReport) return;
+    this.lastReport = text;
+    this.link.signals.sendSignal('media.state', body);
   }
 
   private stopCall(): void {
     const call = this.call;
     this.call = undefined;
     this.callSession = undefined;
+    this.captured = false;
+    this.lastReport = undefined;
     if (!call) return;
     call.stop();
     this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined });

@@ -609,7 +609,15 @@ export class AgentConsole extends LocalizedElement {
     const name = c.controller.state.peer?.participant.display ?? c.descriptor.peer?.display ?? this.t('name.customer-short');
     const tracks = v.remoteStream?.getVideoTracks().length ?? 0;
     const hasVideo = tracks > 0 && v.remote.video;
-    const placeholder = tracks > 0 ? this.t('console.tile-paused', { name }) : this.t('console.tile-voice', { name });
+    // What the customer says about its camera (media.state): blocked or missing is not "paused".
+    const camera = v.mode === 'voice' ? undefined : v.remote.problems?.find((p) => p === 'no-camera' || p.startsWith('camera-'));
+    const placeholder = camera
+      ? this.t(`video.peer.${camera}`, { name })
+      : v.remote.paused
+        ? this.t('console.tile-paused', { name })
+        : tracks > 0 && v.mode !== 'voice' && !v.remote.reported
+          ? this.t('video.connecting')
+          : this.t('console.tile-voice', { name });
     return html`<div class="tile" data-id=${c.id}>
       <console-video-tile .stream=${v.remoteStream} ?has-video=${hasVideo} label=${this.t('console.tile-label', { name })} placeholder=${placeholder}></console-video-tile>
       <div class="tile-bar">
