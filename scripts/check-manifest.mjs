@@ -10,7 +10,7 @@
 // - the README's events tables list exactly the registry's events, each with
 //   the registry's "cancelable".
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const { VC_EVENTS } = await tsImport('../src/components/events.ts', import.meta.url);
@@ -19,7 +19,26 @@ const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
 const readme = readFileSync('README.md', 'utf8');
 const problems = [];
 const elements = new Map();
-for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, d);
+/** tag → the source file that defines it (an element may live in another's folder: <console-video-tile> in agent-console/). */
+const sourceOf = new Map();
+for (const mod of manifest.modules) {
+  for (const d of mod.declarations ?? []) {
+    if (!d.customElement || !d.tagName) continue;
+    elements.set(d.tagName, d);
+    sourceOf.set(d.tagName, mod.path);
+  }
+}
+/**
+ * The files of an element's templates: its folder's, when the folder has its
+ * name (less the files of other elements kept there), else its own file only.
+ */
+function templateFiles(tag) {
+  const src = sourceOf.get(tag) ?? `src/components/${tag}/${tag}.ts`;
+  const dir = dirname(src);
+  if (basename(dir) !== tag) return [src];
+  const others = new Set([...sourceOf].filter(([t]) => t !== tag).map(([, f]) => f));
+  return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.styles.ts')).map((f) => join(dir, f)).filter((f) => !others.has(f));
+}
 
 for (const dir of readdirSync('src/components', { withFileTypes: true })) {
   if (!dir.isDirectory()) continue;
@@ -143,10 +162,8 @@ for (const [tag, el] of elements) {
   }
   // Parts: every part="…" in the element's folder is documented, and every documented part exists.
   const parts = new Set();
-  const dir = `src/components/${tag}`;
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.ts') || f.endsWith('.styles.ts')) continue;
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/\spart="([^"]*)"/g)) {
+  for (const f of templateFiles(tag)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/\spart="([^"]*)"/g)) {
       for (const token of m[1].replace(/\$\{[^}]*\}/g, (x) => ` ${[...x.matchAll(/'([a-z-]+)'/g)].map((q) => q[1]).join(' ')} `).split(/\s+/)) if (token) parts.add(token);
     }
   }
@@ -157,10 +174,8 @@ for (const [tag, el] of elements) {
 /** Parts an element exports from the elements inside it (exportparts="inner: outer, same"). */
 function exported(tag) {
   const names = new Set();
-  const dir = `src/components/${tag}`;
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.ts') || f.endsWith('.styles.ts')) continue;
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
+  for (const f of templateFiles(tag)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
       for (const entry of m[1].split(',')) {
         const [inner, outer] = entry.split(':').map((x) => x.trim());
         names.add(outer || inner);

@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import * as v from 'valibot';
 import {
   AgentLoginRequest,
+  AgentPresenceRequest,
   ClaimRequest,
   CreateConversationRequest,
   LinkCustomerRequest,
@@ -16,6 +17,7 @@ import type { CustomerDirectory } from './customers.js';
 import type { Queryable } from './db.js';
 import { ErasureRequest, type ErasureResult } from './erasure.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
+import type { AgentPresence } from './presence.js';
 import { parseLastEventId, type QueueStream } from './queue-stream.js';
 import type { ClientKey, RateLimit } from './rate-limit.js';
 import { sameSecret } from './secrets.js';
@@ -50,6 +52,8 @@ export interface ApiContext {
   /** The operator's token for POST /api/erasure; without one erasure answers 403 erasure_disabled. */
   operatorToken?: string;
   erase(req: ErasureRequest): Promise<ErasureResult>;
+  /** Agent presence (presence.ts): the console's toggle, the widget's availability. */
+  presence: AgentPresence;
 }
 
 interface RequestInfo {
@@ -88,6 +92,8 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/agent\/login$/, methods: { POST: agentLogin }, bucket: 'login' },
   { pattern: /^\/api\/agent\/logout$/, methods: { POST: agentLogout } },
   { pattern: /^\/api\/agent\/me$/, methods: { GET: agentMe } },
+  { pattern: /^\/api\/agent\/presence$/, methods: { GET: getPresence, POST: setPresence } },
+  { pattern: /^\/api\/availability$/, methods: { GET: getAvailability } },
   { pattern: /^\/api\/health$/, methods: { GET: getHealth } },
 ];
 
@@ -222,22 +228,43 @@ async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo):
 async function streamQueue(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
   const ticket = query.get('ticket');
   let endAt: number | undefined;
-  let tokenId: string;
+  let who: VerifiedAgent;
   if (ticket !== null) {
     const ok = await ctx.auth.verifyStreamTicket(ticket);
     if (!ok) throw new HttpError(401, 'invalid_ticket', 'The queue ticket is invalid or has expired; get a new one from POST /api/queue/ticket');
     endAt = ok.untilMs;
-    tokenId = ok.tokenId;
+    who = ok;
   } else {
-    tokenId = (await requireAgentToken(ctx, req)).tokenId;
+    who = await requireAgentToken(ctx, req);
   }
+  const { tokenId, agent } = who;
   // Where a reconnecting console left off: EventSource sends Last-Event-ID itself; a console that had to get a
   // new ticket passes the id it last saw as ?lastEventId= (an EventSource cannot set headers).
   const header = req.headers['last-event-id'];
   const lastEventId = parseLastEventId(typeof header === 'string' ? header : query.get('lastEventId'));
-  if (!ctx.queueStream.attach(req, res, { headers, endAtMs: endAt, tokenId, lastEventId })) {
+  if (!ctx.queueStream.attach(req, res, { headers, endAtMs: endAt, tokenId, agentId: agent.id, lastEventId })) {
     throw new HttpError(503, 'capacity', 'Too many queue listeners', { 'retry-after': '10' });
   }
+  // An open console keeps its agent's presence alive (and this broker refreshes it while the stream stays open).
+  void ctx.presence.refresh([agent.id]).catch(() => {});
+}
+
+/** The agent's own presence as it counts now. */
+async function getPresence(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  sendJson(res, 200, await ctx.presence.get(agent.id), headers);
+}
+
+/** The console's available/away toggle: `available` lasts while a queue stream of the agent's is open (presence.ts). */
+async function setPresence(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  const body = parseWith(AgentPresenceRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.presence.set(agent, body.status), headers);
+}
+
+/** For the customer widget: is an agent available, and how many; never who. */
+async function getAvailability(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
+  sendJson(res, 200, await ctx.presence.availability(), headers);
 }
 
 async function searchCustomers(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   ConversationEventName,
   CustomerMatch,
   LocalMediaStatus,
+  RemoteMediaStatus,
   TranscriptMessage,
   VideoMode,
 } from '../session/index.js';
@@ -66,7 +67,7 @@ export interface VcVideoEndDetail {
 /** `vc-media-state`: what this side sends (`local`) or the other side says it sends (`remote`) changed. */
 export interface VcMediaStateDetail {
   local: LocalMediaStatus;
-  remote: { audio: boolean; video: boolean };
+  remote: RemoteMediaStatus;
 }
 /** `vc-page-push` (cancelable, from `<video-chat-pane>`): the agent is about to send a page; cancel to veto. */
 export interface VcPagePushDetail {
@@ -162,6 +163,34 @@ export interface VcMenuSelectDetail {
   id: string;
 }
 
+// ---- what <agent-console> reports ----
+
+/** `vc-agent-session`: the console signed in (`agent`) or out (`agent: null`; also when the broker ended the session). */
+export interface VcAgentSessionDetail {
+  agent: { id: string; display: string } | null;
+}
+/** `vc-agent-presence`: the agent's presence, as the broker holds it, changed. */
+export interface VcAgentPresenceDetail {
+  status: 'available' | 'away';
+}
+/** `vc-conversation-select`: another conversation came to the front (`null`: none). */
+export interface VcConversationSelectDetail {
+  conversationId: string | null;
+}
+/**
+ * `vc-console-notify` (cancelable): the console is about to chime and, with
+ * the tab hidden, show a desktop notification, for a customer who started
+ * waiting or a message the agent has not seen. Cancel to notify your own way.
+ */
+export interface VcConsoleNotifyDetail {
+  kind: 'waiting' | 'message';
+  conversationId: string;
+  /** The customer's name. */
+  name: string;
+  /** The message, for `message`. */
+  text?: string;
+}
+
 /** Every `vc-*` event the elements dispatch: name → detail. */
 export interface VcEventMap {
   'vc-message-sent': VcMessageSentDetail;
@@ -195,6 +224,10 @@ export interface VcEventMap {
   'vc-cobrowse-consent': VcCobrowseConsentDetail;
   'vc-cobrowse-stop': VcCobrowseStopDetail;
   'vc-menu-select': VcMenuSelectDetail;
+  'vc-agent-session': VcAgentSessionDetail;
+  'vc-agent-presence': VcAgentPresenceDetail;
+  'vc-conversation-select': VcConversationSelectDetail;
+  'vc-console-notify': VcConsoleNotifyDetail;
 }
 
 export type VcEventName = keyof VcEventMap;
@@ -236,6 +269,10 @@ export const VC_EVENTS: { readonly [K in VcEventName]: { readonly cancelable: bo
   'vc-cobrowse-consent': { cancelable: false },
   'vc-cobrowse-stop': { cancelable: false },
   'vc-menu-select': { cancelable: false },
+  'vc-agent-session': { cancelable: false },
+  'vc-agent-presence': { cancelable: false },
+  'vc-conversation-select': { cancelable: false },
+  'vc-console-notify': { cancelable: true },
 };
 
 /** The registry as DOM events: what HTMLElementEventMap gets. */

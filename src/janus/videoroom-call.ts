@@ -252,6 +252,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
    */
   async setVideoPaused(paused: boolean): Promise<void> {
     if (!this.opts.sendVideo || paused === this.paused) return;
+    // No camera to pause (it failed at start): "paused" would be a label and nothing else.
+    if (paused && !this.videoTrack) return;
     const tx = this.videoTx;
     const mid = tx?.mid ?? undefined;
     if (paused) {

@@ -4,3 +4,4 @@ export * from './broker-api.js';
 export * from './page-url.js';
 export * from './signing.js';
 export * from './senders.js';
+export * from './presence.js';

@@ -5,13 +5,16 @@ import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../prot
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { DeviceLists, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
+const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
+
+const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 
 export function initialVideoState(): VideoState {
-  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: { audio: false, video: false }, unmutePrompt: false, problems: [] };
+  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: NO_REMOTE, unmutePrompt: false, problems: [] };
 }
 
 /** What a VideoSession runs on, from connect on. */
@@ -99,6 +102,11 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private ttlTimer?: ReturnType<typeof setTimeout>;
   private readonly warmStart: boolean;
   private readonly inviteTtlMs: number;
+
+  /** The running call has reported its capture (its first local state): from then on media.state is sent. */
+  private captured = false;
+  /** The last media.state this call sent (as JSON), so each change goes out once. */
+  private lastReport?: string;
 
   constructor(options: VideoSessionOptions = {}) {
     super();
@@ -264,7 +272,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           return;
         }
         this.desired = undefined;
-        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: { audio: false, video: false } });
+        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: NO_REMOTE });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
         this.stopCall();
         this.emit('video-end', { session, reason: mine ? 'local' : 'remote' });
@@ -278,7 +286,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       }
       case 'media.state': {
         if (mine) return;
-        this.update({ remote: { audio: m.body.audio, video: m.body.video } });
+        const { audio, video, muted, paused, problems } = m.body;
+        this.update({ remote: { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems?.length ? { problems } : {}), reported: true } });
         this.emit('media-state', { local: this._state.local, remote: this._state.remote });
         break;
       }
@@ -292,7 +301,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       // Sent by us (here or on an earlier page). Whether the customer is asked is the customer's browser's call;
       // we expect no question when what it accepted before covers this.
       const expectAsk = !covers(this.customerScope, needed);
-      this.update({ phase: expectAsk ? 'inviting' : 'starting', invite: { id, mode }, answer: undefined });
+      // Starting without a question: the frame opens now, in the mode of the video to come (a voice call shows no video box).
+      this.update(expectAsk ? { phase: 'inviting', invite: { id, mode }, answer: undefined } : { phase: 'starting', mode, invite: { id, mode }, answer: undefined });
       if (expectAsk) this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
       if (this.invitedHere.has(id)) {
         // The agent chose video by this click: its side gets ready now (no capture yet: that comes with the answer).
@@ -395,6 +405,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       phase: running && this.callLive ? 'active' : 'starting',
       mode: desired.mode,
       unmutePrompt: desired.startMuted,
+      // What the other side sent is said again for this video (room order: its media.state follows the start).
+      remote: NO_REMOTE,
       // A call already running (started at a click) keeps what it reported.
       ...(running ? {} : { problems: [], problemCodes: [] }),
       error: undefined,
@@ -471,10 +483,9 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     });
     call.on('published', live);
     call.on('device-problem', ({ problem }) => {
-      if (mine()) this.update({
-        problems: [...new Set([...this._state.problems, DEVICE_PROBLEM_TEXT[problem]])],
-        problemCodes: [...new Set([...(this._state.problemCodes ?? []), problem])],
-      });
+      if (!mine()) return;
+      this.setProblems([...new Set([...(this._state.problemCodes ?? []), problem])]);
+      this.reportMedia();
     });
     call.on('failed', ({ reason }) => { if (mine()) this.update({ error: reason, errorCoded: undefined }); });
     return call;
@@ -499,13 +510,36 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private onLocal(stream: MediaStream, s: LocalMediaState): void {
     const local: LocalMediaStatus = { audio: s.audio, video: s.video, muted: s.muted, paused: s.paused, videoAllowed: s.videoAllowed };
-    const prev = this._state.local;
-    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted });
-    if (prev.audio !== local.audio || prev.video !== local.video) {
-      // Janus does not tell the other side about mute/pause: we do.
-      this.link.signals.sendSignal('media.state', { audio: local.audio, video: local.video });
-    }
+    // A device that is live now has no problem any more (a camera that was busy and came back on resume).
+    const codes = (this._state.problemCodes ?? []).filter((p) => !(isCameraProblem(p) ? local.video : local.audio));
+    if (codes.length !== (this._state.problemCodes ?? []).length) this.setProblems(codes);
+    const micProblem = codes.some((p) => !isCameraProblem(p));
+    // No prompt to unmute a microphone that is not there.
+    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted && !micProblem });
+    // A warm call reports its empty senders before any capture: nothing to tell the other side yet.
+    if (this.call?.isStarted) this.captured = true;
+    this.reportMedia();
     this.emit('media-state', { local, remote: this._state.remote });
+  }
+
+  private setProblems(codes: DeviceProblem[]): void {
+    this.update({ problemCodes: codes, problems: codes.map((p) => DEVICE_PROBLEM_TEXT[p]) });
+  }
+
+  /**
+   * Janus does not tell the other side about mute, pause or a blocked
+   * device: we do, whenever any of it changes, and once capture is done even
+   * when nothing goes out (so the other side is told at once, not left waiting).
+   */
+  private reportMedia(): void {
+    if (!this.call || !this.captured) return;
+    const { audio, video, muted, paused } = this._state.local;
+    const problems = this._state.problemCodes ?? [];
+    const body = { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems.length ? { problems: [...problems] } : {}) };
+    const text = JSON.stringify(body);
+    if (text === this.lastReport) return;
+    this.lastReport = text;
+    this.link.signals.sendSignal('media.state', body);
   }
 
   private stopCall(): void {
@@ -513,6 +547,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.call = undefined;
     this.callSession = undefined;
     this.callLive = false;
+    this.captured = false;
+    this.lastReport = undefined;
     if (!call) return;
     call.stop();
     this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined });

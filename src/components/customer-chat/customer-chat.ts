@@ -311,7 +311,8 @@ export class CustomerChat extends LocalizedElement {
           : nothing}
       </button>
       <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
-        <header part="header">
+        <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
+        <header part="header" role="none">
           <div class="heading">
             <span id="title" class="title">${label}</span>
             <span class="status" role="status">${typeof status === 'object' ? this.i18n.coded(status) : status}</span>

@@ -1,6 +1,6 @@
 // A VideoBackend whose calls are fakes: they "join" and "publish" at once and
 // record what the video state machine asked of them.
-import type { StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
+import type { DeviceProblem, StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
 import type { DeviceLists, VideoBackend, VideoCall } from '../../../src/session/index.js';
 import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
 
@@ -12,8 +12,12 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   muted: boolean;
   paused = false;
 
-  constructor(readonly options: VideoRoomCallOptions) {
+  /** Devices that "fail" at start, as VideoRoomCall reports them (before its first local state). */
+  private problems: DeviceProblem[];
+
+  constructor(readonly options: VideoRoomCallOptions, problems: DeviceProblem[] = []) {
     super();
+    this.problems = problems;
     this.muted = options.startMuted ?? false;
     this.subscribed = options.peerFeed;
   }
@@ -32,6 +36,7 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
     this.isStarted = true;
     if (media.sendVideo === false) this.options.sendVideo = false;
     await this.prepare();
+    for (const problem of this.problems) this.emit('device-problem', { problem });
     this.emitLocal();
     this.emit('published', {});
   }
@@ -46,6 +51,7 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   }
 
   async setVideoPaused(paused: boolean): Promise<void> {
+    if (paused && !this.hasCamera) return;
     this.paused = paused;
     this.emitLocal();
   }
@@ -60,18 +66,29 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
     return [];
   }
 
+  private get hasCamera(): boolean {
+    return this.options.sendVideo && !this.problems.some((p) => p === 'no-camera' || p.startsWith('camera-'));
+  }
+
+  private get hasMicrophone(): boolean {
+    return !this.problems.some((p) => p === 'no-microphone' || p.startsWith('microphone-'));
+  }
+
   private emitLocal(): void {
-    const video = this.options.sendVideo && !this.paused;
-    this.emit('local', { stream: this.local, state: { audio: !this.muted, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
+    const video = this.hasCamera && !this.paused;
+    const audio = this.hasMicrophone && !this.muted;
+    this.emit('local', { stream: this.local, state: { audio, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
   }
 }
 
 export class FakeVideoBackend implements VideoBackend {
   readonly calls: FakeCall[] = [];
+  /** Devices every new call of this backend fails to capture. */
+  problems: DeviceProblem[] = [];
   private readonly replaced = new Set<() => void>();
 
   call(options: VideoRoomCallOptions): VideoCall {
-    const call = new FakeCall(options);
+    const call = new FakeCall(options, this.problems);
     this.calls.push(call);
     return call;
   }
