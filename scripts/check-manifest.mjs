@@ -109,7 +109,7 @@ function cssFallbacks(text) {
     const name = (comma === -1 ? inner : inner.slice(0, comma)).trim();
     const fallback = comma === -1 ? undefined : inner.slice(comma + 1).trim().replace(/\s+/g, ' ');
     // color-scheme: var(--vc-color-surface, light dark) is the dark-mode switch, not a default of the surface.
-    const switchUse = /color-scheme:\s*$/.test(text.slice(Math.max(0, i - 40), i));
+    const switchUse = /(color-scheme|\$\{colorScheme\}):\s*$/.test(text.slice(Math.max(0, i - 40), i));
     if (/^--vc-[a-z-]+$/.test(name) && !switchUse) found.push({ name, fallback });
   }
   return found;

@@ -60,15 +60,17 @@ import { LocalizedElement } from '../localized-element.js';
  * @csspart sign-in - The sign-in form.
  * @csspart help - The shortcuts overlay (`<dialog>`).
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accent: Claim, badges, focus ring.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Background of the columns.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: Claim, badges, focus ring. Dark: `#2563eb`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background of the columns. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, End on a call tile. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour. Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-console-sidebar-width=19rem] - Width of the conversations column.
- * @cssprop [--vc-console-background=#f3f4f6] - Background around the columns.
+ * @cssprop [--vc-console-background=color-mix(in srgb, var(--_vc-text) 5%, var(--_vc-surface))] - Background around the columns (5 % text on the surface).
  */
 export class AgentConsole extends LocalizedElement {
   static override styles = agentConsoleStyles;
