@@ -93,7 +93,8 @@ export async function twoContextVideoBench(browser: Browser, stack: Stack, runs:
         agent = await context(browser, opened);
         await agentClaims(agent, base, stack, name);
       } else await agent.getByRole('button', { name: `Claim conversation with ${name}` }).click();
-      const pane = agent.getByRole('article', { name: `Chat with ${name}` });
+      const id = await customer.locator('customer-chat').evaluate((el: HTMLElement & { state?: { descriptor?: { id: string } } }) => el.state?.descriptor?.id ?? '');
+      const pane = agent.locator(`video-chat-pane[data-id="${id}"]`);
       await pane.getByText('Online').waitFor({ timeout: 20000 });
       await pane.getByRole('button', { name: 'More' }).click();
       await pane.getByRole('menuitem', { name: 'Video chat: two-way' }).click();

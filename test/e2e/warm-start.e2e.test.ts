@@ -126,7 +126,9 @@ describe('warm start: nothing captured before the customer accepts, nothing left
     } else {
       await agentPage.getByRole('button', { name: `Claim conversation with ${name}` }).click();
     }
-    const pane = agentPage.getByRole('article', { name: `Chat with ${name}` });
+    // The console keeps one pane per conversation (the claimed one in front), each marked with its conversation's id.
+    const id = await customer.locator('customer-chat').evaluate((el: HTMLElement & { state?: { descriptor?: { id: string } } }) => el.state?.descriptor?.id ?? '');
+    const pane = agentPage.locator(`video-chat-pane[data-id="${id}"]`);
     await pane.getByText('Online').waitFor({ timeout: 15000 });
     // What the chat made before any video: the video checks look only at what comes after.
     return { customer, agent: agentPage, pane, chatPcs: { customer: await pcsMade(customer), agent: await pcsMade(agentPage) } };
