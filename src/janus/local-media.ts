@@ -43,8 +43,10 @@ async function captureOne(kind: 'audio' | 'video', deviceId?: string): Promise<M
 }
 
 /**
- * Captures what the mode needs, device by device, so a missing or busy camera
- * still leaves the microphone working (and the other way round).
+ * Captures what the mode needs: both devices in one request (one prompt, one
+ * round of device opening), and if that fails device by device, so a missing
+ * or busy camera still leaves the microphone working (and the other way
+ * round) and each problem is named.
  */
 export async function capture(req: CaptureRequest): Promise<CaptureResult> {
   const result: CaptureResult = { problems: [] };
@@ -52,6 +54,20 @@ export async function capture(req: CaptureRequest): Promise<CaptureResult> {
     if (req.audio) result.problems.push('no-microphone');
     if (req.video) result.problems.push('no-camera');
     return result;
+  }
+  if (req.audio && req.video) {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: req.audioDeviceId ? { deviceId: { exact: req.audioDeviceId } } : true,
+        video: { ...VIDEO_CONSTRAINTS, ...(req.videoDeviceId ? { deviceId: { exact: req.videoDeviceId } } : {}) },
+      });
+      const [audio] = stream.getAudioTracks();
+      const [video] = stream.getVideoTracks();
+      if (audio && video) return { audio, video, problems: [] };
+      for (const t of stream.getTracks()) t.stop();
+    } catch {
+      // Find out which device it was, below.
+    }
   }
   if (req.audio) {
     try {

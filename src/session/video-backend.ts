@@ -1,4 +1,4 @@
-import { listDevices, VideoRoomCall, type GatewayConnection, type VideoRoomCallEvents, type VideoRoomCallOptions } from '../janus/index.js';
+import { listDevices, VideoRoomCall, type GatewayConnection, type StartMedia, type VideoRoomCallEvents, type VideoRoomCallOptions } from '../janus/index.js';
 import type { Observable } from '../util/typed-event-target.js';
 import type { DeviceLists } from './conversation-state.js';
 
@@ -8,7 +8,12 @@ export interface VideoCall extends Observable<VideoRoomCallEvents> {
   readonly remote: MediaStream;
   /** The other side's feed this side subscribes to (tests and diagnostics). */
   readonly subscribed: string | undefined;
-  start(signal?: AbortSignal): Promise<void>;
+  /** start() was called: capture may have happened. Before that, nothing was captured. */
+  readonly isStarted: boolean;
+  /** Warm start: everything that needs no capture (handles, join, negotiation with empty senders, the held subscription). */
+  prepare(signal?: AbortSignal): Promise<void>;
+  /** Captures and sends (after or alongside prepare); `media` narrows what prepare got ready for. */
+  start(signal?: AbortSignal, media?: StartMedia): Promise<void>;
   stop(): void;
   setMuted(muted: boolean): void;
   setVideoPaused(paused: boolean): Promise<void>;

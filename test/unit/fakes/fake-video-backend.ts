@@ -1,6 +1,6 @@
 // A VideoBackend whose calls are fakes: they "join" and "publish" at once and
 // record what the video state machine asked of them.
-import type { VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
+import type { StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
 import type { DeviceLists, VideoBackend, VideoCall } from '../../../src/session/index.js';
 import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
 
@@ -18,8 +18,20 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
     this.subscribed = options.peerFeed;
   }
 
-  async start(): Promise<void> {
+  isStarted = false;
+  prepared = false;
+
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
     this.emit('joined', { feed: this.options.feedId });
+  }
+
+  async start(_signal?: AbortSignal, media: StartMedia = {}): Promise<void> {
+    if (this.isStarted) return;
+    this.isStarted = true;
+    if (media.sendVideo === false) this.options.sendVideo = false;
+    await this.prepare();
     this.emitLocal();
     this.emit('published', {});
   }
@@ -78,8 +90,13 @@ export class FakeVideoBackend implements VideoBackend {
     return Promise.resolve({ cameras: [], microphones: [] });
   }
 
-  /** Calls still running. */
+  /** Calls still running (started: capture happened; warm ones are not running). */
   get live(): FakeCall[] {
+    return this.calls.filter((c) => !c.stopped && c.isStarted);
+  }
+
+  /** Calls prepared or running and not stopped. */
+  get open(): FakeCall[] {
     return this.calls.filter((c) => !c.stopped);
   }
 }

@@ -93,12 +93,75 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     const { agent, customer } = track(pair());
     agent.video.start('voice');
     await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    // Warm start: both sides' calls are prepared, nothing captured.
+    await waitFor(() => customer.backend.open.length === 1 && agent.backend.open.length === 1, 'both warm');
+    expect([...customer.backend.open, ...agent.backend.open].some((c) => c.isStarted), 'a warm call captured').to.equal(false);
     customer.video.answer(false);
     await waitFor(() => agent.video.state.answer?.accept === false, 'the answer');
     await settle();
     expect([agent.video.state.phase, customer.video.state.phase]).to.deep.equal(['idle', 'idle']);
-    expect(agent.backend.calls.length + customer.backend.calls.length).to.equal(0);
+    expect(agent.backend.open.length + customer.backend.open.length, 'no call left on either side').to.equal(0);
+    expect(customer.backend.calls.some((c) => c.isStarted), 'no customer call ever started').to.equal(false);
     expect(customer.consent.load(customerDescriptor.id).media).to.equal(undefined);
+  });
+
+  it('warm start: the invitation prepares both calls without capture; Accept starts them, narrowed to what was accepted', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    await waitFor(() => customer.backend.open.length === 1 && customer.backend.open[0].prepared && agent.backend.open.length === 1, 'both warm');
+    const warm = customer.backend.open[0];
+    const agentCall = agent.backend.open[0];
+    expect(warm.isStarted).to.equal(false);
+    expect(agentCall.isStarted, 'the agent captures at the answer, not before').to.equal(false);
+    expect(agentCall.options.sendVideo).to.equal(true);
+    expect(warm.options.sendVideo, 'ready for the most a two-way invitation may be accepted with').to.equal(true);
+    expect(customer.video.state.localStream, 'nothing shown').to.equal(undefined);
+    expect(customer.video.peerConnections()).to.deep.equal([]);
+    // Each side already subscribes to the feed the other announced.
+    await waitFor(() => agentCall.subscribed === warm.options.feedId && warm.subscribed === agentCall.options.feedId, 'both subscribed');
+    customer.video.answer('one-way-agent');
+    expect(warm.isStarted, 'started by the click itself').to.equal(true);
+    expect(warm.options.sendVideo, 'watch only: no camera').to.equal(false);
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    expect(agentCall.isStarted, 'the agent’s call started with the answer').to.equal(true);
+    expect(customer.backend.calls, 'the same call, no second one').to.have.length(1);
+    expect(agent.backend.calls).to.have.length(1);
+  });
+
+  it('an invitation nobody answers expires: the agent’s page withdraws it and both sides let go of what was warm', async () => {
+    const signals = signalPair(AGENT.id, CUSTOMER.id);
+    const make = (s: FakeSignals, descriptor: typeof agentDescriptor) => {
+      const video = new VideoSession({ inviteTtlMs: 300 });
+      sessions.push(video);
+      const backend = new FakeVideoBackend();
+      video.bind({ signals: s, backend, descriptor, consent: memoryConsentStore() });
+      return { video, backend };
+    };
+    const agent = make(signals.agent, agentDescriptor);
+    const customer = make(signals.customer, customerDescriptor);
+    agent.video.start('two-way');
+    await waitFor(() => customer.backend.open.length === 1 && agent.backend.open.length === 1, 'both warm');
+    await waitFor(() => agent.video.state.phase === 'idle' && customer.video.state.phase === 'idle', 'expired', 2000);
+    expect(agent.backend.open.length + customer.backend.open.length).to.equal(0);
+    expect(customer.backend.calls.some((c) => c.isStarted)).to.equal(false);
+  });
+
+  it('without warm start nothing runs before the answer', async () => {
+    const signals = signalPair(AGENT.id, CUSTOMER.id);
+    const agent = new VideoSession({ warmStart: false });
+    const customer = new VideoSession({ warmStart: false });
+    sessions.push(agent, customer);
+    const ab = new FakeVideoBackend();
+    const cb = new FakeVideoBackend();
+    agent.bind({ signals: signals.agent, backend: ab, descriptor: agentDescriptor, consent: memoryConsentStore() });
+    customer.bind({ signals: signals.customer, backend: cb, descriptor: customerDescriptor, consent: memoryConsentStore() });
+    agent.start('two-way');
+    await waitFor(() => customer.state.phase === 'invited', 'asked');
+    await settle();
+    expect(ab.calls.length + cb.calls.length).to.equal(0);
+    customer.answer('two-way');
+    await waitFor(() => agent.state.phase === 'active' && customer.state.phase === 'active', 'both active');
   });
 
   it('no second invitation within the scope given; a wider one asks again', async () => {
