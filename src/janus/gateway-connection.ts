@@ -106,7 +106,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
       attempt.then((late) => this.discard(late), () => {});
       if (!this.lifetime.signal.aborted) this.setStatus('idle', e instanceof Error ? e.message : String(e));
       if (signal?.aborted) throw e;
-      throw new Error(`Cannot connect to the gateway: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`Cannot connect to the gateway: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     this.setStatus('connected');
   }
