@@ -129,6 +129,7 @@ export const customerChatStyles = [
     }
     .start,
     .busy,
+    .unsupported,
     .ended {
       flex: 1 1 auto;
       display: flex;
@@ -136,6 +137,9 @@ export const customerChatStyles = [
       gap: 0.625rem;
       padding: 1rem 0.875rem;
       overflow-y: auto;
+    }
+    .unsupported {
+      margin: 0;
     }
     .busy {
       align-items: center;
@@ -194,6 +198,12 @@ export const customerChatStyles = [
       color: var(--_vc-danger);
       font-size: 0.85rem;
       margin: 0.25rem 0 0;
+    }
+    /* Not an error: this browser cannot do video, the chat goes on. */
+    .video-info {
+      color: var(--_vc-muted);
+      font-size: 0.85rem;
+      margin: 0.5rem 0.75rem 0;
     }
 
     .cobrowse-prompt {

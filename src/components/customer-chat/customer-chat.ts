@@ -341,6 +341,7 @@ export class CustomerChat extends LocalizedElement {
         </form>
       `;
     }
+    if (phase === 'unsupported') return html`<p class="unsupported" role="status">${this.t('widget.chat-unsupported')}</p>`;
     if (phase === 'busy') return html`<div class="busy" aria-hidden="true">${busyCoded ? this.i18n.coded(busyCoded) : busyText}</div>`;
     return html`
       ${this._video.render(state, this.i18n)}

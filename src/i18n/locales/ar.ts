@@ -21,6 +21,8 @@ const ar: Catalogue = {
   'widget.unavailable': 'المحادثة غير متاحة الآن.',
   'widget.connection-lost': 'انقطع الاتصال.',
   'widget.connect-failed': 'تعذّر الاتصال: {reason}',
+  'widget.chat-unsupported': 'المحادثة غير متاحة في هذا المتصفح. يُرجى فتح هذه الصفحة في إصدار حديث من Chrome أو Edge أو Firefox أو Safari.',
+  'widget.video-unsupported-invite': 'دعاك {name} إلى {mode, select, voice {مكالمة صوتية} other {محادثة فيديو}}، لكن الفيديو والصوت غير متاحين في هذا المتصفح. يمكنك مواصلة المحادثة.',
 
   'status.connecting': 'جارٍ الاتصال…',
   'status.reconnecting': 'انقطع الاتصال — جارٍ إعادة الاتصال…',
@@ -121,6 +123,7 @@ const ar: Catalogue = {
   'video.unmute-microphone': 'تشغيل الميكروفون',
   'video.other-window': 'بدأ الفيديو لهذه المحادثة في نافذة أخرى؛ ولا يُشارَك من هنا.',
   'video.start-failed': 'تعذّر بدء الفيديو: {reason}',
+  'video.unsupported': 'الفيديو غير متاح في هذا المتصفح.',
   'controls.label': 'أدوات التحكم في المكالمة',
   'controls.pause': 'إيقاف الفيديو مؤقتًا',
   'controls.resume': 'استئناف الفيديو',

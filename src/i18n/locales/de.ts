@@ -21,6 +21,8 @@ const de: Catalogue = {
   'widget.unavailable': 'Der Chat ist gerade nicht verfügbar.',
   'widget.connection-lost': 'Die Verbindung wurde unterbrochen.',
   'widget.connect-failed': 'Keine Verbindung möglich: {reason}',
+  'widget.chat-unsupported': 'Der Chat ist in diesem Browser nicht verfügbar. Bitte öffnen Sie diese Seite in einer aktuellen Version von Chrome, Edge, Firefox oder Safari.',
+  'widget.video-unsupported-invite': '{name} hat Sie zu {mode, select, voice {einem Anruf} other {einem Video}} eingeladen, aber Video und Sprache sind in diesem Browser nicht verfügbar. Sie können weiter chatten.',
 
   'status.connecting': 'Verbindung wird hergestellt …',
   'status.reconnecting': 'Verbindung unterbrochen – neuer Versuch …',
@@ -121,6 +123,7 @@ const de: Catalogue = {
   'video.unmute-microphone': 'Mikrofon einschalten',
   'video.other-window': 'Das Video wurde für diesen Chat in einem anderen Fenster gestartet; von hier aus wird nichts geteilt.',
   'video.start-failed': 'Video konnte nicht starten: {reason}',
+  'video.unsupported': 'Video ist in diesem Browser nicht verfügbar.',
   'controls.label': 'Anrufsteuerung',
   'controls.pause': 'Video pausieren',
   'controls.resume': 'Video fortsetzen',

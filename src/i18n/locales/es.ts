@@ -21,6 +21,8 @@ const es: Catalogue = {
   'widget.unavailable': 'El chat no está disponible en este momento.',
   'widget.connection-lost': 'Se perdió la conexión.',
   'widget.connect-failed': 'No se pudo conectar: {reason}',
+  'widget.chat-unsupported': 'El chat no está disponible en este navegador. Abra esta página en una versión actual de Chrome, Edge, Firefox o Safari.',
+  'widget.video-unsupported-invite': '{name} le ha invitado a {mode, select, voice {una llamada} other {un vídeo}}, pero el vídeo y la voz no están disponibles en este navegador. Puede seguir chateando.',
 
   'status.connecting': 'Conectando…',
   'status.reconnecting': 'Conexión perdida; reconectando…',
@@ -121,6 +123,7 @@ const es: Catalogue = {
   'video.unmute-microphone': 'Activar micrófono',
   'video.other-window': 'El vídeo de este chat se inició en otra ventana; desde aquí no se comparte.',
   'video.start-failed': 'No se pudo iniciar el vídeo: {reason}',
+  'video.unsupported': 'El vídeo no está disponible en este navegador.',
   'controls.label': 'Controles de la llamada',
   'controls.pause': 'Pausar vídeo',
   'controls.resume': 'Reanudar vídeo',
