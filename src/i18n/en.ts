@@ -140,6 +140,7 @@ export const en = {
   'controls.mute': 'Mute',
   'controls.unmute': 'Unmute',
   'controls.end': 'End video',
+  'controls.switch-camera': 'Switch camera',
   'controls.devices': 'Devices',
   'controls.camera': 'Camera',
   'controls.microphone': 'Microphone',

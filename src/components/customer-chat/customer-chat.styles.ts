@@ -61,9 +61,10 @@ export const customerChatStyles = [
       position: fixed;
       z-index: 2147483000;
       inset-inline-end: var(--_vc-offset);
-      inset-block-end: calc(var(--_vc-offset) + 3.75rem);
+      /* --_vc-keyboard / --_vc-visible-height: set while an on-screen keyboard covers the page's bottom. */
+      inset-block-end: calc(var(--_vc-offset) + 3.75rem + var(--_vc-keyboard, 0px));
       width: min(22.5rem, calc(100vw - 2 * var(--_vc-offset)));
-      height: min(35rem, calc(100vh - var(--_vc-offset) - 5.5rem));
+      height: min(35rem, calc(var(--_vc-visible-height, 100vh) - var(--_vc-offset) - 5.5rem));
       display: flex;
       flex-direction: column;
       background: var(--_vc-surface);

@@ -108,7 +108,7 @@ export class VideoFrame extends LocalizedElement {
         : nothing}
       ${problems.map((p) => html`<p class="notice" part="notice" role="alert">${p}</p>`)}
       ${error ? html`<p class="notice" part="notice" role="alert">${error}</p>` : nothing}
-      <media-controls .status=${v.local} .cameras=${this.cameras} .microphones=${this.microphones} ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}></media-controls>
+      <media-controls .status=${v.local} .cameras=${this.cameras} .microphones=${this.microphones} .currentCamera=${v.localStream?.getVideoTracks()[0]?.getSettings().deviceId} ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}></media-controls>
     `;
   }
 

@@ -132,6 +132,7 @@ const ar: Catalogue = {
   'controls.mute': 'كتم',
   'controls.unmute': 'إلغاء الكتم',
   'controls.end': 'إنهاء الفيديو',
+  'controls.switch-camera': 'تبديل الكاميرا',
   'controls.devices': 'الأجهزة',
   'controls.camera': 'الكاميرا',
   'controls.microphone': 'الميكروفون',

@@ -132,6 +132,7 @@ const de: Catalogue = {
   'controls.mute': 'Stumm',
   'controls.unmute': 'Ton an',
   'controls.end': 'Video beenden',
+  'controls.switch-camera': 'Kamera wechseln',
   'controls.devices': 'Geräte',
   'controls.camera': 'Kamera',
   'controls.microphone': 'Mikrofon',

@@ -132,6 +132,7 @@ const es: Catalogue = {
   'controls.mute': 'Silenciar',
   'controls.unmute': 'Activar',
   'controls.end': 'Finalizar vídeo',
+  'controls.switch-camera': 'Cambiar de cámara',
   'controls.devices': 'Dispositivos',
   'controls.camera': 'Cámara',
   'controls.microphone': 'Micrófono',
