@@ -131,7 +131,16 @@ export const PROBES_SOURCE = String.raw`
     }
     return c;
   };
-  window.__vc = { pcs, sent, stats, find: vcQuery };
+  // Every <video> in the page, across shadow roots: does it play inline?
+  const videosInline = () => vcQuery({ css: 'video', visible: false }).map((v) => v.playsInline);
+  // An on-screen keyboard as a phone has it: the visual viewport loses the
+  // bottom px (the layout viewport stays) and fires resize; 0 closes it.
+  const keyboard = (px) => {
+    if (px > 0) Object.defineProperty(VisualViewport.prototype, 'height', { configurable: true, get() { return window.innerHeight - px; } });
+    else delete VisualViewport.prototype.height;
+    window.visualViewport.dispatchEvent(new Event('resize'));
+  };
+  window.__vc = { pcs, sent, stats, find: vcQuery, videosInline, keyboard };
 })();
 `;
 
