@@ -56,7 +56,7 @@ async function sendPage(a: Side, url: string): Promise<void> {
   await a.click({ within: P, role: 'button', name: 'Send page' });
 }
 
-/** Decoded frames and audio both ways; `audible` also wants energy on arrival (a tone, not silence). */
+/** Decoded frames and audio both ways: packets and energy on arrival (the fake microphones send a tone, not silence). */
 async function assertTwoWayMedia(c: Side, a: Side): Promise<void> {
   await c.waitFor({ within: W, css: 'video.remote' }, 20000);
   await a.waitFor({ within: P, css: 'video.remote' }, 20000);
