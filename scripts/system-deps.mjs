@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Finds the system programs the product and its tests need (Janus, Chromium;
-// the tests also start a throwaway PostgreSQL server: `system-deps.mjs test`).
+// the tests also drive Firefox ESR and start a throwaway PostgreSQL server: `system-deps.mjs test`).
 // When one is missing and apt-get is usable (root, or sudo without a password)
 // it installs it; otherwise it stops with the exact command to run. It never
 // fails silently: every path ends in "ok" or a message naming what to do.
@@ -19,6 +19,8 @@ function postgresServer() {
 const REQUIRED = [
   { name: 'Janus WebRTC gateway', pkg: 'janus', find: () => which('janus'), needs: ['start', 'test', 'bench'] },
   { name: 'Chromium', pkg: 'chromium', find: () => findChromium(), needs: ['start', 'test'] },
+  // The e2e suite also runs the main flows with Firefox on one side (puppeteer-core over WebDriver BiDi).
+  { name: 'Firefox ESR (for the tests)', pkg: 'firefox-esr', find: () => findFirefox(), needs: ['test'] },
   // npm start keeps its record in embedded PostgreSQL (PGlite); the tests also run the store on a real server.
   { name: 'PostgreSQL server (for the tests)', pkg: 'postgresql', find: postgresServer, needs: ['test', 'bench'] },
   // npm run bench:load encodes its call media once per run (VP8 and Opus, RTP-packetized) with GStreamer.
@@ -51,6 +53,13 @@ export function findChromium() {
     if (p && existsSync(p)) return p;
   }
   return which('chromium');
+}
+
+export function findFirefox() {
+  for (const p of [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr']) {
+    if (p && existsSync(p)) return p;
+  }
+  return which('firefox-esr');
 }
 
 export function ensureSystemDeps({ quiet = false, purpose = 'start' } = {}) {

@@ -23,6 +23,8 @@ export const en = {
   'widget.unavailable': 'Chat is not available right now.',
   'widget.connection-lost': 'The connection was lost.',
   'widget.connect-failed': 'Could not connect: {reason}',
+  'widget.chat-unsupported': 'Chat is not available in this browser. Please open this page in a current version of Chrome, Edge, Firefox or Safari.',
+  'widget.video-unsupported-invite': '{name} invited you to {mode, select, voice {a voice call} other {video}}, but video and voice are not available in this browser. You can keep chatting.',
 
   // ---- status lines ----
   'status.connecting': 'Connecting…',
@@ -129,6 +131,7 @@ export const en = {
   'video.unmute-microphone': 'Unmute microphone',
   'video.other-window': 'Video was started for this chat in another window; it is not shared from here.',
   'video.start-failed': 'Video could not start: {reason}',
+  'video.unsupported': 'Video is not available in this browser.',
   'controls.label': 'Call controls',
   'controls.pause': 'Pause video',
   'controls.resume': 'Resume video',
@@ -137,6 +140,7 @@ export const en = {
   'controls.mute': 'Mute',
   'controls.unmute': 'Unmute',
   'controls.end': 'End video',
+  'controls.switch-camera': 'Switch camera',
   'controls.devices': 'Devices',
   'controls.camera': 'Camera',
   'controls.microphone': 'Microphone',

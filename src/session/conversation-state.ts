@@ -137,6 +137,8 @@ export interface VideoState {
   error?: string;
   /** The same as a code, when the core knows it (elements prefer it). */
   errorCoded?: Coded;
+  /** This browser cannot capture or send video and voice (see `browserSupport`): elements say so instead of offering it. */
+  unsupported?: boolean;
 }
 
 /**

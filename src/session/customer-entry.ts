@@ -2,6 +2,7 @@ import type { ConversationDescriptor } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { codedOf, english, type Coded } from '../i18n/index.js';
 import { BrokerClient, BrokerError, brokerConversationOptions } from './broker-client.js';
+import { browserSupport, type BrowserSupport } from './browser-support.js';
 import { sessionConsentStore } from './consent.js';
 import { Conversation, type ConversationOptions } from './conversation.js';
 import { ConversationSlot } from './conversation-slot.js';
@@ -37,10 +38,14 @@ export function sessionEntryStorage(): EntryStorage {
   };
 }
 
-export type EntryPhase = 'start' | 'busy' | 'chat';
+export type EntryPhase = 'start' | 'busy' | 'chat' | 'unsupported';
 
 export interface CustomerEntryState {
-  /** `start`: the start form; `busy`: talking to the broker; `chat`: a conversation is shown. */
+  /**
+   * `start`: the start form; `busy`: talking to the broker; `chat`: a
+   * conversation is shown; `unsupported`: this browser cannot chat (no
+   * WebRTC data channels), nothing is offered.
+   */
   phase: EntryPhase;
   /** While busy: what is going on, in words (English; `busyCoded` says it as a code). */
   busyText: string;
@@ -65,6 +70,8 @@ export interface CustomerEntryOptions {
   create?: (entry: CustomerEntry) => ConversationController;
   /** The page the chat starts from, sent to the broker (default: this page's URL). */
   page?: () => string | undefined;
+  /** What this browser can do (default: `browserSupport()`); without chat the entry stays `unsupported`. */
+  support?: BrowserSupport;
 }
 
 /** Broker answers meaning "this conversation is gone or no longer yours". */
@@ -141,6 +148,10 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
       this.update({ phase: 'chat' });
       return;
     }
+    if (!controller && !this.canChat()) {
+      this.update({ phase: 'unsupported' });
+      return;
+    }
     if (!config.brokerUrl) {
       this.fail({ code: 'widget.unavailable' });
       this.update({ phase: 'start' });
@@ -157,6 +168,10 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
 
   /** Starts a new conversation through the broker, as `display` (may be empty). */
   async start(display = ''): Promise<void> {
+    if (!this.controller && !this.canChat()) {
+      this.update({ phase: 'unsupported' });
+      return;
+    }
     const signal = this.newSignal();
     this.update({ phase: 'busy', busyText: english('widget.starting'), busyCoded: { code: 'widget.starting' }, failure: undefined, failureCoded: undefined });
     try {
@@ -170,6 +185,11 @@ export class CustomerEntry extends TypedEventTarget<{ change: { entry: CustomerE
       this.fail(err, () => void this.start(display));
       this.update({ phase: 'start' });
     }
+  }
+
+  /** The entry's own conversation needs WebRTC data channels; a host's controller may carry chat otherwise. */
+  private canChat(): boolean {
+    return (this.options.support ?? browserSupport()).chat;
   }
 
   /** Tries again what failed last (start, resume, connect, or the conversation itself). */

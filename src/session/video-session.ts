@@ -3,10 +3,11 @@ import { DEVICE_PROBLEM_TEXT } from '../janus/device-problem.js';
 import type { LocalMediaState } from '../janus/videoroom-call.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
-import { english } from '../i18n/index.js';
+import { CodedError, english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
+import { browserSupport } from './browser-support.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
 const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
@@ -58,6 +59,12 @@ export interface VideoSessionOptions {
    * withdraws it (Accept then starts cold). Default INVITE_TTL_MS (2 minutes).
    */
   inviteTtlMs?: number;
+  /**
+   * Whether this browser can capture and send video and voice (default:
+   * `browserSupport().video`). Without it the state says `unsupported`, the
+   * customer can only decline an invitation, and nothing is warmed up.
+   */
+  supported?: boolean;
 }
 
 /**
@@ -112,6 +119,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     super();
     this.warmStart = options.warmStart ?? true;
     this.inviteTtlMs = options.inviteTtlMs ?? INVITE_TTL_MS;
+    if (!(options.supported ?? browserSupport().video)) this._state = { ...this._state, unsupported: true };
+  }
+
+  /** Starting or accepting video in a browser that cannot capture: say so, in the viewer's language. */
+  private assertSupported(): void {
+    if (this._state.unsupported) throw new CodedError('video.unsupported');
   }
 
   /** The video is usable once the conversation connects (bind); until then its state is idle and actions throw. */
@@ -162,6 +175,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   }
 
   start(mode: VideoMode): void {
+    this.assertSupported();
     if (this.role === 'customer') {
       if (mode !== 'two-way' && mode !== 'one-way-agent') throw new RangeError(`a customer can start 'two-way' or 'one-way-agent', not '${mode}'`);
       this.grant(mediaScope('customer', mode));
@@ -178,6 +192,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     const invite = this._state.invite;
     if (this.role !== 'customer' || this._state.phase !== 'invited' || !invite) throw new Error('no invitation to answer');
     if (accept !== false) {
+      this.assertSupported();
       const allowed: VideoMode[] = invite.mode === 'two-way' ? ['two-way', 'one-way-agent'] : [invite.mode];
       if (!allowed.includes(accept)) throw new RangeError(`cannot accept a ${invite.mode} invitation as ${accept}`);
       this.grant(mediaScope('customer', accept));
@@ -328,7 +343,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   /** Once history has settled, warm up for the invitation on screen (nothing is captured on either side). */
   private scheduleWarm(): void {
     clearTimeout(this.warmTimer);
-    if (!this.warmStart || this.disposed || !this.bound) return;
+    if (!this.warmStart || this.disposed || !this.bound || this._state.unsupported) return;
     this.warmTimer = setTimeout(() => this.warmUp(), SETTLE_MS);
   }
 

@@ -61,9 +61,10 @@ export const customerChatStyles = [
       position: fixed;
       z-index: 2147483000;
       inset-inline-end: var(--_vc-offset);
-      inset-block-end: calc(var(--_vc-offset) + 3.75rem);
+      /* --_vc-keyboard / --_vc-visible-height: set while an on-screen keyboard covers the page's bottom. */
+      inset-block-end: calc(var(--_vc-offset) + 3.75rem + var(--_vc-keyboard, 0px));
       width: min(22.5rem, calc(100vw - 2 * var(--_vc-offset)));
-      height: min(35rem, calc(100vh - var(--_vc-offset) - 5.5rem));
+      height: min(35rem, calc(var(--_vc-visible-height, 100vh) - var(--_vc-offset) - 5.5rem));
       display: flex;
       flex-direction: column;
       background: var(--_vc-surface);
@@ -129,6 +130,7 @@ export const customerChatStyles = [
     }
     .start,
     .busy,
+    .unsupported,
     .ended {
       flex: 1 1 auto;
       display: flex;
@@ -136,6 +138,9 @@ export const customerChatStyles = [
       gap: 0.625rem;
       padding: 1rem 0.875rem;
       overflow-y: auto;
+    }
+    .unsupported {
+      margin: 0;
     }
     .busy {
       align-items: center;
@@ -194,6 +199,12 @@ export const customerChatStyles = [
       color: var(--_vc-danger);
       font-size: 0.85rem;
       margin: 0.25rem 0 0;
+    }
+    /* Not an error: this browser cannot do video, the chat goes on. */
+    .video-info {
+      color: var(--_vc-muted);
+      font-size: 0.85rem;
+      margin: 0.5rem 0.75rem 0;
     }
 
     .cobrowse-prompt {

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import {
   canSend,
   createConversation,
@@ -20,6 +21,7 @@ import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
 import { cobrowsePrompts } from './cobrowse-prompts.js';
 import { CustomerVideo } from './customer-video.js';
+import { KeyboardInsetController } from './keyboard-inset.js';
 import { customerChatStyles } from './customer-chat.styles.js';
 
 // Kept here too for code that imported them from the element (they moved to the session layer).
@@ -148,6 +150,8 @@ export class CustomerChat extends LocalizedElement {
     },
   });
   private readonly _video = new CustomerVideo(this, () => this._conv.controller);
+  /** An on-screen keyboard must not cover the message box (visual viewport). */
+  private readonly _keyboard = new KeyboardInsetController(this);
   private _focusOnOpen = false;
 
   constructor() {
@@ -310,7 +314,7 @@ export class CustomerChat extends LocalizedElement {
           ? html`<span class="badge"><span aria-hidden="true">${this.i18n.number(this._unread)}</span><span class="sr-only">${this.t('widget.unread', { count: this._unread })}</span></span>`
           : nothing}
       </button>
-      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
+      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" style=${styleMap(this._keyboard.style)} ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
         <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
         <header part="header" role="none">
           <div class="heading">
@@ -342,6 +346,7 @@ export class CustomerChat extends LocalizedElement {
         </form>
       `;
     }
+    if (phase === 'unsupported') return html`<p class="unsupported" role="status">${this.t('widget.chat-unsupported')}</p>`;
     if (phase === 'busy') return html`<div class="busy" aria-hidden="true">${busyCoded ? this.i18n.coded(busyCoded) : busyText}</div>`;
     return html`
       ${this._video.render(state, this.i18n)}

@@ -49,6 +49,13 @@ export class CustomerVideo implements ReactiveController {
     const agent = state.peer?.participant.display ?? i18n.t('name.agent');
     const error = this.error ? reasonOf(this.error.err, i18n.locale) : this.requests.errorIn(i18n.locale);
     const note = error ? html`<p class="video-note" role="alert">${error}</p>` : nothing;
+    if (v.phase === 'invited' && v.invite && v.unsupported) {
+      // Only "no" can be answered here: the chat goes on, the agent learns the invitation was declined.
+      return html`<div class="video-start" role="group" aria-label=${i18n.t('invite.title', { mode: v.invite.mode })}>
+        <p class="video-info">${i18n.t('widget.video-unsupported-invite', { name: agent, mode: v.invite.mode })}</p>
+        <button class="btn-ghost" type="button" @click=${() => this.run((video) => video.answer(false))}>${i18n.t('invite.decline')}</button>
+      </div>`;
+    }
     const shown = (v.phase === 'invited' && v.invite) || v.phase === 'starting' || v.phase === 'active';
     if (shown && !elementsReady) {
       // After a failed download the note says so; the next action (or state change after it) tries again.
@@ -69,6 +76,7 @@ export class CustomerVideo implements ReactiveController {
     }
     const canStart = state.status === 'connected' && state.peer?.online === true && v.phase === 'idle';
     if (!canStart) return nothing;
+    if (v.unsupported) return html`<p class="video-info">${i18n.t('video.unsupported')}</p>`;
     return html`
       <div class="video-start">
         <button class="btn-ghost" type="button" aria-expanded=${this.menuOpen ? 'true' : 'false'} aria-controls="video-choices" @click=${this.toggleMenu}>

@@ -15,6 +15,7 @@ const icon = {
   cameraOff: svg`<path fill="currentColor" d="M4 6h11a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z" opacity=".35"/><path stroke="currentColor" stroke-width="2" d="M3 3l18 18"/>`,
   mic: svg`<path fill="currentColor" d="M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zm-7 9h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V21h-2v-2.1A7 7 0 0 1 5 12z"/>`,
   micOff: svg`<path fill="currentColor" opacity=".35" d="M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zm-7 9h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V21h-2v-2.1A7 7 0 0 1 5 12z"/><path stroke="currentColor" stroke-width="2" d="M3 3l18 18"/>`,
+  switchCamera: svg`<path fill="currentColor" d="M9 5l-1.5 2H4a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V9a2 2 0 0 0-2-2h-3.5L15 5H9zm3 4a4.5 4.5 0 0 1 4.2 3H18l-2.5 3-2.5-3h1.3a2.7 2.7 0 0 0-4.6-.8L8.5 10A4.5 4.5 0 0 1 12 9zm-3.5 4.5L11 16.5H9.7a2.7 2.7 0 0 0 4.6.8l1.2 1.2A4.5 4.5 0 0 1 7.8 16.5H6l2.5-3z"/>`,
   end: svg`<path fill="currentColor" d="M12 9c-3.3 0-6.3.8-8.6 2.3-.6.4-.8 1.2-.4 1.8l1.4 2c.4.5 1 .7 1.6.5l2.6-1c.5-.2.8-.7.8-1.2v-1.6a13 13 0 0 1 5.2 0v1.6c0 .5.3 1 .8 1.2l2.6 1c.6.2 1.2 0 1.6-.5l1.4-2c.4-.6.2-1.4-.4-1.8C18.3 9.8 15.3 9 12 9z"/>`,
 };
 
@@ -22,7 +23,8 @@ const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith(
 
 /**
  * Pause/Resume Video, Mute/Unmute and End Video (End call in a voice call) for
- * one side of a call, plus camera and microphone pickers. Icons and labels
+ * one side of a call, plus camera and microphone pickers, and Switch camera
+ * (front/back on a phone) when there is more than one camera. Icons and labels
  * come from `status`, which reports what this machine actually sends, so they
  * never claim a stream that is not there; a device that could not be captured
  * (`problems`) gets a disabled button saying so ("Camera blocked", "No
@@ -33,7 +35,7 @@ const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith(
  * @fires {CustomEvent<VcMuteRequestDetail>} vc-mute-request - The user asks to mute (`muted: true`) or unmute.
  * @fires {CustomEvent<VcPauseRequestDetail>} vc-pause-request - The user asks to pause (`paused: true`) or resume video.
  * @fires {CustomEvent<Record<string, never>>} vc-end-request - The user pressed End Video (or End call).
- * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - The user picked another camera or microphone.
+ * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - The user picked another camera or microphone, or switched to the next camera.
  *
  * @csspart bar - The row of buttons.
  * @csspart video-button - Pause/Resume Video.
@@ -71,6 +73,10 @@ export class MediaControls extends LocalizedElement {
   /** A voice call: End says "End call". */
   @property({ type: Boolean, reflect: true })
   voice = false;
+
+  /** deviceId of the camera being sent, if known: Switch camera picks the next one in `cameras`. */
+  @property({ attribute: false })
+  currentCamera?: string;
 
   /** Disables every control (e.g. while video is starting). */
   @property({ type: Boolean, reflect: true })
@@ -117,6 +123,12 @@ export class MediaControls extends LocalizedElement {
           <svg viewBox="0 0 24 24" aria-hidden="true">${s.audio ? icon.mic : icon.micOff}</svg>
           <span aria-hidden="true">${audioText}</span>
         </button>
+        ${s.video && this.cameras.length >= 2
+          ? html`<button class="round" type="button" aria-label=${this.t('controls.switch-camera')} title=${this.t('controls.switch-camera')} ?disabled=${this.disabled} @click=${this._switchCamera}>
+              <svg viewBox="0 0 24 24" aria-hidden="true">${icon.switchCamera}</svg>
+              <span aria-hidden="true">${this.t('controls.switch-camera')}</span>
+            </button>`
+          : nothing}
         <button class="round end" part="end-button" type="button" ?disabled=${this.disabled} @click=${() => dispatchVcEvent(this, 'vc-end-request', {})}>
           <svg viewBox="0 0 24 24" aria-hidden="true">${icon.end}</svg>
           <span>${endLabel}</span>
@@ -147,6 +159,13 @@ export class MediaControls extends LocalizedElement {
         : nothing}
     `;
   }
+
+  /** The next camera after the one being sent (front → back on a phone), round the list. */
+  private readonly _switchCamera = () => {
+    const at = this.cameras.findIndex((d) => d.deviceId === this.currentCamera);
+    const next = this.cameras[(at + 1) % this.cameras.length];
+    if (next) dispatchVcEvent(this, 'vc-device-request', { kind: 'video', deviceId: next.deviceId });
+  };
 
   private _pick(kind: 'audio' | 'video', e: Event) {
     dispatchVcEvent(this, 'vc-device-request', { kind, deviceId: (e.target as HTMLSelectElement).value });

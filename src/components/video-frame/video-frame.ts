@@ -161,6 +161,7 @@ export class VideoFrame extends LocalizedElement {
         .problems=${v.problemCodes ?? []}
         ?voice=${voice}
         .cameras=${this.cameras}
+        .currentCamera=${v.localStream?.getVideoTracks()[0]?.getSettings().deviceId}
         .microphones=${this.microphones}
         ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video && !v.problemCodes?.length}
       ></media-controls>

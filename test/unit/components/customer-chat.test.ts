@@ -437,6 +437,45 @@ describe('<customer-chat>', () => {
     expect(again.open).to.equal(true);
   });
 
+  it('in a browser without WebRTC says chat is not available: no start form, no button that cannot work, no broker call', async () => {
+    const real = Object.getOwnPropertyDescriptor(window, 'RTCPeerConnection')!;
+    Object.defineProperty(window, 'RTCPeerConnection', { value: undefined, configurable: true, writable: true });
+    try {
+      const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} open></customer-chat>`);
+      await settle(el);
+      expect(startForm(el)).to.equal(null);
+      expect($(el, '.unsupported[role="status"]')!.textContent!.trim()).to.equal(
+        'Chat is not available in this browser. Please open this page in a current version of Chrome, Edge, Firefox or Safari.',
+      );
+      expect([...panel(el).querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent!.trim())).to.deep.equal(['Close chat']);
+      expect(calls).to.deep.equal([]);
+      el.setAttribute('lang', 'de');
+      await waitUntil(() => $(el, '.unsupported')!.textContent!.includes('in diesem Browser nicht verfügbar'), 'said in German');
+    } finally {
+      Object.defineProperty(window, 'RTCPeerConnection', real);
+    }
+  });
+
+  it('where video cannot run: says so instead of Start video, and an invitation can only be declined', async () => {
+    const fake = new FakeConversation({ status: 'connected', descriptor }, CUSTOMER);
+    fake.setPeer(AGENT, true);
+    fake.setVideo({ unsupported: true });
+    const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} open .controller=${fake}></customer-chat>`);
+    await settle(el);
+    const texts = () => [...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent!.trim());
+    expect(texts()).not.to.include('Start video…');
+    expect($(el, '.video-info')!.textContent!.trim()).to.equal('Video is not available in this browser.');
+    expect(composer(el)).to.not.equal(null);
+
+    fake.setVideo({ phase: 'invited', invite: { id: 'inv-1', mode: 'two-way' } });
+    await settle(el);
+    expect($(el, 'video-invite')).to.equal(null);
+    expect($(el, '.video-info')!.textContent).to.contain('Ann invited you to video, but video and voice are not available in this browser.');
+    expect(texts()).not.to.include('Accept video');
+    [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Decline, stay in chat')!.click();
+    expect(fake.calls).to.deep.equal([{ method: 'answerInvite', accept: false }]);
+  });
+
   it('says so when there is no broker-url', async () => {
     const el = await fixture<CustomerChat>(html`<customer-chat open></customer-chat>`);
     expect(alertText(el)).to.equal('Chat is not available right now.');

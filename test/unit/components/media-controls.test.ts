@@ -77,4 +77,20 @@ describe('<media-controls>', () => {
     const end = await oneEvent(el, 'vc-end-request');
     expect(end.bubbles && end.composed).to.equal(true);
   });
+
+  it('Switch camera only with two or more cameras and video being sent; each press asks for the next camera, round the list', async () => {
+    const switchButton = (el: MediaControls) => el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Switch camera"]');
+    const one = [{ deviceId: 'front', label: 'Front' }];
+    const two = [...one, { deviceId: 'back', label: 'Back' }];
+    expect(switchButton(await fixture<MediaControls>(html`<media-controls .status=${on} .cameras=${one}></media-controls>`))).to.equal(null);
+    expect(switchButton(await fixture<MediaControls>(html`<media-controls .status=${{ ...on, video: false, paused: true }} .cameras=${two}></media-controls>`))).to.equal(null);
+    const el = await fixture<MediaControls>(html`<media-controls .status=${on} .cameras=${two} .currentCamera=${'front'}></media-controls>`);
+    setTimeout(() => switchButton(el)!.click());
+    expect((await oneEvent(el, 'vc-device-request')).detail).to.deep.equal({ kind: 'video', deviceId: 'back' });
+    el.currentCamera = 'back';
+    await el.updateComplete;
+    setTimeout(() => switchButton(el)!.click());
+    expect((await oneEvent(el, 'vc-device-request')).detail).to.deep.equal({ kind: 'video', deviceId: 'front' });
+    await expect(el).to.be.accessible();
+  });
 });

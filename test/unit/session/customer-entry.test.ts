@@ -2,7 +2,7 @@
 // storage / "gone" flow as a page API or another framework would drive it.
 // The broker is a stubbed fetch, the conversations are fakes.
 import { expect } from '@open-wc/testing';
-import { CustomerEntry, storageKeyFor, type EntryStorage } from '../../../src/session/index.js';
+import { CustomerEntry, storageKeyFor, type BrowserSupport, type EntryStorage } from '../../../src/session/index.js';
 import { AGENT, CUSTOMER, FakeConversation, makeDescriptor } from '../fakes/fake-conversation.js';
 import { waitFor } from '../fakes/chat-pair.js';
 
@@ -33,9 +33,10 @@ describe('CustomerEntry', () => {
   const made: FakeConversation[] = [];
   const entries: CustomerEntry[] = [];
 
-  function entry(storage: EntryStorage): CustomerEntry {
+  function entry(storage: EntryStorage, support?: BrowserSupport): CustomerEntry {
     const e = new CustomerEntry({
       storage,
+      ...(support ? { support } : {}),
       page: () => 'https://shop.test/checkout',
       create: () => {
         const fake = new FakeConversation({}, CUSTOMER);
@@ -83,6 +84,18 @@ describe('CustomerEntry', () => {
     expect(second.state).to.include({ phase: 'busy', open: true });
     await waitFor(() => made.length === 2 && made[1].connectCalls.length === 1, 'resumed');
     expect(requests.at(-1)).to.deep.equal({ method: 'GET', url: `${BROKER}api/conversations/conv-7`, auth: `Bearer ${grant.resumeKey}` });
+  });
+
+  it('in a browser without WebRTC data channels offers no start: it says so and never calls the broker', async () => {
+    const storage = memoryStorage();
+    storage.setItem(storageKeyFor(BROKER), JSON.stringify({ id: 'conv-7', resumeKey: grant.resumeKey, open: true }));
+    const e = entry(storage, { chat: false, video: false });
+    e.configure({ brokerUrl: BROKER });
+    expect(e.state.phase).to.equal('unsupported');
+    await e.start('Walt');
+    expect(e.state.phase).to.equal('unsupported');
+    expect(requests).to.deep.equal([]);
+    expect(made).to.have.length(0);
   });
 
   it('chats in a browser whose storage throws: it only cannot resume after a reload', async () => {

@@ -3,6 +3,7 @@
 // within the scope given, the agent's muted start, end, reload and a rebuilt
 // gateway session. No Janus, no camera: each test runs in milliseconds.
 import { expect } from '@open-wc/testing';
+import { CodedError } from '../../../src/i18n/index.js';
 import { memoryConsentStore, VideoSession, type ConsentStore, type VideoEventDetails } from '../../../src/session/index.js';
 import { AGENT, CUSTOMER, makeDescriptor } from '../fakes/fake-conversation.js';
 import { FakeVideoBackend } from '../fakes/fake-video-backend.js';
@@ -31,10 +32,10 @@ function record(video: VideoSession): Array<[string, unknown]> {
   return events;
 }
 
-function pair(customerConsent: ConsentStore = memoryConsentStore()): { agent: Side; customer: Side } {
+function pair(customerConsent: ConsentStore = memoryConsentStore(), customerSupported = true): { agent: Side; customer: Side } {
   const signals = signalPair(AGENT.id, CUSTOMER.id);
   const make = (signalsOf: FakeSignals, descriptor: typeof agentDescriptor, consent: ConsentStore): Side => {
-    const video = new VideoSession();
+    const video = new VideoSession(descriptor === customerDescriptor && !customerSupported ? { supported: false } : {});
     const backend = new FakeVideoBackend();
     const events = record(video);
     video.bind({ signals: signalsOf, backend, descriptor, consent });
@@ -103,6 +104,22 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     expect([agent.video.state.phase, customer.video.state.phase]).to.deep.equal(['idle', 'idle']);
     expect(agent.backend.open.length + customer.backend.open.length, 'no call left on either side').to.equal(0);
     expect(customer.backend.calls.some((c) => c.isStarted), 'no customer call ever started').to.equal(false);
+    expect(customer.consent.load(customerDescriptor.id).media).to.equal(undefined);
+  });
+
+  it('a browser that cannot capture says so: no start, no accept, nothing warmed up; declining still answers', async () => {
+    const { agent, customer } = track(pair(memoryConsentStore(), false));
+    expect(customer.video.state.unsupported).to.equal(true);
+    expect(agent.video.state.unsupported).to.equal(undefined);
+    expect(() => customer.video.start('two-way')).to.throw(CodedError).with.property('code', 'video.unsupported');
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    await settle();
+    expect(customer.backend.calls, 'nothing prepared on the customer’s side').to.have.length(0);
+    expect(() => customer.video.answer('two-way')).to.throw(CodedError).with.property('code', 'video.unsupported');
+    expect(() => customer.video.answer('one-way-agent')).to.throw(CodedError);
+    customer.video.answer(false);
+    await waitFor(() => agent.video.state.answer?.accept === false, 'the agent sees the answer');
     expect(customer.consent.load(customerDescriptor.id).media).to.equal(undefined);
   });
 
