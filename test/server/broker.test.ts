@@ -520,7 +520,7 @@ describe('static files', () => {
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
     await index.text();
-    const js = await fetch(`${base}/demo/agent/agent.js`);
+    const js = await fetch(`${base}/demo/crm/crm.js`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
     await js.text();
@@ -538,7 +538,7 @@ describe('static files', () => {
 
   test('pages carry a CSP without inline script, frame-ancestors and Referrer-Policy; API answers deny everything (issue 9)', async () => {
     const pageCsp = (h: Headers) => new Map((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...rest]) => [k, rest.join(' ')]));
-    for (const path of ['/', '/demo/agent/', '/demo/shop/', '/demo/shop/checkout.html', '/demo/shop/product.html', '/demo/crm/', '/demo/agent/agent.js', '/demo/nope.html', '/nowhere']) {
+    for (const path of ['/', '/demo/agent/', '/demo/shop/', '/demo/shop/checkout.html', '/demo/shop/product.html', '/demo/crm/', '/demo/crm/crm.js', '/demo/nope.html', '/nowhere']) {
       const r = await fetch(base + path);
       await r.text();
       const csp = pageCsp(r.headers);
