@@ -27,6 +27,10 @@ import { agentStatusLine } from '../status-line.js';
 import { VideoRequestsController } from '../video-requests.js';
 import { linkForm, pageForm } from './pane-forms.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
+import { useAgentCatalogue } from '../../i18n/agent.js';
+
+// This element's texts are in the agent's part of the catalogue (src/i18n/en-agent.ts).
+useAgentCatalogue();
 
 /**
  * Elements only some conversations need, defined on first use: `<video-frame>`
