@@ -4,10 +4,10 @@
 // path is its entry plus every chunk that entry imports statically, plus the
 // chunks import()ed once a feature is used, found by the modules they hold.
 // Two limits per path: the budget (issue 14's aim) and the ceiling that
-// npm test enforces today. Three paths are still over their budgets (the
-// shared core — Lit, the conversation with all its features, the signed
-// protocol, the Janus client and the catalogue — is most of the chat path),
-// so until they are brought under, the ceiling is the size reviewed last: a
+// npm test enforces today. The chat and video paths are still over their
+// budgets (the shared core — Lit, the conversation with its video session,
+// the signed protocol, the Janus client and the customer's catalogue — is
+// most of the chat path), so the ceiling is the size reviewed last: a
 // change that makes a path bigger fails here and has to raise the ceiling in
 // the same commit, on purpose. Exits 1 over a ceiling, or when a path holds
 // code it must not (the chat path: no video UI, no Janus media code, no rrweb;
@@ -21,7 +21,7 @@ const dir = 'dist/cdn';
 const KiB = 1024;
 const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * KiB };
 // Lower these as the paths shrink; never above the size reviewed last.
-const CEILINGS = { loader: 1 * KiB, chat: 55.5 * KiB, video: 65.5 * KiB, pane: 62 * KiB };
+const CEILINGS = { loader: 1 * KiB, chat: 51 * KiB, video: 61 * KiB, pane: 53.5 * KiB };
 
 const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
 const byFile = new Map(chunks.map((c) => [c.file, c]));

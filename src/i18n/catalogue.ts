@@ -2,16 +2,22 @@
 // loaded on first use (each its own chunk), and whatever the webmaster adds
 // or overrides with setCatalogue(). Lookups fall back message by message:
 // the locale's overrides, its catalogue, the base language's (de-AT → de),
-// then English.
+// then English. English comes in two parts: en.ts (what the customer's
+// widget shows, and the core's lines) is built in; en-agent.ts (the agent's
+// elements) is added by useAgentCatalogue() in ./agent.ts, so the widget's
+// bundle does not carry it. The shipped languages translate both in full.
 import { en } from './en.js';
+import type { enAgent } from './en-agent.js';
 import { formatMessage, type MessageParams, type Params } from './format.js';
 
 export type { Params, ParamValue, MessageParams } from './format.js';
 
+/** English, both parts (the agent's part is there at run time once useAgentCatalogue() ran). */
+type English = typeof en & typeof enAgent;
 /** Every message key. */
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof English;
 /** The parameters a message takes (from its English text). */
-export type ParamsOf<K extends MessageKey> = MessageParams<(typeof en)[K]>;
+export type ParamsOf<K extends MessageKey> = MessageParams<English[K]>;
 /** A full catalogue: every key of English, in another language. */
 export type Catalogue = { readonly [K in MessageKey]: string };
 /** Part of a catalogue: what a webmaster overrides or adds. */
@@ -32,8 +38,11 @@ const shipped: Record<string, () => Promise<{ default: Catalogue }>> = {
   ar: () => import('./locales/ar.js'),
 };
 
+/** The English messages known so far: en.ts, plus en-agent.ts once an agent element added it (addEnglish). */
+const english_: Partial<Record<MessageKey, string>> = { ...en };
+
 /** Loaded catalogues (shipped or supplied), by lower-case locale tag. */
-const catalogues = new Map<string, PartialCatalogue>([['en', en]]);
+const catalogues = new Map<string, PartialCatalogue>([['en', english_]]);
 /** Single messages overridden by the page, by locale. */
 const overrides = new Map<string, PartialCatalogue>();
 /** Supplied loaders (setCatalogue with a function), not yet run. */
@@ -151,7 +160,8 @@ export function format<K extends MessageKey>(locale: string, key: K, ...[params]
       }
     }
   }
-  return formatMessage('en', en[key], params as Params | undefined);
+  // A key of a part not added (an agent message without useAgentCatalogue()): its key is better than nothing.
+  return formatMessage('en', english_[key] ?? key, params as Params | undefined);
 }
 
 /** A Coded text in `locale`. */
@@ -189,11 +199,20 @@ export function formatDate(locale: string, when: Date | number, style: 'time' | 
 
 /** Whether `key` is a message of this version (a stored line from a newer one may not be). */
 export function isMessageKey(key: unknown): key is MessageKey {
-  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(en, key);
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(english_, key);
 }
 
-/** Every key, in English order (for tests and tools). */
+/** Every key, in English order (for tests and tools); the agent's keys are in it once useAgentCatalogue() ran. */
 export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
+
+/** Adds a part of the English catalogue (en-agent.ts, through useAgentCatalogue()); once per part. */
+export function addEnglish(messages: PartialCatalogue): void {
+  const added = (Object.keys(messages) as MessageKey[]).filter((k) => !(k in english_));
+  if (!added.length) return;
+  Object.assign(english_, messages);
+  MESSAGE_KEYS.push(...added);
+  changed();
+}
 
 /** The English catalogue. */
 export { en };

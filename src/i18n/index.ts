@@ -27,5 +27,6 @@ export {
   type PartialCatalogue,
 } from './catalogue.js';
 export { formatMessage, parseMessage, placeholdersOf } from './format.js';
+export { useAgentCatalogue } from './agent.js';
 export { CodedError, codedOf } from './coded-error.js';
 export { notifyLocaleChange, requestedLocale, resolveLocale, subscribeLocale, type LocaleSubscriber, type ResolvedLocale } from './dom.js';

@@ -2,6 +2,7 @@ import type { SignalMessage } from '../chat/index.js';
 import type { BatchSequencer, ChunkBody, CobrowseReplayer, Reassembler, RecordedEvent, ReplayIntent, ReplayLabels } from '../cobrowse/index.js';
 import { loadAgentRuntime, type AgentRuntime } from '../cobrowse/runtime.js';
 import { english } from '../i18n/index.js';
+import { useAgentCatalogue } from '../i18n/agent.js';
 import type { BodyOf } from '../protocol/index.js';
 import type { CobrowseContext, CobrowseSide } from './cobrowse-session.js';
 import type { ReplayTargetHandle } from './conversation-state.js';
@@ -47,7 +48,9 @@ export class AgentCobrowse implements CobrowseSide {
   private readonly pendingActions = new Map<string, number>();
   private actionSeq = 0;
 
-  constructor(private readonly cb: CobrowseContext) {}
+  constructor(private readonly cb: CobrowseContext) {
+    useAgentCatalogue(); // the replay's labels and refusals are agent texts
+  }
 
   /** Replays into `el` from now on (the latest full snapshot at once, if any). */
   attachReplayTarget(el: HTMLElement): ReplayTargetHandle {

@@ -2,8 +2,8 @@ import type { ReliableSignalType, SignalChannel, SignalMessage } from '../chat/i
 import type { CobrowseRecorder } from '../cobrowse/index.js';
 import type { BodyOf, ConversationDescriptor } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
-import { AgentCobrowse } from './cobrowse-agent.js';
-import { CustomerCobrowse } from './cobrowse-customer.js';
+import type { AgentCobrowse } from './cobrowse-agent.js';
+import type { CustomerCobrowse } from './cobrowse-customer.js';
 import type { ConsentStore } from './consent.js';
 import type { CobrowseController, CobrowseEventDetails, CobrowseState, ReplayTargetHandle } from './conversation-state.js';
 
@@ -74,11 +74,20 @@ export interface CobrowseSide {
  * (records this page masked, performs the agent's actions only while this
  * very page holds a grant) or AgentCobrowse (reassembles chunks, replays,
  * turns gestures into pointer, highlight and action messages).
+ *
+ * A half is imported when this conversation first sees a cobrowse signal
+ * (or the agent's view attaches), so a chat that never cobrowses downloads
+ * neither half, and each role only its own. What the half is asked to do
+ * while its module loads is kept and done in the same order once it is there.
  */
 export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> implements CobrowseController {
   private _state: CobrowseState = initialCobrowseState();
   private bound?: CobrowseSessionLink;
   private side?: CobrowseSide;
+  private sideLoading?: Promise<void>;
+  private context?: CobrowseContext;
+  /** What the half was asked to do while its module loaded, in order. */
+  private pendingSide: Array<(side: CobrowseSide) => void> = [];
   private readonly offs: Array<() => void> = [];
   private disposed = false;
   private reconcileTimer?: ReturnType<typeof setTimeout>;
@@ -113,7 +122,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
       stop: (reason) => this.stop(reason),
       answerControl: (granted) => this.answerControl(granted),
     };
-    this.side = link.descriptor.self.role === 'customer' ? new CustomerCobrowse(context) : new AgentCobrowse(context);
+    this.context = context;
     this.offs.push(link.signals.on('signal', ({ message, mine }) => this.onSignal(message, mine)));
   }
 
@@ -170,18 +179,82 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
 
   /** Agent: replays into `el` from now on (the latest full snapshot at once, if any). */
   attachReplayTarget(el: HTMLElement): ReplayTargetHandle {
-    if (this.role !== 'agent' || !(this.side instanceof AgentCobrowse)) throw new Error('only the agent replays the customer’s page');
-    return this.side.attachReplayTarget(el);
+    if (this.role !== 'agent') throw new Error('only the agent replays the customer’s page');
+    if (this.side) return (this.side as AgentCobrowse).attachReplayTarget(el);
+    // The agent's half is still loading: a handle that holds what it is told and hands it on.
+    let inner: ReplayTargetHandle | undefined;
+    let detached = false;
+    let highlight: boolean | undefined;
+    let labels: Parameters<NonNullable<ReplayTargetHandle['setLabels']>>[0] | undefined;
+    this.withSide((side) => {
+      if (detached) return;
+      inner = (side as AgentCobrowse).attachReplayTarget(el);
+      if (highlight !== undefined) inner.setHighlightMode(highlight);
+      if (labels) inner.setLabels?.(labels);
+    });
+    return {
+      setHighlightMode: (on) => {
+        highlight = on;
+        inner?.setHighlightMode(on);
+      },
+      setLabels: (l) => {
+        labels = l;
+        inner?.setLabels?.(l);
+      },
+      get iframe() {
+        return inner?.iframe;
+      },
+      detach: () => {
+        detached = true;
+        inner?.detach();
+      },
+    };
   }
 
   /** Customer: the recorder while this page is being recorded (tests and diagnostics). */
   get recording(): CobrowseRecorder | undefined {
-    return this.side instanceof CustomerCobrowse ? this.side.recording : undefined;
+    return this.role === 'customer' ? (this.side as CustomerCobrowse | undefined)?.recording : undefined;
   }
 
   /** Customer: sends what the recorder holds now; resolves when it went out (bench and tests). */
   flush(): Promise<void> {
-    return this.side instanceof CustomerCobrowse ? this.side.flush() : Promise.resolve();
+    return this.role === 'customer' && this.side ? (this.side as CustomerCobrowse).flush() : Promise.resolve();
+  }
+
+  /**
+   * Runs `use` with this role's half: at once when it is loaded, else once its
+   * module is (imported on first use), after everything asked before it.
+   */
+  private withSide(use: (side: CobrowseSide) => void): void {
+    if (this.disposed || !this.context) return;
+    if (this.side) {
+      use(this.side);
+      return;
+    }
+    this.pendingSide.push(use);
+    this.sideLoading ??= this.loadSide(this.context);
+  }
+
+  private async loadSide(context: CobrowseContext): Promise<void> {
+    try {
+      const side =
+        context.descriptor.self.role === 'customer'
+          ? new (await import('./cobrowse-customer.js')).CustomerCobrowse(context)
+          : new (await import('./cobrowse-agent.js')).AgentCobrowse(context);
+      if (this.disposed) {
+        side.dispose();
+        return;
+      }
+      this.side = side;
+      const pending = this.pendingSide;
+      this.pendingSide = [];
+      for (const use of pending) use(side);
+    } catch (e) {
+      // Could not load (offline): try again on the next use; a running cobrowse cannot go on without it.
+      this.sideLoading = undefined;
+      this.pendingSide = [];
+      if (!this.disposed && this._state.phase !== 'idle') this.stop(`cobrowse could not load: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   dispose(): void {
@@ -220,6 +293,8 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
         if (from !== 'agent' || this._state.phase === 'active') return;
         this.update({ phase: this.role === 'agent' ? 'offered' : 'asked', offerId: m.id, control: 'none', requestId: undefined, answer: undefined, error: undefined });
         this.emit('cobrowse-offer', { offerId: m.id });
+        // Fetch this side's half now, while the offer is on screen: nothing of it runs before the answer.
+        this.withSide(() => {});
         break;
       }
       case 'cobrowse.answer': {
@@ -265,7 +340,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
           this.update({ control: 'none' });
           this.emit('cobrowse-control', { requestId: m.body.requestId, control: was === 'granted' ? 'revoked' : 'denied' });
         }
-        this.side?.controlChanged();
+        this.withSide((side) => side.controlChanged());
         break;
       }
       case 'cobrowse.stop': {
@@ -276,9 +351,11 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
         this.emit('cobrowse-stop', { stopId: m.id, by: from, ...(reason ? { reason } : {}) });
         // Consent was for this cobrowse: the next offer asks again.
         if (this.role === 'customer') this.setLocalConsent(false);
-        this.side?.controlChanged();
-        // Stopping is immediate; starting waits for history to settle.
-        this.side?.stopped();
+        // Stopping is immediate (as soon as the half is there); starting waits for history to settle.
+        this.withSide((side) => {
+          side.controlChanged();
+          side.stopped();
+        });
         break;
       }
       case 'cobrowse.chunk':
@@ -287,7 +364,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
       case 'cobrowse.highlight':
       case 'cobrowse.action':
       case 'cobrowse.action-result':
-        this.side?.onEphemeral(m);
+        this.withSide((side) => side.onEphemeral(m));
         break;
     }
   }
@@ -295,17 +372,17 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
   private scheduleReconcile(): void {
     clearTimeout(this.reconcileTimer);
     // Like video: let a burst of replayed history settle before anything starts.
-    this.reconcileTimer = setTimeout(() => void this.reconcile(), 60);
+    this.reconcileTimer = setTimeout(() => this.reconcile(), 60);
   }
 
-  private async reconcile(): Promise<void> {
+  private reconcile(): void {
     if (this.disposed) return;
     if (this.role === 'customer' && this.staleGrant && this.staleGrant === this._state.requestId && this._state.phase === 'active') {
       const requestId = this.staleGrant;
       this.staleGrant = undefined;
       this.send('cobrowse.control-grant', { requestId, granted: false });
     }
-    await this.side?.reconcile();
+    this.withSide((side) => void side.reconcile());
   }
 
   private update(patch: Partial<CobrowseState>): void {

@@ -2,6 +2,7 @@ import { TypedEventTarget } from '../util/typed-event-target.js';
 import { BrokerClient } from './broker-client.js';
 import type { LinkController } from './conversation-state.js';
 import { english, type Coded } from '../i18n/index.js';
+import { useAgentCatalogue } from '../i18n/agent.js';
 
 /** A customer record as lookups return it. */
 export interface CustomerMatch {
@@ -81,6 +82,7 @@ export class CustomerSearch extends TypedEventTarget<{ change: { search: Custome
   /** `config` is read at each search and link, so the host may change its inputs at any time. */
   constructor(private readonly config: () => CustomerSearchConfig) {
     super();
+    useAgentCatalogue(); // its texts are agent texts
   }
 
   get state(): CustomerSearchState {

@@ -21,6 +21,10 @@ import { bellIcon, bellOffIcon, keyboardIcon, phoneIcon, videoIcon } from './ico
 import { ConsoleNotifier, type NotificationPermissionState } from './notifier.js';
 import { SHORTCUTS, isEditable, shortcutFor, type KeyName, type ShortcutAction } from './shortcuts.js';
 import { LocalizedElement } from '../localized-element.js';
+import { useAgentCatalogue } from '../../i18n/agent.js';
+
+// This element's texts are in the agent's part of the catalogue (src/i18n/en-agent.ts).
+useAgentCatalogue();
 
 /**
  * The agent's console: sign-in (or a `token` from a host that signs its

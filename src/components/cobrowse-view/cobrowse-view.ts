@@ -3,6 +3,10 @@ import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import type { CobrowseController, CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
 import { cobrowseViewStyles } from './cobrowse-view.styles.js';
+import { useAgentCatalogue } from '../../i18n/agent.js';
+
+// This element's texts are in the agent's part of the catalogue (src/i18n/en-agent.ts).
+useAgentCatalogue();
 
 const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
 

@@ -22,13 +22,34 @@ import type { MessageKey } from '../../i18n/index.js';
 import { dispatchVcEvent, type VcComposeDetail, type VcTypingDetail } from '../events.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
-import '../video-frame/video-frame.js';
-import '../cobrowse-view/cobrowse-view.js';
 import '../vc-menu-button/vc-menu-button.js';
 import { agentStatusLine } from '../status-line.js';
 import { VideoRequestsController } from '../video-requests.js';
 import { linkForm, pageForm } from './pane-forms.js';
 import { videoChatPaneStyles } from './video-chat-pane.styles.js';
+import { useAgentCatalogue } from '../../i18n/agent.js';
+
+// This element's texts are in the agent's part of the catalogue (src/i18n/en-agent.ts).
+useAgentCatalogue();
+
+/**
+ * Elements only some conversations need, defined on first use: `<video-frame>`
+ * once video starts, `<cobrowse-view>` (and the agent's cobrowse code) once
+ * cobrowse is offered. Their tags render at once; the element upgrades when
+ * its module is in (Lit keeps the properties set before), and a failed
+ * download is tried again on the next render.
+ */
+function definer(load: () => Promise<unknown>): () => void {
+  let loading: Promise<unknown> | undefined;
+  return () => {
+    loading ??= load().catch((e: unknown) => {
+      loading = undefined;
+      console.warn('video-chat-pane: could not load an element', e);
+    });
+  };
+}
+const defineVideoFrame = definer(() => import('../video-frame/video-frame.js'));
+const defineCobrowseView = definer(() => import('../cobrowse-view/cobrowse-view.js'));
 
 /** The seed's escalation formats, as the More menu offers them. */
 const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
@@ -250,7 +271,7 @@ export class VideoChatPane extends LocalizedElement {
       ${this._renderVideo(state, name)}
       ${this._pageFormOpen ? pageForm(this._pageError && reasonOf(this._pageError.err, this.i18n.locale), { submit: this._onPageSubmit, cancel: this._closePageForm }, this.i18n) : nothing}
       ${this._search.state.open ? linkForm(this._search.state, { search: this._onLinkSearch, cancel: () => this._search.close(), pick: (m) => this._link(m) }, this.i18n) : nothing}
-      ${state && state.cobrowse.phase !== 'idle' ? html`<cobrowse-view part="cobrowse" .controller=${target}></cobrowse-view>` : nothing}
+      ${state && state.cobrowse.phase !== 'idle' ? (defineCobrowseView(), html`<cobrowse-view part="cobrowse" .controller=${target}></cobrowse-view>`) : nothing}
       <chat-transcript
         part="transcript"
         exportparts="log: transcript-log, message, bubble, bubble-mine, bubble-theirs, system, page-card, typing"
@@ -303,7 +324,7 @@ export class VideoChatPane extends LocalizedElement {
     }
     if (error) notes.push(html`<p class="video-note" role="alert">${error}</p>`);
     const frame = v.phase === 'starting' || v.phase === 'active'
-      ? html`<video-frame part="video" .video=${v} peer-name=${name} .selfName=${state?.descriptor?.self.display} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
+      ? (defineVideoFrame(), html`<video-frame part="video" .video=${v} peer-name=${name} .selfName=${state?.descriptor?.self.display} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`)
       : nothing;
     return html`${notes}${frame}`;
   }

@@ -8,7 +8,7 @@ import {
   SHIPPED_LOCALES,
   availableLocale,
   directionOf,
-  en,
+  en as enCustomer,
   format,
   formatMessage,
   loadLocale,
@@ -21,7 +21,12 @@ import {
 import de from '../../../src/i18n/locales/de.js';
 import es from '../../../src/i18n/locales/es.js';
 import ar from '../../../src/i18n/locales/ar.js';
+import { enAgent } from '../../../src/i18n/en-agent.js';
+import { useAgentCatalogue } from '../../../src/i18n/agent.js';
 
+// English in full: the widget's part (en.ts) and the agent's (en-agent.ts, added by the agent's elements).
+useAgentCatalogue();
+const en: Catalogue = { ...enCustomer, ...enAgent };
 const shipped: Record<string, Catalogue> = { en, de, es, ar };
 
 /** The plural categories each `{x, plural, …}` of a message names. */
