@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import * as v from 'valibot';
 import {
   AgentLoginRequest,
+  AgentPresenceRequest,
   ClaimRequest,
   CreateConversationRequest,
   HandleOfflineMessageRequest,
@@ -20,6 +21,7 @@ import type { Queryable } from './db.js';
 import { ErasureRequest, type ErasureResult } from './erasure.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
 import { parseOfflineListQuery, type OfflineMessages } from './offline-messages.js';
+import type { AgentPresence } from './presence.js';
 import { queuePosition } from './queue-position.js';
 import { parseLastEventId, type QueueStream } from './queue-stream.js';
 import type { ClientKey, RateLimit } from './rate-limit.js';
@@ -61,6 +63,8 @@ export interface ApiContext {
   offline: OfflineMessages;
   /** Closed conversations (and handled offline messages) stay in the queue this long. */
   closedRetentionMs: number;
+  /** Agent presence (presence.ts): the console's toggle; through `availability`, the widget's. */
+  presence: AgentPresence;
 }
 
 interface RequestInfo {
@@ -103,6 +107,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/agent\/login$/, methods: { POST: agentLogin }, bucket: 'login' },
   { pattern: /^\/api\/agent\/logout$/, methods: { POST: agentLogout } },
   { pattern: /^\/api\/agent\/me$/, methods: { GET: agentMe } },
+  { pattern: /^\/api\/agent\/presence$/, methods: { GET: getPresence, POST: setPresence } },
   { pattern: /^\/api\/health$/, methods: { GET: getHealth } },
 ];
 
@@ -270,22 +275,38 @@ async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo):
 async function streamQueue(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
   const ticket = query.get('ticket');
   let endAt: number | undefined;
-  let tokenId: string;
+  let who: VerifiedAgent;
   if (ticket !== null) {
     const ok = await ctx.auth.verifyStreamTicket(ticket);
     if (!ok) throw new HttpError(401, 'invalid_ticket', 'The queue ticket is invalid or has expired; get a new one from POST /api/queue/ticket');
     endAt = ok.untilMs;
-    tokenId = ok.tokenId;
+    who = ok;
   } else {
-    tokenId = (await requireAgentToken(ctx, req)).tokenId;
+    who = await requireAgentToken(ctx, req);
   }
+  const { tokenId, agent } = who;
   // Where a reconnecting console left off: EventSource sends Last-Event-ID itself; a console that had to get a
   // new ticket passes the id it last saw as ?lastEventId= (an EventSource cannot set headers).
   const header = req.headers['last-event-id'];
   const lastEventId = parseLastEventId(typeof header === 'string' ? header : query.get('lastEventId'));
-  if (!ctx.queueStream.attach(req, res, { headers, endAtMs: endAt, tokenId, lastEventId })) {
+  if (!ctx.queueStream.attach(req, res, { headers, endAtMs: endAt, tokenId, agentId: agent.id, lastEventId })) {
     throw new HttpError(503, 'capacity', 'Too many queue listeners', { 'retry-after': '10' });
   }
+  // An open console keeps its agent's presence alive (and this broker refreshes it while the stream stays open).
+  void ctx.presence.refresh([agent.id]).catch(() => {});
+}
+
+/** The agent's own presence as it counts now. */
+async function getPresence(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  sendJson(res, 200, await ctx.presence.get(agent.id), headers);
+}
+
+/** The console's available/away toggle: `available` lasts while a queue stream of the agent's is open (presence.ts). */
+async function setPresence(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  const body = parseWith(AgentPresenceRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.presence.set(agent, body.status), headers);
 }
 
 async function searchCustomers(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {

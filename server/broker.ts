@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Janode, { type JanodeLogLevel } from 'janode';
-import type { CustomerRecord } from '../src/protocol/index.js';
+import { QUEUE_PRESENCE_EVENT, type CustomerRecord } from '../src/protocol/index.js';
 import { AgentAuth, databaseRevocations, type AgentAccount, type AgentVerifier } from './agent-auth.js';
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
 import { Archive, ARCHIVE_PATH } from './archive.js';
@@ -22,6 +22,7 @@ import { JanusPool, type JanusServerOptions } from './janus-pool.js';
 import { type Logger, warningsToStderr } from './log.js';
 import { OfflineMessages } from './offline-messages.js';
 import { parseOpeningHours } from './opening-hours.js';
+import { AgentPresence } from './presence.js';
 import { QueueFeed, QueueStream } from './queue-stream.js';
 import { type ClientKey, DatabaseRateLimiter, pruneRateBuckets, type RateRule, remoteAddressKey } from './rate-limit.js';
 import { checkSecretLength, randomToken } from './secrets.js';
@@ -72,6 +73,12 @@ export interface BrokerOptions {
   brokerStaleMs?: number;
   /** Queue events are kept this long, for consoles that resume from Last-Event-ID. Default 10 min. */
   queueEventRetentionMs?: number;
+  /**
+   * An available agent whose consoles are all closed counts as away after
+   * this long (presence.ts; an open queue stream refreshes it every third of
+   * it). Default 60 s.
+   */
+  agentPresenceTtlMs?: number;
   /** Origins (e.g. "https://shop.example") whose pages may call the API cross-origin. Default: none (same-origin only). */
   allowedOrigins?: string[];
   /** ICE servers handed to browsers in every descriptor. */
@@ -165,6 +172,12 @@ export interface BrokerOptions {
    * the broker's own). Default: always open.
    */
   openingHours?: { schedule: string; timeZone?: string };
+  /**
+   * With no agent signed in and available (agent presence), the widget
+   * offers to leave a message instead of a chat. Default true; false: only
+   * the opening hours decide (chats wait in the queue for whoever comes).
+   */
+  offlineWithoutAgents?: boolean;
   log?: Logger;
 }
 
@@ -334,10 +347,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // The queue: every broker follows the record's queue events (LISTEN/NOTIFY) and streams them to its consoles.
   const feed = new QueueFeed(db, log);
   const queueStream = new QueueStream(feed, { closedRetentionMs, log });
+  // Agent presence: every broker streams the available agents to its consoles and keeps those with a console here alive.
+  const presence = new AgentPresence({ db, ttlMs: opts.agentPresenceTtlMs, log });
+  presence.onChange((available) => queueStream.setStateEvent(QUEUE_PRESENCE_EVENT, { available }));
   try {
     await feed.start();
+    await presence.start();
   } catch (e) {
     queueStream.close();
+    await presence.close();
+    await feed.close();
     await shutdownJanus();
     await releaseDb();
     throw e;
@@ -354,6 +373,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     pruneRateBuckets(db, bucketIdleMs).catch((e: unknown) => log('warn', `rate buckets: prune failed: ${String(e)}`));
   }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   sweeper.unref();
+  const presenceTimer = setInterval(() => {
+    presence
+      .refresh(queueStream.agentIds())
+      .then(() => presence.expire())
+      .catch((e: unknown) => log('warn', `agent presence: refresh failed: ${String(e)}`));
+  }, Math.max(1000, Math.floor(presence.ttlMs / 3)));
+  presenceTimer.unref();
 
   const cors = new CorsPolicy(opts.allowedOrigins);
   const ctx: ApiContext = {
@@ -370,10 +396,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     db,
     operatorToken: opts.operatorToken,
     erase: (req) => eraseCustomer({ db, store, conversations, archive, log }, req),
-    // Opening hours only for now; with agent presence (migration 004 of the console work): `agents: () => presence.availability()`.
-    availability: new Availability({ hours: openingHours }),
+    // Opening hours, and (unless turned off) whether an agent is signed in and available.
+    availability: new Availability({ hours: openingHours, ...(opts.offlineWithoutAgents !== false ? { agents: () => presence.availability() } : {}) }),
     offline,
     closedRetentionMs,
+    presence,
   };
   const demoCrmSecret = opts.demoCrm ? (opts.webhooks?.secret ?? randomToken(32)) : undefined;
   const demoCrm = demoCrmSecret ? new DemoCrm(demoCrmSecret, async (bearer) => (await auth.verify(bearer)) !== null) : undefined;
@@ -421,7 +448,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     });
   } catch (e) {
     clearInterval(sweeper);
+    clearInterval(presenceTimer);
     queueStream.close();
+    await presence.close();
     await feed.close();
     await shutdownJanus();
     await releaseDb();
@@ -472,6 +501,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {
     clearInterval(sweeper);
+    clearInterval(presenceTimer);
     queueStream.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
@@ -482,6 +512,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     await dispatcher?.close();
     // Leaving the cluster: another broker takes this one's archive over at once.
     await cluster.close();
+    await presence.close();
     await feed.close();
     // A stop ends nothing: the conversations are in the record and their rooms stay on Janus,
     // so participants carry on and the next start picks them up.

@@ -225,6 +225,7 @@ export const KEYS = {
   brokerId: { env: 'BROKER_ID', schema: Str, help: "this broker's id on the record (default: derived from its archive URL)" },
   openingHours: { env: 'OPENING_HOURS', schema: Schedule, help: 'weekly opening hours, e.g. "Mo-Fr 09:00-17:00; Sa 10:00-14:00"; outside them the widget takes messages instead of chats (default: always open)' },
   openingHoursTimeZone: { env: 'OPENING_HOURS_TZ', schema: TimeZone, help: "time zone of openingHours, e.g. Europe/Berlin (default: the broker's own)" },
+  offlineWithoutAgents: { env: 'OFFLINE_WITHOUT_AGENTS', fromEnv: boolean, schema: Bool, help: 'with no agent signed in and available, the widget takes messages instead of chats (default true; false: only the opening hours decide)' },
   janodeLog: { env: 'JANODE_LOG', schema: v.picklist(JANODE_LEVELS, (i) => `must be one of ${JANODE_LEVELS.join(', ')}${got(i)}`), help: "janode's own console logging (default none)" },
 } satisfies Record<string, KeySpec>;
 
@@ -457,6 +458,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     backfillConcurrency: get('backfillConcurrency'),
     janodeLogLevel: get('janodeLog'),
     openingHours: values.openingHours !== undefined ? { schedule: get<string>('openingHours')!, timeZone: get('openingHoursTimeZone') } : undefined,
+    offlineWithoutAgents: get<boolean>('offlineWithoutAgents'),
   };
   const fromEnv = (Object.keys(names) as ConfigKey[]).some((k) => names[k] === spec(k).env);
   const sources = [fileLabel ? `file ${fileLabel}` : undefined, fromEnv ? 'environment' : undefined].filter(Boolean).join(' + ') || 'defaults only';

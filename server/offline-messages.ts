@@ -4,7 +4,7 @@ import type { Queryable } from './db.js';
 import { HttpError } from './http-util.js';
 
 /**
- * Messages visitors leave when nobody is available (migration 004,
+ * Messages visitors leave when nobody is available (migration 005,
  * `offline_message`): stored in the record, shown to agents in the queue as
  * entries with state `offline` (the table's trigger writes them into the
  * queue's event log, so every console on every broker sees them arrive), and

@@ -28,7 +28,14 @@ import type { Logger } from './log.js';
  * replayed from the table, and no snapshot; one whose id is older than the
  * table keeps (`queueEventRetentionMs`), or from a future it cannot have seen,
  * or more than `maxReplay` events behind, gets a fresh snapshot. Consoles
- * ignore event names they do not know: agent presence will come as new ones.
+ * ignore event names they do not know.
+ *
+ * Besides the log, a stream carries state events without an `id:` (they are
+ * not part of the log, and leave EventSource's last event id alone): the
+ * latest of each name (setStateEvent) follows the snapshot or replay, and
+ * every change is sent to every open stream. Agent presence is one:
+ *
+ *   event: presence        data: {"available":[{"id":"ann","display":"Ann"}]}
  */
 
 export type QueueDeltaType = 'added' | 'claimed' | 'closed' | 'updated' | 'removed';
@@ -52,6 +59,8 @@ export type QueueStart = { kind: 'snapshot'; reason: 'new' | 'too-old' | 'unknow
 interface Client {
   res: ServerResponse;
   tokenId?: string;
+  /** The agent whose console this is (its presence is refreshed while the stream is open). */
+  agentId?: string;
   /** Last event id written to it. */
   cursor: number;
   /** Live events that arrived while its snapshot or replay was being read. */
@@ -219,6 +228,8 @@ export class QueueStream {
   private readonly stopRevoked: () => void;
   private readonly maxClients: number;
   private readonly maxReplay: number;
+  /** The latest state event of each name, as SSE text (setStateEvent). */
+  private readonly stateEvents = new Map<string, string>();
   /** How consoles started, since this broker started (tests and logs). */
   readonly stats = { snapshots: 0, replays: 0, replayedEvents: 0, eventsSent: 0 };
 
@@ -244,11 +255,12 @@ export class QueueStream {
    * ends the stream then (the listener's credentials run out; EventSource comes
    * back and has to authenticate again). `tokenId` lets endFor() end it when
    * that token is logged out (on any broker). `lastEventId`: where a
-   * reconnecting console left off (Last-Event-ID).
+   * reconnecting console left off (Last-Event-ID). `agentId`: whose console
+   * it is (agentIds()).
    */
-  attach(req: IncomingMessage, res: ServerResponse, o: { headers?: OutgoingHttpHeaders; endAtMs?: number; tokenId?: string; lastEventId?: number } = {}): boolean {
+  attach(req: IncomingMessage, res: ServerResponse, o: { headers?: OutgoingHttpHeaders; endAtMs?: number; tokenId?: string; agentId?: string; lastEventId?: number } = {}): boolean {
     if (this.clients.size >= this.maxClients) return false;
-    const client: Client = { res, tokenId: o.tokenId, cursor: 0, buffer: [] };
+    const client: Client = { res, tokenId: o.tokenId, agentId: o.agentId, cursor: 0, buffer: [] };
     this.clients.add(client);
     let timer: NodeJS.Timeout | undefined;
     if (o.endAtMs !== undefined && Number.isFinite(o.endAtMs)) {
@@ -281,6 +293,25 @@ export class QueueStream {
       n++;
     }
     return n;
+  }
+
+  /** The agents with a stream open on this broker. */
+  agentIds(): string[] {
+    const ids = new Set<string>();
+    for (const c of this.clients) if (c.agentId !== undefined) ids.add(c.agentId);
+    return [...ids];
+  }
+
+  /**
+   * Sets the state event `name` (no `id:`): sent now to every open stream,
+   * and to every stream that opens later, after its snapshot or replay. The
+   * same data again sends nothing.
+   */
+  setStateEvent(name: string, data: unknown): void {
+    const chunk = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+    if (this.stateEvents.get(name) === chunk) return;
+    this.stateEvents.set(name, chunk);
+    this.broadcastRaw(chunk);
   }
 
   close(): void {
@@ -326,7 +357,8 @@ export class QueueStream {
     client.buffer = undefined;
     const later = pending.filter((e) => e.id > client.cursor);
     if (later.length) client.cursor = later[later.length - 1].id;
-    this.write(client, `retry: 2000\n\n${first}${later.map(wire).join('')}`);
+    // The state events as they are now: one that changed while this stream was starting is its latest here.
+    this.write(client, `retry: 2000\n\n${first}${later.map(wire).join('')}${[...this.stateEvents.values()].join('')}`);
   }
 
   private deliver(events: QueueEvent[]): void {

@@ -170,6 +170,34 @@ export interface VcMenuSelectDetail {
   id: string;
 }
 
+// ---- what <agent-console> reports ----
+
+/** `vc-agent-session`: the console signed in (`agent`) or out (`agent: null`; also when the broker ended the session). */
+export interface VcAgentSessionDetail {
+  agent: { id: string; display: string } | null;
+}
+/** `vc-agent-presence`: the agent's presence, as the broker holds it, changed. */
+export interface VcAgentPresenceDetail {
+  status: 'available' | 'away';
+}
+/** `vc-conversation-select`: another conversation came to the front (`null`: none). */
+export interface VcConversationSelectDetail {
+  conversationId: string | null;
+}
+/**
+ * `vc-console-notify` (cancelable): the console is about to chime and, with
+ * the tab hidden, show a desktop notification, for a customer who started
+ * waiting or a message the agent has not seen. Cancel to notify your own way.
+ */
+export interface VcConsoleNotifyDetail {
+  kind: 'waiting' | 'message';
+  conversationId: string;
+  /** The customer's name. */
+  name: string;
+  /** The message, for `message`. */
+  text?: string;
+}
+
 /** Every `vc-*` event the elements dispatch: name → detail. */
 export interface VcEventMap {
   'vc-message-sent': VcMessageSentDetail;
@@ -205,6 +233,10 @@ export interface VcEventMap {
   'vc-cobrowse-consent': VcCobrowseConsentDetail;
   'vc-cobrowse-stop': VcCobrowseStopDetail;
   'vc-menu-select': VcMenuSelectDetail;
+  'vc-agent-session': VcAgentSessionDetail;
+  'vc-agent-presence': VcAgentPresenceDetail;
+  'vc-conversation-select': VcConversationSelectDetail;
+  'vc-console-notify': VcConsoleNotifyDetail;
 }
 
 export type VcEventName = keyof VcEventMap;
@@ -248,6 +280,10 @@ export const VC_EVENTS: { readonly [K in VcEventName]: { readonly cancelable: bo
   'vc-cobrowse-consent': { cancelable: false },
   'vc-cobrowse-stop': { cancelable: false },
   'vc-menu-select': { cancelable: false },
+  'vc-agent-session': { cancelable: false },
+  'vc-agent-presence': { cancelable: false },
+  'vc-conversation-select': { cancelable: false },
+  'vc-console-notify': { cancelable: true },
 };
 
 /** The registry as DOM events: what HTMLElementEventMap gets. */

@@ -14,3 +14,4 @@ export { ConversationHost, type ConversationHostOptions } from './conversation-h
 export { hostCustomerDirectory } from './customer-directory.js';
 export * from './events.js';
 export { LocalizedElement, LocaleController } from './localized-element.js';
+export { AgentConsole } from './agent-console/agent-console.js';

@@ -5,3 +5,4 @@ export * from './offline.js';
 export * from './page-url.js';
 export * from './signing.js';
 export * from './senders.js';
+export * from './presence.js';

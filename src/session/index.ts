@@ -12,3 +12,4 @@ export * from './signing-keys.js';
 export * from './conversation-slot.js';
 export * from './customer-entry.js';
 export * from './customer-search.js';
+export * from './agent-desk.js';

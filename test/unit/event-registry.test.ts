@@ -44,6 +44,10 @@ const typedInDom: { [K in VcEventName]: Same<HTMLElementEventMap[K], CustomEvent
   'vc-cobrowse-consent': true,
   'vc-cobrowse-stop': true,
   'vc-menu-select': true,
+  'vc-agent-session': true,
+  'vc-agent-presence': true,
+  'vc-conversation-select': true,
+  'vc-console-notify': true,
 };
 
 // Compile-time: a forward map naming an event outside the registry, or one whose detail does not fit, is an error.

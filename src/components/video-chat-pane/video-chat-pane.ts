@@ -223,8 +223,9 @@ export class VideoChatPane extends LocalizedElement {
     const connected = state?.status === 'connected';
     const videoBusy = state ? state.video.phase !== 'idle' : true;
     const target = this._conv.controller;
+    // role="none": the pane's header is no page banner (the pane sits in a host's main, e.g. <agent-console>'s).
     return html`
-      <header part="header">
+      <header part="header" role="none">
         <span class="avatar" data-tone=${tone} aria-hidden="true">${name.trim().charAt(0).toUpperCase() || '?'}</span>
         <div class="who">
           <span class="name">${name}</span>

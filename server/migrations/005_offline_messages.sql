@@ -1,5 +1,4 @@
--- Offline messages (README "Embedding", "When nobody is there"). Numbered 004 on the
--- widget branch; it follows agent presence (004) as 005 once both are merged.
+-- Version 5: offline messages (README "Embedding", "When nobody is there").
 -- A visitor who finds nobody available (outside the opening hours, or no
 -- agent signed in and available) leaves a message and an email address; the
 -- agents find it in their queue as an entry of its own state, 'offline', and
