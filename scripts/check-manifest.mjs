@@ -20,6 +20,21 @@ const readme = readFileSync('README.md', 'utf8');
 const problems = [];
 const elements = new Map();
 for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, d);
+/** The folder of an element's module (an element may live in another's folder, as <console-video-tile> in agent-console/). */
+const folders = new Map();
+const moduleOf = new Map();
+for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) {
+  folders.set(d.tagName, mod.path.replace(/\/[^/]*$/, ''));
+  moduleOf.set(d.tagName, mod.path);
+}
+/** The files of an element's template: its folder's, less the modules of other elements there. */
+function templateFiles(tag) {
+  const dir = folders.get(tag) ?? `src/components/${tag}`;
+  const others = new Set([...moduleOf].filter(([t]) => t !== tag).map(([, p]) => p));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.styles.ts') && !others.has(`${dir}/${f}`))
+    .map((f) => join(dir, f));
+}
 
 for (const dir of readdirSync('src/components', { withFileTypes: true })) {
   if (!dir.isDirectory()) continue;
@@ -143,10 +158,8 @@ for (const [tag, el] of elements) {
   }
   // Parts: every part="…" in the element's folder is documented, and every documented part exists.
   const parts = new Set();
-  const dir = `src/components/${tag}`;
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.ts') || f.endsWith('.styles.ts')) continue;
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/\spart="([^"]*)"/g)) {
+  for (const file of templateFiles(tag)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\spart="([^"]*)"/g)) {
       for (const token of m[1].replace(/\$\{[^}]*\}/g, (x) => ` ${[...x.matchAll(/'([a-z-]+)'/g)].map((q) => q[1]).join(' ')} `).split(/\s+/)) if (token) parts.add(token);
     }
   }
@@ -157,10 +170,8 @@ for (const [tag, el] of elements) {
 /** Parts an element exports from the elements inside it (exportparts="inner: outer, same"). */
 function exported(tag) {
   const names = new Set();
-  const dir = `src/components/${tag}`;
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith('.ts') || f.endsWith('.styles.ts')) continue;
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
+  for (const file of templateFiles(tag)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
       for (const entry of m[1].split(',')) {
         const [inner, outer] = entry.split(':').map((x) => x.trim());
         names.add(outer || inner);

@@ -106,9 +106,10 @@ describe('broker: availability, offline messages, queue position', () => {
 
   before(async () => {
     janus = await startJanus();
-    broker = await startBroker(await brokerOptions(janus, { agentTokenSecret: AGENT_SECRET }));
+    // Only the opening hours decide here (agents' presence: presence.test.ts, and the last test below).
+    broker = await startBroker(await brokerOptions(janus, { agentTokenSecret: AGENT_SECRET, offlineWithoutAgents: false }));
     // Open one minute a week, never now (unless the test runs in that minute: then it is open for the next test run).
-    closedBroker = await startBroker(await brokerOptions(janus, { agentTokenSecret: AGENT_SECRET, openingHours: { schedule: 'Su 03:00-03:01', timeZone: 'UTC' } }));
+    closedBroker = await startBroker(await brokerOptions(janus, { agentTokenSecret: AGENT_SECRET, openingHours: { schedule: 'Su 03:00-03:01', timeZone: 'UTC' }, offlineWithoutAgents: false }));
   });
   after(async () => {
     await broker?.close();
@@ -227,15 +228,17 @@ describe('broker: availability, offline messages, queue position', () => {
         const r = await call(b.url, `/api/conversations/${grants[i].descriptor.id}/queue`, { headers: { authorization: `Bearer ${key}` } });
         return { status: r.status, body: r.status === 200 ? v.parse(QueuePosition, r.body) : undefined };
       };
-      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 3, waiting: 3 });
+      // No agent has set themselves available (claims go through the API here): a waiting customer is told so.
+      const nobody = { availability: { available: false, agents: 0, reason: 'no-agents' } };
+      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 3, waiting: 3, ...nobody });
       assert.equal((await position(2, grants[0].resumeKey)).status, 403, "another conversation's key");
       assert.equal((await call(b.url, `/api/conversations/${grants[2].descriptor.id}/queue`)).status, 401);
       const claim = await call(b.url, `/api/conversations/${grants[0].descriptor.id}/claim`, { body: await keyed({}), headers: asAgent('ann', 'Ann') });
       assert.equal(claim.status, 200);
-      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 2, waiting: 2 });
+      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 2, waiting: 2, ...nobody });
       assert.deepEqual((await position(0)).body, { state: 'claimed' });
       await call(b.url, `/api/conversations/${grants[1].descriptor.id}/close`, { body: {}, headers: { authorization: `Bearer ${grants[1].resumeKey}` } });
-      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 1, waiting: 1 });
+      assert.deepEqual((await position(2)).body, { state: 'waiting', position: 1, waiting: 1, ...nobody });
     } finally {
       await b.close();
     }

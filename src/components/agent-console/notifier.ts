@@ -5,7 +5,7 @@
  * count is the element's (it renders it from its state).
  */
 
-const MUTED_KEY = 'vc-agent-console-muted';
+const MUTED_KEY = 'vc-console:muted';
 /** Chimes closer together than this are one chime (a burst of messages is one sound). */
 const MIN_GAP_MS = 1200;
 

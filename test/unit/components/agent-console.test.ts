@@ -343,7 +343,7 @@ describe('<agent-console>', () => {
       return original.call(this, when);
     };
     try {
-      localStorage.removeItem('vc-agent-console-muted');
+      localStorage.removeItem('vc-console:muted');
       const s = await signedIn([['c1', 'Casey']]);
       const { el, broker, desk } = s;
       await waitUntil(() => desk.state.presence.status === 'available', 'available');
@@ -369,12 +369,12 @@ describe('<agent-console>', () => {
       sound.click();
       await el.updateComplete;
       expect(sound.getAttribute('aria-pressed')).to.equal('false');
-      expect(localStorage.getItem('vc-agent-console-muted')).to.equal('true');
+      expect(localStorage.getItem('vc-console:muted')).to.equal('true');
       broker.conversation('c1').receive('silent');
       expect(started.length).to.equal(4);
     } finally {
       OscillatorNode.prototype.start = original;
-      localStorage.removeItem('vc-agent-console-muted');
+      localStorage.removeItem('vc-console:muted');
     }
   });
 
