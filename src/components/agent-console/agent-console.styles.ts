@@ -149,6 +149,16 @@ export const agentConsoleStyles = [
     .queue li:first-child {
       border-top: 0;
     }
+    .offline li {
+      align-items: flex-start;
+    }
+    .offline-text {
+      font-size: 0.875rem;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      max-height: 6.5em;
+      overflow: auto;
+    }
     .who {
       flex: 1 1 auto;
       min-width: 0;

@@ -53,6 +53,7 @@ import { LocalizedElement } from '../localized-element.js';
  * @csspart header - The top bar: title, presence, sound, notifications, help, who is signed in.
  * @csspart sidebar - The conversations column (queue, own conversations, call tiles).
  * @csspart queue - The waiting list.
+ * @csspart offline-messages - Messages visitors left while nobody was available (Mark handled).
  * @csspart conversations - The list of the agent's own conversations.
  * @csspart tiles - The tiles of calls in conversations not in front.
  * @csspart main - The conversation in front (or the sign-in).
@@ -60,15 +61,17 @@ import { LocalizedElement } from '../localized-element.js';
  * @csspart sign-in - The sign-in form.
  * @csspart help - The shortcuts overlay (`<dialog>`).
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accent: Claim, badges, focus ring.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: Claim, badges, focus ring. Dark: `#2563eb`.
  * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Background of the columns.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors.
+ * @cssprop [--vc-color-surface=#ffffff] - Background of the columns. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour. Dark: `#16181d`.
+ * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
- * @cssprop [--vc-font=system-ui] - Font family.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-console-sidebar-width=19rem] - Width of the conversations column.
- * @cssprop [--vc-console-background=#f3f4f6] - Background around the columns.
+ * @cssprop [--vc-console-background=color-mix(in srgb, var(--_vc-text) 5%, var(--_vc-surface))] - Background around the columns.
  */
 export class AgentConsole extends LocalizedElement {
   static override styles = agentConsoleStyles;
@@ -532,6 +535,8 @@ export class AgentConsole extends LocalizedElement {
     const me = s.agent?.id;
     const queue = s.queue ?? [];
     const waiting = queue.filter((e) => e.state === 'waiting');
+    // Messages visitors left while nobody was available: answered by email, then marked handled.
+    const offline = queue.filter((e) => e.state === 'offline' && e.offline);
     const stream = s.stream === 'live' ? this.t('console.stream.live') : s.stream === 'reconnecting' ? this.t('console.stream.reconnecting') : this.t('console.stream.connecting');
     const tiles = s.conversations.filter((c) => c.id !== s.active && isInCall(c));
     return html`
@@ -544,6 +549,14 @@ export class AgentConsole extends LocalizedElement {
             </ul>`
           : html`<p class="empty">${this.t('console.nobody-waiting')}</p>`}
       </section>
+      ${offline.length
+        ? html`<section aria-labelledby="offline-heading">
+            <h2 id="offline-heading">${this.t('console.offline-heading', { count: offline.length })}</h2>
+            <ul class="queue offline" part="offline-messages">
+              ${repeat(offline, (e) => e.id, (e) => this._renderOffline(e, s.handling?.includes(e.id) ?? false))}
+            </ul>
+          </section>`
+        : nothing}
       <section aria-labelledby="mine-heading">
         <h2 id="mine-heading">${this.t('console.mine-heading', { count: s.conversations.length })}</h2>
         ${s.conversations.length
@@ -580,6 +593,23 @@ export class AgentConsole extends LocalizedElement {
       </span>
       <button class="btn-primary" type="button" aria-label=${this.t('console.claim-label', { name: e.display })} ?disabled=${claiming} @click=${() => void this._claim(e.id)}>
         ${this.t('console.claim')}
+      </button>
+    </li>`;
+  }
+
+  /** A message a visitor left while nobody was available: who, the address to answer, what they wrote, and Mark handled. */
+  private _renderOffline(e: QueueEntry, handling: boolean): TemplateResult {
+    const m = e.offline!;
+    const agoMs = Math.max(0, Date.now() - e.createdAt);
+    return html`<li class="offline-message" data-id=${e.id}>
+      <span class="who">
+        <span class="name">${e.display}</span>
+        <a class="detail" href=${`mailto:${m.email}`}>${m.email}</a>
+        <span class="detail">${this.t('console.offline-left', { minutes: Math.floor(agoMs / 60_000) })}</span>
+        <span class="offline-text">${m.text}</span>
+      </span>
+      <button class="btn-ghost" type="button" aria-label=${this.t('console.offline-handled-label', { name: e.display })} ?disabled=${handling} @click=${() => void this.activeDesk?.handleOffline(e.id)}>
+        ${this.t('console.offline-handled')}
       </button>
     </li>`;
   }
