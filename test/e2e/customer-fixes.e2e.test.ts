@@ -16,7 +16,7 @@ async function logState(page: Page, text: string): Promise<{ distance: number; s
     const t = document.querySelector('customer-chat')?.shadowRoot?.querySelector('chat-transcript');
     const log = t?.shadowRoot?.querySelector<HTMLElement>('[role="log"]');
     if (!log) return { distance: Number.POSITIVE_INFINITY, scrolls: false, inView: false };
-    const msg = [...log.querySelectorAll('.msg')].reverse().find((m) => m.textContent?.includes(want));
+    const msg = Array.from(log.querySelectorAll('.msg')).reverse().find((m) => m.textContent?.includes(want));
     const box = log.getBoundingClientRect();
     const r = msg?.getBoundingClientRect();
     return {

@@ -139,17 +139,19 @@ export const agentConsoleStyles = [
       align-items: center;
       gap: 0.35rem;
     }
-    .queue li {
+    .queue li,
+    .offline-list li {
       display: flex;
       align-items: center;
       gap: 0.5rem;
       padding: 0.35rem 0;
       border-top: 1px solid var(--_vc-subtle);
     }
-    .queue li:first-child {
+    .queue li:first-child,
+    .offline-list li:first-child {
       border-top: 0;
     }
-    .offline li {
+    .offline-list li {
       align-items: flex-start;
     }
     .offline-text {

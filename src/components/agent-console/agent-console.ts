@@ -552,7 +552,7 @@ export class AgentConsole extends LocalizedElement {
       ${offline.length
         ? html`<section aria-labelledby="offline-heading">
             <h2 id="offline-heading">${this.t('console.offline-heading', { count: offline.length })}</h2>
-            <ul class="queue offline" part="offline-messages">
+            <ul class="offline-list" part="offline-messages">
               ${repeat(offline, (e) => e.id, (e) => this._renderOffline(e, s.handling?.includes(e.id) ?? false))}
             </ul>
           </section>`

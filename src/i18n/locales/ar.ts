@@ -269,7 +269,7 @@ const ar: Catalogue = {
   'console.offline-heading': 'الرسائل ({count})',
   'console.offline-handled': 'تمت المعالجة',
   'console.offline-handled-label': 'تمت المعالجة: رسالة {name}',
-  'console.offline-left': '{minutes, plural, =0 {تُركت قبل أقل من دقيقة} one {تُركت قبل دقيقة} two {تُركت قبل دقيقتين} few {تُركت قبل # دقائق} many {تُركت قبل # دقيقة} other {تُركت قبل # دقيقة}}',
+  'console.offline-left': '{minutes, plural, =0 {تُركت قبل أقل من دقيقة} zero {تُركت قبل أقل من دقيقة} one {تُركت قبل دقيقة} two {تُركت قبل دقيقتين} few {تُركت قبل # دقائق} many {تُركت قبل # دقيقة} other {تُركت قبل # دقيقة}}',
   'console.waiting-for': 'ينتظر منذ {time}',
   'console.waiting-for-long': 'ينتظر منذ {minutes, plural, =0 {أقل من دقيقة} zero {أقل من دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}',
   'console.claim': 'تولَّ',

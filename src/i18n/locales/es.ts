@@ -269,7 +269,7 @@ const es: Catalogue = {
   'console.offline-heading': 'Mensajes ({count})',
   'console.offline-handled': 'Marcar como atendido',
   'console.offline-handled-label': 'Marcar como atendido: mensaje de {name}',
-  'console.offline-left': 'dejado {minutes, plural, =0 {hace menos de un minuto} one {hace # minuto} other {hace # minutos}}',
+  'console.offline-left': 'dejado {minutes, plural, =0 {hace menos de un minuto} one {hace # minuto} many {hace # minutos} other {hace # minutos}}',
   'console.waiting-for': 'espera desde hace {time}',
   'console.waiting-for-long': 'espera desde hace {minutes, plural, =0 {menos de un minuto} one {# minuto} many {# minutos} other {# minutos}}',
   'console.claim': 'Atender',
