@@ -61,21 +61,6 @@ function realStackPlugin() {
   };
 }
 
-/**
- * webrtc-adapter's ESM source imports the CommonJS `sdp` package. The dev
- * server serves files as they are, so give that one file an ESM face
- * (rollup's commonjs plugin does the same for the real build).
- */
-function sdpAsEsm() {
-  return {
-    name: 'vc-sdp-esm',
-    transform(context) {
-      if (!context.path.endsWith('/node_modules/sdp/sdp.js')) return undefined;
-      return { body: `const module = { exports: {} };\n${context.body}\nexport default module.exports;\n` };
-    },
-  };
-}
-
 /** Same-origin /api for the test pages, forwarded to the broker. */
 async function brokerProxy(ctx, next) {
   if (!ctx.path.startsWith('/api/')) return next();
@@ -106,7 +91,6 @@ export default {
   middleware: [brokerProxy],
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' }),
-    sdpAsEsm(),
     realStackPlugin(),
   ],
   browsers: [chromeLauncher({ launchOptions: { executablePath: findChromium(), args: chromiumFlags } })],

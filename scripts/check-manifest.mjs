@@ -10,7 +10,7 @@
 // - the README's events tables list exactly the registry's events, each with
 //   the registry's "cancelable".
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const { VC_EVENTS } = await tsImport('../src/components/events.ts', import.meta.url);
@@ -19,21 +19,25 @@ const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
 const readme = readFileSync('README.md', 'utf8');
 const problems = [];
 const elements = new Map();
-for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, d);
-/** The folder of an element's module (an element may live in another's folder, as <console-video-tile> in agent-console/). */
-const folders = new Map();
-const moduleOf = new Map();
-for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) {
-  folders.set(d.tagName, mod.path.replace(/\/[^/]*$/, ''));
-  moduleOf.set(d.tagName, mod.path);
+/** tag → the source file that defines it (an element may live in another's folder: <console-video-tile> in agent-console/). */
+const sourceOf = new Map();
+for (const mod of manifest.modules) {
+  for (const d of mod.declarations ?? []) {
+    if (!d.customElement || !d.tagName) continue;
+    elements.set(d.tagName, d);
+    sourceOf.set(d.tagName, mod.path);
+  }
 }
-/** The files of an element's template: its folder's, less the modules of other elements there. */
+/**
+ * The files of an element's templates: its folder's, when the folder has its
+ * name (less the files of other elements kept there), else its own file only.
+ */
 function templateFiles(tag) {
-  const dir = folders.get(tag) ?? `src/components/${tag}`;
-  const others = new Set([...moduleOf].filter(([t]) => t !== tag).map(([, p]) => p));
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.styles.ts') && !others.has(`${dir}/${f}`))
-    .map((f) => join(dir, f));
+  const src = sourceOf.get(tag) ?? `src/components/${tag}/${tag}.ts`;
+  const dir = dirname(src);
+  if (basename(dir) !== tag) return [src];
+  const others = new Set([...sourceOf].filter(([t]) => t !== tag).map(([, f]) => f));
+  return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.styles.ts')).map((f) => join(dir, f)).filter((f) => !others.has(f));
 }
 
 for (const dir of readdirSync('src/components', { withFileTypes: true })) {
@@ -105,7 +109,7 @@ function cssFallbacks(text) {
     const name = (comma === -1 ? inner : inner.slice(0, comma)).trim();
     const fallback = comma === -1 ? undefined : inner.slice(comma + 1).trim().replace(/\s+/g, ' ');
     // color-scheme: var(--vc-color-surface, light dark) is the dark-mode switch, not a default of the surface.
-    const switchUse = /color-scheme:\s*$/.test(text.slice(Math.max(0, i - 40), i));
+    const switchUse = /(color-scheme|\$\{colorScheme\}):\s*$/.test(text.slice(Math.max(0, i - 40), i));
     if (/^--vc-[a-z-]+$/.test(name) && !switchUse) found.push({ name, fallback });
   }
   return found;
@@ -158,8 +162,8 @@ for (const [tag, el] of elements) {
   }
   // Parts: every part="…" in the element's folder is documented, and every documented part exists.
   const parts = new Set();
-  for (const file of templateFiles(tag)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\spart="([^"]*)"/g)) {
+  for (const f of templateFiles(tag)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/\spart="([^"]*)"/g)) {
       for (const token of m[1].replace(/\$\{[^}]*\}/g, (x) => ` ${[...x.matchAll(/'([a-z-]+)'/g)].map((q) => q[1]).join(' ')} `).split(/\s+/)) if (token) parts.add(token);
     }
   }
@@ -170,8 +174,8 @@ for (const [tag, el] of elements) {
 /** Parts an element exports from the elements inside it (exportparts="inner: outer, same"). */
 function exported(tag) {
   const names = new Set();
-  for (const file of templateFiles(tag)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
+  for (const f of templateFiles(tag)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/exportparts="([^"]*)"/g)) {
       for (const entry of m[1].split(',')) {
         const [inner, outer] = entry.split(':').map((x) => x.trim());
         names.add(outer || inner);

@@ -547,7 +547,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
       case 'cobrowse.resync':
       case 'cobrowse.pointer':
       case 'cobrowse.highlight':
-      case 'cobrowse.action': {
+      case 'cobrowse.action':
+      case 'cobrowse.action-result': {
         // Ephemeral: whispered live, never in history; nothing to ack or dedupe.
         if (mine) return;
         this.emit('signal', { message: msg, mine: false });

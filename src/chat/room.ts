@@ -63,7 +63,7 @@ export interface RoomTransport {
  * Whispered to the other side's current connections only: no outbox, no ack,
  * no room history, no dedupe. For high-volume or moment-bound cobrowse traffic.
  */
-export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action';
+export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action' | 'cobrowse.action-result';
 /** Control messages the features (video, pages, link, cobrowse) exchange over the chat. */
 export type SignalType =
   | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'video.publish' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'

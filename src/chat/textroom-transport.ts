@@ -1,4 +1,5 @@
-import { TextRoomChannel, type GatewayConnection } from '../janus/index.js';
+import type { GatewayConnection } from '../janus/gateway-connection.js';
+import { TextRoomChannel } from '../janus/textroom-channel.js';
 import type { RoomJoin, RoomTransport } from './room.js';
 
 /** Rooms over a Janus gateway session: each channel is a TextRoom data channel. */

@@ -33,8 +33,9 @@ export function closestComposed(node: Node | null | undefined, selector: string)
   return null;
 }
 
-function autocompleteTokens(el: Element): string[] {
-  return (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+/** Whether an `autocomplete` value names a secret (payment card, password, one-time code). */
+export function isSecretAutocomplete(value: string | null | undefined): boolean {
+  return (value ?? '').toLowerCase().split(/\s+/).filter(Boolean).some((t) => t.startsWith('cc-') || SECRET_AUTOCOMPLETE.has(t));
 }
 
 /**
@@ -48,7 +49,7 @@ export function isSecretField(el: Element | null | undefined): boolean {
   if (el.localName === 'input' && (type === 'password' || (el as HTMLInputElement).type === 'password')) return true;
   // rrweb marks inputs that were passwords before a "show password" toggle.
   if (el.hasAttribute('data-rr-is-password')) return true;
-  if (autocompleteTokens(el).some((t) => t.startsWith('cc-') || SECRET_AUTOCOMPLETE.has(t))) return true;
+  if (isSecretAutocomplete(el.getAttribute('autocomplete'))) return true;
   return closestComposed(el, MASK_TEXT_SELECTOR) !== null;
 }
 

@@ -6,6 +6,7 @@
  * scripts or anything that runs code (javascript: links). Only values are
  * set and events dispatched: nothing from the agent is ever evaluated.
  */
+import type { CobrowseRefusal } from '../protocol/index.js';
 import { isBlocked, isSecretField } from './masking.js';
 
 export interface RemoteAction {
@@ -14,7 +15,15 @@ export interface RemoteAction {
   value?: string;
 }
 
-export type ActionResult = { ok: true; element: Element } | { ok: false; reason: string };
+/** A refusal says why in English (`reason`, for logs and hosts) and as a code (`code`, sent back to the agent). */
+export type ActionResult = { ok: true; element: Element } | { ok: false; reason: string; code: CobrowseRefusal };
+
+interface Refusal {
+  reason: string;
+  code: CobrowseRefusal;
+}
+
+const refuse = (code: CobrowseRefusal, reason: string): { ok: false; reason: string; code: CobrowseRefusal } => ({ ok: false, reason, code });
 
 const NEVER_TOUCH = new Set(['script', 'style', 'link', 'meta', 'iframe', 'frame', 'object', 'embed', 'template', 'html', 'head', 'body', 'base', 'noscript']);
 const CLICKABLE_ROLES = new Set(['button', 'link', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'checkbox', 'radio', 'switch', 'option', 'treeitem']);
@@ -23,12 +32,16 @@ const NO_CLICK_INPUT_TYPES = new Set(['file', 'password', 'hidden', 'image']);
 
 /** Why `el` may not be touched at all, or undefined if it may. */
 export function forbiddenReason(el: Element): string | undefined {
-  if (!el.isConnected) return 'element is gone';
-  if (NEVER_TOUCH.has(el.localName)) return `<${el.localName}> is never touched`;
-  if (isBlocked(el)) return 'element is blocked from cobrowse';
-  if (isSecretField(el)) return 'secret fields (password, payment, masked) are never touched';
-  if (el.localName === 'input' && NO_CLICK_INPUT_TYPES.has((el as HTMLInputElement).type)) return `${(el as HTMLInputElement).type} inputs are never touched`;
-  if ((el as HTMLElement).closest?.('[inert]')) return 'element is inert';
+  return forbidden(el)?.reason;
+}
+
+function forbidden(el: Element): Refusal | undefined {
+  if (!el.isConnected) return { code: 'gone', reason: 'element is gone' };
+  if (NEVER_TOUCH.has(el.localName)) return { code: 'not-allowed', reason: `<${el.localName}> is never touched` };
+  if (isBlocked(el)) return { code: 'blocked', reason: 'element is blocked from cobrowse' };
+  if (isSecretField(el)) return { code: 'secret', reason: 'secret fields (password, payment, masked) are never touched' };
+  if (el.localName === 'input' && NO_CLICK_INPUT_TYPES.has((el as HTMLInputElement).type)) return { code: 'not-allowed', reason: `${(el as HTMLInputElement).type} inputs are never touched` };
+  if ((el as HTMLElement).closest?.('[inert]')) return { code: 'disabled', reason: 'element is inert' };
   return undefined;
 }
 
@@ -55,15 +68,15 @@ export function performAction(action: RemoteAction, resolve: (id: number) => Nod
   const node = resolve(action.node);
   // Duck-typed: the page may live in another realm than this module.
   let el: Element | null = node?.nodeType === 1 ? (node as Element) : (node?.parentElement ?? null);
-  if (!el) return { ok: false, reason: 'no such element on this page' };
+  if (!el) return refuse('gone', 'no such element on this page');
   if (action.kind === 'click') {
     const target: Element | null = isClickable(el) ? el : el.closest('button, a[href], label, summary, [role], [tabindex], input, select, textarea');
-    if (!target) return { ok: false, reason: `<${el.localName}> is not something to click` };
+    if (!target) return refuse('not-clickable', `<${el.localName}> is not something to click`);
     el = target;
   }
-  const forbidden = forbiddenReason(el);
-  if (forbidden) return { ok: false, reason: forbidden };
-  if (isDisabled(el)) return { ok: false, reason: 'element is disabled' };
+  const no = forbidden(el);
+  if (no) return refuse(no.code, no.reason);
+  if (isDisabled(el)) return refuse('disabled', 'element is disabled');
   if (action.kind === 'click') {
     if (el.localName === 'a') {
       const href = (el as HTMLAnchorElement).href;
@@ -71,9 +84,9 @@ export function performAction(action: RemoteAction, resolve: (id: number) => Nod
       try {
         protocol = new URL(href, el.ownerDocument.baseURI).protocol;
       } catch {
-        return { ok: false, reason: 'link has no valid address' };
+        return refuse('link', 'link has no valid address');
       }
-      if (protocol !== 'http:' && protocol !== 'https:') return { ok: false, reason: `${protocol} links are never followed` };
+      if (protocol !== 'http:' && protocol !== 'https:') return refuse('link', `${protocol} links are never followed`);
     }
     (el as HTMLElement).click();
     return { ok: true, element: el };
@@ -82,20 +95,20 @@ export function performAction(action: RemoteAction, resolve: (id: number) => Nod
 }
 
 function fill(el: Element, value: string): ActionResult {
-  if ((el as HTMLInputElement).readOnly) return { ok: false, reason: 'field is read-only' };
+  if ((el as HTMLInputElement).readOnly) return refuse('read-only', 'field is read-only');
   const win = el.ownerDocument.defaultView;
-  if (!win) return { ok: false, reason: 'element is gone' };
+  if (!win) return refuse('gone', 'element is gone');
   if (el.localName === 'input') {
     const type = (el as HTMLInputElement).type;
-    if (!TEXT_INPUT_TYPES.has(type)) return { ok: false, reason: `${type} inputs are clicked, not filled` };
+    if (!TEXT_INPUT_TYPES.has(type)) return refuse('not-fillable', `${type} inputs are clicked, not filled`);
     setNativeValue(el, win.HTMLInputElement.prototype, value);
   } else if (el.localName === 'textarea') {
     setNativeValue(el, win.HTMLTextAreaElement.prototype, value);
   } else if (el.localName === 'select') {
-    if (!Array.from((el as HTMLSelectElement).options).some((o) => o.value === value)) return { ok: false, reason: 'no such option' };
+    if (!Array.from((el as HTMLSelectElement).options).some((o) => o.value === value)) return refuse('no-option', 'no such option');
     setNativeValue(el, win.HTMLSelectElement.prototype, value);
   } else {
-    return { ok: false, reason: `<${el.localName}> is not a form field` };
+    return refuse('not-fillable', `<${el.localName}> is not a form field`);
   }
   el.dispatchEvent(new win.Event('input', { bubbles: true, composed: true }));
   el.dispatchEvent(new win.Event('change', { bubbles: true }));

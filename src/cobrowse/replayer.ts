@@ -9,6 +9,7 @@
  * click, input) naming rrweb node ids; the session decides what may be sent.
  */
 import { EVENT_INCREMENTAL, type RecordedEvent } from './codec.js';
+import { closestComposed, isSecretAutocomplete, isSecretField } from './masking.js';
 
 type ReplayModule = typeof import('@rrweb/replay');
 type ReplayerInstance = InstanceType<ReplayModule['Replayer']>;
@@ -29,8 +30,25 @@ export type ReplayIntent =
   | { kind: 'click'; node: number }
   | { kind: 'input'; node: number; value: string };
 
+/** Words the replay shows the agent (from the UI's message catalogue). */
+export interface ReplayLabels {
+  /** The replay iframe's title. */
+  frame: string;
+  /** Tooltip of a masked field: the agent sees * for each character. */
+  masked: string;
+  /** Tooltip of a secret field (password, payment, `data-vc-mask`): never shown, never filled. */
+  secret: string;
+}
+
+const DEFAULT_LABELS: ReplayLabels = {
+  frame: 'Customer’s page (live view)',
+  masked: 'Masked: you see * for each character the customer types',
+  secret: 'Protected field: never shown, never filled remotely',
+};
+
 export interface ReplayerOptions {
   onIntent(intent: ReplayIntent): void;
+  labels?: ReplayLabels;
   /** Pointer messages at most this often (ms). */
   pointerIntervalMs?: number;
   /** Coalesce typing into one input intent per field per this many ms. */
@@ -39,9 +57,50 @@ export interface ReplayerOptions {
 
 const INCREMENTAL_INPUT = 5;
 
-/** Styles for rrweb's wrapper and the customer's cursor; added next to the replay. */
+/** Form fields whose value the customer's recorder masks (masking.ts): the types it has no value to hide in are left out. */
+const FIELD_SELECTOR = 'input, textarea, select';
+const UNMASKED_INPUT_TYPES = new Set(['checkbox', 'radio', 'submit', 'button', 'reset', 'image', 'file', 'hidden', 'range', 'color']);
+/** Attributes that decide whether a replayed field is masked (and our own tooltip). */
+const MASK_ATTRIBUTES = ['type', 'autocomplete', 'data-vc-mask', 'data-vc-unmask', 'data-rr-is-password', 'title'];
+
+/**
+ * Marks masked fields inside the replay, inserted by rrweb into every
+ * rebuilt document: a dashed outline and a lock on masked fields (the agent
+ * sees * for what the customer types), a solid one on secret fields
+ * (password, payment, `data-vc-mask`: a constant mask, never filled).
+ */
+const LOCK_ICON = `url("data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#c2410c" d="M12 2a5 5 0 0 1 5 5v3h1a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h1V7a5 5 0 0 1 5-5zm0 2a3 3 0 0 0-3 3v3h6V7a3 3 0 0 0-3-3z"/></svg>')}")`;
+export const MASK_MARKER_CSS = [
+  '[data-vc-masked] { outline: 2px dashed #c2410c !important; outline-offset: 1px !important; }',
+  '[data-vc-masked="secret"] { outline-style: solid !important; }',
+  `input[data-vc-masked], textarea[data-vc-masked] { background-image: ${LOCK_ICON} !important; background-repeat: no-repeat !important; background-position: right 4px top 50% !important; background-size: 14px 14px !important; }`,
+];
+
+/**
+ * How the customer's recorder treats `el`'s value: 'secret' (constant mask),
+ * 'masked' (* per character), or shown. `autocomplete` is the field's own
+ * value on the customer's page (rrweb's rebuild sets every replayed field's
+ * to "off").
+ */
+export function maskKind(el: Element, autocomplete?: string): 'secret' | 'masked' | undefined {
+  if (el.matches(FIELD_SELECTOR)) {
+    if (el.localName === 'input' && UNMASKED_INPUT_TYPES.has((el.getAttribute('type') ?? '').toLowerCase()) && !el.hasAttribute('data-rr-is-password')) return undefined;
+    if (isSecretField(el) || isSecretAutocomplete(autocomplete)) return 'secret';
+    return closestComposed(el, '[data-vc-unmask]') ? undefined : 'masked';
+  }
+  // Text inside data-vc-mask elements arrives as * per character.
+  return el.matches('[data-vc-mask]') ? 'masked' : undefined;
+}
+
+/**
+ * Styles for rrweb's wrapper and the customer's cursor; added next to the
+ * replay. The wrapper is taken out of the flow: at the customer's full
+ * viewport width it would otherwise make the stage (and every box around it
+ * that sizes to its content) as wide as the customer's page; fit() scales it
+ * down with a transform and centres it.
+ */
 export const REPLAY_CSS = `
-.replayer-wrapper { position: relative; transform-origin: 0 0; }
+.replayer-wrapper { position: absolute; top: 0; left: 0; transform-origin: 0 0; }
 .replayer-wrapper > iframe { border: 0; display: block; background: #fff; }
 .replayer-mouse { position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border-radius: 50%;
   background: rgb(37 99 235 / 0.55); box-shadow: 0 0 0 2px #fff; pointer-events: none; transition: left 50ms linear, top 50ms linear; }
@@ -70,8 +129,10 @@ export class CobrowseReplayer {
   private docListeners?: AbortController;
   private readonly stageListeners = new AbortController();
   private generation = 0;
+  private labels: ReplayLabels;
 
   constructor(private readonly stage: HTMLElement, private readonly options: ReplayerOptions) {
+    this.labels = options.labels ?? DEFAULT_LABELS;
     this.style = stage.ownerDocument.createElement('style');
     this.style.textContent = REPLAY_CSS;
     stage.append(this.style);
@@ -123,6 +184,7 @@ export class CobrowseReplayer {
       mouseTail: false,
       showWarning: false,
       logger: quiet,
+      insertStyleRules: MASK_MARKER_CSS,
     });
     this.replayer = replayer;
     // Rebuilding a snapshot re-opens the iframe's document, which drops its listeners: attach after each one.
@@ -169,6 +231,33 @@ export class CobrowseReplayer {
   /** While on, clicks highlight instead of clicking. */
   setHighlightMode(on: boolean): void {
     this.highlightMode = on;
+  }
+
+  /** The words shown in the replay (frame title, masked fields' tooltips), in the agent's language. */
+  setLabels(labels: ReplayLabels): void {
+    this.labels = labels;
+    const frame = this.replayer?.iframe;
+    if (frame) frame.title = labels.frame;
+    this.markMasked();
+  }
+
+  /** Marks every masked field of the replayed page (data-vc-masked + tooltip); the styles come with the rebuild. */
+  private markMasked(): void {
+    const replayer = this.replayer;
+    const doc = replayer?.iframe.contentDocument;
+    if (!replayer || !doc) return;
+    const mirror = replayer.getMirror();
+    for (const el of Array.from(doc.querySelectorAll(`${FIELD_SELECTOR}, [data-vc-mask]`))) {
+      const recorded = (mirror.getMeta(el) as { attributes?: Record<string, unknown> } | null)?.attributes?.autocomplete;
+      const kind = maskKind(el, typeof recorded === 'string' ? recorded : undefined);
+      if (!kind) {
+        if (el.hasAttribute('data-vc-masked')) el.removeAttribute('data-vc-masked');
+        continue;
+      }
+      const title = kind === 'secret' ? this.labels.secret : this.labels.masked;
+      if (el.getAttribute('data-vc-masked') !== kind) el.setAttribute('data-vc-masked', kind);
+      if (el.getAttribute('title') !== title) el.setAttribute('title', title);
+    }
   }
 
   dispose(): void {
@@ -246,10 +335,23 @@ export class CobrowseReplayer {
     const frame = this.replayer?.iframe;
     const doc = frame?.contentDocument;
     if (!frame || !doc) return;
-    frame.title = 'Customer’s page (live view)';
+    frame.title = this.labels.frame;
     this.docListeners?.abort();
     this.docListeners = new AbortController();
     const opts = { capture: true, signal: this.docListeners.signal };
+    // Fields come and go with the customer's page: mark new ones (once per burst of mutations).
+    this.markMasked();
+    let queued = false;
+    const observer = new MutationObserver(() => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        this.markMasked();
+      });
+    });
+    observer.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: MASK_ATTRIBUTES });
+    this.docListeners.signal.addEventListener('abort', () => observer.disconnect());
     // These only fire while the iframe takes pointer events (control granted).
     doc.addEventListener('pointermove', (e) => this.onPointerInFrame(e), opts);
     doc.addEventListener('click', (e) => this.onFrameClick(e), opts);
@@ -259,6 +361,12 @@ export class CobrowseReplayer {
     doc.addEventListener('focusout', () => { if (this.editing) this.editing.until = Date.now() + 800; }, opts);
   }
 
+  /**
+   * Scales the customer's viewport into the stage: never wider than the
+   * stage (no horizontal overflow), never taller, never enlarged; centred.
+   * Pointer and clicks are mapped through the iframe's transformed box
+   * (fractionAt), so they stay right at any scale.
+   */
   private fit(): void {
     const wrapper = this.replayer?.wrapper;
     if (!wrapper || !this.size.width || !this.size.height) return;
@@ -268,7 +376,9 @@ export class CobrowseReplayer {
     wrapper.style.transform = `scale(${scale})`;
     wrapper.style.width = `${this.size.width}px`;
     wrapper.style.height = `${this.size.height}px`;
+    wrapper.style.left = `${Math.max(0, (avail - this.size.width * scale) / 2)}px`;
   }
+
 
   /** A point over the stage → fraction of the customer's viewport, or undefined when outside the page. */
   private fractionAt(clientX: number, clientY: number): { x: number; y: number } | undefined {

@@ -11,6 +11,7 @@ import type {
   ConversationEventName,
   CustomerMatch,
   LocalMediaStatus,
+  RemoteMediaStatus,
   TranscriptMessage,
   VideoMode,
 } from '../session/index.js';
@@ -66,7 +67,7 @@ export interface VcVideoEndDetail {
 /** `vc-media-state`: what this side sends (`local`) or the other side says it sends (`remote`) changed. */
 export interface VcMediaStateDetail {
   local: LocalMediaStatus;
-  remote: { audio: boolean; video: boolean };
+  remote: RemoteMediaStatus;
 }
 /** `vc-page-push` (cancelable, from `<video-chat-pane>`): the agent is about to send a page; cancel to veto. */
 export interface VcPagePushDetail {

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
 
 /**
  * Theme tokens shared by every element. Each `--vc-*` custom property can be set
@@ -16,11 +16,14 @@ import { css } from 'lit';
  * scripts/check-manifest.mjs checks that each `var(--vc-…, default)` here and
  * in the elements' styles is documented (@cssprop) with that same default.
  */
+const colorScheme = unsafeCSS('color-scheme');
+
 export const themeTokens = css`
   :host {
     /* Unset surface: follow the visitor (light dark). A site's surface colour makes this invalid at
-       computed-value time, so the host inherits the page's own color-scheme (normal = light). */
-    color-scheme: var(--vc-color-surface, light dark);
+       computed-value time, so the host inherits the page's own color-scheme (normal = light).
+       The property name is interpolated only because lit-analyzer's CSS data predates color-scheme. */
+    ${colorScheme}: var(--vc-color-surface, light dark);
     --_vc-primary: var(--vc-color-primary, light-dark(#1d4ed8, #2563eb));
     --_vc-on-primary: var(--vc-color-on-primary, #ffffff);
     --_vc-surface: var(--vc-color-surface, light-dark(#ffffff, #16181d));

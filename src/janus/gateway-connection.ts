@@ -1,6 +1,6 @@
 import { abortReason, sleep, withAbort } from '../util/abort.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
-import { collectingSockets, loadJanus, type JanusClass, type JanusJS } from './janus-runtime.js';
+import { isSessionGone, JanusHandle, JanusSocket, type HandleHost, type Json } from './janus-client.js';
 
 export type GatewayStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -30,29 +30,32 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 /** How long dispose waits for Janus to confirm 'destroy' before closing the socket anyway. */
 const DESTROY_GRACE_MS = 1500;
 
+interface Attempt {
+  sock: JanusSocket;
+  session: number;
+  claimed: boolean;
+}
+
 /**
- * One Janus session over WebSocket with keepalive and reconnect: after a
- * dropped socket it claims the same session (handles and PeerConnections
- * survive); if Janus no longer has it, it creates a new one and tells its
- * users through 'session-replaced' so they rejoin.
- *
- * It owns every WebSocket janus-gateway opens for it. janus-gateway opens a
- * new socket for each `reconnect()` and keeps a socket whose claim Janus
- * refused open for good; a session rebuilt after that would leave the page
- * with two gateway sockets. So each attempt's sockets are closed unless the
- * attempt became the session, and a session that became current closes all
- * the others: one socket per connection, nothing left retrying.
+ * One Janus session over one WebSocket, with keepalive and recovery: after a
+ * dropped socket it claims the same session from a new socket (handles and
+ * PeerConnections survive, 'reclaimed'); if Janus no longer has it, it builds
+ * a new one on that same socket and tells its users through
+ * 'session-replaced' so they rejoin. Every attempt's socket is closed unless
+ * it became the session's, so the page holds one gateway socket afterwards.
  */
-export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
-  private janus?: JanusJS.Janus;
-  private Janus?: JanusClass;
+export class GatewayConnection extends TypedEventTarget<GatewayEvents> implements HandleHost {
+  private sock?: JanusSocket;
+  private session?: number;
   private _status: GatewayStatus = 'idle';
   private readonly lifetime = new AbortController();
   private reconnecting = false;
-  /** Set by moveTo(): the next attempt builds a session there instead of claiming the old one. */
-  private moved = false;
-  /** Sockets janus-gateway opened for us that may still be open. */
-  private readonly sockets = new Set<WebSocket>();
+  /** Set by moveTo(), or when Janus said our session is gone: the next attempt builds a new session. */
+  private fresh = false;
+  private readonly handles = new Map<number, JanusHandle>();
+  /** Sockets of attempts under way (dispose closes them). */
+  private readonly attempts = new Set<JanusSocket>();
+  private keepalive?: ReturnType<typeof setInterval>;
 
   private readonly options: GatewayOptions;
 
@@ -66,6 +69,10 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
     return this.options.server;
   }
 
+  get iceServers(): RTCIceServer[] {
+    return this.options.iceServers ?? [];
+  }
+
   /**
    * The conversation now lives on another Janus (the broker moved it after
    * this one died): reconnect there. Our session cannot be claimed on another
@@ -75,8 +82,8 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
   moveTo(server: string): void {
     if (server === this.options.server || this._status === 'closed') return;
     this.options.server = server;
-    this.moved = true;
-    if (this._status === 'connected' && this.janus) void this.recover('the conversation moved to another gateway');
+    this.fresh = true;
+    if (this._status === 'connected' && this.sock) void this.recover('the conversation moved to another gateway');
   }
 
   get status(): GatewayStatus {
@@ -84,192 +91,201 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> {
   }
 
   get sessionId(): number | undefined {
-    return this.janus?.getSessionId();
+    return this.session;
   }
 
   async connect(signal?: AbortSignal): Promise<void> {
     if (this._status === 'closed') throw new Error('GatewayConnection was disposed');
-    if (this.janus) return;
+    if (this.session !== undefined) return;
     this.setStatus('connecting');
-    this.Janus = await withAbort(loadJanus(), signal);
-    const creating = this.createSession();
+    const attempt = this.attempt();
     try {
-      this.janus = await withAbort(creating, signal);
+      this.adopt(await withAbort(attempt, signal));
     } catch (e) {
       // Given up (aborted): a session that still comes about must not live on unowned.
-      creating.then((late) => this.discard(late), () => {});
+      attempt.then((late) => this.discard(late), () => {});
       if (!this.lifetime.signal.aborted) this.setStatus('idle', e instanceof Error ? e.message : String(e));
-      throw e;
+      if (signal?.aborted) throw e;
+      throw new Error(`Cannot connect to the gateway: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     this.setStatus('connected');
   }
 
+  /** A session nobody wants: ended on Janus, its socket closed. */
+  private discard(a: Attempt): void {
+    void a.sock.send({ janus: 'destroy', session_id: a.session }, false, DESTROY_GRACE_MS).catch(() => {}).finally(() => a.sock.close());
+  }
+
   /** Attaches a plugin handle on the current session. */
-  attach(options: Omit<JanusJS.PluginOptions, 'success' | 'error'>, signal?: AbortSignal): Promise<JanusJS.PluginHandle> {
-    const janus = this.janus;
-    if (!janus || this._status === 'closed') return Promise.reject(new Error('gateway not connected'));
-    return withAbort(new Promise<JanusJS.PluginHandle>((resolve, reject) => {
-      janus.attach({
-        ...options,
-        token: this.options.token,
-        success: (handle) => {
-          if (signal?.aborted) {
-            handle.detach();
-            reject(abortReason(signal));
-          } else resolve(handle);
-        },
-        error: (err) => reject(new Error(`attach ${options.plugin} failed: ${err}`)),
-      });
-    }), signal);
+  async attach(plugin: string, signal?: AbortSignal): Promise<JanusHandle> {
+    const sock = this.sock;
+    const session = this.session;
+    if (!sock || session === undefined || this._status === 'closed') throw new Error('gateway not connected');
+    if (signal?.aborted) throw abortReason(signal);
+    const attaching = sock.send({ janus: 'attach', plugin, session_id: session }).then((r) => {
+      const handle = new JanusHandle(this, Number((r.data as Json).id), plugin);
+      // Attached for a session that has been replaced meanwhile, or for nobody: let it go.
+      if (this.session !== session || signal?.aborted || this._status === 'closed') {
+        void sock.send({ janus: 'detach', session_id: session, handle_id: handle.id }).catch(() => {});
+        throw signal?.aborted ? abortReason(signal) : new Error('gateway session changed');
+      }
+      this.handles.set(handle.id, handle);
+      return handle;
+    }, (e: unknown) => {
+      throw new Error(`attach ${plugin} failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return withAbort(attaching, signal);
+  }
+
+  /** HandleHost: a request for one of our handles, on whatever socket holds the session now. */
+  request(handle: JanusHandle, body: Json, async = false): Promise<Json> {
+    if (!handle.alive || this.handles.get(handle.id) !== handle || !this.sock || this.session === undefined) {
+      return Promise.reject(new Error('the plugin handle is gone'));
+    }
+    return this.sock.send({ ...body, session_id: this.session, handle_id: handle.id }, async);
+  }
+
+  forget(handle: JanusHandle): void {
+    if (this.handles.get(handle.id) === handle) this.handles.delete(handle.id);
   }
 
   /** Ends the session on Janus and stops reconnecting. Safe to call twice. */
   dispose(): void {
     if (this._status === 'closed') return;
     this.lifetime.abort();
-    const janus = this.janus;
-    this.janus = undefined;
+    clearInterval(this.keepalive);
+    const sock = this.sock;
+    const session = this.session;
+    this.sock = undefined;
+    this.session = undefined;
+    this.dropHandles();
     this.setStatus('closed');
-    const sockets = [...this.sockets];
-    if (!janus) {
-      this.closeSockets(sockets);
+    for (const s of this.attempts) s.close();
+    this.attempts.clear();
+    if (!sock) return;
+    sock.onClose = () => {};
+    if (!sock.open || session === undefined) {
+      sock.close();
       return;
     }
-    // janus-gateway closes the session's socket once Janus confirms 'destroy'; whatever else is open
-    // (an attempt under way, or no confirmation because the socket is dead) is closed here.
-    const closeAll = () => {
-      clearTimeout(timer);
-      this.closeSockets(sockets);
-    };
-    const timer = setTimeout(closeAll, DESTROY_GRACE_MS);
-    janus.destroy({ cleanupHandles: true, notifyDestroyed: false, success: closeAll, error: closeAll });
-  }
-
-  private createSession(): Promise<JanusJS.Janus> {
-    const Janus = this.Janus;
-    if (!Janus) return Promise.reject(new Error('Janus not loaded'));
-    const opened: WebSocket[] = [];
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (message: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.closeSockets(opened);
-        reject(new Error(message));
-      };
-      const timer = setTimeout(() => fail(`Cannot connect to the gateway: no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s`), ATTEMPT_TIMEOUT_MS);
-      const janus: JanusJS.Janus = collectingSockets((ws) => this.track(ws, opened), () => new Janus({
-        server: this.options.server,
-        token: this.options.token,
-        iceServers: this.options.iceServers ?? [],
-        keepAlivePeriod: this.options.keepAliveMs ?? 25000,
-        success: () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          // This socket is the session's now; any other one we still hold belongs to an older session or attempt.
-          if (!this.lifetime.signal.aborted) this.closeSockets([...this.sockets].filter((ws) => !opened.includes(ws)));
-          resolve(janus);
-        },
-        error: (err: unknown) => {
-          const reason = typeof err === 'string' ? err : String(err);
-          if (!settled) {
-            fail(`Cannot connect to the gateway: ${reason}`);
-            return;
-          }
-          // Janus.js reports a dropped socket through the same callback.
-          if (janus === this.janus) void this.recover(reason);
-        },
-        destroyed: () => {},
-      }));
-    });
+    // Janus destroys the session (and its handles) at once; the socket goes when it confirms, or after a grace.
+    void sock.send({ janus: 'destroy', session_id: session }, false, DESTROY_GRACE_MS).catch(() => {}).finally(() => sock.close());
   }
 
   /**
-   * One claim of our session from a new socket. The attempt's socket is kept
-   * only if the claim succeeded: janus-gateway leaves a refused or stalled
-   * one open (and the next attempt opens another).
+   * One try: a new socket, then a claim of `claim` (our session) on it, or a
+   * new session when there is none to claim or Janus says it is gone. The
+   * socket is closed unless the try succeeds.
    */
-  private claim(janus: JanusJS.Janus): Promise<'claimed' | 'gone' | 'unreachable'> {
-    const opened: WebSocket[] = [];
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (outcome: 'claimed' | 'gone' | 'unreachable') => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        const others = outcome === 'claimed' ? [...this.sockets].filter((ws) => !opened.includes(ws)) : opened;
-        this.closeSockets(others);
-        resolve(outcome);
-      };
-      const timer = setTimeout(() => finish('unreachable'), ATTEMPT_TIMEOUT_MS);
-      collectingSockets((ws) => this.track(ws, opened), () => janus.reconnect({
-        success: () => finish('claimed'),
-        error: (err: string) => finish(/no such session|session.*not found|458/i.test(err) ? 'gone' : 'unreachable'),
-      }));
+  private async attempt(claim?: number): Promise<Attempt> {
+    const sock = new JanusSocket(this.options.server, this.options.token);
+    this.attempts.add(sock);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s`)), ATTEMPT_TIMEOUT_MS);
+    });
+    try {
+      const result = await Promise.race([timeout, (async (): Promise<Attempt> => {
+        await sock.opened;
+        if (claim !== undefined) {
+          try {
+            await sock.send({ janus: 'claim', session_id: claim });
+            return { sock, session: claim, claimed: true };
+          } catch (e) {
+            if (!isSessionGone(e)) throw e;
+          }
+        }
+        const created = await sock.send({ janus: 'create' });
+        return { sock, session: Number((created.data as Json).id), claimed: false };
+      })()]);
+      if (this.lifetime.signal.aborted) throw abortReason(this.lifetime.signal);
+      return result;
+    } catch (e) {
+      sock.close();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      this.attempts.delete(sock);
+    }
+  }
+
+  /** The attempt's socket holds our session from now on; any other socket we held goes. */
+  private adopt(a: Attempt): void {
+    const old = this.sock;
+    if (old && old !== a.sock) {
+      old.onClose = () => {};
+      old.close();
+    }
+    if (!a.claimed) {
+      this.dropHandles();
+      this.session = a.session;
+    }
+    this.sock = a.sock;
+    a.sock.onEvent = (m) => this.onEvent(a.sock, m);
+    a.sock.onClose = () => {
+      if (this.sock === a.sock) void this.recover('the gateway connection was lost');
+    };
+    clearInterval(this.keepalive);
+    this.keepalive = setInterval(() => this.keepAlive(a.sock), this.options.keepAliveMs ?? 25_000);
+    if (!a.sock.open) void this.recover('the gateway connection was lost');
+  }
+
+  private keepAlive(sock: JanusSocket): void {
+    if (this.sock !== sock || this.session === undefined) return;
+    sock.send({ janus: 'keepalive', session_id: this.session }, true).catch((e: unknown) => {
+      if (this.sock !== sock) return;
+      // No answer means a dead path the socket has not noticed; "no such session" means Janus timed us out.
+      if (isSessionGone(e)) this.fresh = true;
+      sock.close();
     });
   }
 
-  /** A session nobody uses any more: its handles are cleaned up here, its sockets closed. */
-  private discard(janus: JanusJS.Janus): void {
-    // Not connected (its socket is gone or its claim was refused): this only releases its handles locally.
-    // Connected (an abandoned connect): Janus destroys the session and janus-gateway closes the socket.
-    janus.destroy({ cleanupHandles: true, notifyDestroyed: false });
-  }
-
-  private track(ws: WebSocket, into: WebSocket[]): void {
-    into.push(ws);
-    this.sockets.add(ws);
-    ws.addEventListener('close', () => this.sockets.delete(ws), { once: true });
-  }
-
-  private closeSockets(sockets: Iterable<WebSocket>): void {
-    for (const ws of [...sockets]) {
-      this.sockets.delete(ws);
-      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) continue;
-      try {
-        ws.close();
-      } catch {
-        /* already closing */
-      }
+  private onEvent(sock: JanusSocket, m: Json): void {
+    if (this.sock !== sock) return;
+    if (m.janus === 'timeout' && m.session_id === this.session) {
+      // Janus dropped the session for silence: build a new one.
+      this.fresh = true;
+      sock.close();
+      return;
     }
+    const sender = typeof m.sender === 'number' ? m.sender : undefined;
+    if (sender !== undefined) this.handles.get(sender)?.dispatch(m);
+  }
+
+  /** Every handle of the old session is dead: silently (their owners rebuild on 'session-replaced'). */
+  private dropHandles(): void {
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    for (const h of handles) h.kill();
   }
 
   private async recover(reason: string): Promise<void> {
     if (this.reconnecting || this._status === 'closed') return;
     this.reconnecting = true;
     this.setStatus('reconnecting', reason);
+    clearInterval(this.keepalive);
     const signal = this.lifetime.signal;
+    const old = this.sock;
+    if (old) {
+      old.onClose = () => {};
+      // Moving away from a live gateway: the session there is ours to end.
+      if (this.fresh && old.open && this.session !== undefined) {
+        void old.send({ janus: 'destroy', session_id: this.session }, false, DESTROY_GRACE_MS).catch(() => {}).finally(() => old.close());
+      } else old.close();
+    }
     let delay = 250;
     try {
       while (!signal.aborted) {
-        const janus = this.janus;
-        if (!janus) return;
-        const outcome = this.moved ? 'gone' : await this.claim(janus);
-        if (signal.aborted) return;
-        if (outcome === 'claimed') {
+        try {
+          const a = await this.attempt(this.fresh ? undefined : this.session);
+          this.fresh = false;
+          this.adopt(a);
           this.setStatus('connected');
-          this.emit('reclaimed', { sessionId: janus.getSessionId() });
+          if (a.claimed) this.emit('reclaimed', { sessionId: a.session });
+          else this.emit('session-replaced', { sessionId: a.session });
           return;
-        }
-        if (outcome === 'gone') {
-          try {
-            const fresh = await this.createSession();
-            if (signal.aborted) {
-              this.discard(fresh);
-              return;
-            }
-            this.janus = fresh;
-            this.moved = false;
-            this.setStatus('connected');
-            this.emit('session-replaced', { sessionId: fresh.getSessionId() });
-            // After its users moved on (their old handles are torn down by then): release what is left of the old session.
-            this.discard(janus);
-            return;
-          } catch {
-            // Server still unreachable; fall through to back off.
-          }
+        } catch {
+          // Unreachable (or the attempt was abandoned): back off and try again.
         }
         await sleep(delay, signal).catch(() => {});
         delay = Math.min(delay * 2, this.options.maxBackoffMs ?? 5000);

@@ -1,14 +1,6 @@
-import { english } from '../i18n/index.js';
+import type { DeviceProblem } from './device-problem.js';
 
-/** Why local capture failed: a code; the message catalogues say it as `device.<code>` in each viewer's language. */
-export type DeviceProblem = 'no-camera' | 'no-microphone' | 'camera-denied' | 'microphone-denied' | 'camera-busy' | 'microphone-busy';
-
-const PROBLEMS: readonly DeviceProblem[] = ['no-camera', 'no-microphone', 'camera-denied', 'microphone-denied', 'camera-busy', 'microphone-busy'];
-
-/** The device problems in English, in words a person can act on (for hosts and logs; elements render the codes). */
-export const DEVICE_PROBLEM_TEXT: Record<DeviceProblem, string> = Object.fromEntries(
-  PROBLEMS.map((p) => [p, english(`device.${p}`)]),
-) as Record<DeviceProblem, string>;
+export { DEVICE_PROBLEM_TEXT, type DeviceProblem } from './device-problem.js';
 
 export interface CaptureRequest {
   audio: boolean;
@@ -43,8 +35,10 @@ async function captureOne(kind: 'audio' | 'video', deviceId?: string): Promise<M
 }
 
 /**
- * Captures what the mode needs, device by device, so a missing or busy camera
- * still leaves the microphone working (and the other way round).
+ * Captures what the mode needs: both devices in one request (one prompt, one
+ * round of device opening), and if that fails device by device, so a missing
+ * or busy camera still leaves the microphone working (and the other way
+ * round) and each problem is named.
  */
 export async function capture(req: CaptureRequest): Promise<CaptureResult> {
   const result: CaptureResult = { problems: [] };
@@ -52,6 +46,20 @@ export async function capture(req: CaptureRequest): Promise<CaptureResult> {
     if (req.audio) result.problems.push('no-microphone');
     if (req.video) result.problems.push('no-camera');
     return result;
+  }
+  if (req.audio && req.video) {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: req.audioDeviceId ? { deviceId: { exact: req.audioDeviceId } } : true,
+        video: { ...VIDEO_CONSTRAINTS, ...(req.videoDeviceId ? { deviceId: { exact: req.videoDeviceId } } : {}) },
+      });
+      const [audio] = stream.getAudioTracks();
+      const [video] = stream.getVideoTracks();
+      if (audio && video) return { audio, video, problems: [] };
+      for (const t of stream.getTracks()) t.stop();
+    } catch {
+      // Find out which device it was, below.
+    }
   }
   if (req.audio) {
     try {

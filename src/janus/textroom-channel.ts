@@ -1,7 +1,7 @@
 import { abortReason, withAbort } from '../util/abort.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import type { GatewayConnection } from './gateway-connection.js';
-import type { JanusJS } from './janus-runtime.js';
+import { JanusPeer, type JanusHandle } from './janus-client.js';
 
 export interface TextRoomJoin {
   room: string | number;
@@ -44,7 +44,9 @@ const REQUEST_TIMEOUT_MS = 10000;
  * chat protocol carried in the texts.
  */
 export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
-  private handle?: JanusJS.PluginHandle;
+  private handle?: JanusHandle;
+  private peer?: JanusPeer;
+  private channel?: RTCDataChannel;
   private readonly pending = new Map<string, Pending>();
   private joined = false;
   private disposed = false;
@@ -59,6 +61,11 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
     return this.joined;
   }
 
+  /** The data channel's PeerConnection (stats, diagnostics). */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.peer?.pc;
+  }
+
   /** Attaches, negotiates the data channel and joins. Reuse it to rejoin after 'down'. */
   open(signal?: AbortSignal): Promise<void> {
     this.opening ??= this.doOpen(signal).finally(() => { this.opening = undefined; });
@@ -69,33 +76,47 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
     if (this.disposed) throw new Error('TextRoomChannel was disposed');
     this.teardownHandle();
     const generation = ++this.generation;
+    const current = () => generation === this.generation;
     let dataOpen!: () => void;
     const dataOpened = new Promise<void>((r) => { dataOpen = r; });
-    const handle = await this.gateway.attach({
-      plugin: 'janus.plugin.textroom',
-      onmessage: (msg: JanusJS.Message, jsep?: JanusJS.JSEP) => {
-        if (generation !== this.generation) return;
-        if (jsep) {
-          handle.createAnswer({
-            jsep,
-            tracks: [{ type: 'data', capture: false }],
-            success: (answer: JanusJS.JSEP) => handle.send({ message: { request: 'ack' }, jsep: answer }),
-            error: (err: string) => this.fail(generation, `data channel negotiation failed: ${err}`),
-          });
-        }
-        const m = msg as Record<string, unknown>;
-        if (m.error) this.fail(generation, String(m.error));
-      },
-      ondataopen: () => { if (generation === this.generation) dataOpen(); },
-      ondata: (data: unknown) => { if (generation === this.generation) this.onData(data); },
-      iceState: (state: string) => {
-        if (generation === this.generation && (state === 'failed' || state === 'closed')) this.fail(generation, `ICE ${state}`);
-      },
-      oncleanup: () => this.fail(generation, 'PeerConnection closed'),
-      ondetached: () => this.fail(generation, 'handle detached'),
-    }, signal);
+    const handle = await this.gateway.attach('janus.plugin.textroom', signal);
+    if (!current() || this.disposed) {
+      void handle.detach();
+      throw new Error('TextRoomChannel was closed while opening');
+    }
     this.handle = handle;
-    handle.send({ message: { request: 'setup' } });
+    const peer = (this.peer = new JanusPeer(handle, this.gateway.iceServers));
+    const pc = peer.pc;
+    const wire = (ch: RTCDataChannel) => {
+      ch.onmessage = (ev) => { if (current()) this.onData(ev.data); };
+      ch.onopen = () => { if (current() && ch === this.channel) dataOpen(); };
+    };
+    // Channels Janus opens itself carry room traffic too.
+    pc.ondatachannel = (ev) => wire(ev.channel);
+    pc.oniceconnectionstatechange = () => {
+      const state = pc.iceConnectionState;
+      if (state === 'failed' || state === 'closed') this.fail(generation, `ICE ${state}`);
+    };
+    handle.on('event', ({ data, jsep }) => {
+      if (!current()) return;
+      if (data.error) this.fail(generation, String(data.error));
+      // An offer Janus sends by itself (a postponed ICE restart).
+      else if (jsep?.type === 'offer') void this.answer(handle, peer, jsep).catch((e: unknown) => this.fail(generation, `data channel negotiation failed: ${String(e)}`));
+    });
+    handle.on('hangup', () => this.fail(generation, 'PeerConnection closed'));
+    handle.on('detached', () => this.fail(generation, 'handle detached'));
+    const setup = await withAbort(handle.message({ request: 'setup' }), signal);
+    if (!setup.jsep) throw new Error('TextRoom setup sent no offer');
+    try {
+      await withAbort(this.answer(handle, peer, setup.jsep, () => {
+        // The answerer opens the channel (Janus waits for one).
+        const ch = (this.channel = pc.createDataChannel('JanusDataChannel', { ordered: true }));
+        wire(ch);
+      }), signal);
+    } catch (e) {
+      if (!(e instanceof Error && e.name === 'AbortError')) this.fail(generation, `data channel negotiation failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
     await withAbort(withTimeout(dataOpened, 15000, 'data channel did not open'), signal);
     const res = await this.request({
       textroom: 'join',
@@ -109,6 +130,22 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
     const participants = Array.isArray(res.participants) ? (res.participants as TextRoomParticipant[]) : [];
     this.joined = true;
     this.emit('ready', { participants: participants.filter((p) => typeof p.username === 'string') });
+  }
+
+  private answer(handle: JanusHandle, peer: JanusPeer, offer: RTCSessionDescriptionInit, before?: () => void): Promise<unknown> {
+    return peer.answer(offer, (jsep) => handle.message({ request: 'ack' }, jsep), before);
+  }
+
+  /**
+   * ICE restart (the network path changed or failed): Janus offers new ICE
+   * credentials, we answer; the data channel and the room membership stay.
+   */
+  async restartIce(): Promise<void> {
+    const handle = this.handle;
+    const peer = this.peer;
+    if (!handle || !peer) throw new Error('not attached');
+    const { jsep } = await handle.message({ request: 'restart' });
+    if (jsep) await this.answer(handle, peer, jsep);
   }
 
   /** Sends one text to the room (or whispers it to `to`); resolves when Janus has relayed it. */
@@ -126,10 +163,10 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.joined && this.handle) {
+    if (this.joined && this.channel?.readyState === 'open') {
       // Best effort: tell the room we left so the other side sees it at once.
       try {
-        this.handle.data({ text: JSON.stringify({ textroom: 'leave', room: this.join.room, transaction: randomTx() }) });
+        this.channel.send(JSON.stringify({ textroom: 'leave', room: this.join.room, transaction: randomTx() }));
       } catch { /* channel already gone */ }
     }
     this.teardownHandle();
@@ -144,18 +181,18 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
     }
     this.pending.clear();
     const h = this.handle;
+    const peer = this.peer;
     this.handle = undefined;
-    if (h) {
-      try {
-        h.hangup(false);
-        h.detach({ noRequest: false });
-      } catch { /* session already gone */ }
-    }
+    this.peer = undefined;
+    this.channel = undefined;
+    peer?.close();
+    // Detaching hangs up Janus's side too; on a replaced session it is a local no-op.
+    void h?.detach();
   }
 
   private request(body: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const handle = this.handle;
-    if (!handle) return Promise.reject(new Error('not attached'));
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new Error('not attached'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const transaction = randomTx();
     return withAbort(new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -164,16 +201,13 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
         reject(new Error(`TextRoom ${String(body.textroom)} timed out`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(transaction, { resolve, reject, timer });
-      handle.data({
-        text: JSON.stringify({ ...body, transaction }),
-        error: (err: unknown) => {
-          const p = this.pending.get(transaction);
-          if (!p) return;
-          clearTimeout(p.timer);
-          this.pending.delete(transaction);
-          reject(new Error(`data channel send failed: ${String(err)}`));
-        },
-      });
+      try {
+        channel.send(JSON.stringify({ ...body, transaction }));
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending.delete(transaction);
+        reject(new Error(`data channel send failed: ${err instanceof Error ? err.message : String(err)}`));
+      }
     }), signal);
   }
 

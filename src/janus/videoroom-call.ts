@@ -1,7 +1,7 @@
 import { withAbort } from '../util/abort.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import type { GatewayConnection } from './gateway-connection.js';
-import type { JanusJS } from './janus-runtime.js';
+import { JanusPeer, setSending, type JanusHandle, type Json } from './janus-client.js';
 import { capture, captureAudio, captureVideo, classifyCameraError, type DeviceProblem } from './local-media.js';
 
 export interface VideoRoomCallOptions {
@@ -17,8 +17,15 @@ export interface VideoRoomCallOptions {
    */
   peerFeed?: string;
   display: string;
+  /** The mode lets this side send video (before start: that it may; start can narrow it). */
   sendVideo: boolean;
   startMuted?: boolean;
+  /**
+   * Let the other side's media in before start() (default: no). Held, the
+   * subscription is negotiated but Janus relays nothing to us until start():
+   * what the other side sends does not reach a browser that has not accepted.
+   */
+  receiveBeforeStart?: boolean;
   audioDeviceId?: string;
   videoDeviceId?: string;
 }
@@ -34,6 +41,12 @@ export interface LocalMediaState {
   videoAllowed: boolean;
 }
 
+/** What start() sends, when the answer narrows what prepare() got ready for. */
+export interface StartMedia {
+  /** false: no camera even though the call was prepared for one (e.g. "watch the agent only"). */
+  sendVideo?: boolean;
+}
+
 export interface VideoRoomCallEvents {
   local: { stream: MediaStream; state: LocalMediaState };
   remote: { stream: MediaStream };
@@ -44,44 +57,65 @@ export interface VideoRoomCallEvents {
   joined: { feed: string };
   /** Something broke that needs a restart of the call. */
   failed: { reason: string };
+  /** A PeerConnection's state changed (for reconnect UI and ICE restart). */
+  connection: { pc: 'publisher' | 'subscriber'; state: RTCPeerConnectionState };
+  /** Janus sees heavy loss on a stream: `uplink` true means what we send. */
+  slowlink: { uplink: boolean; lost: number; mid?: string };
 }
 
-interface JoinedEvent {
-  id: string;
-  private_id: number;
-  publishers?: Publisher[];
-}
+/** The encoding parameters a sender may be tuned with (adaptation to the network). */
+export type SendEncoding = Pick<RTCRtpEncodingParameters, 'maxBitrate' | 'maxFramerate' | 'scaleResolutionDownBy'>;
 
-interface Publisher {
-  id: string;
-  display?: string;
-}
+const JOIN_PUBLISHER = 'publisher';
 
 /**
  * One side of a conversation's video: publishes this side's tracks to the
- * VideoRoom and subscribes to the other side's feed. Pause really stops the
- * camera (track stopped, sender emptied, Janus told send:false); mute silences
- * the microphone track. stop() releases everything and is idempotent.
+ * VideoRoom and subscribes to the other side's feed.
+ *
+ * Warm start: prepare() does everything that needs no camera (handles,
+ * join, a publisher PeerConnection with ICE/DTLS up whose senders carry no
+ * track and are switched off, the subscription to the other side negotiated
+ * but held at Janus); start() then captures and sends (replaceTrack, encoding
+ * on, Janus told to relay), capture running alongside whatever signalling is
+ * still under way. start() alone does both, in parallel.
+ *
+ * Pause sends nothing in any browser: the sender's encoding is switched off,
+ * its track removed and stopped (light off), Janus told send:false; resume
+ * captures again on the same sender, no renegotiation. Mute silences the
+ * microphone track. stop() releases everything and is idempotent.
  */
 export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
-  private publisher?: JanusJS.PluginHandle;
-  private subscriber?: JanusJS.PluginHandle;
+  private publisher?: JanusHandle;
+  private pub?: JanusPeer;
+  private audioTx?: RTCRtpTransceiver;
+  private videoTx?: RTCRtpTransceiver;
+  private subscriber?: JanusHandle;
+  private sub?: JanusPeer;
   private subscribedFeed?: string;
+  /** The subscription is negotiated but Janus relays nothing yet (not started). */
+  private held = false;
   /** Publishers in the room right now, as Janus lists them. */
   private readonly publishers = new Set<string>();
   private privateId?: number;
   private audioTrack?: MediaStreamTrack;
   private videoTrack?: MediaStreamTrack;
-  private readonly localStream = new MediaStream();
-  private readonly remoteStream = new MediaStream();
+  private readonly localStream: MediaStream;
+  private readonly remoteStream: MediaStream;
   private muted: boolean;
   private paused = false;
   private stopped = false;
-  private joinWaiter?: { resolve: (j: JoinedEvent) => void; reject: (e: Error) => void };
+  private started = false;
+  private up = false;
+  private announced = false;
+  private preparing?: Promise<void>;
+  private readonly lifetime = new AbortController();
 
-  constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions) {
+  /** `streams`: the local and remote streams to fill (default: new ones), for a caller that handed them out before this call existed. */
+  constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions, streams?: { local: MediaStream; remote: MediaStream }) {
     super();
     this.muted = opts.startMuted ?? false;
+    this.localStream = streams?.local ?? new MediaStream();
+    this.remoteStream = streams?.remote ?? new MediaStream();
   }
 
   get local(): MediaStream {
@@ -90,6 +124,11 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
 
   get remote(): MediaStream {
     return this.remoteStream;
+  }
+
+  /** start() was called: capture may have happened. Before that, nothing was captured. */
+  get isStarted(): boolean {
+    return this.started;
   }
 
   get state(): LocalMediaState {
@@ -104,10 +143,60 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
 
   /** PeerConnections this call holds (publisher, subscriber): for stats and leak checks. */
   peerConnections(): RTCPeerConnection[] {
-    return [this.publisher, this.subscriber].map((h) => h?.webrtcStuff?.pc).filter((pc): pc is RTCPeerConnection => !!pc);
+    return [this.pub?.pc, this.sub?.pc].filter((pc): pc is RTCPeerConnection => !!pc && pc.connectionState !== 'closed');
   }
 
-  async start(signal?: AbortSignal): Promise<void> {
+  /** Everything that needs no capture: see the class comment. Safe to call more than once. */
+  prepare(signal?: AbortSignal): Promise<void> {
+    this.preparing ??= this.doPrepare();
+    return withAbort(this.preparing, signal);
+  }
+
+  private async doPrepare(): Promise<void> {
+    const signal = this.lifetime.signal;
+    const handle = await this.gateway.attach('janus.plugin.videoroom', signal);
+    this.publisher = handle;
+    handle.on('event', ({ data }) => this.onPublisherEvent(data));
+    handle.on('webrtcup', () => {
+      this.up = true;
+      this.maybePublished();
+    });
+    handle.on('slowlink', (d) => this.emit('slowlink', d));
+    handle.on('hangup', ({ reason }) => { if (!this.stopped) this.emit('failed', { reason: `publisher hung up: ${reason ?? 'no reason'}` }); });
+    const { data: joined } = await withAbort(handle.message({
+      request: 'join',
+      ptype: JOIN_PUBLISHER,
+      room: this.opts.room,
+      id: this.opts.feedId,
+      display: this.opts.display,
+      ...(this.opts.pin ? { pin: this.opts.pin } : {}),
+      ...(this.opts.token ? { token: this.opts.token } : {}),
+    }), signal);
+    this.privateId = Number(joined.private_id);
+    this.emit('joined', { feed: String(joined.id) });
+    for (const p of (joined.publishers as Array<{ id: string }> | undefined) ?? []) this.publishers.add(String(p.id));
+    this.maybeSubscribe();
+    const peer = (this.pub = new JanusPeer(handle, this.gateway.iceServers));
+    this.watch(peer.pc, 'publisher');
+    // Senders without a track and switched off: negotiated now, they send nothing until start().
+    const init: RTCRtpTransceiverInit = { direction: 'sendonly', sendEncodings: [{ active: false }] };
+    this.audioTx = peer.pc.addTransceiver('audio', init);
+    if (this.opts.sendVideo) this.videoTx = peer.pc.addTransceiver('video', init);
+    await withAbort(peer.offer((jsep) => handle.message({ request: 'publish' }, jsep)), signal);
+  }
+
+  /**
+   * Captures what the mode needs and sends it. The capture runs alongside
+   * prepare() (or what is left of it); the held subscription is released at
+   * once. `media` narrows what prepare() got ready for.
+   */
+  async start(signal?: AbortSignal, media: StartMedia = {}): Promise<void> {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    if (media.sendVideo === false) this.opts.sendVideo = false;
+    const preparing = this.prepare();
+    preparing.catch(() => {});
+    this.release();
     const got = await withAbort(capture({ audio: true, video: this.opts.sendVideo, audioDeviceId: this.opts.audioDeviceId, videoDeviceId: this.opts.videoDeviceId }), signal);
     if (this.stopped) {
       got.audio?.stop();
@@ -123,53 +212,30 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     }
     if (this.videoTrack) this.localStream.addTrack(this.videoTrack);
     this.emitLocal();
-
-    const handle = await this.gateway.attach({
-      plugin: 'janus.plugin.videoroom',
-      onmessage: (msg: JanusJS.Message, jsep?: JanusJS.JSEP) => this.onPublisherMessage(msg as Record<string, unknown>, jsep),
-      webrtcState: (up: boolean) => { if (up) this.emit('published', {}); },
-      iceState: (s: string) => { if (s === 'failed') this.emit('failed', { reason: 'publisher ICE failed' }); },
-    }, signal);
-    this.publisher = handle;
-    if (this.stopped) return this.stop();
-    const joined = await withAbort(new Promise<JoinedEvent>((resolve, reject) => {
-      this.joinWaiter = { resolve, reject };
-      handle.send({
-        message: {
-          request: 'join',
-          ptype: 'publisher',
-          room: this.opts.room,
-          id: this.opts.feedId,
-          display: this.opts.display,
-          ...(this.opts.pin ? { pin: this.opts.pin } : {}),
-          ...(this.opts.token ? { token: this.opts.token } : {}),
-        },
-      });
-    }), signal);
-    this.privateId = joined.private_id;
-    this.emit('joined', { feed: String(joined.id) });
-    for (const p of joined.publishers ?? []) this.publishers.add(String(p.id));
-    this.maybeSubscribe();
-    await this.publish(signal);
+    await withAbort(preparing, signal);
+    if (this.stopped) return;
+    await Promise.all([this.send(this.audioTx, this.audioTrack), this.send(this.videoTx, this.videoTrack)]);
+    // Janus relays only what is sent: a video stream with no camera behind it (watch-only, no camera) is off there too.
+    const mid = this.videoTx?.mid;
+    if (mid && !this.videoTrack) this.configure([{ mid, send: false }]);
+    this.maybePublished();
   }
 
-  private publish(signal?: AbortSignal): Promise<void> {
-    const handle = this.publisher;
-    if (!handle) return Promise.resolve();
-    const tracks: JanusJS.TrackOption[] = [];
-    if (this.audioTrack) tracks.push({ type: 'audio', capture: this.audioTrack, recv: false });
-    if (this.videoTrack) tracks.push({ type: 'video', capture: this.videoTrack, recv: false });
-    if (tracks.length === 0) return Promise.resolve(); // nothing to send: we still watch and listen
-    return withAbort(new Promise<void>((resolve, reject) => {
-      handle.createOffer({
-        tracks,
-        success: (jsep: JanusJS.JSEP) => {
-          handle.send({ message: { request: 'publish' }, jsep });
-          resolve();
-        },
-        error: (err: Error) => reject(new Error(`publish failed: ${err.message ?? String(err)}`)),
-      });
-    }), signal);
+  /** Puts `track` on a prepared sender and switches its encoding on (or off without a track). */
+  private async send(tx: RTCRtpTransceiver | undefined, track: MediaStreamTrack | undefined): Promise<void> {
+    if (!tx || this.stopped) return;
+    await tx.sender.replaceTrack(track ?? null);
+    await setSending(tx.sender, !!track);
+  }
+
+  private configure(streams: Json[]): Promise<unknown> {
+    return this.publisher?.message({ request: 'configure', streams }).catch(() => {}) ?? Promise.resolve();
+  }
+
+  private maybePublished(): void {
+    if (!this.started || !this.up || this.announced || this.stopped) return;
+    this.announced = true;
+    this.emit('published', {});
   }
 
   /** Mute: the track stays but carries silence, so unmute is instant. */
@@ -179,27 +245,39 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.emitLocal();
   }
 
-  /** Pause stops the camera (light off, no bytes); resume captures it again on the same sender, no renegotiation. */
+  /**
+   * Pause switches the sender's encoding off and stops the camera (light off,
+   * no bytes in any browser, Janus told send:false); resume tells Janus first,
+   * captures meanwhile, then sends on the same sender: no renegotiation.
+   */
   async setVideoPaused(paused: boolean): Promise<void> {
     if (!this.opts.sendVideo || paused === this.paused) return;
-    const sender = this.videoSender();
-    const mid = this.videoMid();
+    // No camera to pause (it failed at start): "paused" would be a label and nothing else.
+    if (paused && !this.videoTrack) return;
+    const tx = this.videoTx;
+    const mid = tx?.mid ?? undefined;
     if (paused) {
       this.paused = true;
-      await sender?.replaceTrack(null);
+      if (tx) {
+        await setSending(tx.sender, false);
+        await tx.sender.replaceTrack(null);
+      }
       if (this.videoTrack) {
         this.videoTrack.stop();
         this.localStream.removeTrack(this.videoTrack);
         this.videoTrack = undefined;
       }
-      if (mid !== undefined) this.publisher?.send({ message: { request: 'configure', streams: [{ mid, send: false }] } });
+      if (mid) void this.configure([{ mid, send: false }]);
       this.emitLocal();
       return;
     }
+    // Janus relays again before the first (key)frame arrives; the camera opens meanwhile.
+    const told = mid ? this.configure([{ mid, send: true }]) : Promise.resolve();
     let track: MediaStreamTrack;
     try {
       track = await captureVideo(this.opts.videoDeviceId);
     } catch (e) {
+      if (mid) void this.configure([{ mid, send: false }]);
       this.emit('device-problem', { problem: classifyCameraError(e) });
       return;
     }
@@ -210,13 +288,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.paused = false;
     this.videoTrack = track;
     this.localStream.addTrack(track);
-    if (sender) {
-      await sender.replaceTrack(track);
-      if (mid !== undefined) this.publisher?.send({ message: { request: 'configure', streams: [{ mid, send: true }] } });
-    } else {
-      // Video never got to Janus (camera failed at start): add it with a renegotiation.
-      this.publisher?.replaceTracks({ tracks: [{ type: 'video', capture: track, recv: false, add: true }] as JanusJS.TrackOption[] });
-    }
+    await told;
+    await this.send(tx, track);
     this.emitLocal();
   }
 
@@ -226,7 +299,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       if (this.paused || !this.videoTrack) return;
       const track = await captureVideo(deviceId);
       const old = this.videoTrack;
-      await this.videoSender()?.replaceTrack(track);
+      await this.videoTx?.sender.replaceTrack(track);
       old.stop();
       this.localStream.removeTrack(old);
       this.localStream.addTrack(track);
@@ -236,7 +309,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       const track = await captureAudio(deviceId);
       track.enabled = !this.muted;
       const old = this.audioTrack;
-      await this.audioSender()?.replaceTrack(track);
+      await this.audioTx?.sender.replaceTrack(track);
       old?.stop();
       if (old) this.localStream.removeTrack(old);
       this.localStream.addTrack(track);
@@ -245,52 +318,77 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.emitLocal();
   }
 
+  /**
+   * ICE restart of both PeerConnections (the network path changed or
+   * failed): the publisher offers new credentials, Janus re-offers the
+   * subscription with new ones. Media and tracks stay as they are.
+   */
+  async restartIce(): Promise<void> {
+    const tasks: Array<Promise<unknown>> = [];
+    const { publisher, pub, subscriber, sub } = this;
+    if (publisher && pub) tasks.push(pub.offer((jsep) => publisher.message({ request: 'configure' }, jsep), { iceRestart: true }));
+    if (subscriber && sub) {
+      tasks.push(subscriber.message({ request: 'configure', restart: true }).then(({ jsep }) => jsep && this.answerSubscription(subscriber, sub, jsep)));
+    }
+    await Promise.all(tasks);
+  }
+
+  /** Encoding parameters of what we send (bitrate, frame rate, downscaling), e.g. to adapt to the network. */
+  async setSendEncoding(kind: 'audio' | 'video', params: SendEncoding): Promise<void> {
+    const sender = (kind === 'audio' ? this.audioTx : this.videoTx)?.sender;
+    if (!sender) return;
+    const p = sender.getParameters();
+    if (!p.encodings?.length) return;
+    for (const e of p.encodings) Object.assign(e, params);
+    await sender.setParameters(p);
+  }
+
+  /** getStats of each PeerConnection (RTT, loss, bitrate, frames). */
+  async stats(): Promise<{ publisher?: RTCStatsReport; subscriber?: RTCStatsReport }> {
+    const [publisher, subscriber] = await Promise.all([this.pub?.pc.getStats(), this.sub?.pc.getStats()]);
+    return { publisher, subscriber };
+  }
+
   /** Leaves the room, closes both PeerConnections and stops every track. Safe to call twice. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.joinWaiter?.reject(new Error('call stopped'));
+    this.lifetime.abort();
     for (const t of [this.audioTrack, this.videoTrack, ...this.localStream.getTracks(), ...this.remoteStream.getTracks()]) t?.stop();
     for (const t of this.localStream.getTracks()) this.localStream.removeTrack(t);
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.audioTrack = undefined;
     this.videoTrack = undefined;
-    for (const h of [this.subscriber, this.publisher]) {
-      if (!h) continue;
-      try {
-        if (h === this.publisher) h.send({ message: { request: 'leave' } });
-        h.hangup(true);
-        h.detach();
-      } catch { /* session already gone */ }
-    }
+    this.pub?.close();
+    this.sub?.close();
+    const publisher = this.publisher;
+    if (publisher?.alive) void publisher.message({ request: 'leave' }).catch(() => {});
+    void publisher?.detach();
+    void this.subscriber?.detach();
     this.subscriber = undefined;
     this.publisher = undefined;
   }
 
-  private onPublisherMessage(msg: Record<string, unknown>, jsep?: JanusJS.JSEP): void {
-    const kind = msg.videoroom;
-    if (kind === 'joined') {
-      this.joinWaiter?.resolve(msg as unknown as JoinedEvent);
-      this.joinWaiter = undefined;
-    } else if (kind === 'event') {
-      if (msg.error) {
-        const err = new Error(`VideoRoom: ${String(msg.error)}`);
-        if (this.joinWaiter) {
-          this.joinWaiter.reject(err);
-          this.joinWaiter = undefined;
-        } else this.emit('failed', { reason: err.message });
-      }
-      if (Array.isArray(msg.publishers)) {
-        for (const p of msg.publishers as Publisher[]) this.publishers.add(String(p.id));
-        this.maybeSubscribe();
-      }
-      const gone = msg.unpublished ?? msg.leaving;
-      if (gone !== undefined) {
-        this.publishers.delete(String(gone));
-        if (String(gone) === this.subscribedFeed) this.dropSubscriber();
-      }
+  private watch(pc: RTCPeerConnection, which: 'publisher' | 'subscriber'): void {
+    pc.addEventListener('connectionstatechange', () => {
+      if (this.stopped) return;
+      this.emit('connection', { pc: which, state: pc.connectionState });
+      if (pc.connectionState === 'failed') this.emit('failed', { reason: `${which} ICE failed` });
+    });
+  }
+
+  private onPublisherEvent(data: Json): void {
+    if (data.videoroom !== 'event') return;
+    if (data.error) this.emit('failed', { reason: `VideoRoom: ${String(data.error)}` });
+    if (Array.isArray(data.publishers)) {
+      for (const p of data.publishers as Array<{ id: string }>) this.publishers.add(String(p.id));
+      this.maybeSubscribe();
     }
-    if (jsep) this.publisher?.handleRemoteJsep({ jsep });
+    const gone = data.unpublished ?? data.leaving;
+    if (gone !== undefined) {
+      this.publishers.delete(String(gone));
+      if (String(gone) === this.subscribedFeed) this.dropSubscriber();
+    }
   }
 
   /** The other side announced (in a signed message) that its feed is `feed`. */
@@ -307,7 +405,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (!feed || this.stopped || feed === this.subscribedFeed || !this.publishers.has(feed) || this.privateId === undefined) return;
     if (this.subscribedFeed) this.dropSubscriber();
     this.subscribedFeed = feed;
-    void this.subscribe(feed).catch((e: unknown) => this.emit('failed', { reason: `subscribe failed: ${e instanceof Error ? e.message : String(e)}` }));
+    void this.subscribe(feed).catch((e: unknown) => {
+      if (!this.stopped && this.subscribedFeed === feed) this.emit('failed', { reason: `subscribe failed: ${e instanceof Error ? e.message : String(e)}` });
+    });
   }
 
   /** The feed we subscribe to (tests and diagnostics). */
@@ -316,72 +416,90 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   }
 
   private async subscribe(feed: string): Promise<void> {
-    const handle = await this.gateway.attach({
-      plugin: 'janus.plugin.videoroom',
-      onmessage: (msg: JanusJS.Message, jsep?: JanusJS.JSEP) => {
-        const m = msg as Record<string, unknown>;
-        if (m.error && m.videoroom === 'event') this.emit('failed', { reason: `VideoRoom subscriber: ${String(m.error)}` });
-        if (!jsep) return;
-        handle.createAnswer({
-          jsep,
-          tracks: [{ type: 'data', capture: false }],
-          success: (answer: JanusJS.JSEP) => handle.send({ message: { request: 'start' }, jsep: answer }),
-          error: (err: string) => this.emit('failed', { reason: `subscriber answer failed: ${err}` }),
-        });
-      },
-      onremotetrack: (track: MediaStreamTrack, _mid: string, on: boolean) => {
-        if (this.subscriber !== handle) return;
-        if (on) {
-          for (const t of this.remoteStream.getTracks()) if (t.kind === track.kind && t !== track) this.remoteStream.removeTrack(t);
-          if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
-        } else {
-          this.remoteStream.removeTrack(track);
-        }
-        this.emit('remote', { stream: this.remoteStream });
-      },
-    });
+    const handle = await this.gateway.attach('janus.plugin.videoroom', this.lifetime.signal);
     if (this.stopped || this.subscribedFeed !== feed) {
-      handle.detach();
+      void handle.detach();
       return;
     }
     this.subscriber = handle;
-    handle.send({
-      message: {
-        request: 'join',
-        ptype: 'subscriber',
-        room: this.opts.room,
-        private_id: this.privateId,
-        streams: [{ feed }],
-        ...(this.opts.pin ? { pin: this.opts.pin } : {}),
-      },
+    const peer = (this.sub = new JanusPeer(handle, this.gateway.iceServers));
+    this.watch(peer.pc, 'subscriber');
+    peer.pc.ontrack = ({ track }) => this.onRemoteTrack(handle, track);
+    handle.on('event', ({ data, jsep }) => {
+      if (data.error && data.videoroom === 'event') this.emit('failed', { reason: `VideoRoom subscriber: ${String(data.error)}` });
+      // Offers Janus sends by itself (the publisher left, a postponed restart).
+      if (jsep?.type === 'offer') void this.answerSubscription(handle, peer, jsep).catch(() => {});
     });
+    const { jsep } = await handle.message({
+      request: 'join',
+      ptype: 'subscriber',
+      room: this.opts.room,
+      private_id: this.privateId,
+      streams: [{ feed }],
+      ...(this.opts.pin ? { pin: this.opts.pin } : {}),
+    });
+    if (!jsep) throw new Error('Janus sent no offer for the subscription');
+    if (!this.started && !this.opts.receiveBeforeStart) {
+      // Warm: negotiated now, relayed from start() on (Janus sends a keyframe request then).
+      this.held = true;
+      void handle.message({ request: 'configure', streams: [{ send: false }] }).catch(() => {});
+    }
+    await this.answerSubscription(handle, peer, jsep);
+  }
+
+  private async answerSubscription(handle: JanusHandle, peer: JanusPeer, offer: RTCSessionDescriptionInit): Promise<void> {
+    await peer.answer(offer, (jsep) => handle.message({ request: 'start' }, jsep));
+    // Streams Janus no longer offers (their publisher stream went away) leave the remote stream.
+    let changed = false;
+    for (const tx of peer.pc.getTransceivers()) {
+      const track = tx.receiver.track;
+      if ((tx.currentDirection === 'inactive' || tx.currentDirection === 'stopped') && this.remoteStream.getTracks().includes(track)) {
+        this.remoteStream.removeTrack(track);
+        changed = true;
+      }
+    }
+    if (changed) this.emit('remote', { stream: this.remoteStream });
+  }
+
+  /** The held subscription starts relaying. */
+  private release(): void {
+    if (!this.held || !this.subscriber) return;
+    this.held = false;
+    void this.subscriber.message({ request: 'configure', streams: [{ send: true }] }).catch(() => {});
+  }
+
+  /**
+   * A remote track joins the remote stream once media arrives on it (so a
+   * stream the other side never sends, like a watch-only customer's video,
+   * never shows) and stays until it ends or Janus stops offering it.
+   */
+  private onRemoteTrack(handle: JanusHandle, track: MediaStreamTrack): void {
+    const add = () => {
+      if (this.subscriber !== handle || track.readyState === 'ended' || this.remoteStream.getTracks().includes(track)) return;
+      for (const t of this.remoteStream.getTracks()) if (t.kind === track.kind) this.remoteStream.removeTrack(t);
+      this.remoteStream.addTrack(track);
+      this.emit('remote', { stream: this.remoteStream });
+    };
+    if (track.muted) track.addEventListener('unmute', add, { once: true });
+    else add();
+    track.addEventListener('ended', () => {
+      if (!this.remoteStream.getTracks().includes(track)) return;
+      this.remoteStream.removeTrack(track);
+      this.emit('remote', { stream: this.remoteStream });
+    }, { once: true });
   }
 
   private dropSubscriber(): void {
     const h = this.subscriber;
+    const peer = this.sub;
     this.subscriber = undefined;
+    this.sub = undefined;
     this.subscribedFeed = undefined;
+    this.held = false;
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.emit('remote', { stream: this.remoteStream });
-    try {
-      h?.hangup(true);
-      h?.detach();
-    } catch { /* already gone */ }
-  }
-
-  private videoSender(): RTCRtpSender | undefined {
-    const pc = this.publisher?.webrtcStuff?.pc;
-    return pc?.getTransceivers().find((t) => t.receiver.track?.kind === 'video' && t.direction !== 'inactive')?.sender;
-  }
-
-  private audioSender(): RTCRtpSender | undefined {
-    const pc = this.publisher?.webrtcStuff?.pc;
-    return pc?.getTransceivers().find((t) => t.receiver.track?.kind === 'audio')?.sender;
-  }
-
-  private videoMid(): string | undefined {
-    const pc = this.publisher?.webrtcStuff?.pc;
-    return pc?.getTransceivers().find((t) => t.receiver.track?.kind === 'video')?.mid ?? undefined;
+    peer?.close();
+    void h?.detach();
   }
 
   private emitLocal(): void {

@@ -38,7 +38,24 @@ export const VideoAnswerBody = v.strictObject({
 });
 export const VideoStartBody = v.strictObject({ mode: VideoModeSchema, session: Id });
 export const VideoEndBody = v.strictObject({ session: Id });
-export const MediaStateBody = v.strictObject({ audio: v.boolean(), video: v.boolean() });
+/** Why a camera or microphone could not be captured (the catalogues say `device.<code>`). */
+export const DEVICE_PROBLEMS = ['no-camera', 'no-microphone', 'camera-denied', 'microphone-denied', 'camera-busy', 'microphone-busy'] as const;
+export const DeviceProblemSchema = v.picklist(DEVICE_PROBLEMS);
+export type DeviceProblem = v.InferOutput<typeof DeviceProblemSchema>;
+/**
+ * What this side sends (`audio`, `video`: live tracks leaving this machine)
+ * and why not: `muted` / `paused` by the person's own choice, `problems` the
+ * devices that could not be captured (blocked, missing, busy). Sent whenever
+ * any of it changes, and once the devices were asked for, even if nothing
+ * goes out, so the other side never waits for media that will not come.
+ */
+export const MediaStateBody = v.strictObject({
+  audio: v.boolean(),
+  video: v.boolean(),
+  muted: v.optional(v.boolean()),
+  paused: v.optional(v.boolean()),
+  problems: v.optional(v.pipe(v.array(DeviceProblemSchema), v.maxLength(DEVICE_PROBLEMS.length))),
+});
 /**
  * "My VideoRoom feed for video session `session` is `feed`", sent once the
  * publisher has joined (so the id is taken by us). Feed ids are chosen by the
@@ -102,6 +119,30 @@ export const CobrowseActionBody = v.pipe(
   }),
   v.check((b) => (b.kind === 'input') === (b.value !== undefined), 'value goes with input actions only'),
 );
+/**
+ * Why the customer's page refused an agent's action (the catalogues say
+ * `cobrowse.refusal.<code>`): control not granted on this page, aimed at
+ * another page, element gone, secret field (password, payment, masked),
+ * blocked element, never-touched element or input type, disabled or inert,
+ * read-only, nothing to click, not a field to fill, a link that is not
+ * http(s), an option that does not exist.
+ */
+export const COBROWSE_REFUSALS = [
+  'no-control', 'other-page', 'gone', 'secret', 'blocked', 'not-allowed', 'disabled', 'read-only', 'not-clickable', 'not-fillable', 'link', 'no-option',
+] as const;
+export const CobrowseRefusalSchema = v.picklist(COBROWSE_REFUSALS);
+export type CobrowseRefusal = v.InferOutput<typeof CobrowseRefusalSchema>;
+/** The customer's page performed (`ok`) or refused (with a `code`) the agent's action on `node`. */
+export const CobrowseActionResultBody = v.pipe(
+  v.strictObject({
+    stream: Id,
+    kind: v.picklist(['click', 'input']),
+    node: NodeId,
+    ok: v.boolean(),
+    code: v.optional(CobrowseRefusalSchema),
+  }),
+  v.check((b) => b.ok === (b.code === undefined), 'a refusal has a code, a success none'),
+);
 export const CobrowseStopBody = v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(200))) });
 
 const base = {
@@ -138,6 +179,7 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('cobrowse.control-request'), body: CobrowseControlRequestBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.control-grant'), body: CobrowseControlGrantBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.action'), body: CobrowseActionBody }),
+  v.strictObject({ ...base, type: v.literal('cobrowse.action-result'), body: CobrowseActionResultBody }),
   v.strictObject({ ...base, type: v.literal('cobrowse.stop'), body: CobrowseStopBody }),
 ]);
 

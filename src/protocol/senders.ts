@@ -33,6 +33,7 @@ export const SENDERS: Readonly<Record<WireType, readonly Role[]>> = {
   'cobrowse.control-request': ['agent'],
   'cobrowse.control-grant': ['customer'],
   'cobrowse.action': ['agent'],
+  'cobrowse.action-result': ['customer'],
   'cobrowse.stop': ['agent', 'customer'],
 };
 

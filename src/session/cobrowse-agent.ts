@@ -1,6 +1,8 @@
 import type { SignalMessage } from '../chat/index.js';
-import type { BatchSequencer, ChunkBody, CobrowseReplayer, Reassembler, RecordedEvent, ReplayIntent } from '../cobrowse/index.js';
+import type { BatchSequencer, ChunkBody, CobrowseReplayer, Reassembler, RecordedEvent, ReplayIntent, ReplayLabels } from '../cobrowse/index.js';
 import { loadAgentRuntime, type AgentRuntime } from '../cobrowse/runtime.js';
+import { english } from '../i18n/index.js';
+import type { BodyOf } from '../protocol/index.js';
 import type { CobrowseContext, CobrowseSide } from './cobrowse-session.js';
 import type { ReplayTargetHandle } from './conversation-state.js';
 
@@ -9,10 +11,13 @@ const MAX_BUFFERED_EVENTS = 10000;
 /** Chunks held while the agent's cobrowse code loads. */
 const MAX_PENDING_CHUNKS = 4096;
 const RESYNC_MIN_INTERVAL_MS = 1000;
+/** Actions waiting for the customer's page to report on them (more are forgotten, oldest first). */
+const MAX_PENDING_ACTIONS = 256;
 
 interface Target {
   el: HTMLElement;
   highlight: boolean;
+  labels?: ReplayLabels;
   replayer?: CobrowseReplayer;
 }
 
@@ -38,6 +43,9 @@ export class AgentCobrowse implements CobrowseSide {
   private target?: Target;
   private resyncTimer?: ReturnType<typeof setInterval>;
   private lastResyncAsked = 0;
+  /** Actions sent and not reported on yet (`stream kind node` → how many): only reports on these are taken. */
+  private readonly pendingActions = new Map<string, number>();
+  private actionSeq = 0;
 
   constructor(private readonly cb: CobrowseContext) {}
 
@@ -52,6 +60,10 @@ export class AgentCobrowse implements CobrowseSide {
         target.highlight = on;
         target.replayer?.setHighlightMode(on);
       },
+      setLabels: (labels) => {
+        target.labels = labels;
+        target.replayer?.setLabels(labels);
+      },
       get iframe() {
         return target.replayer?.iframe;
       },
@@ -62,7 +74,33 @@ export class AgentCobrowse implements CobrowseSide {
   }
 
   onEphemeral(m: SignalMessage): void {
-    if (m.type === 'cobrowse.chunk' && this.cb.state().phase === 'active') this.onChunk(m.body);
+    if (this.cb.state().phase !== 'active') return;
+    if (m.type === 'cobrowse.chunk') this.onChunk(m.body);
+    else if (m.type === 'cobrowse.action-result') this.onActionResult(m.body);
+  }
+
+  /** The customer's page performed or refused one of our actions: the agent is told (a refusal with why). */
+  private onActionResult(r: BodyOf<'cobrowse.action-result'>): void {
+    const key = actionKey(r.stream, r.kind, r.node);
+    const n = this.pendingActions.get(key);
+    if (!n) return; // nothing of ours to report on
+    if (n > 1) this.pendingActions.set(key, n - 1);
+    else this.pendingActions.delete(key);
+    this.actionSeq++;
+    this.cb.update({ lastAction: { kind: r.kind, ok: r.ok, ...(r.code ? { code: r.code } : {}), seq: this.actionSeq } });
+    this.cb.emit('cobrowse-action', {
+      kind: r.kind, node: r.node, ok: r.ok, ...(r.code ? { code: r.code, reason: english(`cobrowse.refusal.${r.code}`) } : {}),
+    });
+  }
+
+  private sendAction(body: BodyOf<'cobrowse.action'>): void {
+    if (!this.cb.signals.sendEphemeral('cobrowse.action', body)) return;
+    const key = actionKey(body.stream, body.kind, body.node);
+    const n = this.pendingActions.get(key) ?? 0;
+    // Re-inserted: the map's order is the age of its newest action, the oldest is forgotten first.
+    this.pendingActions.delete(key);
+    this.pendingActions.set(key, n + 1);
+    if (this.pendingActions.size > MAX_PENDING_ACTIONS) this.pendingActions.delete(this.pendingActions.keys().next().value as string);
   }
 
   async reconcile(): Promise<void> {
@@ -103,7 +141,7 @@ export class AgentCobrowse implements CobrowseSide {
   private mountReplayer(target: Target): void {
     const side = this.loaded;
     if (!side || this.target !== target || target.replayer || this.cb.disposed()) return;
-    const replayer = new side.rt.CobrowseReplayer(target.el, { onIntent: (i) => this.onIntent(i) });
+    const replayer = new side.rt.CobrowseReplayer(target.el, { onIntent: (i) => this.onIntent(i), labels: target.labels });
     target.replayer = replayer;
     replayer.setHighlightMode(target.highlight);
     replayer.setInteractive(this.cb.state().control === 'granted');
@@ -195,6 +233,7 @@ export class AgentCobrowse implements CobrowseSide {
     this.loaded?.sequencer.reset();
     this.pendingChunks = [];
     this.buffer = [];
+    this.pendingActions.clear();
   }
 
   private onIntent(intent: ReplayIntent): void {
@@ -210,11 +249,15 @@ export class AgentCobrowse implements CobrowseSide {
         if (stream) signals.sendEphemeral('cobrowse.highlight', { stream, node: intent.node });
         break;
       case 'click':
-        if (stream && state.control === 'granted') signals.sendEphemeral('cobrowse.action', { stream, kind: 'click', node: intent.node });
+        if (stream && state.control === 'granted') this.sendAction({ stream, kind: 'click', node: intent.node });
         break;
       case 'input':
-        if (stream && state.control === 'granted') signals.sendEphemeral('cobrowse.action', { stream, kind: 'input', node: intent.node, value: intent.value });
+        if (stream && state.control === 'granted') this.sendAction({ stream, kind: 'input', node: intent.node, value: intent.value });
         break;
     }
   }
+}
+
+function actionKey(stream: string, kind: string, node: number): string {
+  return `${stream} ${kind} ${node}`;
 }

@@ -1,6 +1,7 @@
 import type { SignalMessage } from '../chat/index.js';
 import type { CobrowseRecorder, PointerOverlay } from '../cobrowse/index.js';
 import { loadCustomerRuntime, type CustomerRuntime } from '../cobrowse/runtime.js';
+import type { CobrowseRefusal } from '../protocol/index.js';
 import type { CobrowseContext, CobrowseSide } from './cobrowse-session.js';
 
 const RESYNC_MIN_INTERVAL_MS = 1000;
@@ -172,14 +173,18 @@ export class CustomerCobrowse implements CobrowseSide {
   private onAction(body: { stream: string; kind: 'click' | 'input'; node: number; value?: string }): void {
     const rec = this.recorder;
     const rt = this.rt;
-    let result: { ok: boolean; reason?: string };
-    if (!this.controlHere || this.cb.state().control !== 'granted') result = { ok: false, reason: 'control is not granted' };
-    else if (!rec || !rt || rec.stream !== body.stream) result = { ok: false, reason: 'action was aimed at another page' };
+    let result: { ok: true } | { ok: false; reason: string; code: CobrowseRefusal };
+    if (!this.controlHere || this.cb.state().control !== 'granted') result = { ok: false, reason: 'control is not granted', code: 'no-control' };
+    else if (!rec || !rt || rec.stream !== body.stream) result = { ok: false, reason: 'action was aimed at another page', code: 'other-page' };
     else {
       const r = rt.performAction(body, (id) => rec.nodeFor(id));
-      result = r.ok ? { ok: true } : { ok: false, reason: r.reason };
+      result = r.ok ? { ok: true } : { ok: false, reason: r.reason, code: r.code };
       this.touchIdle();
     }
     this.cb.emit('cobrowse-action', { kind: body.kind, node: body.node, ...result });
+    // The agent learns what became of its action (a refusal with its code; never the field's value).
+    this.cb.signals.sendEphemeral('cobrowse.action-result', {
+      stream: body.stream, kind: body.kind, node: body.node, ok: result.ok, ...(result.ok ? {} : { code: result.code }),
+    });
   }
 }

@@ -272,7 +272,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
         if (this._state.phase === 'idle') return;
         const reason = m.body.reason;
         this.staleGrant = undefined;
-        this.update({ phase: 'idle', control: 'none', requestId: undefined, offerId: undefined, live: false, page: undefined, ended: { by: from, ...(reason ? { reason } : {}) } });
+        this.update({ phase: 'idle', control: 'none', requestId: undefined, offerId: undefined, live: false, page: undefined, lastAction: undefined, ended: { by: from, ...(reason ? { reason } : {}) } });
         this.emit('cobrowse-stop', { stopId: m.id, by: from, ...(reason ? { reason } : {}) });
         // Consent was for this cobrowse: the next offer asks again.
         if (this.role === 'customer') this.setLocalConsent(false);
@@ -286,6 +286,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
       case 'cobrowse.pointer':
       case 'cobrowse.highlight':
       case 'cobrowse.action':
+      case 'cobrowse.action-result':
         this.side?.onEphemeral(m);
         break;
     }

@@ -1,4 +1,4 @@
-import type { ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+import type { CobrowseRefusal, ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
 import type { Coded, MessageKey, Params } from '../i18n/index.js';
 import type { DeviceProblem } from '../janus/local-media.js';
 
@@ -93,6 +93,23 @@ export interface LocalMediaStatus {
   videoAllowed: boolean;
 }
 
+/**
+ * What the other side says it sends (its signed `media.state`): `audio` and
+ * `video` are live tracks leaving its machine; the rest says why not.
+ */
+export interface RemoteMediaStatus {
+  audio: boolean;
+  video: boolean;
+  /** It muted its microphone (or started muted: the agent when the customer started video). */
+  muted?: boolean;
+  /** It paused its video. */
+  paused?: boolean;
+  /** Its devices that could not be captured: blocked, missing, busy. */
+  problems?: readonly DeviceProblem[];
+  /** It has said what it sends in this video (false: its devices are still being asked for). */
+  reported?: boolean;
+}
+
 export type VideoPhase = 'idle' | 'inviting' | 'invited' | 'starting' | 'active';
 
 export interface VideoState {
@@ -107,7 +124,7 @@ export interface VideoState {
   consented: boolean;
   local: LocalMediaStatus;
   /** What the other side says it sends (media.state). */
-  remote: { audio: boolean; video: boolean };
+  remote: RemoteMediaStatus;
   localStream?: MediaStream;
   remoteStream?: MediaStream;
   /** The agent's mic was muted because the customer started one-way: show a prompt to unmute. */
@@ -145,6 +162,12 @@ export interface CobrowseState {
   page?: { href: string; width: number; height: number };
   /** How the last cobrowse ended. */
   ended?: { by: 'agent' | 'customer'; reason?: string };
+  /**
+   * Agent: what the customer's page last said about one of our actions
+   * (`code`: why it was refused); `seq` grows with each report, so a view can
+   * tell a new refusal from the same one.
+   */
+  lastAction?: { kind: 'click' | 'input'; ok: boolean; code?: CobrowseRefusal; seq: number };
   error?: string;
 }
 
@@ -210,7 +233,7 @@ export interface VideoEventDetails {
   /** Video ended for both sides (`local`: this side pressed End Video). */
   'video-end': { session: string; reason: 'local' | 'remote' };
   /** What this side or the other side sends changed. */
-  'media-state': { local: LocalMediaStatus; remote: { audio: boolean; video: boolean } };
+  'media-state': { local: LocalMediaStatus; remote: RemoteMediaStatus };
 }
 
 /** Events of `conversation.cobrowse`. */
@@ -225,8 +248,11 @@ export interface CobrowseEventDetails {
   'cobrowse-control': { requestId: string; control: 'requested' | 'granted' | 'denied' | 'revoked' };
   /** Cobrowse ended (`by`: who stopped it). */
   'cobrowse-stop': { stopId: string; by: 'agent' | 'customer'; reason?: string };
-  /** Customer: an agent action was performed on this page or refused (with why). */
-  'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string };
+  /**
+   * Customer: an agent action was performed on this page or refused (with why).
+   * Agent: the customer's page reported what became of an action of ours (`code` says why it was refused).
+   */
+  'cobrowse-action': { kind: 'click' | 'input'; node: number; ok: boolean; reason?: string; code?: CobrowseRefusal };
 }
 
 /** Events of `conversation.pages`. */
@@ -352,6 +378,12 @@ export interface ConversationController extends Observable<ConversationEventDeta
 export interface ReplayTargetHandle {
   /** While on, clicks in the replay highlight an element on the customer's page instead of clicking it. */
   setHighlightMode(on: boolean): void;
+  /**
+   * The words the replay shows (its frame title, the tooltips of masked and
+   * secret fields), in the agent's language. Optional for controllers of
+   * your own; the replay falls back to English.
+   */
+  setLabels?(labels: { frame: string; masked: string; secret: string }): void;
   /** The sandboxed replay iframe (undefined until the first snapshot arrived). */
   readonly iframe: HTMLIFrameElement | undefined;
   /** Stops replaying into the element and removes what was added to it. */

@@ -1,5 +1,5 @@
 import { ChatSession, chatText, textRoomTransport, type ChatAuth, type IncomingChatMessage } from '../chat/index.js';
-import { GatewayConnection } from '../janus/index.js';
+import { GatewayConnection } from '../janus/gateway-connection.js';
 import { sleep } from '../util/abort.js';
 import {
   EnvelopeSigner,
@@ -26,7 +26,7 @@ import {
   type TranscriptMessage,
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
-import { VideoSession } from './video-session.js';
+import { VideoSession, type VideoSessionOptions } from './video-session.js';
 import { janusVideoBackend } from './video-backend.js';
 import { memoryConsentStore, type ConsentStore } from './consent.js';
 import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
@@ -83,6 +83,8 @@ export interface ConversationOptions {
    * the outbox keeps what was written meanwhile, video restarts.
    */
   refreshDescriptor?: (descriptor: ConversationDescriptor, signal: AbortSignal) => Promise<ConversationDescriptor>;
+  /** Video tuning: warm start (on by default) and how long an invitation waits for an answer. */
+  video?: VideoSessionOptions;
 }
 
 /**
@@ -139,7 +141,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       peerName: () => this.peerName(),
       protocolError: (reason) => this.emit('protocol-error', { reason }),
     };
-    this.video = new VideoSession();
+    this.video = new VideoSession(options.video);
     this.cobrowse = new CobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
     this.pages = new PagePush(host, options.pagePolicy);
     this.link = new CustomerLinkSession(host);

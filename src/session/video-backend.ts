@@ -1,5 +1,6 @@
-import { listDevices, VideoRoomCall, type GatewayConnection, type VideoRoomCallEvents, type VideoRoomCallOptions } from '../janus/index.js';
-import type { Observable } from '../util/typed-event-target.js';
+import type { GatewayConnection } from '../janus/gateway-connection.js';
+import type { StartMedia, VideoRoomCall, VideoRoomCallEvents, VideoRoomCallOptions } from '../janus/videoroom-call.js';
+import { TypedEventTarget, type Observable } from '../util/typed-event-target.js';
 import type { DeviceLists } from './conversation-state.js';
 
 /** One side's call, as the video state machine drives it: VideoRoomCall on Janus, a fake in the unit tests. */
@@ -8,7 +9,12 @@ export interface VideoCall extends Observable<VideoRoomCallEvents> {
   readonly remote: MediaStream;
   /** The other side's feed this side subscribes to (tests and diagnostics). */
   readonly subscribed: string | undefined;
-  start(signal?: AbortSignal): Promise<void>;
+  /** start() was called: capture may have happened. Before that, nothing was captured. */
+  readonly isStarted: boolean;
+  /** Warm start: everything that needs no capture (handles, join, negotiation with empty senders, the held subscription). */
+  prepare(signal?: AbortSignal): Promise<void>;
+  /** Captures and sends (after or alongside prepare); `media` narrows what prepare got ready for. */
+  start(signal?: AbortSignal, media?: StartMedia): Promise<void>;
   stop(): void;
   setMuted(muted: boolean): void;
   setVideoPaused(paused: boolean): Promise<void>;
@@ -26,11 +32,110 @@ export interface VideoBackend {
   listDevices(): Promise<DeviceLists>;
 }
 
+type MediaModules = [typeof import('../janus/videoroom-call.js'), typeof import('../janus/local-media.js')];
+let media: Promise<MediaModules> | undefined;
+
+/**
+ * The Janus media code (VideoRoom calls, capture) is a chunk of its own: a
+ * visitor who only chats never downloads it. It loads when a call is first
+ * prepared or started (an invitation on screen, a click) or devices are listed.
+ */
+function loadMedia(): Promise<MediaModules> {
+  media ??= Promise.all([import('../janus/videoroom-call.js'), import('../janus/local-media.js')]).catch((e: unknown) => {
+    media = undefined; // a failed download may be retried by the next call
+    throw e;
+  });
+  return media;
+}
+
+const EVENTS: readonly (keyof VideoRoomCallEvents)[] = ['local', 'remote', 'device-problem', 'published', 'joined', 'failed', 'connection', 'slowlink'];
+
+/**
+ * A VideoRoomCall whose code is still being downloaded: the same streams and
+ * events from the start, every action applied once the real call exists.
+ * stop() before then means it is never created.
+ */
+class LazyVideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> implements VideoCall {
+  readonly local = new MediaStream();
+  readonly remote = new MediaStream();
+  private real?: VideoRoomCall;
+  private loading?: Promise<VideoRoomCall | undefined>;
+  private started = false;
+  private stopped = false;
+  private muted?: boolean;
+
+  constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions) {
+    super();
+  }
+
+  private load(): Promise<VideoRoomCall | undefined> {
+    this.loading ??= loadMedia().then(([{ VideoRoomCall }]) => {
+      if (this.stopped) return undefined;
+      const call = new VideoRoomCall(this.gateway, this.opts, { local: this.local, remote: this.remote });
+      for (const type of EVENTS) call.on(type, (detail) => this.emit(type, detail as never));
+      if (this.muted !== undefined) call.setMuted(this.muted);
+      this.real = call;
+      return call;
+    });
+    return this.loading;
+  }
+
+  get subscribed(): string | undefined {
+    return this.real?.subscribed;
+  }
+
+  get isStarted(): boolean {
+    return this.started || !!this.real?.isStarted;
+  }
+
+  async prepare(signal?: AbortSignal): Promise<void> {
+    const call = await this.load();
+    signal?.throwIfAborted();
+    if (!call) throw new Error('The call was stopped');
+    await call.prepare(signal);
+  }
+
+  async start(signal?: AbortSignal, startMedia?: StartMedia): Promise<void> {
+    this.started = true;
+    const call = await this.load();
+    signal?.throwIfAborted();
+    if (!call) throw new Error('The call was stopped');
+    await call.start(signal, startMedia);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.real?.stop();
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.real) this.real.setMuted(muted);
+    else this.muted = muted;
+  }
+
+  async setVideoPaused(paused: boolean): Promise<void> {
+    await (await this.load())?.setVideoPaused(paused);
+  }
+
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    await (await this.load())?.switchDevice(kind, deviceId);
+  }
+
+  setPeerFeed(feed: string): void {
+    if (this.real) this.real.setPeerFeed(feed);
+    else this.opts.peerFeed = feed;
+  }
+
+  peerConnections(): RTCPeerConnection[] {
+    return this.real?.peerConnections() ?? [];
+  }
+}
+
 /** Calls in the conversation's Janus VideoRoom, over the conversation's gateway session. */
 export function janusVideoBackend(gateway: GatewayConnection): VideoBackend {
   return {
-    call: (options) => new VideoRoomCall(gateway, options),
+    call: (options) => new LazyVideoRoomCall(gateway, { ...options }),
     onSessionReplaced: (listener) => gateway.on('session-replaced', () => listener()),
-    listDevices,
+    listDevices: async () => (await loadMedia())[1].listDevices(),
   };
 }

@@ -1,16 +1,20 @@
 import type { SignalChannel, SignalMessage } from '../chat/index.js';
-import { DEVICE_PROBLEM_TEXT, type LocalMediaState } from '../janus/index.js';
+import { DEVICE_PROBLEM_TEXT } from '../janus/device-problem.js';
+import type { LocalMediaState } from '../janus/videoroom-call.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { DeviceLists, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
+const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
+
+const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 
 export function initialVideoState(): VideoState {
-  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: { audio: false, video: false }, unmutePrompt: false, problems: [] };
+  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: NO_REMOTE, unmutePrompt: false, problems: [] };
 }
 
 /** What a VideoSession runs on, from connect on. */
@@ -33,6 +37,28 @@ interface Desired {
 
 /** A history burst settles within this long before anything is captured or answered. */
 const SETTLE_MS = 60;
+
+/** Default of VideoSessionOptions.inviteTtlMs. */
+export const INVITE_TTL_MS = 120_000;
+
+export interface VideoSessionOptions {
+  /**
+   * Warm start (default on): while an invitation is pending, everything that
+   * needs no capture is made ready — on the customer's side the VideoRoom
+   * handles, the join, a publisher PeerConnection with ICE/DTLS up whose
+   * senders carry no track, and the subscription to the agent's feed
+   * (negotiated, held at Janus, not rendered); on the agent's side its whole
+   * call, from its own click. Accept then only captures and sends.
+   */
+  warmStart?: boolean;
+  /**
+   * How long an invitation waits for an answer. The inviting page withdraws
+   * it after this long (both sides tear down what was warmed up for it); a
+   * customer's page lets its warm state go after this long even if nobody
+   * withdraws it (Accept then starts cold). Default INVITE_TTL_MS (2 minutes).
+   */
+  inviteTtlMs?: number;
+}
 
 /**
  * The video of one conversation: invitation and consent, the four modes,
@@ -68,6 +94,25 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private readonly answered = new Set<string>();
   /** The other side's VideoRoom feed per video session, from its signed announcements. */
   private readonly peerFeeds = new Map<string, string>();
+  /** The current call is up (published or receiving): 'active' as soon as it is wanted. */
+  private callLive = false;
+  /** Sessions this page started or answered itself: no history burst to wait for. */
+  private readonly liveHere = new Set<string>();
+  private warmTimer?: ReturnType<typeof setTimeout>;
+  private ttlTimer?: ReturnType<typeof setTimeout>;
+  private readonly warmStart: boolean;
+  private readonly inviteTtlMs: number;
+
+  /** The running call has reported its capture (its first local state): from then on media.state is sent. */
+  private captured = false;
+  /** The last media.state this call sent (as JSON), so each change goes out once. */
+  private lastReport?: string;
+
+  constructor(options: VideoSessionOptions = {}) {
+    super();
+    this.warmStart = options.warmStart ?? true;
+    this.inviteTtlMs = options.inviteTtlMs ?? INVITE_TTL_MS;
+  }
 
   /** The video is usable once the conversation connects (bind); until then its state is idle and actions throw. */
   bind(link: VideoSessionLink): void {
@@ -77,9 +122,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.offs.push(
       link.signals.on('signal', ({ message, mine }) => this.onSignal(message, mine)),
       link.backend.onSessionReplaced(() => {
-        // Our handles died with the old session: rebuild the call if video should run.
+        // Our handles died with the old session: rebuild the call if video should run, or the warm state if an invitation waits.
         this.stopCall();
         this.scheduleReconcile();
+        this.scheduleWarm();
       }),
     );
     if (this.role === 'customer' && this.localScope() !== undefined) this.update({ consented: true });
@@ -119,7 +165,9 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (this.role === 'customer') {
       if (mode !== 'two-way' && mode !== 'one-way-agent') throw new RangeError(`a customer can start 'two-way' or 'one-way-agent', not '${mode}'`);
       this.grant(mediaScope('customer', mode));
-      this.link.signals.sendSignal('video.start', { mode, session: newSessionId() });
+      const session = newSessionId();
+      this.liveHere.add(session);
+      this.link.signals.sendSignal('video.start', { mode, session });
       return;
     }
     const env = this.link.signals.sendSignal('video.invite', { mode });
@@ -133,6 +181,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       const allowed: VideoMode[] = invite.mode === 'two-way' ? ['two-way', 'one-way-agent'] : [invite.mode];
       if (!allowed.includes(accept)) throw new RangeError(`cannot accept a ${invite.mode} invitation as ${accept}`);
       this.grant(mediaScope('customer', accept));
+      this.liveHere.add(invite.id);
+      // This click is the consent: capture and send now, on whatever is already warm.
+      if (this.callSession === invite.id && this.call) void this.startCall(this.call, invite.id, accept);
+    } else if (this.callSession === invite.id) {
+      // Declined: what was warmed up goes at once.
+      this.stopCall();
     }
     this.link.signals.sendSignal('video.answer', { inviteId: invite.id, accept });
   }
@@ -146,26 +200,31 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   }
 
   setMuted(muted: boolean): void {
-    if (!this.call) return;
+    if (!this.call?.isStarted) return;
     this.call.setMuted(muted);
     this.update({ unmutePrompt: muted && this._state.unmutePrompt });
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    await this.call?.setVideoPaused(paused);
+    if (this.call?.isStarted) await this.call.setVideoPaused(paused);
   }
 
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    await this.call?.switchDevice(kind, deviceId);
+    if (this.call?.isStarted) await this.call.switchDevice(kind, deviceId);
   }
 
   listDevices(): Promise<DeviceLists> {
     return this.link.backend.listDevices();
   }
 
-  /** Open PeerConnections of the running call (tests and diagnostics). */
+  /** Open PeerConnections of the running call (tests and diagnostics); a warm call that captured nothing is not running. */
   peerConnections(): RTCPeerConnection[] {
-    return this.call?.peerConnections() ?? [];
+    return this.call?.isStarted ? this.call.peerConnections() : [];
+  }
+
+  /** Open PeerConnections of a warm call waiting for an answer (tests and diagnostics). */
+  warmPeerConnections(): RTCPeerConnection[] {
+    return this.call && !this.call.isStarted ? this.call.peerConnections() : [];
   }
 
   /** The other side's feed this side subscribes to (tests and diagnostics). */
@@ -178,6 +237,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.disposed = true;
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.autoTimer);
+    clearTimeout(this.warmTimer);
+    clearTimeout(this.ttlTimer);
     for (const off of this.offs) off();
     this.stopCall();
   }
@@ -202,7 +263,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
         const session = m.body.session;
         if (this.autoAnswer?.id === session) this.autoAnswer = undefined;
         if (this.desired?.session !== session) {
-          // A withdrawn invitation.
+          // A withdrawn (or expired) invitation: what was warmed up for it goes too.
+          if (this.callSession === session) this.stopCall();
           if (this._state.invite?.id === session && !this.desired) {
             this.answered.add(session);
             this.update({ phase: 'idle', invite: undefined });
@@ -210,7 +272,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           return;
         }
         this.desired = undefined;
-        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: { audio: false, video: false } });
+        this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: NO_REMOTE });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
         this.stopCall();
         this.emit('video-end', { session, reason: mine ? 'local' : 'remote' });
@@ -224,7 +286,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       }
       case 'media.state': {
         if (mine) return;
-        this.update({ remote: { audio: m.body.audio, video: m.body.video } });
+        const { audio, video, muted, paused, problems } = m.body;
+        this.update({ remote: { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems?.length ? { problems } : {}), reported: true } });
         this.emit('media-state', { local: this._state.local, remote: this._state.remote });
         break;
       }
@@ -238,8 +301,14 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       // Sent by us (here or on an earlier page). Whether the customer is asked is the customer's browser's call;
       // we expect no question when what it accepted before covers this.
       const expectAsk = !covers(this.customerScope, needed);
-      this.update({ phase: expectAsk ? 'inviting' : 'starting', invite: { id, mode }, answer: undefined });
+      // Starting without a question: the frame opens now, in the mode of the video to come (a voice call shows no video box).
+      this.update(expectAsk ? { phase: 'inviting', invite: { id, mode }, answer: undefined } : { phase: 'starting', mode, invite: { id, mode }, answer: undefined });
       if (expectAsk) this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
+      if (this.invitedHere.has(id)) {
+        // The agent chose video by this click: its side gets ready now (no capture yet: that comes with the answer).
+        this.warmUp();
+        this.armTtl(id);
+      }
       return;
     }
     if (mine) return;
@@ -253,6 +322,47 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.autoAnswer = undefined;
     this.update({ phase: 'invited', invite: { id, mode }, answer: undefined });
     this.emit('video-invite', { inviteId: id, mode, from: 'agent' });
+    this.scheduleWarm();
+  }
+
+  /** Once history has settled, warm up for the invitation on screen (nothing is captured on either side). */
+  private scheduleWarm(): void {
+    clearTimeout(this.warmTimer);
+    if (!this.warmStart || this.disposed || !this.bound) return;
+    this.warmTimer = setTimeout(() => this.warmUp(), SETTLE_MS);
+  }
+
+  private warmUp(): void {
+    const invite = this._state.invite;
+    if (!this.warmStart || this.disposed || !invite || this.desired || this.callSession === invite.id) return;
+    let call: VideoCall;
+    if (this.role === 'agent') {
+      // Only for an invitation of this page's own click. What the agent sends depends on the invitation only.
+      if (!this.invitedHere.has(invite.id)) return;
+      call = this.createCall(invite.id, sendsVideo('agent', invite.mode), false);
+    } else {
+      if (this._state.phase !== 'invited') return;
+      // Ready for the most the invitation may be accepted with; Accept narrows it.
+      call = this.createCall(invite.id, mediaScope('customer', invite.mode) === 'camera', false);
+    }
+    call.prepare().catch(() => {
+      // Not warm after all (gateway away, room refused): Accept starts cold.
+      if (this.call === call && !call.isStarted) this.stopCall();
+    });
+    this.armTtl(invite.id);
+  }
+
+  /**
+   * An invitation that waits longer than inviteTtlMs: the page that sent it
+   * withdraws it; the customer's page lets its warm state go.
+   */
+  private armTtl(inviteId: string): void {
+    clearTimeout(this.ttlTimer);
+    this.ttlTimer = setTimeout(() => {
+      if (this.disposed || this.desired || this._state.invite?.id !== inviteId) return;
+      if (this.role === 'agent') this.link.signals.sendSignal('video.end', { session: inviteId });
+      else if (this.callSession === inviteId && !this.call?.isStarted) this.stopCall();
+    }, this.inviteTtlMs);
   }
 
   private answerByConsent(): void {
@@ -261,7 +371,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       this.autoAnswer = undefined;
       return;
     }
-    // Kept until our own answer comes back through onAnswer, which starts the video.
+    // Kept until our own answer comes back through onAnswer, which starts the video (at once: history has settled).
+    this.liveHere.add(pending.id);
     this.link.signals.sendSignal('video.answer', { inviteId: pending.id, accept: pending.mode, auto: true });
   }
 
@@ -274,6 +385,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (this.autoAnswer?.id === inviteId) this.autoAnswer = undefined;
     if (!auto) this.emit('invite-answer', { inviteId, accept });
     if (accept === false) {
+      // The agent's call started at its click, the customer's was warm: both go.
+      if (this.callSession === inviteId) this.stopCall();
       this.update({ phase: 'idle', invite: undefined, answer: { inviteId, accept } });
       return;
     }
@@ -285,9 +398,27 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private begin(desired: Desired, initiator: 'agent' | 'customer'): void {
     this.desired = desired;
-    this.update({ phase: 'starting', mode: desired.mode, unmutePrompt: desired.startMuted, problems: [], problemCodes: [], error: undefined, errorCoded: undefined });
+    clearTimeout(this.ttlTimer);
+    clearTimeout(this.warmTimer);
+    const running = this.callSession === desired.session && this.call?.isStarted ? this.call : undefined;
+    this.update({
+      phase: running && this.callLive ? 'active' : 'starting',
+      mode: desired.mode,
+      unmutePrompt: desired.startMuted,
+      // What the other side sent is said again for this video (room order: its media.state follows the start).
+      remote: NO_REMOTE,
+      // A call already running (started at a click) keeps what it reported.
+      ...(running ? {} : { problems: [], problemCodes: [] }),
+      error: undefined,
+      errorCoded: undefined,
+      ...(running ? { localStream: running.local, remoteStream: running.remote } : {}),
+    });
     this.emit('video-start', { session: desired.session, mode: desired.mode, initiator });
-    this.scheduleReconcile();
+    if (this.liveHere.has(desired.session) || (this.callSession === desired.session && !running)) {
+      // Our own click, our own answer after history settled, or the answer to what this page warmed up for: no burst to wait for.
+      clearTimeout(this.reconcileTimer);
+      void this.reconcile();
+    } else this.scheduleReconcile();
   }
 
   private scheduleReconcile(): void {
@@ -300,45 +431,76 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (this.disposed) return;
     const want = this.desired;
     if (this.callSession && this.callSession !== want?.session) this.stopCall();
-    if (!want || this.callSession === want.session) return;
+    if (!want || (this.callSession === want.session && this.call?.isStarted)) return;
     let sendVideo = sendsVideo(this.role, want.mode);
     if (this.role === 'customer') {
       // What this browser's person clicked for, whatever the signals say.
       const scope = this.localScope();
       if (!scope) {
+        this.stopCall();
         this.update({ phase: 'idle', error: english('video.other-window'), errorCoded: { code: 'video.other-window' } });
         return;
       }
       sendVideo = sendVideo && scope === 'camera';
     }
+    const warm = this.callSession === want.session ? this.call : undefined;
+    await this.startCall(warm ?? this.createCall(want.session, sendVideo, want.startMuted), want.session, want.mode, sendVideo);
+  }
+
+  /** A call for `session`, wired to this session's state; started (capture) only by startCall. */
+  private createCall(session: string, sendVideo: boolean, startMuted: boolean): VideoCall {
+    this.stopCall();
     const call = this.link.backend.call({
       room: this.descriptor.videoRoom.room,
       pin: this.descriptor.videoRoom.pin,
       token: this.descriptor.token,
       feedId: `${this.descriptor.self.id.slice(0, 40)}~${globalThis.crypto.randomUUID().replace(/-/g, '')}`,
-      peerFeed: this.peerFeeds.get(want.session),
+      peerFeed: this.peerFeeds.get(session),
       display: this.descriptor.self.display,
       sendVideo,
-      startMuted: want.startMuted,
+      startMuted,
+      // The customer's media may reach the agent before the agent's side starts; never the other way round.
+      receiveBeforeStart: this.role === 'agent',
     });
     this.call = call;
-    this.callSession = want.session;
-    const session = want.session;
+    this.callSession = session;
+    this.callLive = false;
+    const mine = () => this.call === call;
+    const live = () => {
+      if (!mine()) return;
+      this.callLive = true;
+      if (this.desired?.session === session) this.update({ phase: 'active' });
+    };
     call.on('joined', ({ feed }) => {
       // The id is ours now (Janus refuses a second publisher with it): tell the other side, signed.
-      if (this.call === call) this.link.signals.sendSignal('video.publish', { session, feed });
+      if (mine()) this.link.signals.sendSignal('video.publish', { session, feed });
     });
-    call.on('local', ({ stream, state }) => this.onLocal(stream, state));
-    call.on('remote', ({ stream }) => this.update({ remoteStream: stream, phase: this.desired ? 'active' : this._state.phase }));
-    call.on('published', () => { if (this.desired) this.update({ phase: 'active' }); });
-    call.on('device-problem', ({ problem }) => this.update({
-      problems: [...new Set([...this._state.problems, DEVICE_PROBLEM_TEXT[problem]])],
-      problemCodes: [...new Set([...(this._state.problemCodes ?? []), problem])],
-    }));
-    call.on('failed', ({ reason }) => this.update({ error: reason, errorCoded: undefined }));
-    this.update({ localStream: call.local, remoteStream: call.remote });
+    call.on('local', ({ stream, state }) => { if (mine()) this.onLocal(stream, state); });
+    call.on('remote', ({ stream }) => {
+      if (!mine() || !call.isStarted) return;
+      if (this.desired?.session === session) this.update({ remoteStream: stream });
+      if (stream.getTracks().length > 0) live();
+    });
+    call.on('published', live);
+    call.on('device-problem', ({ problem }) => {
+      if (!mine()) return;
+      this.setProblems([...new Set([...(this._state.problemCodes ?? []), problem])]);
+      this.reportMedia();
+    });
+    call.on('failed', ({ reason }) => { if (mine()) this.update({ error: reason, errorCoded: undefined }); });
+    return call;
+  }
+
+  /** Captures and sends on `call` (prepared or not) for `mode`; its streams are shown once the video is wanted. */
+  private async startCall(call: VideoCall, session: string, mode: VideoMode, sendVideo?: boolean): Promise<void> {
+    if (call.isStarted) return;
+    if (sendVideo === undefined) {
+      sendVideo = sendsVideo(this.role, mode);
+      if (this.role === 'customer') sendVideo = sendVideo && this.localScope() === 'camera';
+    }
+    if (this.desired?.session === session) this.update({ localStream: call.local, remoteStream: call.remote });
     try {
-      await call.start();
+      await call.start(undefined, { sendVideo });
     } catch (e) {
       if (this.call !== call) return;
       const reason = e instanceof Error ? e.message : String(e);
@@ -348,19 +510,45 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private onLocal(stream: MediaStream, s: LocalMediaState): void {
     const local: LocalMediaStatus = { audio: s.audio, video: s.video, muted: s.muted, paused: s.paused, videoAllowed: s.videoAllowed };
-    const prev = this._state.local;
-    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted });
-    if (prev.audio !== local.audio || prev.video !== local.video) {
-      // Janus does not tell the other side about mute/pause: we do.
-      this.link.signals.sendSignal('media.state', { audio: local.audio, video: local.video });
-    }
+    // A device that is live now has no problem any more (a camera that was busy and came back on resume).
+    const codes = (this._state.problemCodes ?? []).filter((p) => !(isCameraProblem(p) ? local.video : local.audio));
+    if (codes.length !== (this._state.problemCodes ?? []).length) this.setProblems(codes);
+    const micProblem = codes.some((p) => !isCameraProblem(p));
+    // No prompt to unmute a microphone that is not there.
+    this.update({ localStream: stream, local, unmutePrompt: this._state.unmutePrompt && s.muted && !micProblem });
+    // A warm call reports its empty senders before any capture: nothing to tell the other side yet.
+    if (this.call?.isStarted) this.captured = true;
+    this.reportMedia();
     this.emit('media-state', { local, remote: this._state.remote });
+  }
+
+  private setProblems(codes: DeviceProblem[]): void {
+    this.update({ problemCodes: codes, problems: codes.map((p) => DEVICE_PROBLEM_TEXT[p]) });
+  }
+
+  /**
+   * Janus does not tell the other side about mute, pause or a blocked
+   * device: we do, whenever any of it changes, and once capture is done even
+   * when nothing goes out (so the other side is told at once, not left waiting).
+   */
+  private reportMedia(): void {
+    if (!this.call || !this.captured) return;
+    const { audio, video, muted, paused } = this._state.local;
+    const problems = this._state.problemCodes ?? [];
+    const body = { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems.length ? { problems: [...problems] } : {}) };
+    const text = JSON.stringify(body);
+    if (text === this.lastReport) return;
+    this.lastReport = text;
+    this.link.signals.sendSignal('media.state', body);
   }
 
   private stopCall(): void {
     const call = this.call;
     this.call = undefined;
     this.callSession = undefined;
+    this.callLive = false;
+    this.captured = false;
+    this.lastReport = undefined;
     if (!call) return;
     call.stop();
     this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined });

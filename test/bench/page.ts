@@ -147,6 +147,18 @@ async function plainFlow(server: string, room: string, pin: string, tokenA: stri
   }
 }
 
+/**
+ * One side of the plain call in its own browser context (run.ts starts both
+ * at once): returns when this side decodes the other's video, as the spies
+ * of two-context.ts time it (getStats framesDecoded > 0).
+ */
+async function plainTimed(server: string, room: string, pin: string, token: string, id: string, peerId: string): Promise<{ packet: number; decoded: number }> {
+  const watching = (window as unknown as { __bench: { watch(): Promise<{ packet: number; decoded: number }> } }).__bench.watch();
+  const side = plainSide(server, room, pin, token, id, peerId);
+  (window as unknown as { plainStop: () => void }).plainStop = () => void side.then((x) => x.destroy());
+  return watching;
+}
+
 /** Keeps a two-way call running (for CPU measurement) until stop() is called. */
 async function holdCall(customerD: ConversationDescriptor, agentD: ConversationDescriptor): Promise<void> {
   const c = new Conversation();
@@ -221,5 +233,5 @@ async function rawRoundTrip(customerD: ConversationDescriptor, agentD: Conversat
   }
 }
 
-Object.assign(window, { bench: { ourFlow, plainFlow, holdCall, newConversation, signVerifyCost, rawRoundTrip } });
+Object.assign(window, { bench: { ourFlow, plainFlow, plainTimed, holdCall, newConversation, signVerifyCost, rawRoundTrip } });
 Object.assign((window as unknown as { bench: object }).bench, cobrowseBenchPage);

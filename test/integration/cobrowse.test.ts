@@ -429,6 +429,30 @@ describe('cobrowse over a real Janus TextRoom', function () {
     await sendKeys({ type: 'Main Street 1' });
     await waitFor(() => street() === 'Main Street 1', 'field filled on the customer page');
     expect((cdoc.getElementById('street') as HTMLInputElement).value).to.equal('Main Street 1');
+    await waitFor(() => a.state.cobrowse?.lastAction?.ok === true, 'the agent told the fill went through');
+
+    // Masked fields are marked in the agent's replay: * per character (masked), a constant mask (secret), or shown.
+    const mark = (id: string) => [replay()!.getElementById(id)!.getAttribute('data-vc-masked'), replay()!.getElementById(id)!.getAttribute('title')];
+    await waitFor(() => mark('name')[0] === 'masked', 'masked fields marked');
+    expect(mark('name')).to.deep.equal(['masked', 'Masked: you see * for each character the customer types']);
+    expect(mark('street')[0]).to.equal('masked');
+    expect(mark('pw')).to.deep.equal(['secret', 'Protected field: never shown, never filled remotely']);
+    expect(mark('card')[0], 'a payment field (its autocomplete is read from the recording: the replay sets "off")').to.equal('secret');
+    expect(mark('nick')[0], 'data-vc-unmask: shown as typed, no mark').to.equal(null);
+    expect(getComputedStyle(replay()!.getElementById('name')!).outlineStyle).to.equal('dashed');
+    expect(view.shadowRoot!.querySelector('[part="legend"]')!.textContent).to.contain('Fields with a dashed outline are masked');
+
+    // Typing into the password in the replay: the customer's page refuses, and the agent is told why.
+    await sendMouse({ type: 'click', position: pointOf(view, replay()!.getElementById('pw')!) });
+    await sendKeys({ type: 'nope' });
+    await waitFor(() => a.state.cobrowse?.lastAction?.ok === false, 'the agent told of the refusal');
+    expect(a.state.cobrowse?.lastAction).to.include({ kind: 'input', code: 'secret' });
+    await view.updateComplete;
+    const refusal = view.shadowRoot!.querySelector('[part="refusal"]')!;
+    expect(refusal.getAttribute('role')).to.equal('alert');
+    expect(refusal.textContent).to.contain('Your typing was not done on');
+    expect(refusal.textContent).to.contain('protected fields are never filled or clicked remotely');
+    expect((cdoc.getElementById('pw') as HTMLInputElement).value).to.equal('');
 
     // Never the password, the card number or a blocked element, even with control.
     actions.length = 0;

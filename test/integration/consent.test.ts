@@ -5,8 +5,7 @@
 // connection named like them, publishing a feed named like them, and widening
 // a watch-only consent. Real Janus, real Chromium WebRTC, fake devices.
 import { expect } from '@open-wc/testing';
-import { GatewayConnection } from '../../src/janus/index.js';
-import type { JanusJS } from '../../src/janus/janus-runtime.js';
+import { GatewayConnection, JanusPeer } from '../../src/janus/index.js';
 import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
 import { Conversation, sessionConsentStore, type TranscriptEntry } from '../../src/session/index.js';
 import { newConversation, testEnv, waitFor } from '../helpers/env.js';
@@ -137,26 +136,13 @@ describe('consent and identity that nobody can forge', () => {
     const ctx = canvas.getContext('2d')!;
     const paint = setInterval(() => { ctx.fillStyle = `hsl(${Date.now() % 360} 80% 50%)`; ctx.fillRect(0, 0, 160, 120); }, 50);
     const fakeFeed = `${agent.self.id}~fake`;
-    const handle = await gw.attach({
-      plugin: 'janus.plugin.videoroom',
-      onmessage: (_m: JanusJS.Message, jsep?: JanusJS.JSEP) => { if (jsep) handle.handleRemoteJsep({ jsep }); },
-    });
+    const handle = await gw.attach('janus.plugin.videoroom');
+    const peer = new JanusPeer(handle, gw.iceServers);
     try {
-      await new Promise<void>((resolve, reject) => {
-        handle.send({
-          message: { request: 'join', ptype: 'publisher', room: grant.descriptor.videoRoom.room, pin: grant.descriptor.videoRoom.pin, token: grant.descriptor.token, id: fakeFeed, display: 'Ann' },
-          success: () => resolve(),
-          error: (e: string) => reject(new Error(e)),
-        });
-      });
+      await handle.message({ request: 'join', ptype: 'publisher', room: grant.descriptor.videoRoom.room, pin: grant.descriptor.videoRoom.pin, token: grant.descriptor.token, id: fakeFeed, display: 'Ann' });
       const track = canvas.captureStream(10).getVideoTracks()[0];
-      await new Promise<void>((resolve, reject) => {
-        handle.createOffer({
-          tracks: [{ type: 'video', capture: track, recv: false }],
-          success: (jsep: JanusJS.JSEP) => { handle.send({ message: { request: 'publish' }, jsep }); resolve(); },
-          error: (e: Error) => reject(e),
-        });
-      });
+      peer.pc.addTransceiver(track, { direction: 'sendonly' });
+      await peer.offer((jsep) => handle.message({ request: 'publish' }, jsep));
       await sleep(1000);
       a.startVideo('two-way');
       await waitFor(() => c.state.video.phase === 'invited', 'invited');
@@ -168,7 +154,8 @@ describe('consent and identity that nobody can forge', () => {
       expect(gc.framesDecoded, 'the real agent’s video').to.be.greaterThan(5);
     } finally {
       clearInterval(paint);
-      handle.detach();
+      peer.close();
+      void handle.detach();
       gw.dispose();
     }
   });

@@ -5,7 +5,6 @@
 // chatting and streaming. (The raw-API attempts are in test/server/security.test.ts.)
 import { expect } from '@open-wc/testing';
 import { GatewayConnection, TextRoomChannel } from '../../src/janus/index.js';
-import type { JanusJS } from '../../src/janus/janus-runtime.js';
 import type { ConversationDescriptor, ConversationGrant } from '../../src/protocol/index.js';
 import { Conversation, type TranscriptMessage } from '../../src/session/index.js';
 import { newConversation, testEnv, waitFor } from '../helpers/env.js';
@@ -24,31 +23,9 @@ async function rejection(p: Promise<unknown>, what: string): Promise<string> {
 
 /** A raw VideoRoom handle on the attacker's own session: it sends whatever it likes. */
 async function rawVideoRoom(gw: GatewayConnection) {
-  const events: Array<Record<string, unknown>> = [];
-  const handle = await gw.attach({ plugin: 'janus.plugin.videoroom', onmessage: (m: JanusJS.Message) => events.push(m as Record<string, unknown>) });
-  /** Sends a request; resolves with the plugin's answer (sync, or the next async event), rejects with its error. */
-  const ask = (message: { request: string } & Record<string, unknown>) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const seen = events.length;
-      const settle = (data: Record<string, unknown>) => (data.error ? reject(new Error(`${String(data.error_code)} ${String(data.error)}`)) : resolve(data));
-      handle.send({
-        message,
-        success: (data?: Record<string, unknown>) => {
-          if (data && (data.videoroom || data.error)) return settle(data);
-          const wait = setInterval(() => {
-            if (events.length > seen) {
-              clearInterval(wait);
-              settle(events[seen]);
-            }
-          }, 20);
-          setTimeout(() => {
-            clearInterval(wait);
-            reject(new Error('no answer'));
-          }, 10000);
-        },
-        error: (err: string) => reject(new Error(err)),
-      });
-    });
+  const handle = await gw.attach('janus.plugin.videoroom');
+  /** Sends a request; resolves with the plugin's answer (sync, or the async event answering it), rejects with its error. */
+  const ask = async (message: { request: string } & Record<string, unknown>) => (await handle.message(message)).data;
   return { handle, ask };
 }
 

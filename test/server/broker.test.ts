@@ -520,7 +520,7 @@ describe('static files', () => {
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
     await index.text();
-    const js = await fetch(`${base}/demo/agent/agent.js`);
+    const js = await fetch(`${base}/demo/shop/product.js`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
     await js.text();

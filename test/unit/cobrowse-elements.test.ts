@@ -66,4 +66,34 @@ describe('<cobrowse-view>', () => {
     await expect(el).to.be.accessible();
     expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.contain('Connecting');
   });
+
+  it('live: the stage takes the customer’s viewport’s shape within the view’s width, and a legend says what masked marks mean', async () => {
+    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: true, presence: 'online', typing: false }, cobrowse: cobrowse({ phase: 'active', offerId: 'o1', live: true, page: { href: 'https://shop.example/', width: 1280, height: 800 } }) });
+    const el = await fixture<CobrowseView>(html`<div style="width: 480px"><cobrowse-view .controller=${fake}></cobrowse-view></div>`).then((d) => d.firstElementChild as CobrowseView);
+    const stage = el.shadowRoot!.querySelector<HTMLElement>('[part="stage"]')!;
+    const box = stage.getBoundingClientRect();
+    expect(box.width).to.be.at.most(480);
+    expect(box.height / box.width).to.be.closeTo(800 / 1280, 0.02);
+    expect(el.shadowRoot!.querySelector('[part="legend"]')!.textContent).to.contain('Fields with a dashed outline are masked');
+    await expect(el).to.be.accessible();
+  });
+
+  it('a refused action is shown to the agent with why, until dismissed; a new refusal shows again', async () => {
+    const live = { phase: 'active', offerId: 'o1', live: true, control: 'granted', page: { href: 'https://shop.example/', width: 1280, height: 800 } } as const;
+    const fake = new FakeConversation({ status: 'connected', descriptor: makeDescriptor(), peer: { participant: CUSTOMER, online: true, presence: 'online', typing: false }, cobrowse: cobrowse({ ...live, lastAction: { kind: 'input', ok: false, code: 'secret', seq: 1 } }) });
+    const el = await fixture<CobrowseView>(html`<cobrowse-view .controller=${fake}></cobrowse-view>`);
+    const alert = () => el.shadowRoot!.querySelector<HTMLElement>('[part="refusal"]');
+    expect(alert()!.getAttribute('role')).to.equal('alert');
+    expect(alert()!.textContent).to.contain('Your typing was not done on Carl’s page: password, payment and other protected fields are never filled or clicked remotely.');
+    await expect(el).to.be.accessible();
+    alert()!.querySelector('button')!.click();
+    await el.updateComplete;
+    expect(alert()).to.equal(null);
+    fake.setState({ cobrowse: cobrowse({ ...live, lastAction: { kind: 'click', ok: false, code: 'disabled', seq: 2 } }) });
+    await el.updateComplete;
+    expect(alert()!.textContent).to.contain('Your click was not done on Carl’s page: that element is disabled.');
+    fake.setState({ cobrowse: cobrowse({ ...live, lastAction: { kind: 'click', ok: true, seq: 3 } }) });
+    await el.updateComplete;
+    expect(alert(), 'an action that went through clears it').to.equal(null);
+  });
 });

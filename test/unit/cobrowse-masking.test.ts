@@ -155,27 +155,28 @@ describe('cobrowse remote control refuses what it must', () => {
     expect(p.root.querySelector<HTMLSelectElement>('#sel')!.value).to.equal('b');
   });
 
-  for (const [what, action] of [
-    ['password', { kind: 'input', target: 'pw', value: 'x' }],
-    ['password click', { kind: 'click', target: 'pw' }],
-    ['card number', { kind: 'input', target: 'card', value: '4111' }],
-    ['file input', { kind: 'click', target: 'file' }],
-    ['read-only field', { kind: 'input', target: 'ro', value: 'x' }],
-    ['blocked field', { kind: 'input', target: 'blocked', value: 'x' }],
-    ['disabled button', { kind: 'click', target: 'off' }],
-    ['javascript: link', { kind: 'click', target: 'js' }],
-    ['script element', { kind: 'click', target: 'scr' }],
-    ['unknown option', { kind: 'input', target: 'sel', value: 'zzz' }],
-    ['plain paragraph', { kind: 'click', target: 'para' }],
-    ['unknown node', { kind: 'click', target: 'nope' }],
+  for (const [what, action, code] of [
+    ['password', { kind: 'input', target: 'pw', value: 'x' }, 'secret'],
+    ['password click', { kind: 'click', target: 'pw' }, 'secret'],
+    ['card number', { kind: 'input', target: 'card', value: '4111' }, 'secret'],
+    ['file input', { kind: 'click', target: 'file' }, 'not-allowed'],
+    ['read-only field', { kind: 'input', target: 'ro', value: 'x' }, 'read-only'],
+    ['blocked field', { kind: 'input', target: 'blocked', value: 'x' }, 'blocked'],
+    ['disabled button', { kind: 'click', target: 'off' }, 'disabled'],
+    ['javascript: link', { kind: 'click', target: 'js' }, 'link'],
+    ['script element', { kind: 'click', target: 'scr' }, 'not-clickable'],
+    ['unknown option', { kind: 'input', target: 'sel', value: 'zzz' }, 'no-option'],
+    ['plain paragraph', { kind: 'click', target: 'para' }, 'not-clickable'],
+    ['unknown node', { kind: 'click', target: 'nope' }, 'gone'],
   ] as const) {
-    it(`refuses: ${what}`, () => {
+    it(`refuses: ${what} (${code})`, () => {
       const p = page();
       const before = p.root.innerHTML;
       const values = [...p.root.querySelectorAll('input')].map((i) => i.value);
       const r = performAction({ kind: action.kind, node: p.id(action.target) ?? 9999, ...('value' in action ? { value: action.value } : {}) }, p.resolve);
       expect(r.ok).to.equal(false);
       if (!r.ok) expect(r.reason).to.be.a('string').and.not.empty;
+      if (!r.ok) expect(r.code, 'the code the agent is told').to.equal(code);
       expect(p.root.innerHTML).to.equal(before);
       expect([...p.root.querySelectorAll('input')].map((i) => i.value)).to.deep.equal(values);
       expect((window as unknown as { __cbJsRan?: boolean }).__cbJsRan).to.equal(undefined);

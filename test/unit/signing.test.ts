@@ -65,6 +65,7 @@ const SAMPLE: { [T in WireType]: BodyOf<T> } = {
   'cobrowse.control-request': {},
   'cobrowse.control-grant': { requestId: 'r-1', granted: true },
   'cobrowse.action': { stream: 's', kind: 'click', node: 1 },
+  'cobrowse.action-result': { stream: 's', kind: 'input', node: 1, ok: false, code: 'secret' },
   'cobrowse.stop': {},
 };
 

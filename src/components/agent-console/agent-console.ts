@@ -62,16 +62,16 @@ import { LocalizedElement } from '../localized-element.js';
  * @csspart help - The shortcuts overlay (`<dialog>`).
  *
  * @cssprop [--vc-color-primary=#1d4ed8] - Accent: Claim, badges, focus ring. Dark: `#2563eb`.
- * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent color.
- * @cssprop [--vc-color-surface=#ffffff] - Background of the columns. Dark: `#16181d`.
- * @cssprop [--vc-color-text=#1f2937] - Text color; borders and muted text are mixed from it. Dark: `#e5e7eb`.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors. Dark: `#f87171`.
+ * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-color-surface=#ffffff] - Background of the columns. A page that sets it keeps the light defaults in dark mode. Dark: `#16181d`.
+ * @cssprop [--vc-color-text=#1f2937] - Text; borders and muted text are mixed from it and the surface. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - Errors, End on a call tile. Dark: `#f87171`.
  * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour. Dark: `#16181d`.
  * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-console-sidebar-width=19rem] - Width of the conversations column.
- * @cssprop [--vc-console-background=color-mix(in srgb, var(--_vc-text) 5%, var(--_vc-surface))] - Background around the columns.
+ * @cssprop [--vc-console-background=color-mix(in srgb, var(--_vc-text) 5%, var(--_vc-surface))] - Background around the columns (5 % text on the surface).
  */
 export class AgentConsole extends LocalizedElement {
   static override styles = agentConsoleStyles;
@@ -627,7 +627,7 @@ export class AgentConsole extends LocalizedElement {
       <span class="avatar" aria-hidden="true">${initial(name)}</span>
       <span class="who">
         <button class="conv-button name" type="button" aria-current=${ifDefined(active ? 'true' : undefined)} aria-label=${label} @click=${() => this._select(c.id)}>${name}</button>
-        <span class="detail" aria-hidden="true">${c.ended ? this.t('console.ended') : last && last.kind === 'message' ? last.text : ''}</span>
+        <span class="detail" aria-hidden="true">${c.ended ? this.t('console.ended') : last && last.kind === 'message' ? html`<bdi>${last.text}</bdi>` : ''}</span>
       </span>
       ${call ? html`<span class="call">${state.video.mode === 'voice' ? phoneIcon : videoIcon}</span>` : nothing}
       ${c.unread ? html`<span class="badge" aria-hidden="true">${c.unread}</span>` : nothing}
@@ -639,7 +639,15 @@ export class AgentConsole extends LocalizedElement {
     const name = c.controller.state.peer?.participant.display ?? c.descriptor.peer?.display ?? this.t('name.customer-short');
     const tracks = v.remoteStream?.getVideoTracks().length ?? 0;
     const hasVideo = tracks > 0 && v.remote.video;
-    const placeholder = tracks > 0 ? this.t('console.tile-paused', { name }) : this.t('console.tile-voice', { name });
+    // What the customer says about its camera (media.state): blocked or missing is not "paused".
+    const camera = v.mode === 'voice' ? undefined : v.remote.problems?.find((p) => p === 'no-camera' || p.startsWith('camera-'));
+    const placeholder = camera
+      ? this.t(`video.peer.${camera}`, { name })
+      : v.remote.paused
+        ? this.t('console.tile-paused', { name })
+        : tracks > 0 && v.mode !== 'voice' && !v.remote.reported
+          ? this.t('video.connecting')
+          : this.t('console.tile-voice', { name });
     return html`<div class="tile" data-id=${c.id}>
       <console-video-tile .stream=${v.remoteStream} ?has-video=${hasVideo} label=${this.t('console.tile-label', { name })} placeholder=${placeholder}></console-video-tile>
       <div class="tile-bar">

@@ -14,15 +14,15 @@ import { themeTokens } from '../shared-styles.js';
  * @csspart video - The `<video>`.
  * @csspart placeholder - Shown instead when there is no picture.
  *
- * @cssprop [--vc-color-primary=#1d4ed8] - Accent. Dark: `#2563eb`.
+ * @cssprop [--vc-color-primary=#1d4ed8] - Accent: the placeholder's avatar. Dark: `#2563eb`.
  * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
  * @cssprop [--vc-color-surface=#ffffff] - Background. Dark: `#16181d`.
- * @cssprop [--vc-color-text=#1f2937] - Text (the placeholder). Dark: `#e5e7eb`.
- * @cssprop [--vc-color-danger=#b91c1c] - Errors. Dark: `#f87171`.
+ * @cssprop [--vc-color-text=#1f2937] - Text of the placeholder. Dark: `#e5e7eb`.
+ * @cssprop [--vc-color-danger=#b91c1c] - A blocked or missing device. Dark: `#f87171`.
  * @cssprop [--vc-color-on-danger=#ffffff] - Text on the danger colour. Dark: `#16181d`.
  * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
- * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  */
 export class ConsoleVideoTile extends LitElement {
   static override styles = [

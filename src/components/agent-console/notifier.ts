@@ -5,7 +5,8 @@
  * count is the element's (it renders it from its state).
  */
 
-const MUTED_KEY = 'vc-console:muted';
+// Not a vc-* name: that prefix is for events (the manifest check reads it so).
+const MUTED_KEY = 'vc.console.muted';
 /** Chimes closer together than this are one chime (a burst of messages is one sound). */
 const MIN_GAP_MS = 1200;
 

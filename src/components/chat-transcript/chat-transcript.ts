@@ -205,7 +205,7 @@ export class ChatTranscript extends LocalizedElement {
           <span class="author">${m.mine ? this.t('transcript.you') : m.from.display}</span>
           <time datetime=${when.toISOString()} title=${this.i18n.date(when, 'full')}>${this.i18n.date(when, 'time')}</time>
         </div>
-        <p class="bubble" part="bubble ${m.mine ? 'bubble-mine' : 'bubble-theirs'}">${m.text}</p>
+        <p class="bubble" part="bubble ${m.mine ? 'bubble-mine' : 'bubble-theirs'}"><bdi>${m.text}</bdi></p>
         ${m.mine ? this._renderDelivery(m.delivery) : nothing}
       </div>
     `;

@@ -8,6 +8,8 @@ export const cobrowseViewStyles = [
   css`
     :host {
       display: block;
+      min-width: 0;
+      max-width: 100%;
       --_vc-cb-height: var(--vc-cobrowse-height, 420px);
     }
     :host([hidden]) {
@@ -44,11 +46,50 @@ export const cobrowseViewStyles = [
     }
     .stage {
       position: relative;
+      box-sizing: border-box;
+      width: 100%;
       height: var(--_vc-cb-height);
+      /* The replay is scaled into this box: its full-size layout must not widen anything around it. */
+      contain: inline-size;
       overflow: hidden;
       border: 1px solid var(--_vc-border);
       border-radius: calc(var(--_vc-radius) * 0.67);
       background: var(--_vc-subtle);
+    }
+    /* Live: the customer's viewport's shape (set inline), as wide as the view, at most --vc-cobrowse-height tall. */
+    .stage.sized {
+      height: auto;
+      max-height: var(--_vc-cb-height);
+    }
+    .legend {
+      display: flex;
+      align-items: center;
+      gap: 0.45rem;
+      margin: 0.35rem 0 0;
+      font-size: 0.8rem;
+      color: var(--_vc-muted);
+    }
+    .legend .mark {
+      flex: none;
+      width: 1.1rem;
+      height: 0.8rem;
+      border: 2px dashed #c2410c;
+      border-radius: 2px;
+    }
+    .refusal {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      margin: 0 0 0.35rem;
+      padding: 0.4rem 0.6rem;
+      font-size: 0.85rem;
+      border-radius: calc(var(--_vc-radius) * 0.5);
+      color: var(--_vc-text);
+      background: color-mix(in srgb, var(--_vc-danger) 10%, var(--_vc-surface));
+      border: 1px solid color-mix(in srgb, var(--_vc-danger) 40%, var(--_vc-surface));
+    }
+    .refusal span {
+      flex: 1 1 auto;
     }
     :host([control]) .stage {
       outline: 2px solid var(--vc-cobrowse-color, #c2410c);

@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
 import type { CobrowseController, CobrowseState, ConversationController, ReplayTargetHandle } from '../../session/index.js';
@@ -13,7 +13,11 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * pointer to the customer; a click highlights an element (Alt-click, or
  * Highlight mode, while controlling). With control granted, clicks and typing
  * are performed on the customer's page — never on password, payment or
- * blocked fields, which the customer's page refuses.
+ * blocked fields, which the customer's page refuses: the refusal is shown
+ * here, with why. The customer's page is scaled to the view's width (never
+ * wider, no horizontal scrolling; `--vc-cobrowse-height` caps the height) and
+ * masked fields are marked in it (dashed outline, lock, tooltip), with a
+ * legend saying what the marks mean.
  *
  * Set `controller` to the agent's conversation; the view follows its
  * `cobrowse` sub-controller (state and actions) and the customer's name.
@@ -27,6 +31,8 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * @csspart highlight - Highlight mode toggle.
  * @csspart stop - "Stop cobrowse".
  * @csspart stage - The box the page is replayed in.
+ * @csspart legend - What the marks on masked fields mean (while the page is shown).
+ * @csspart refusal - An agent action the customer's page refused, and why (role="alert").
  *
  * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
  * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
@@ -37,7 +43,7 @@ const IDLE: CobrowseState = { phase: 'idle', control: 'none', live: false };
  * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
- * @cssprop [--vc-cobrowse-height=420px] - Height of the stage; the page is scaled to fit.
+ * @cssprop [--vc-cobrowse-height=420px] - Tallest the stage grows; the customer's page is scaled to the stage's width (never scrolled sideways) and to this height.
  * @cssprop [--vc-cobrowse-color=#c2410c] - Outline while the agent has control.
  */
 export class CobrowseView extends LocalizedElement {
@@ -56,6 +62,8 @@ export class CobrowseView extends LocalizedElement {
   control = false;
 
   @state() private _highlight = false;
+  /** The refusal (its `lastAction.seq`) the agent dismissed. */
+  @state() private _dismissed = 0;
   @query('.stage') private _stage?: HTMLElement;
 
   private _handle?: ReplayTargetHandle;
@@ -92,6 +100,18 @@ export class CobrowseView extends LocalizedElement {
       this._handle = this.controller.cobrowse.attachReplayTarget(this._stage);
       this._handle.setHighlightMode(this._highlight);
     }
+    const labels = { frame: this.t('cobrowse.stage-label', { name: this._customer }), masked: this.t('cobrowse.masked-title'), secret: this.t('cobrowse.secret-title') };
+    const key = JSON.stringify(labels);
+    if (this._handle && this._labelsSet !== key) {
+      this._labelsSet = key;
+      this._handle.setLabels?.(labels);
+    }
+  }
+
+  private _labelsSet?: string;
+
+  private get _customer(): string {
+    return this.controller?.state.peer?.participant.display ?? this.t('name.customer');
   }
 
   private get _cobrowse(): CobrowseState {
@@ -100,8 +120,11 @@ export class CobrowseView extends LocalizedElement {
 
   override render() {
     const c = this._cobrowse;
-    const customer = this.controller?.state.peer?.participant.display ?? this.t('name.customer');
+    const customer = this._customer;
     const status = this._statusText(c, customer);
+    const shown = c.phase === 'active' && c.live;
+    // The stage takes the customer's viewport's shape (capped by --vc-cobrowse-height): the page fits the width.
+    const shape = shown && c.page && c.page.width > 0 && c.page.height > 0 ? `aspect-ratio: ${c.page.width} / ${c.page.height}` : '';
     return html`
       ${this.noToolbar
         ? html`<span class="sr-only" role="status">${status}</span>`
@@ -109,10 +132,22 @@ export class CobrowseView extends LocalizedElement {
             <span class="status" part="status" role="status">${status}</span>
             ${this._buttons(c)}
           </div>`}
-      <div class="stage" part="stage" role="region" aria-label=${this.t('cobrowse.stage-label', { name: customer })} aria-busy=${c.phase === 'active' && !c.live ? 'true' : 'false'}>
-        ${c.phase === 'active' && c.live ? nothing : html`<div class="placeholder">${this._placeholderText(c, customer)}</div>`}
+      <div class="refusal-slot">${this._refusal(c, customer)}</div>
+      <div class="stage ${shape ? 'sized' : ''}" part="stage" style=${shape} role="region" aria-label=${this.t('cobrowse.stage-label', { name: customer })} aria-busy=${c.phase === 'active' && !c.live ? 'true' : 'false'}>
+        ${shown ? nothing : html`<div class="placeholder">${this._placeholderText(c, customer)}</div>`}
       </div>
+      ${shown ? html`<p class="legend" part="legend"><span class="mark" aria-hidden="true"></span>${this.t('cobrowse.masked-legend')}</p>` : nothing}
     `;
+  }
+
+  /** The customer's page refused an action of ours: say so, and why, until dismissed or the next action goes through. */
+  private _refusal(c: CobrowseState, customer: string): TemplateResult | typeof nothing {
+    const a = c.lastAction;
+    if (!a || a.ok || !a.code || a.seq <= this._dismissed) return nothing;
+    return html`<p class="refusal" part="refusal" role="alert">
+      <span>${this.t('cobrowse.refused', { kind: a.kind, name: customer, reason: this.t(`cobrowse.refusal.${a.code}`) })}</span>
+      <button class="btn-ghost" type="button" @click=${() => (this._dismissed = a.seq)}>${this.t('cobrowse.dismiss')}</button>
+    </p>`;
   }
 
   private _buttons(c: CobrowseState) {

@@ -2,8 +2,20 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CobrowseController, ConversationState } from '../../session/index.js';
 import type { VcCobrowseConsentDetail, VcCobrowseStopDetail } from '../events.js';
 import type { LocaleController } from '../localized-element.js';
-import '../cobrowse-consent/cobrowse-consent.js';
-import '../cobrowse-banner/cobrowse-banner.js';
+
+/**
+ * The prompt and the banner are defined from a chunk of their own, fetched the
+ * first time an agent asks: the tags render at once and upgrade when it lands
+ * (attributes and listeners are on them already), and a visitor who is never
+ * asked never downloads them.
+ */
+let defining: Promise<unknown> | undefined;
+function defineElements(): void {
+  defining ??= Promise.all([import('../cobrowse-consent/cobrowse-consent.js'), import('../cobrowse-banner/cobrowse-banner.js')]).catch((e: unknown) => {
+    defining = undefined; // the next render tries again
+    console.error('Could not load the cobrowse prompts', e);
+  });
+}
 
 /**
  * The customer's cobrowse prompts (view, then control) and the banner while
@@ -13,6 +25,7 @@ import '../cobrowse-banner/cobrowse-banner.js';
 export function cobrowsePrompts(state: ConversationState | undefined, cobrowse: CobrowseController | undefined, i18n: LocaleController): TemplateResult | typeof nothing {
   const cb = state?.cobrowse;
   if (!cb || cb.phase === 'idle') return nothing;
+  defineElements();
   const agent = state?.peer?.participant.display ?? i18n.t('name.agent');
   const onConsent = (e: CustomEvent<VcCobrowseConsentDetail>) => {
     e.stopPropagation();

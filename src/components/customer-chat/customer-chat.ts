@@ -514,8 +514,8 @@ export class CustomerChat extends LocalizedElement {
           : nothing}
       </button>
       <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
-        <!-- Not a <header>: in the page it would be a second banner landmark. -->
-        <div class="header" part="header">
+        <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
+        <header class="header" part="header" role="none">
           <div class="heading">
             <span id="title" class="title">${label}</span>
             <span class="status" role="status">${typeof status === 'object' ? this.i18n.coded(status) : status}</span>
@@ -523,7 +523,7 @@ export class CustomerChat extends LocalizedElement {
           <button class="close" part="close" type="button" aria-label=${this.t('widget.close')} @click=${this.hide}>
             <span aria-hidden="true">×</span>
           </button>
-        </div>
+        </header>
         <div class="alert" part="error" role="alert">${failure
           ? html`<span>${failure.message}</span>${failure.retryable ? html`<button class="btn-ghost" type="button" @click=${() => this._entry.retry()}>${this.t('widget.retry')}</button>` : nothing}`
           : nothing}</div>

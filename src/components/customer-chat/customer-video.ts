@@ -5,8 +5,24 @@ import { attempt, reasonOf } from '../errors.js';
 import type { LocaleController } from '../localized-element.js';
 import type { VcInviteRespondDetail } from '../events.js';
 import { VideoRequestsController } from '../video-requests.js';
-import '../video-frame/video-frame.js';
-import '../video-invite/video-invite.js';
+
+/**
+ * The invitation and the frame (with its media controls) are a chunk of their
+ * own, loaded the first time video is on screen: a visitor who only chats
+ * never downloads them.
+ */
+let elements: Promise<unknown> | undefined;
+let elementsReady = false;
+function loadElements(): Promise<unknown> {
+  elements ??= Promise.all([import('../video-frame/video-frame.js'), import('../video-invite/video-invite.js')]).then(
+    () => (elementsReady = true),
+    (e: unknown) => {
+      elements = undefined; // the next render tries again
+      throw e;
+    },
+  );
+  return elements;
+}
 
 /**
  * The widget's video: the invitation, the frame while video runs, and the
@@ -38,6 +54,18 @@ export class CustomerVideo implements ReactiveController {
     const agent = state.peer?.participant.display ?? i18n.t('name.agent');
     const error = this.error ? reasonOf(this.error.err, i18n.locale) : this.requests.errorIn(i18n.locale);
     const note = error ? html`<p class="video-note" role="alert">${error}</p>` : nothing;
+    const shown = (v.phase === 'invited' && v.invite) || v.phase === 'starting' || v.phase === 'active';
+    if (shown && !elementsReady) {
+      // After a failed download the note says so; the next action (or state change after it) tries again.
+      if (!this.error) loadElements().then(
+        () => this.host.requestUpdate(),
+        (err: unknown) => {
+          this.error = { err };
+          this.host.requestUpdate();
+        },
+      );
+      return note;
+    }
     if (v.phase === 'invited' && v.invite) {
       return html`<video-invite part="video-invite" mode=${v.invite.mode} peer-name=${agent} @vc-invite-respond=${this.onInviteRespond}></video-invite>`;
     }

@@ -1,7 +1,7 @@
 import { html, nothing, svg } from 'lit';
 import { LocalizedElement } from '../localized-element.js';
 import { property, state } from 'lit/decorators.js';
-import type { LocalMediaStatus } from '../../session/index.js';
+import type { DeviceProblem, LocalMediaStatus } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import { mediaControlsStyles } from './media-controls.styles.js';
 
@@ -18,23 +18,27 @@ const icon = {
   end: svg`<path fill="currentColor" d="M12 9c-3.3 0-6.3.8-8.6 2.3-.6.4-.8 1.2-.4 1.8l1.4 2c.4.5 1 .7 1.6.5l2.6-1c.5-.2.8-.7.8-1.2v-1.6a13 13 0 0 1 5.2 0v1.6c0 .5.3 1 .8 1.2l2.6 1c.6.2 1.2 0 1.6-.5l1.4-2c.4-.6.2-1.4-.4-1.8C18.3 9.8 15.3 9 12 9z"/>`,
 };
 
+const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
+
 /**
- * Pause/Resume Video, Mute/Unmute and End Video for one side of a call, plus
- * camera and microphone pickers. Icons and labels come from `status`, which
- * reports what this machine actually sends, so they never claim a stream
- * that is not there.
+ * Pause/Resume Video, Mute/Unmute and End Video (End call in a voice call) for
+ * one side of a call, plus camera and microphone pickers. Icons and labels
+ * come from `status`, which reports what this machine actually sends, so they
+ * never claim a stream that is not there; a device that could not be captured
+ * (`problems`) gets a disabled button saying so ("Camera blocked", "No
+ * microphone"…) instead of a toggle that would do nothing.
  *
  * @summary Call controls whose icons tell the truth about what is streamed.
  *
  * @fires {CustomEvent<VcMuteRequestDetail>} vc-mute-request - The user asks to mute (`muted: true`) or unmute.
  * @fires {CustomEvent<VcPauseRequestDetail>} vc-pause-request - The user asks to pause (`paused: true`) or resume video.
- * @fires {CustomEvent<Record<string, never>>} vc-end-request - The user pressed End Video.
+ * @fires {CustomEvent<Record<string, never>>} vc-end-request - The user pressed End Video (or End call).
  * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - The user picked another camera or microphone.
  *
  * @csspart bar - The row of buttons.
  * @csspart video-button - Pause/Resume Video.
  * @csspart audio-button - Mute/Unmute.
- * @csspart end-button - End Video.
+ * @csspart end-button - End Video (End call in a voice call).
  * @csspart devices - The device pickers.
  *
  * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
@@ -60,6 +64,14 @@ export class MediaControls extends LocalizedElement {
   @property({ attribute: false })
   microphones: readonly DeviceChoice[] = [];
 
+  /** Devices that could not be captured (the video state's `problemCodes`): their buttons say so and are disabled. */
+  @property({ attribute: false })
+  problems: readonly DeviceProblem[] = [];
+
+  /** A voice call: End says "End call". */
+  @property({ type: Boolean, reflect: true })
+  voice = false;
+
   /** Disables every control (e.g. while video is starting). */
   @property({ type: Boolean, reflect: true })
   disabled = false;
@@ -68,8 +80,13 @@ export class MediaControls extends LocalizedElement {
 
   override render() {
     const s = this.status;
-    const videoLabel = this.t(s.paused ? 'controls.resume' : 'controls.pause');
-    const audioLabel = this.t(s.muted ? 'controls.unmute-microphone' : 'controls.mute-microphone');
+    // A device that failed and is not live: its button states that, and does nothing.
+    const cameraDown = s.video || s.paused ? undefined : this.problems.find(isCameraProblem);
+    const micDown = s.audio ? undefined : this.problems.find((p) => !isCameraProblem(p));
+    const videoLabel = cameraDown ? this.t(`controls.${cameraDown}`) : this.t(s.paused ? 'controls.resume' : 'controls.pause');
+    const audioLabel = micDown ? this.t(`controls.${micDown}`) : this.t(s.muted ? 'controls.unmute-microphone' : 'controls.mute-microphone');
+    const audioText = micDown ? audioLabel : this.t(s.muted ? 'controls.unmute' : 'controls.mute');
+    const endLabel = this.t(this.voice ? 'controls.end-call' : 'controls.end');
     const media = [...(s.video ? [this.t('controls.sending-video')] : []), ...(s.audio ? [this.t('controls.sending-voice')] : [])];
     return html`
       <p class="sr-only" role="status">${media.length ? this.t('controls.sending', { media }) : this.t('controls.sending-nothing')}</p>
@@ -81,7 +98,7 @@ export class MediaControls extends LocalizedElement {
               type="button"
               aria-label=${videoLabel}
               title=${videoLabel}
-              ?disabled=${this.disabled}
+              ?disabled=${this.disabled || !!cameraDown}
               @click=${() => dispatchVcEvent(this, 'vc-pause-request', { paused: !s.paused })}
             >
               <svg viewBox="0 0 24 24" aria-hidden="true">${s.video ? icon.camera : icon.cameraOff}</svg>
@@ -94,15 +111,15 @@ export class MediaControls extends LocalizedElement {
           type="button"
           aria-label=${audioLabel}
           title=${audioLabel}
-          ?disabled=${this.disabled}
+          ?disabled=${this.disabled || !!micDown}
           @click=${() => dispatchVcEvent(this, 'vc-mute-request', { muted: !s.muted })}
         >
           <svg viewBox="0 0 24 24" aria-hidden="true">${s.audio ? icon.mic : icon.micOff}</svg>
-          <span aria-hidden="true">${this.t(s.muted ? 'controls.unmute' : 'controls.mute')}</span>
+          <span aria-hidden="true">${audioText}</span>
         </button>
         <button class="round end" part="end-button" type="button" ?disabled=${this.disabled} @click=${() => dispatchVcEvent(this, 'vc-end-request', {})}>
           <svg viewBox="0 0 24 24" aria-hidden="true">${icon.end}</svg>
-          <span>${this.t('controls.end')}</span>
+          <span>${endLabel}</span>
         </button>
         ${this.cameras.length + this.microphones.length > 0
           ? html`<button class="round" type="button" aria-expanded=${this._showDevices ? 'true' : 'false'} aria-controls="devices" @click=${() => (this._showDevices = !this._showDevices)}>

@@ -64,6 +64,7 @@ const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
  * @fires {CustomEvent<VcCobrowseAnswerDetail>} vc-cobrowse-answer - The customer answered the cobrowse offer.
  * @fires {CustomEvent<VcCobrowseControlDetail>} vc-cobrowse-control - Remote control was requested, granted, denied or revoked.
  * @fires {CustomEvent<VcCobrowseEndDetail>} vc-cobrowse-end - Cobrowse ended (either side).
+ * @fires {CustomEvent<VcCobrowseActionDetail>} vc-cobrowse-action - The customer's page performed or refused (`code`, `reason`) an action of the agent's.
  *
  * @slot more - Items of the More menu (e.g. `<button slot="more">Video chat</button>`); they get `role="menuitem"` if they have no role.
  *
@@ -100,7 +101,8 @@ const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
  * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
  * @cssprop [--vc-menu-min-width=12rem] - Minimum width of the More menu.
  * @cssprop [--vc-cobrowse-color=#c2410c] - Outline of the cobrowse view while the agent has control.
- * @cssprop [--vc-cobrowse-height=420px] - Height of the cobrowse view; the page is scaled to fit.
+ * @cssprop [--vc-cobrowse-height=420px] - Tallest the cobrowse view grows; the customer's page is scaled to the pane's width (never scrolled sideways) and to this height.
+ * @cssprop [--vc-video-max-height=50vh] - Tallest the video area grows (it keeps 16:9 below that and never gets wider than the pane).
  */
 export class VideoChatPane extends LocalizedElement {
   static override styles = videoChatPaneStyles;
@@ -301,7 +303,7 @@ export class VideoChatPane extends LocalizedElement {
     }
     if (error) notes.push(html`<p class="video-note" role="alert">${error}</p>`);
     const frame = v.phase === 'starting' || v.phase === 'active'
-      ? html`<video-frame part="video" .video=${v} peer-name=${name} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
+      ? html`<video-frame part="video" .video=${v} peer-name=${name} .selfName=${state?.descriptor?.self.display} .cameras=${this._video.cameras} .microphones=${this._video.microphones}></video-frame>`
       : nothing;
     return html`${notes}${frame}`;
   }

@@ -7,20 +7,36 @@ export const videoFrameStyles = [
   css`
     :host {
       display: block;
+      min-width: 0;
+      max-width: 100%;
     }
     .stage {
       position: relative;
+      box-sizing: border-box;
+      width: 100%;
+      /* 16:9 up to the tallest the host allows; wider panes letterbox rather than grow. */
+      aspect-ratio: 16 / 9;
+      max-height: var(--vc-video-max-height, 50vh);
+      min-height: 9rem;
       background: #111827;
       border-radius: var(--_vc-radius);
       overflow: hidden;
-      aspect-ratio: 16 / 9;
       color: #f9fafb;
+    }
+    video {
+      display: block;
+    }
+    /* Author styles beat the hidden attribute: say it again, so a paused side never shows its last frame. */
+    video.off,
+    video[hidden] {
+      display: none !important;
     }
     video.remote {
       width: 100%;
       height: 100%;
-      object-fit: cover;
-      display: block;
+      max-width: 100%;
+      object-fit: contain;
+      background: #000;
     }
     video.self {
       position: absolute;
@@ -35,15 +51,159 @@ export const videoFrameStyles = [
       transform: scaleX(-1);
       background: #374151;
     }
-    .placeholder {
+
+    /* A side without video: avatar, name, level, state. */
+    .tile {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: 0.4rem;
+      text-align: center;
+      min-width: 0;
+    }
+    .tile.peer {
       position: absolute;
       inset: 0;
+      padding: 0.75rem;
+      /* Opaque: nothing of the video element can show through. */
+      background: #111827;
+    }
+    .tile.peer.caption {
+      inset: auto 0 0 0;
+      padding: 0.35rem 0.75rem;
+      background: rgb(17 24 39 / 0.72);
+      pointer-events: none;
+    }
+    .tile.peer.caption .state:empty {
+      display: none;
+    }
+    .tile.peer.caption:has(.state:empty) {
+      display: none;
+    }
+    .tile.self {
+      position: absolute;
+      inset-inline-end: 0.5rem;
+      inset-block-end: 0.5rem;
+      flex-direction: row;
+      gap: 0.4rem;
+      padding: 0.3rem 0.5rem;
+      border-radius: 999px;
+      background: rgb(55 65 81 / 0.92);
+      font-size: 0.8rem;
+      max-width: 45%;
+    }
+    .tile.self .who {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .avatar {
+      flex: none;
       display: grid;
       place-items: center;
-      text-align: center;
-      padding: 1rem;
-      font-size: 0.95rem;
+      width: 3.25rem;
+      height: 3.25rem;
+      border-radius: 50%;
+      background: var(--_vc-primary);
+      color: var(--_vc-on-primary);
+      font-weight: 700;
+      font-size: 1.15rem;
+      letter-spacing: 0.02em;
     }
+    .tile.self .avatar {
+      width: 1.75rem;
+      height: 1.75rem;
+      font-size: 0.75rem;
+    }
+    .who {
+      font-weight: 600;
+      max-width: 100%;
+    }
+    .state {
+      margin: 0;
+      font-size: 0.9rem;
+      max-width: 36rem;
+    }
+    /* The native <meter>, drawn as a thin bar. */
+    .meter {
+      -webkit-appearance: none;
+      appearance: none;
+      display: block;
+      width: 6rem;
+      height: 0.375rem;
+      border: 0;
+      border-radius: 999px;
+      background: rgb(255 255 255 / 0.22);
+      overflow: hidden;
+      flex: none;
+    }
+    .tile.self .meter {
+      width: 3rem;
+    }
+    .meter::-webkit-meter-bar {
+      background: transparent;
+      border: 0;
+      height: 100%;
+    }
+    .meter::-webkit-meter-optimum-value,
+    .meter::-webkit-meter-suboptimum-value,
+    .meter::-webkit-meter-even-less-good-value {
+      background: #22c55e;
+      transition: inline-size 90ms linear;
+    }
+    .meter::-moz-meter-bar {
+      background: #22c55e;
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .meter::-webkit-meter-optimum-value,
+      .meter::-webkit-meter-suboptimum-value,
+      .meter::-webkit-meter-even-less-good-value {
+        transition: none;
+      }
+    }
+
+    /* A voice call: both sides side by side, no video box. */
+    .stage.voice {
+      aspect-ratio: auto;
+      max-height: none;
+      min-height: 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      padding: 0.75rem;
+      background: var(--_vc-subtle);
+      color: var(--_vc-text);
+      border: 1px solid var(--_vc-border);
+    }
+    .stage.voice .tile {
+      position: static;
+      flex: 1 1 8rem;
+      background: transparent;
+      padding: 0.25rem;
+      border-radius: 0;
+      max-width: none;
+      flex-direction: column;
+      font-size: inherit;
+    }
+    .stage.voice .tile.self .avatar {
+      width: 3.25rem;
+      height: 3.25rem;
+      font-size: 1.15rem;
+    }
+    .stage.voice .meter {
+      width: 6rem;
+      background: color-mix(in srgb, var(--_vc-text) 15%, var(--_vc-surface));
+    }
+    .stage.voice .meter::-webkit-meter-optimum-value,
+    .stage.voice .meter::-webkit-meter-suboptimum-value,
+    .stage.voice .meter::-webkit-meter-even-less-good-value {
+      background: #15803d;
+    }
+    .stage.voice .meter::-moz-meter-bar {
+      background: #15803d;
+    }
+
     .notice {
       margin: 0.5rem 0 0;
       padding: 0.5rem 0.75rem;
@@ -58,6 +218,11 @@ export const videoFrameStyles = [
     }
     media-controls {
       margin-top: 0.5rem;
+    }
+    @media (forced-colors: active) {
+      .meter {
+        border: 1px solid CanvasText;
+      }
     }
   `,
 ];

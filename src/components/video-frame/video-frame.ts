@@ -1,28 +1,52 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { LocalizedElement } from '../localized-element.js';
 import { property, query, state } from 'lit/decorators.js';
-import type { VideoState } from '../../session/index.js';
+import type { DeviceProblem, VideoState } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import '../media-controls/media-controls.js';
 import type { DeviceChoice } from '../media-controls/media-controls.js';
+import { AudioLevelController } from './audio-level.js';
 import { videoFrameStyles } from './video-frame.styles.js';
 
+const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
+
+/** Up to two initials of a name ("Vera Lynn" → "VL"), for the avatars. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = (w: string | undefined) => (w ? Array.from(w)[0].toLocaleUpperCase() : '');
+  return (first(words[0]) + (words.length > 1 ? first(words[words.length - 1]) : '')) || '?';
+}
+
 /**
- * The video frame of a conversation: the other side's video (or a paused /
- * voice-only placeholder), a self view, the unmute prompt, device problems and
+ * The video frame of a conversation: the other side's video, or (paused,
+ * blocked, voice call) a placeholder with its avatar that says why; a self
+ * view; live voice level meters; the unmute prompt, device messages and
  * `<media-controls>`. Renders a `VideoState`; user actions bubble out of
  * `<media-controls>` as `vc-*-request` events for the host to perform.
  *
- * @summary Remote video, self view and call controls.
+ * The other side's `<video>` is shown only while its video really arrives
+ * (it says it sends video, and the track is live and not muted): a paused,
+ * blocked or stalled side shows its placeholder, never a frozen last frame.
+ * What the other side says about itself (its signed `media.state`: muted,
+ * paused, camera or microphone blocked, missing or busy) is said in words. A
+ * voice call shows both sides' avatars with level meters instead of a video
+ * box, and its end button says "End call". The frame never grows wider than
+ * its container: the video keeps its aspect ratio and is letterboxed.
+ *
+ * @summary Remote video or placeholder, self view, level meters and call controls.
  *
  * @fires {CustomEvent<VcMuteRequestDetail>} vc-mute-request - From the controls or the unmute prompt.
  * @fires {CustomEvent<VcPauseRequestDetail>} vc-pause-request - From the controls.
  * @fires {CustomEvent<Record<string, never>>} vc-end-request - From the controls.
  * @fires {CustomEvent<VcDeviceRequestDetail>} vc-device-request - From the device pickers.
  *
- * @csspart stage - The video area.
+ * @csspart stage - The video area (in a voice call: the row of both sides' tiles).
  * @csspart remote - The other side's video.
- * @csspart self - The self view.
+ * @csspart placeholder - The other side's avatar, name, level and state, when its video is not shown.
+ * @csspart caption - What the other side's state is (muted, microphone blocked), over its video.
+ * @csspart self - The self view (video, or avatar and level when no video is sent).
+ * @csspart avatar - An avatar (initials).
+ * @csspart meter - A voice level meter.
  * @csspart notice - Unmute prompt and device messages.
  *
  * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
@@ -34,6 +58,7 @@ import { videoFrameStyles } from './video-frame.styles.js';
  * @cssprop [--vc-color-focus=var(--vc-color-primary)] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font=system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif] - Font family.
+ * @cssprop [--vc-video-max-height=50vh] - Tallest the video area grows (it keeps 16:9 below that and never gets wider than the element).
  */
 export class VideoFrame extends LocalizedElement {
   static override styles = videoFrameStyles;
@@ -45,6 +70,10 @@ export class VideoFrame extends LocalizedElement {
   @property({ attribute: 'peer-name' })
   peerName?: string;
 
+  /** This side's name, for its avatar (default: "You" in the element's locale). */
+  @property({ attribute: 'self-name' })
+  selfName?: string;
+
   @property({ attribute: false })
   cameras: readonly DeviceChoice[] = [];
 
@@ -54,6 +83,10 @@ export class VideoFrame extends LocalizedElement {
   @query('video.remote') private _remote?: HTMLVideoElement;
   @query('video.self') private _self?: HTMLVideoElement;
   @state() private _blocked = false;
+
+  private readonly _levels = new AudioLevelController(this);
+  /** Listeners on the remote video track (mute, unmute, ended): a stalled track shows the placeholder. */
+  private _trackWatch?: { track: MediaStreamTrack; stop: AbortController };
 
   override updated(changed: PropertyValues<this>) {
     if (!changed.has('video')) return;
@@ -67,34 +100,49 @@ export class VideoFrame extends LocalizedElement {
       this._self.srcObject = v?.localStream ?? null;
       void this._self.play().catch(() => {});
     }
+    this._watchRemoteTrack(v?.remoteStream?.getVideoTracks()[0]);
+    this._levels.watch('remote', v?.remoteStream?.getAudioTracks()[0]);
+    this._levels.watch('self', v?.localStream?.getAudioTracks()[0]);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     if (this._remote) this._remote.srcObject = null;
     if (this._self) this._self.srcObject = null;
+    this._watchRemoteTrack(undefined);
+  }
+
+  private _watchRemoteTrack(track: MediaStreamTrack | undefined): void {
+    if (this._trackWatch?.track === track) return;
+    this._trackWatch?.stop.abort();
+    this._trackWatch = undefined;
+    if (!track || !this.isConnected) return;
+    const stop = new AbortController();
+    const update = () => this.requestUpdate();
+    for (const type of ['mute', 'unmute', 'ended']) track.addEventListener(type, update, { signal: stop.signal });
+    this._trackWatch = { track, stop };
   }
 
   override render() {
     const v = this.video;
     if (!v) return nothing;
     const name = this.peerName ?? this.t('name.other-side');
-    const remoteHasVideo = (v.remoteStream?.getVideoTracks().length ?? 0) > 0 && v.remote.video;
-    const placeholder = v.phase === 'starting'
-      ? this.t('video.connecting')
-      : !remoteHasVideo
-        ? v.remote.audio || (v.remoteStream?.getAudioTracks().length ?? 0) > 0
-          ? (v.remoteStream?.getVideoTracks().length ?? 0) > 0 ? this.t('video.peer-paused', { name }) : this.t('video.voice-only', { name })
-          : this.t('video.waiting', { name })
-        : '';
+    const voice = v.mode === 'voice';
+    const videoTrack = v.remoteStream?.getVideoTracks()[0];
+    // Shown only while frames really arrive: said to be sent, and the track live and not muted (no frozen last frame).
+    const showRemote = !voice && v.remote.video && !!videoTrack && videoTrack.readyState === 'live' && !videoTrack.muted;
     // Device problems as codes when the core gave them (said in this locale), else its English sentences.
     const problems = v.problemCodes ? v.problemCodes.map((p) => this.t(`device.${p}`)) : v.problems;
     const error = v.errorCoded ? this.i18n.coded(v.errorCoded) : v.error;
+    const lines = this._peerLines(v, name, voice, showRemote);
     return html`
-      <div class="stage" part="stage">
-        <video class="remote" part="remote" autoplay playsinline aria-label=${this.t('video.remote-label', { name })} ?hidden=${!remoteHasVideo}></video>
-        ${placeholder ? html`<div class="placeholder" role="status">${placeholder}</div>` : nothing}
-        <video class="self" part="self" autoplay playsinline muted aria-label=${this.t('video.self-label')} ?hidden=${!v.local.video}></video>
+      <div class="stage ${voice ? 'voice' : ''}" part="stage" role="group" aria-label=${this.t(voice ? 'video.voice-call' : 'video.video-call', { name })}>
+        <video class="remote ${showRemote ? '' : 'off'}" part="remote" autoplay playsinline aria-label=${this.t('video.remote-label', { name })} ?hidden=${!showRemote}></video>
+        ${this._peer(name, lines, showRemote, !!v.remoteStream?.getAudioTracks().length)}
+        ${v.local.video
+          ? nothing
+          : this._selfTile(this.selfName ?? this.t('video.you'), !!v.localStream?.getAudioTracks().length)}
+        <video class="self ${v.local.video ? '' : 'off'}" part="self" autoplay playsinline muted aria-label=${this.t('video.self-label')} ?hidden=${!v.local.video}></video>
       </div>
       ${this._blocked
         ? html`<p class="notice" part="notice">${this.t('video.sound-held')}
@@ -108,8 +156,70 @@ export class VideoFrame extends LocalizedElement {
         : nothing}
       ${problems.map((p) => html`<p class="notice" part="notice" role="alert">${p}</p>`)}
       ${error ? html`<p class="notice" part="notice" role="alert">${error}</p>` : nothing}
-      <media-controls .status=${v.local} .cameras=${this.cameras} .microphones=${this.microphones} ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video}></media-controls>
+      <media-controls
+        .status=${v.local}
+        .problems=${v.problemCodes ?? []}
+        ?voice=${voice}
+        .cameras=${this.cameras}
+        .microphones=${this.microphones}
+        ?disabled=${v.phase === 'starting' && !v.local.audio && !v.local.video && !v.problemCodes?.length}
+      ></media-controls>
     `;
+  }
+
+  /** What the other side's state is, in words: its own report (media.state) first, then what arrives. */
+  private _peerLines(v: VideoState, name: string, voice: boolean, showRemote: boolean): string[] {
+    const r = v.remote;
+    const problems = r.problems ?? [];
+    const camera = voice ? undefined : problems.find(isCameraProblem);
+    const mic = problems.find((p) => !isCameraProblem(p));
+    const lines: string[] = [];
+    if (camera) lines.push(this.t(`video.peer.${camera}`, { name }));
+    if (mic) lines.push(this.t(`video.peer.${mic}`, { name }));
+    else if (r.muted) lines.push(this.t('video.peer-muted', { name }));
+    if (showRemote) return lines;
+    if (!camera && r.paused && !voice) lines.push(this.t('video.peer-paused', { name }));
+    if (lines.length > 0) return lines;
+    if (!r.reported) lines.push(v.phase === 'starting' ? this.t('video.connecting') : this.t('video.waiting', { name }));
+    else if (!r.audio && !r.video) lines.push(this.t('video.peer-nothing', { name }));
+    // Said to be sent, not arriving (yet): the first frames, or a stalled connection.
+    else if (r.video && !voice) lines.push(this.t('video.connecting'));
+    else if (!voice) lines.push(this.t('video.voice-only', { name }));
+    return lines;
+  }
+
+  /**
+   * The other side when its video is not shown: avatar, name, voice level and
+   * what is going on; over its video only the words (muted, microphone
+   * blocked). One status element either way, so each change is announced.
+   */
+  private _peer(name: string, lines: string[], showRemote: boolean, hasAudio: boolean): TemplateResult {
+    return html`
+      <div class="tile peer ${showRemote ? 'caption' : ''}" part="${showRemote ? 'caption' : 'placeholder'}">
+        ${showRemote
+          ? nothing
+          : html`<span class="avatar" part="avatar" aria-hidden="true">${initials(name)}</span>
+              <span class="who">${name}</span>
+              ${hasAudio ? this._meter('remote', this.t('video.level-label', { name })) : nothing}`}
+        <p class="state" role="status">${lines.join(' · ')}</p>
+      </div>
+    `;
+  }
+
+  /** This side when it sends no video: avatar and voice level. */
+  private _selfTile(name: string, hasAudio: boolean): TemplateResult {
+    return html`
+      <div class="tile self" part="self">
+        <span class="avatar" part="avatar" aria-hidden="true">${initials(name)}</span>
+        <span class="who">${name}</span>
+        ${hasAudio ? this._meter('self', this.t('video.own-level-label')) : nothing}
+      </div>
+    `;
+  }
+
+  /** A live level meter; AudioLevelController sets its level. */
+  private _meter(key: 'remote' | 'self', label: string): TemplateResult {
+    return html`<meter class="meter" part="meter" min="0" max="1" low="0.05" value="0" aria-label=${label} data-level=${key}></meter>`;
   }
 
   private _playAudio() {

@@ -326,6 +326,20 @@ describe('<agent-console>', () => {
     expect((video as unknown as { stream: MediaStream }).stream).to.equal(stream);
     expect(byLabel(el, /^Show conversation with Casey/)!.getAttribute('aria-label')).to.equal('Show conversation with Casey, in video');
     await expect(el).to.be.accessible();
+    // No picture in the tile: it says why, as the customer reported it (a blocked camera is not a pause).
+    const canvas = document.createElement('canvas');
+    const camera = new MediaStream(canvas.captureStream(5).getVideoTracks());
+    const placeholder = () => text(video.shadowRoot!.querySelector('[part="placeholder"]'));
+    const tileUpdated = () => (video as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    casey.setVideo({ remoteStream: camera, remote: { audio: true, video: false, paused: true, reported: true } });
+    await el.updateComplete;
+    await tileUpdated();
+    expect(placeholder()).to.equal('Casey paused video');
+    casey.setVideo({ remoteStream: camera, remote: { audio: false, video: false, problems: ['camera-denied', 'microphone-denied'], reported: true } });
+    await el.updateComplete;
+    await tileUpdated();
+    expect(placeholder()).to.equal('Casey’s camera is blocked in their browser');
+    for (const t of camera.getTracks()) t.stop();
     const mute = [...tile.querySelectorAll('button')].find((b) => text(b) === 'Mute microphone')!;
     mute.click();
     expect(casey.calls.at(-1)).to.deep.equal({ method: 'setMuted', muted: true });
@@ -343,7 +357,7 @@ describe('<agent-console>', () => {
       return original.call(this, when);
     };
     try {
-      localStorage.removeItem('vc-console:muted');
+      localStorage.removeItem('vc.console.muted');
       const s = await signedIn([['c1', 'Casey']]);
       const { el, broker, desk } = s;
       await waitUntil(() => desk.state.presence.status === 'available', 'available');
@@ -369,12 +383,12 @@ describe('<agent-console>', () => {
       sound.click();
       await el.updateComplete;
       expect(sound.getAttribute('aria-pressed')).to.equal('false');
-      expect(localStorage.getItem('vc-console:muted')).to.equal('true');
+      expect(localStorage.getItem('vc.console.muted')).to.equal('true');
       broker.conversation('c1').receive('silent');
       expect(started.length).to.equal(4);
     } finally {
       OscillatorNode.prototype.start = original;
-      localStorage.removeItem('vc-console:muted');
+      localStorage.removeItem('vc.console.muted');
     }
   });
 

@@ -1,4 +1,4 @@
-import { aTimeout, expect, fixture, html, nextFrame, oneEvent } from '@open-wc/testing';
+import { aTimeout, expect, fixture, html, nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../src/components/chat-transcript/chat-transcript.js';
 import type { ChatTranscript } from '../../../src/components/chat-transcript/chat-transcript.js';
 import type { TranscriptEntry, TranscriptMessage } from '../../../src/session/index.js';
@@ -53,6 +53,26 @@ describe('<chat-transcript>', () => {
     expect(messages[2].querySelector('.delivery')!.textContent).to.contain('Sending…');
     expect(root(el).querySelector('[part="system"]')!.textContent).to.equal('Video started');
     expect(log(el).getAttribute('aria-label')).to.equal('Conversation');
+  });
+
+  it('lays out a message in its own direction: English in an Arabic transcript keeps its question mark at the end (right)', async () => {
+    const el = await fixture<ChatTranscript>(html`<chat-transcript locale="ar" .entries=${[msg('Does it fit?', false), msg('نعم؟', true)]}></chat-transcript>`);
+    await waitUntil(() => el.getAttribute('dir') === 'rtl', 'the transcript is right to left');
+    await el.updateComplete;
+    /** x of the first and last character of a bubble's text. */
+    const ends = (bubble: Element) => {
+      const text = document.createTreeWalker(bubble, NodeFilter.SHOW_TEXT).nextNode() as Text;
+      const at = (i: number) => {
+        const r = document.createRange();
+        r.setStart(text, i);
+        r.setEnd(text, i + 1);
+        return r.getBoundingClientRect().left;
+      };
+      return { first: at(0), last: at(text.length - 1) };
+    };
+    const [english, arabic] = [...root(el).querySelectorAll('.bubble')].map(ends);
+    expect(english.last, 'the "?" of the English text is right of its "D"').to.be.greaterThan(english.first);
+    expect(arabic.last, 'the Arabic text runs right to left').to.be.lessThan(arabic.first);
   });
 
   it('shows markup in messages and system lines as literal text', async () => {

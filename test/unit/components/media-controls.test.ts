@@ -26,6 +26,41 @@ describe('<media-controls>', () => {
     });
   }
 
+  const blocked: Array<[string, LocalMediaStatus, string[], string, string]> = [
+    ['camera and microphone blocked', { ...on, audio: false, video: false }, ['camera-denied', 'microphone-denied'], 'Camera blocked', 'Microphone blocked'],
+    ['no camera, voice goes out', { ...on, video: false }, ['no-camera'], 'No camera', 'Mute microphone'],
+    ['camera in use by another application', { ...on, video: false }, ['camera-busy'], 'Camera in use', 'Mute microphone'],
+    ['no microphone, video goes out', { ...on, audio: false }, ['no-microphone'], 'Pause video', 'No microphone'],
+    ['microphone busy, agent started muted', { ...on, audio: false, muted: true }, ['microphone-busy'], 'Pause video', 'Microphone in use'],
+  ];
+  for (const [name, status, problems, videoLabel, audioLabel] of blocked) {
+    it(`a device that is not live gets a disabled button saying so, never a toggle: ${name}`, async () => {
+      const el = await fixture<MediaControls>(html`<media-controls .status=${status} .problems=${problems}></media-controls>`);
+      for (const [part, label] of [['video-button', videoLabel], ['audio-button', audioLabel]]) {
+        const b = button(el, part);
+        expect(b.getAttribute('aria-label')).to.equal(label);
+        expect(b.textContent!.trim(), 'visible text says the same').to.equal(/^(Mute|Unmute) microphone$/.test(label) ? label.split(' ')[0] : label);
+        expect(b.disabled, `${label} is ${/blocked|No |in use/.test(label) ? '' : 'not '}disabled`).to.equal(/blocked|No |in use/.test(label));
+      }
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('a camera that came back after a failed resume is a Resume button again, not "blocked"', async () => {
+    const el = await fixture<MediaControls>(html`<media-controls .status=${{ ...on, video: false, paused: true }} .problems=${['camera-busy']}></media-controls>`);
+    expect(button(el, 'video-button').getAttribute('aria-label')).to.equal('Resume video');
+    expect(button(el, 'video-button').disabled).to.equal(false);
+  });
+
+  it('End says "End video" in a video call and "End call" in a voice call', async () => {
+    const el = await fixture<MediaControls>(html`<media-controls .status=${on}></media-controls>`);
+    expect(button(el, 'end-button').textContent!.trim()).to.equal('End video');
+    el.voice = true;
+    await el.updateComplete;
+    expect(button(el, 'end-button').textContent!.trim()).to.equal('End call');
+    await expect(el).to.be.accessible();
+  });
+
   it('a voice-only mode has no video button', async () => {
     const el = await fixture<MediaControls>(html`<media-controls .status=${{ ...on, video: false, videoAllowed: false }}></media-controls>`);
     expect(button(el, 'video-button')?.outerHTML ?? null).to.equal(null);

@@ -1,6 +1,6 @@
 // A VideoBackend whose calls are fakes: they "join" and "publish" at once and
 // record what the video state machine asked of them.
-import type { VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
+import type { DeviceProblem, StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
 import type { DeviceLists, VideoBackend, VideoCall } from '../../../src/session/index.js';
 import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
 
@@ -12,14 +12,31 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   muted: boolean;
   paused = false;
 
-  constructor(readonly options: VideoRoomCallOptions) {
+  /** Devices that "fail" at start, as VideoRoomCall reports them (before its first local state). */
+  private problems: DeviceProblem[];
+
+  constructor(readonly options: VideoRoomCallOptions, problems: DeviceProblem[] = []) {
     super();
+    this.problems = problems;
     this.muted = options.startMuted ?? false;
     this.subscribed = options.peerFeed;
   }
 
-  async start(): Promise<void> {
+  isStarted = false;
+  prepared = false;
+
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
     this.emit('joined', { feed: this.options.feedId });
+  }
+
+  async start(_signal?: AbortSignal, media: StartMedia = {}): Promise<void> {
+    if (this.isStarted) return;
+    this.isStarted = true;
+    if (media.sendVideo === false) this.options.sendVideo = false;
+    await this.prepare();
+    for (const problem of this.problems) this.emit('device-problem', { problem });
     this.emitLocal();
     this.emit('published', {});
   }
@@ -34,6 +51,7 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   }
 
   async setVideoPaused(paused: boolean): Promise<void> {
+    if (paused && !this.hasCamera) return;
     this.paused = paused;
     this.emitLocal();
   }
@@ -48,18 +66,29 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
     return [];
   }
 
+  private get hasCamera(): boolean {
+    return this.options.sendVideo && !this.problems.some((p) => p === 'no-camera' || p.startsWith('camera-'));
+  }
+
+  private get hasMicrophone(): boolean {
+    return !this.problems.some((p) => p === 'no-microphone' || p.startsWith('microphone-'));
+  }
+
   private emitLocal(): void {
-    const video = this.options.sendVideo && !this.paused;
-    this.emit('local', { stream: this.local, state: { audio: !this.muted, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
+    const video = this.hasCamera && !this.paused;
+    const audio = this.hasMicrophone && !this.muted;
+    this.emit('local', { stream: this.local, state: { audio, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
   }
 }
 
 export class FakeVideoBackend implements VideoBackend {
   readonly calls: FakeCall[] = [];
+  /** Devices every new call of this backend fails to capture. */
+  problems: DeviceProblem[] = [];
   private readonly replaced = new Set<() => void>();
 
   call(options: VideoRoomCallOptions): VideoCall {
-    const call = new FakeCall(options);
+    const call = new FakeCall(options, this.problems);
     this.calls.push(call);
     return call;
   }
@@ -78,8 +107,13 @@ export class FakeVideoBackend implements VideoBackend {
     return Promise.resolve({ cameras: [], microphones: [] });
   }
 
-  /** Calls still running. */
+  /** Calls still running (started: capture happened; warm ones are not running). */
   get live(): FakeCall[] {
+    return this.calls.filter((c) => !c.stopped && c.isStarted);
+  }
+
+  /** Calls prepared or running and not stopped. */
+  get open(): FakeCall[] {
     return this.calls.filter((c) => !c.stopped);
   }
 }

@@ -85,6 +85,20 @@ describe('message catalogues', () => {
     }
   });
 
+  it('where a control shows one message and is named by another, the name contains the shown text in every language (WCAG 2.5.3)', () => {
+    // [shown, accessible name]: axe's label-content-name-mismatch, found on the console in Arabic.
+    const pairs = [
+      ['console.sound', 'console.sound-label'],
+      ['console.claim', 'console.claim-label'],
+      ['console.available', 'console.presence-label'],
+    ] as const;
+    for (const [locale, catalogue] of Object.entries(shipped)) {
+      for (const [shown, name] of pairs) {
+        expect(catalogue[name].toLocaleLowerCase(locale), `${locale}: ${name} contains ${shown}`).to.include(catalogue[shown].toLocaleLowerCase(locale));
+      }
+    }
+  });
+
   it('formats placeholders by name, plurals by the language and lists with Intl.ListFormat', () => {
     expect(format('en', 'composer.left', { count: 1 })).to.equal('1 character left');
     expect(format('en', 'composer.left', { count: 12 })).to.equal('12 characters left');

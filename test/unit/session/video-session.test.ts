@@ -72,7 +72,8 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     expect(agent.backend.live.map((c) => [c.options.sendVideo, c.options.startMuted])).to.deep.equal([[true, false]]);
     expect(customer.backend.live.map((c) => c.options.sendVideo)).to.deep.equal([true]);
     expect(agent.events.map(([t]) => t)).to.deep.equal(['video-invite', 'invite-answer', 'video-start']);
-    // Each side announced its feed and subscribes to the other's.
+    // Each side announced its feed and subscribes to the other's (the later side's announcement may still be on its way).
+    await waitFor(() => !!agent.backend.live[0].subscribed && !!customer.backend.live[0].subscribed, 'both subscribed');
     expect(agent.backend.live[0].subscribed).to.equal(customer.backend.live[0].options.feedId);
     expect(customer.backend.live[0].subscribed).to.equal(agent.backend.live[0].options.feedId);
   });
@@ -93,12 +94,75 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     const { agent, customer } = track(pair());
     agent.video.start('voice');
     await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    // Warm start: both sides' calls are prepared, nothing captured.
+    await waitFor(() => customer.backend.open.length === 1 && agent.backend.open.length === 1, 'both warm');
+    expect([...customer.backend.open, ...agent.backend.open].some((c) => c.isStarted), 'a warm call captured').to.equal(false);
     customer.video.answer(false);
     await waitFor(() => agent.video.state.answer?.accept === false, 'the answer');
     await settle();
     expect([agent.video.state.phase, customer.video.state.phase]).to.deep.equal(['idle', 'idle']);
-    expect(agent.backend.calls.length + customer.backend.calls.length).to.equal(0);
+    expect(agent.backend.open.length + customer.backend.open.length, 'no call left on either side').to.equal(0);
+    expect(customer.backend.calls.some((c) => c.isStarted), 'no customer call ever started').to.equal(false);
     expect(customer.consent.load(customerDescriptor.id).media).to.equal(undefined);
+  });
+
+  it('warm start: the invitation prepares both calls without capture; Accept starts them, narrowed to what was accepted', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    await waitFor(() => customer.backend.open.length === 1 && customer.backend.open[0].prepared && agent.backend.open.length === 1, 'both warm');
+    const warm = customer.backend.open[0];
+    const agentCall = agent.backend.open[0];
+    expect(warm.isStarted).to.equal(false);
+    expect(agentCall.isStarted, 'the agent captures at the answer, not before').to.equal(false);
+    expect(agentCall.options.sendVideo).to.equal(true);
+    expect(warm.options.sendVideo, 'ready for the most a two-way invitation may be accepted with').to.equal(true);
+    expect(customer.video.state.localStream, 'nothing shown').to.equal(undefined);
+    expect(customer.video.peerConnections()).to.deep.equal([]);
+    // Each side already subscribes to the feed the other announced.
+    await waitFor(() => agentCall.subscribed === warm.options.feedId && warm.subscribed === agentCall.options.feedId, 'both subscribed');
+    customer.video.answer('one-way-agent');
+    expect(warm.isStarted, 'started by the click itself').to.equal(true);
+    expect(warm.options.sendVideo, 'watch only: no camera').to.equal(false);
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    expect(agentCall.isStarted, 'the agent’s call started with the answer').to.equal(true);
+    expect(customer.backend.calls, 'the same call, no second one').to.have.length(1);
+    expect(agent.backend.calls).to.have.length(1);
+  });
+
+  it('an invitation nobody answers expires: the agent’s page withdraws it and both sides let go of what was warm', async () => {
+    const signals = signalPair(AGENT.id, CUSTOMER.id);
+    const make = (s: FakeSignals, descriptor: typeof agentDescriptor) => {
+      const video = new VideoSession({ inviteTtlMs: 300 });
+      sessions.push(video);
+      const backend = new FakeVideoBackend();
+      video.bind({ signals: s, backend, descriptor, consent: memoryConsentStore() });
+      return { video, backend };
+    };
+    const agent = make(signals.agent, agentDescriptor);
+    const customer = make(signals.customer, customerDescriptor);
+    agent.video.start('two-way');
+    await waitFor(() => customer.backend.open.length === 1 && agent.backend.open.length === 1, 'both warm');
+    await waitFor(() => agent.video.state.phase === 'idle' && customer.video.state.phase === 'idle', 'expired', 2000);
+    expect(agent.backend.open.length + customer.backend.open.length).to.equal(0);
+    expect(customer.backend.calls.some((c) => c.isStarted)).to.equal(false);
+  });
+
+  it('without warm start nothing runs before the answer', async () => {
+    const signals = signalPair(AGENT.id, CUSTOMER.id);
+    const agent = new VideoSession({ warmStart: false });
+    const customer = new VideoSession({ warmStart: false });
+    sessions.push(agent, customer);
+    const ab = new FakeVideoBackend();
+    const cb = new FakeVideoBackend();
+    agent.bind({ signals: signals.agent, backend: ab, descriptor: agentDescriptor, consent: memoryConsentStore() });
+    customer.bind({ signals: signals.customer, backend: cb, descriptor: customerDescriptor, consent: memoryConsentStore() });
+    agent.start('two-way');
+    await waitFor(() => customer.state.phase === 'invited', 'asked');
+    await settle();
+    expect(ab.calls.length + cb.calls.length).to.equal(0);
+    customer.answer('two-way');
+    await waitFor(() => agent.state.phase === 'active' && customer.state.phase === 'active', 'both active');
   });
 
   it('no second invitation within the scope given; a wider one asks again', async () => {
@@ -110,8 +174,15 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     agent.video.end();
     await waitFor(() => customer.video.state.phase === 'idle' && agent.video.state.phase === 'idle', 'ended');
     // Voice again: the customer's browser answers by itself (its person already agreed to the microphone).
+    // The agent's frame opens at once, before that answer: every state it shows is already a voice call.
+    const agentStates: Array<[string, string | undefined]> = [];
+    const unwatch = agent.video.on('change', ({ video }) => agentStates.push([video.phase, video.mode]));
     agent.video.start('voice');
     await waitFor(() => customer.backend.live.length === 1, 'voice again without asking');
+    unwatch();
+    const starting = agentStates.filter(([phase]) => phase === 'starting' || phase === 'active');
+    expect(starting.length).to.be.greaterThan(0);
+    expect(starting.filter(([, mode]) => mode !== 'voice'), 'a starting frame without the voice mode').to.deep.equal([]);
     expect(customer.events.filter(([t]) => t === 'video-invite')).to.have.length(1);
     agent.video.end();
     await waitFor(() => customer.video.state.phase === 'idle', 'ended again');
@@ -175,5 +246,43 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     await waitFor(() => customer.backend.live.length === 1 && customer.backend.live[0] !== first, 'a new call');
     expect(first.stopped).to.equal(true);
     expect(agent.backend.live).to.have.length(1);
+  });
+
+  it('the customer’s blocked camera and microphone reach the agent in the first media.state, even though nothing is sent', async () => {
+    const { agent, customer } = track(pair());
+    customer.backend.problems = ['microphone-denied', 'camera-denied'];
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => agent.video.state.remote.reported === true, 'the agent told');
+    expect(agent.video.state.remote).to.deep.equal({ audio: false, video: false, problems: ['microphone-denied', 'camera-denied'], reported: true });
+    expect(customer.video.state.problemCodes).to.deep.equal(['microphone-denied', 'camera-denied']);
+    expect(customer.video.state.local).to.include({ audio: false, video: false });
+    // One report, not one per problem; pausing a camera that is not there changes nothing and says nothing.
+    const reports = () => customer.signals.sent.filter((m) => m.type === 'media.state').length;
+    expect(reports()).to.equal(1);
+    await customer.video.setPaused(true);
+    expect(customer.video.state.local.paused).to.equal(false);
+    await settle();
+    expect(reports()).to.equal(1);
+  });
+
+  it('the agent’s muted start and the customer’s pause are said with what is sent, and a new video starts from nothing known', async () => {
+    const { agent, customer } = track(pair());
+    customer.video.start('two-way');
+    await waitFor(() => customer.video.state.remote.reported === true && agent.video.state.remote.reported === true, 'both reported');
+    expect(customer.video.state.remote, 'the agent is muted, the customer is told').to.deep.equal({ audio: false, video: true, muted: true, reported: true });
+    await customer.video.setPaused(true);
+    await waitFor(() => agent.video.state.remote.paused === true, 'pause said');
+    expect(agent.video.state.remote).to.include({ audio: true, video: false, paused: true });
+    agent.video.setMuted(false);
+    await waitFor(() => customer.video.state.remote.audio === true, 'unmute said');
+    expect(customer.video.state.remote.muted).to.equal(undefined);
+    agent.video.end();
+    await waitFor(() => agent.video.state.phase === 'idle' && customer.video.state.phase === 'idle', 'ended');
+    expect(agent.video.state.remote).to.deep.equal({ audio: false, video: false });
+    agent.video.start('voice');
+    await waitFor(() => agent.video.state.phase !== 'idle', 'started again');
+    expect(agent.video.state.remote.reported, 'nothing known about the new video yet').to.not.equal(true);
   });
 });

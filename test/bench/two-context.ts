@@ -1,0 +1,174 @@
+// The video figures users feel, for `npm run bench`: two browser contexts,
+// the real elements (the demo agent console, the shop's widget) against a
+// plain janus-gateway two-way VideoRoom call in two contexts timed from its
+// start, interleaved run by run. Both are timed to the first decoded remote
+// frame on both sides (getStats framesDecoded > 0, polled every 5 ms in each
+// page; every page clock is the same machine's Date.now()).
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Stack } from '../helpers/stack.mjs';
+import { agentClaims, customerStartsChat } from '../e2e/flows.js';
+
+/** In every bench page: times getUserMedia calls, keeps every RTCPeerConnection, and watches inbound video. */
+const SPIES = `
+(() => {
+  const b = { gum: [], pcs: [] };
+  Object.defineProperty(window, '__bench', { value: b });
+  const gum = MediaDevices.prototype.getUserMedia;
+  MediaDevices.prototype.getUserMedia = async function (c) {
+    const start = Date.now();
+    const s = await gum.call(this, c);
+    b.gum.push({ start, end: Date.now() });
+    return s;
+  };
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...a) { super(...a); const t = { pc: this, created: Date.now() }; b.pcs.push(t);
+      this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected' && !t.connected) t.connected = Date.now(); }); }
+  };
+  const video = async () => {
+    let frames = 0, packets = 0;
+    for (const { pc } of b.pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') { frames += s.framesDecoded || 0; packets += s.packetsReceived || 0; } });
+    }
+    return { frames, packets };
+  };
+  /** Resolves with the Date.now() of the first inbound video packet and the first decoded frame after the call. */
+  b.watch = async () => {
+    const base = await video();
+    let packet;
+    for (;;) {
+      const v = await video();
+      const t = Date.now();
+      if (packet === undefined && v.packets > base.packets) packet = t;
+      if (v.frames > base.frames) return { packet: packet ?? t, decoded: t };
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+})();
+`;
+
+type Watch = { packet: number; decoded: number };
+type Gum = { start: number; end: number };
+
+async function context(browser: Browser, opened: BrowserContext[]): Promise<Page> {
+  const c = await browser.newContext();
+  opened.push(c);
+  await c.addInitScript({ content: SPIES });
+  const page = await c.newPage();
+  page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+  return page;
+}
+
+const watch = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { watch(): Promise<Watch> } }).__bench.watch());
+const gums = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { gum: Gum[] } }).__bench.gum);
+const warmIce = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { pcs: { created: number; connected?: number }[] } }).__bench.pcs.filter((p) => p.connected).map((p) => p.connected! - p.created));
+/** Clicks in the page itself and returns the page's Date.now() at the click (no actionability waits in the timing). */
+const clickAt = (l: Locator) => l.evaluate((el: HTMLElement) => { const t = Date.now(); el.click(); return t; });
+
+export interface Stages { customerCapture: number; agentCapture: number; toAgentPacket: number; agentDecode: number; toCustomerPacket: number; customerDecode: number; warmIce: number }
+
+export interface TwoContextResult {
+  ours: number[];
+  plain: number[];
+  again: number[];
+  resume: number[];
+  stages: Stages[];
+}
+
+export async function twoContextVideoBench(browser: Browser, stack: Stack, runs: number): Promise<TwoContextResult> {
+  const base = stack.broker.url.replace(/\/$/, '');
+  const opened: BrowserContext[] = [];
+  const out: TwoContextResult = { ours: [], plain: [], again: [], resume: [], stages: [] };
+  const login = await fetch(new URL('/api/agent/login', stack.broker.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(stack.env.agent) });
+  const agentToken = ((await login.json()) as { token: string }).token;
+  let agent: Page | undefined;
+  try {
+    for (let i = 0; i < runs; i++) {
+      // ---- ours: console click to invite, Accept click in the widget ----
+      const name = `Bench ${i}`;
+      const customer = await context(browser, opened);
+      await customerStartsChat(customer, base, name);
+      if (!agent) {
+        agent = await context(browser, opened);
+        await agentClaims(agent, base, stack, name);
+      } else await agent.getByRole('button', { name: `Claim conversation with ${name}` }).click();
+      const id = await customer.locator('customer-chat').evaluate((el: HTMLElement & { state?: { descriptor?: { id: string } } }) => el.state?.descriptor?.id ?? '');
+      const pane = agent.locator(`video-chat-pane[data-id="${id}"]`);
+      await pane.getByText('Online').waitFor({ timeout: 20000 });
+      await pane.getByRole('button', { name: 'More' }).click();
+      await pane.getByRole('menuitem', { name: 'Video chat: two-way' }).click();
+      const accept = customer.locator('customer-chat').getByRole('button', { name: 'Accept video' });
+      await accept.waitFor({ timeout: 20000 });
+      // A person reads the invitation before clicking: the warm calls are up by then.
+      await new Promise((r) => setTimeout(r, 1500));
+      const agentGum0 = (await gums(agent)).length;
+      const agentSees = watch(agent);
+      const customerSees = watch(customer);
+      const t0 = await clickAt(accept);
+      const [a, c] = await Promise.all([agentSees, customerSees]);
+      out.ours.push(Math.max(a.decoded, c.decoded) - t0);
+      const cg = (await gums(customer))[0];
+      const ag = (await gums(agent))[agentGum0];
+      out.stages.push({
+        customerCapture: cg.end - t0,
+        agentCapture: ag.end - t0,
+        toAgentPacket: a.packet - cg.end,
+        agentDecode: a.decoded - a.packet,
+        toCustomerPacket: c.packet - ag.end,
+        customerDecode: c.decoded - c.packet,
+        warmIce: Math.max(...(await warmIce(customer))),
+      });
+
+      // Resume after pause (the agent's camera), to the customer's next decoded frame.
+      await pane.getByRole('button', { name: 'Pause video' }).click();
+      await customer.locator('customer-chat').getByText(/paused video/).waitFor({ timeout: 10000 });
+      const resumed = watch(customer);
+      const tr = await clickAt(pane.getByRole('button', { name: 'Resume video' }));
+      out.resume.push((await resumed).decoded - tr);
+
+      // "Video chat again": end, then the console's click starts video on both sides without an invitation.
+      await pane.getByRole('button', { name: 'End video' }).click();
+      await customer.locator('customer-chat').locator('video-frame').waitFor({ state: 'detached', timeout: 10000 });
+      await pane.locator('video-frame').waitFor({ state: 'detached', timeout: 10000 });
+      await pane.getByRole('button', { name: 'More' }).click();
+      const item = pane.getByRole('menuitem', { name: 'Video chat: two-way' });
+      await item.waitFor();
+      const agentAgain = watch(agent);
+      const customerAgain = watch(customer);
+      const tg = await clickAt(item);
+      const [a2, c2] = await Promise.all([agentAgain, customerAgain]);
+      out.again.push(Math.max(a2.decoded, c2.decoded) - tg);
+      await pane.getByRole('button', { name: 'End video' }).click();
+      await pane.locator('video-frame').waitFor({ state: 'detached', timeout: 10000 });
+      await customer.context().close();
+
+      // ---- plain janus-gateway call, two contexts, from a cold start ----
+      const [pa, pb] = [await context(browser, opened), await context(browser, opened)];
+      for (const p of [pa, pb]) {
+        await p.goto(new URL('/dist/bench/index.html', stack.broker.url).href);
+        await p.waitForFunction(() => 'bench' in window);
+      }
+      type Bench = { bench: { newConversation(t: string): Promise<{ customer: { gateway: string; token?: string; videoRoom: { room: number | string; pin?: string } }; agent: { token?: string } }> } };
+      const d = await pa.evaluate((t) => (window as unknown as Bench).bench.newConversation(t), agentToken);
+      const v = d.customer.videoRoom;
+      const suffix = Math.random().toString(36).slice(2, 8);
+      type Plain = { bench: { plainTimed(...a: string[]): Promise<Watch> } };
+      const t1 = Date.now();
+      const [x, y] = await Promise.all([
+        pa.evaluate((a) => (window as unknown as Plain).bench.plainTimed(...a), [stack.env.gateway, String(v.room), v.pin ?? '', d.customer.token ?? '', `pa-${suffix}`, `pb-${suffix}`]),
+        pb.evaluate((a) => (window as unknown as Plain).bench.plainTimed(...a), [stack.env.gateway, String(v.room), v.pin ?? '', d.agent.token ?? '', `pb-${suffix}`, `pa-${suffix}`]),
+      ]);
+      out.plain.push(Math.max(x.decoded, y.decoded) - t1);
+      for (const p of [pa, pb]) {
+        await p.evaluate(() => (window as unknown as { plainStop: () => void }).plainStop());
+        await p.context().close();
+      }
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
+  } finally {
+    for (const c of opened) await c.close().catch(() => {});
+  }
+  return out;
+}
