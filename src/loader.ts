@@ -17,22 +17,19 @@
 // window.VideoChatSettings = { broker, color, position, label, greeting,
 // locale, identity, allowedPageOrigins } set before the script wins over the
 // attributes.
-import { installPageApi } from './page-api.js';
+import { installPageApiStub } from './page-api-stub.js';
 
-interface LoaderConfig {
-  broker: string;
-  allowHttpPages: boolean;
-  allowedPageOrigins?: string;
-  identity?: string;
+/** What a page may set before loader.js: `window.VideoChatSettings` (strings, as the data- attributes). */
+export interface VideoChatSettings {
+  broker?: string;
   color?: string;
   position?: string;
   label?: string;
   greeting?: string;
   locale?: string;
+  identity?: string;
+  allowedPageOrigins?: string;
 }
-
-/** What a page may set before loader.js: `window.VideoChatSettings`. */
-export type VideoChatSettings = Partial<Omit<LoaderConfig, 'allowHttpPages'>>;
 
 declare global {
   interface Window {
@@ -40,29 +37,24 @@ declare global {
   }
 }
 
-function readConfig(script: HTMLScriptElement | null): LoaderConfig | undefined {
+/** Settings and the <customer-chat> attribute each one sets (identity and color are set otherwise). */
+const ATTRIBUTES = { broker: 'broker-url', position: 'position', label: 'label', greeting: 'greeting', locale: 'locale', allowedPageOrigins: 'allowed-page-origins', identity: '', color: '' } as const;
+type Config = { -readonly [K in keyof typeof ATTRIBUTES]?: string } & { allowHttpPages: boolean };
+
+function readConfig(script: HTMLScriptElement | null): Config | undefined {
   const data = script?.dataset ?? {};
-  const settings: VideoChatSettings = typeof window.VideoChatSettings === 'object' && window.VideoChatSettings ? window.VideoChatSettings : {};
-  const pick = (k: keyof VideoChatSettings): string | undefined => {
+  const settings = window.VideoChatSettings ?? {};
+  const config: Config = { allowHttpPages: data.allowHttpPages !== undefined };
+  for (const k of Object.keys(ATTRIBUTES) as Array<keyof typeof ATTRIBUTES>) {
     const value = settings[k] ?? data[k];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const broker = pick('broker');
-  if (!broker) {
+    if (typeof value === 'string' && value) config[k] = value;
+  }
+  if (!config.broker) {
     console.error('[video-chat] loader.js needs a data-broker attribute, e.g. <script src=".../loader.js" data-broker="https://chat.example/" async></script>');
     return undefined;
   }
-  return {
-    broker: new URL(broker, location.href).href,
-    allowHttpPages: data.allowHttpPages !== undefined,
-    allowedPageOrigins: pick('allowedPageOrigins'),
-    identity: pick('identity'),
-    color: pick('color'),
-    position: pick('position'),
-    label: pick('label'),
-    greeting: pick('greeting'),
-    locale: pick('locale'),
-  };
+  config.broker = new URL(config.broker, location.href).href;
+  return config;
 }
 
 /** A conversation in progress (reload, navigation) comes back at once. Storage that throws (blocked) has none. */
@@ -76,28 +68,23 @@ function resuming(): boolean {
 
 /**
  * Loads the widget and mounts <customer-chat>, or, when the page wrote one
- * itself, sets up that one (what it sets itself wins over the loader's).
+ * itself, sets up that one (what it sets itself wins over the loader's); then
+ * the page API takes over the calls queued meanwhile.
  */
-function mount(config: LoaderConfig, widgetUrl: string, attach: (el: HTMLElement) => void): void {
+function mount(config: Config, widgetUrl: string, queue: unknown[]): void {
   import(/* @vite-ignore */ widgetUrl).then(
-    () => {
+    (widget: { adoptPageApi(el: HTMLElement, queued: unknown[]): unknown }) => {
       const existing = document.querySelector('customer-chat');
-      const el = existing ?? document.createElement('customer-chat');
-      const set = (name: string, value: string | undefined) => {
-        if (value !== undefined && !el.hasAttribute(name)) el.setAttribute(name, value);
-      };
-      set('broker-url', config.broker);
-      if (config.allowHttpPages) set('allow-http-pages', '');
-      set('allowed-page-origins', config.allowedPageOrigins);
-      set('position', config.position === 'left' || config.position === 'right' ? config.position : undefined);
-      set('label', config.label);
-      set('greeting', config.greeting);
-      set('locale', config.locale);
+      const el = (existing ?? document.createElement('customer-chat')) as HTMLElement & { identity?: string };
+      for (const [k, name] of Object.entries(ATTRIBUTES)) {
+        const value = config[k as keyof typeof ATTRIBUTES];
+        if (name && value && !el.hasAttribute(name) && (k !== 'position' || value === 'left' || value === 'right')) el.setAttribute(name, value);
+      }
+      if (config.allowHttpPages && !el.hasAttribute('allow-http-pages')) el.setAttribute('allow-http-pages', '');
       if (config.color && !el.style.getPropertyValue('--vc-color-primary')) el.style.setProperty('--vc-color-primary', config.color);
-      const w = el as HTMLElement & { identity?: string };
-      if (config.identity && !w.identity) w.identity = config.identity;
+      if (config.identity && !el.identity) el.identity = config.identity;
       if (!existing) document.body.appendChild(el);
-      attach(el);
+      widget.adoptPageApi(el, queue);
     },
     (e: unknown) => console.error('[video-chat] could not load the chat widget', e),
   );
@@ -105,11 +92,11 @@ function mount(config: LoaderConfig, widgetUrl: string, attach: (el: HTMLElement
 
 const script = document.currentScript as HTMLScriptElement | null;
 // A second loader.js on the page finds the API made by the first and leaves the widget to it.
-const api = installPageApi();
-const config = api ? readConfig(script) : undefined;
-if (api && config && script) {
+const queue = installPageApiStub();
+const config = queue ? readConfig(script) : undefined;
+if (queue && config && script) {
   const widgetUrl = new URL('widget.js', script.src).href;
-  const start = () => mount(config, widgetUrl, (el) => api.attach(el));
+  const start = () => mount(config, widgetUrl, queue);
   if (resuming()) start();
   else if ('requestIdleCallback' in window) requestIdleCallback(start, { timeout: 3000 });
   else setTimeout(start, 500);

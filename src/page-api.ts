@@ -1,13 +1,13 @@
 // The page API of the script-tag widget, `window.VideoChat` (README
-// "Embedding", "The page API"). Made by loader.js at once, before the widget
-// bundle has loaded: calls made until the widget is there are kept in order
-// and run on it once it is mounted. A page can queue calls even before
-// loader.js runs, with an array:
+// "Embedding", "The page API"). loader.js makes a stub at once
+// (page-api-stub.ts) that keeps every call in order; once the widget is
+// mounted, widget.js puts this API in its place and runs what the stub kept.
+// A page can queue calls even before loader.js runs, with an array:
 //
 //   window.VideoChat = window.VideoChat || [];
 //   VideoChat.push(['on', 'vc-panel-toggle', (d) => console.log(d.open)]);
 //
-// Kept free of Lit and of the elements' code (types only): it ships in loader.js.
+// Kept free of Lit and of the elements' code (types only).
 import type { VcEventMap, VcEventName } from './components/events.js';
 
 /** What `identify()` takes: the signed identity the site's server made (README "Visitor identity"), and the name to fill in. */
@@ -156,15 +156,13 @@ export function createPageApi(): VideoChatApi & { attach(widget: HTMLElement): v
 }
 
 /**
- * Makes `window.VideoChat`, taking over calls a page queued in an array
- * before loader.js ran. A second loader on the page finds the API there and
- * keeps it.
+ * Puts the API in `window.VideoChat` for the mounted widget, in place of
+ * loader.js's stub, and runs the calls the stub kept (in order).
  */
-export function installPageApi(): (VideoChatApi & { attach(widget: HTMLElement): void }) | undefined {
-  const before = window.VideoChat;
-  if (before && !Array.isArray(before)) return undefined;
+export function adoptPageApi(widget: HTMLElement, queued: readonly unknown[] = []): VideoChatApi {
   const api = createPageApi();
+  api.attach(widget);
   window.VideoChat = api;
-  if (Array.isArray(before)) api.push(...(before as VideoChatCall[]));
+  api.push(...(queued as VideoChatCall[]));
   return api;
 }

@@ -1,8 +1,10 @@
-// window.VideoChat (src/page-api.ts) on a stand-in for <customer-chat>: calls
-// made before the widget is mounted wait and run in order on it; afterwards
-// they act at once; an array a page filled before loader.js is taken over.
+// window.VideoChat (src/page-api.ts, and loader.js's stub page-api-stub.ts)
+// on a stand-in for <customer-chat>: calls made before the widget is mounted
+// wait and run in order on it; afterwards they act at once; an array a page
+// filled before loader.js is taken over.
 import { expect } from '@open-wc/testing';
-import { createPageApi, installPageApi, type VideoChatApi } from '../../src/page-api.js';
+import { adoptPageApi, createPageApi, type VideoChatApi } from '../../src/page-api.js';
+import { installPageApiStub } from '../../src/page-api-stub.js';
 
 /** Records what the API asks of the element. */
 class StandIn extends HTMLElement {
@@ -71,19 +73,28 @@ describe('page API (window.VideoChat)', () => {
     expect(heard).to.deep.equal([]);
   });
 
-  it('takes over an array a page filled before loader.js, and a second loader keeps the first API', () => {
+  it("loader.js's stub takes over an array a page filled before it and keeps every call; the widget's API runs them in order; a second loader keeps the first", () => {
     const heard: boolean[] = [];
-    window.VideoChat = [['open'], ['on', 'vc-panel-toggle', (d: { open: boolean }) => heard.push(d.open)], 'junk', ['toggle']];
-    const api = installPageApi()!;
-    expect(window.VideoChat).to.equal(api);
-    expect(installPageApi(), 'a second loader').to.equal(undefined);
-    expect(window.VideoChat).to.equal(api);
+    window.VideoChat = [['open'], ['on', 'vc-panel-toggle', (d: { open: boolean }) => heard.push(d.open)], 'junk'];
+    const queue = installPageApiStub()!;
+    expect(installPageApiStub(), 'a second loader').to.equal(undefined);
+    const stub = window.VideoChat as unknown as VideoChatApi;
+    expect(stub.isReady).to.equal(false);
+    stub.toggle();
+    stub.identify({ name: 'Kim' });
+    stub.push(['close']);
     const el = document.createElement('page-api-stand-in') as StandIn;
-    api.attach(el);
-    expect(el.calls).to.deep.equal(['show', 'toggle']);
+    expect(el.calls, 'nothing before the widget is there').to.deep.equal([]);
+    const api = adoptPageApi(el, queue);
+    expect(window.VideoChat).to.equal(api);
+    expect(api.isReady).to.equal(true);
+    expect(el.calls).to.deep.equal(['show', 'toggle', 'hide']);
+    expect(el.visitorName).to.equal('Kim');
     toggle(el, false);
     expect(heard).to.deep.equal([false]);
-    (window.VideoChat as unknown as VideoChatApi).close();
-    expect(el.calls).to.deep.equal(['show', 'toggle', 'hide']);
+    (window.VideoChat as unknown as VideoChatApi).open();
+    expect(el.calls).to.deep.equal(['show', 'toggle', 'hide', 'show']);
+    stub.close();
+    expect(el.calls, 'the stub a page kept reaches the widget too').to.deep.equal(['show', 'toggle', 'hide', 'show', 'hide']);
   });
 });
