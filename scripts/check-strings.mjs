@@ -28,6 +28,7 @@ export const NOT_SHOWN = new Set([
   'aria-controls', 'aria-labelledby', 'aria-describedby', 'aria-owns', 'aria-activedescendant', 'aria-details', 'aria-errormessage',
   'aria-haspopup', 'aria-live', 'aria-atomic', 'aria-relevant', 'aria-hidden', 'aria-expanded', 'aria-pressed', 'aria-checked',
   'aria-selected', 'aria-disabled', 'aria-modal', 'aria-busy', 'aria-current', 'aria-orientation', 'aria-keyshortcuts',
+  'aria-required', 'aria-invalid',
   'viewbox', 'd', 'fill', 'stroke', 'stroke-width', 'stroke-linecap', 'stroke-linejoin', 'opacity', 'xmlns', 'transform',
 ]);
 const LETTER = /\p{L}/u;

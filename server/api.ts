@@ -5,19 +5,24 @@ import {
   AgentPresenceRequest,
   ClaimRequest,
   CreateConversationRequest,
+  HandleOfflineMessageRequest,
   LinkCustomerRequest,
+  OfflineMessageRequest,
   RegisterKeyRequest,
   type AgentIdentity,
   type CustomerSearchResponse,
 } from '../src/protocol/index.js';
 import type { AgentAuth, VerifiedAgent } from './agent-auth.js';
+import type { Availability } from './availability.js';
 import type { ConversationService, ParticipantCredentials } from './conversations.js';
 import type { CorsPolicy } from './cors.js';
 import type { CustomerDirectory } from './customers.js';
 import type { Queryable } from './db.js';
 import { ErasureRequest, type ErasureResult } from './erasure.js';
 import { bearerToken, HttpError, parseWith, readJsonBody, sendJson } from './http-util.js';
+import { parseOfflineListQuery, type OfflineMessages } from './offline-messages.js';
 import type { AgentPresence } from './presence.js';
+import { queuePosition } from './queue-position.js';
 import { parseLastEventId, type QueueStream } from './queue-stream.js';
 import type { ClientKey, RateLimit } from './rate-limit.js';
 import { sameSecret } from './secrets.js';
@@ -52,7 +57,13 @@ export interface ApiContext {
   /** The operator's token for POST /api/erasure; without one erasure answers 403 erasure_disabled. */
   operatorToken?: string;
   erase(req: ErasureRequest): Promise<ErasureResult>;
-  /** Agent presence (presence.ts): the console's toggle, the widget's availability. */
+  /** Whether a customer can reach an agent now (availability.ts): opening hours, agents' presence. */
+  availability: Availability;
+  /** Messages left while nobody was available (offline-messages.ts). */
+  offline: OfflineMessages;
+  /** Closed conversations (and handled offline messages) stay in the queue this long. */
+  closedRetentionMs: number;
+  /** Agent presence (presence.ts): the console's toggle; through `availability`, the widget's. */
   presence: AgentPresence;
 }
 
@@ -84,6 +95,10 @@ const ROUTES: readonly Route[] = [
   { pattern: new RegExp(`^/api/conversations/${ID}/link$`), methods: { POST: linkCustomer } },
   { pattern: new RegExp(`^/api/conversations/${ID}/keys$`), methods: { POST: registerKey } },
   { pattern: new RegExp(`^/api/conversations/${ID}/transcript$`), methods: { GET: getTranscript } },
+  { pattern: new RegExp(`^/api/conversations/${ID}/queue$`), methods: { GET: getQueuePosition } },
+  { pattern: /^\/api\/availability$/, methods: { GET: getAvailability } },
+  { pattern: /^\/api\/offline-messages$/, methods: { GET: listOfflineMessages, POST: leaveOfflineMessage }, bucket: 'create' },
+  { pattern: new RegExp(`^/api/offline-messages/${ID}/handled$`), methods: { POST: handleOfflineMessage } },
   { pattern: /^\/api\/erasure$/, methods: { POST: postErasure } },
   { pattern: /^\/api\/queue$/, methods: { GET: getQueue } },
   { pattern: /^\/api\/queue\/ticket$/, methods: { POST: queueTicket } },
@@ -93,7 +108,6 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/agent\/logout$/, methods: { POST: agentLogout } },
   { pattern: /^\/api\/agent\/me$/, methods: { GET: agentMe } },
   { pattern: /^\/api\/agent\/presence$/, methods: { GET: getPresence, POST: setPresence } },
-  { pattern: /^\/api\/availability$/, methods: { GET: getAvailability } },
   { pattern: /^\/api\/health$/, methods: { GET: getHealth } },
 ];
 
@@ -208,7 +222,40 @@ async function postErasure(ctx: ApiContext, { req, res, headers }: RequestInfo):
 
 async function getQueue(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
   await requireAgent(ctx, req);
-  sendJson(res, 200, { conversations: await ctx.conversations.queue() }, headers);
+  const [conversations, offline] = await Promise.all([ctx.conversations.queue(), ctx.offline.queueEntries(Date.now() - ctx.closedRetentionMs)]);
+  sendJson(res, 200, { conversations: [...conversations, ...offline].sort((a, b) => a.createdAt - b.createdAt) }, headers);
+}
+
+/** The customer's place in the queue (queue-position.ts), and whether anyone is there to take it. */
+async function getQueuePosition(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
+  const bearer = bearerToken(req);
+  if (bearer === undefined) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <resumeKey>', { 'www-authenticate': 'Bearer' });
+  if (!(await ctx.conversations.isResumeKey(params[0], bearer))) throw new HttpError(403, 'forbidden', 'Wrong resume key for this conversation');
+  const position = await queuePosition(ctx.db, params[0]);
+  sendJson(res, 200, position.state === 'waiting' && ctx.availability.known ? { ...position, availability: await ctx.availability.now() } : position, headers);
+}
+
+/** For the customer widget: can a chat reach an agent now (opening hours, agents' presence)? Never who. */
+async function getAvailability(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
+  sendJson(res, 200, await ctx.availability.now(), { ...headers, 'cache-control': 'no-store' });
+}
+
+/** A visitor who found nobody leaves a message and an email address (rate-limited like starting a chat). */
+async function leaveOfflineMessage(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
+  const body = parseWith(OfflineMessageRequest, await readJsonBody(req));
+  sendJson(res, 201, await ctx.offline.leave(body, ctx.clientKey(req)), headers);
+}
+
+async function listOfflineMessages(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {
+  await requireAgent(ctx, req);
+  sendJson(res, 200, await ctx.offline.list(parseOfflineListQuery(query)), headers);
+}
+
+/** An agent answered the message (by email): it closes in every console. */
+async function handleOfflineMessage(ctx: ApiContext, { req, res, params, headers }: RequestInfo): Promise<void> {
+  const agent = await requireAgent(ctx, req);
+  parseWith(HandleOfflineMessageRequest, await readJsonBody(req));
+  sendJson(res, 200, await ctx.offline.markHandled(params[0], agent), headers);
 }
 
 async function queueTicket(ctx: ApiContext, { req, res, headers }: RequestInfo): Promise<void> {
@@ -260,11 +307,6 @@ async function setPresence(ctx: ApiContext, { req, res, headers }: RequestInfo):
   const agent = await requireAgent(ctx, req);
   const body = parseWith(AgentPresenceRequest, await readJsonBody(req));
   sendJson(res, 200, await ctx.presence.set(agent, body.status), headers);
-}
-
-/** For the customer widget: is an agent available, and how many; never who. */
-async function getAvailability(ctx: ApiContext, { res, headers }: RequestInfo): Promise<void> {
-  sendJson(res, 200, await ctx.presence.availability(), headers);
 }
 
 async function searchCustomers(ctx: ApiContext, { req, res, query, headers }: RequestInfo): Promise<void> {

@@ -5,6 +5,7 @@ import { QUEUE_PRESENCE_EVENT, type CustomerRecord } from '../src/protocol/index
 import { AgentAuth, databaseRevocations, type AgentAccount, type AgentVerifier } from './agent-auth.js';
 import { handleApi, type ApiContext, type RateBucket } from './api.js';
 import { Archive, ARCHIVE_PATH } from './archive.js';
+import { Availability } from './availability.js';
 import { Backfill } from './backfill.js';
 import { brokerIdFor, Cluster } from './cluster.js';
 import { generateAuthorityKey, loadAuthority } from './authority.js';
@@ -19,6 +20,8 @@ import { eraseCustomer } from './erasure.js';
 import { HttpError, sendError } from './http-util.js';
 import { JanusPool, type JanusServerOptions } from './janus-pool.js';
 import { type Logger, warningsToStderr } from './log.js';
+import { OfflineMessages } from './offline-messages.js';
+import { parseOpeningHours } from './opening-hours.js';
 import { AgentPresence } from './presence.js';
 import { QueueFeed, QueueStream } from './queue-stream.js';
 import { type ClientKey, DatabaseRateLimiter, pruneRateBuckets, type RateRule, remoteAddressKey } from './rate-limit.js';
@@ -162,6 +165,19 @@ export interface BrokerOptions {
   demoCrm?: boolean;
   /** Bearer token of POST /api/erasure (at least 32 bytes). Without it erasure answers 403 erasure_disabled. */
   operatorToken?: string;
+  /**
+   * The operator's opening hours (opening-hours.ts): outside them the widget
+   * offers to leave a message instead of a chat. `schedule` like
+   * "Mo-Fr 09:00-17:00; Sa 10:00-14:00"; `timeZone` an IANA name (default:
+   * the broker's own). Default: always open.
+   */
+  openingHours?: { schedule: string; timeZone?: string };
+  /**
+   * With no agent signed in and available (agent presence), the widget
+   * offers to leave a message instead of a chat. Default true; false: only
+   * the opening hours decide (chats wait in the queue for whoever comes).
+   */
+  offlineWithoutAgents?: boolean;
   log?: Logger;
 }
 
@@ -209,6 +225,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     throw new Error(`archiveUrl must be a base URL like http://host:port, got ${opts.archiveUrl}`);
   }
   const janusServers = janusServersOf(opts);
+  const openingHours = opts.openingHours ? parseOpeningHours(opts.openingHours.schedule, opts.openingHours.timeZone) : undefined;
   const maxOpen = opts.maxOpenConversations ?? 500;
   const caps = { ...DEFAULT_OPEN_CAPS, ...opts.openCaps };
   if (caps.perNetwork >= maxOpen) {
@@ -347,8 +364,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   store.onChange(() => dispatcher?.kick());
   pool.onReconnected((g) => catchUp('reconnect', g.gateway));
   const queueRetentionMs = opts.queueEventRetentionMs ?? 10 * 60_000;
+  const offline = new OfflineMessages({ db });
+  const retentionMs = opts.retentionMs ?? 30 * 24 * 60 * 60_000;
   const sweeper = setInterval(() => {
     conversations.sweep().catch((e: unknown) => log('error', `sweep failed: ${String(e)}`));
+    offline.purge(Date.now() - retentionMs).catch((e: unknown) => log('warn', `offline messages: purge failed: ${String(e)}`));
     feed.purge(Date.now() - queueRetentionMs).catch((e: unknown) => log('warn', `queue events: purge failed: ${String(e)}`));
     pruneRateBuckets(db, bucketIdleMs).catch((e: unknown) => log('warn', `rate buckets: prune failed: ${String(e)}`));
   }, opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
@@ -376,6 +396,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     db,
     operatorToken: opts.operatorToken,
     erase: (req) => eraseCustomer({ db, store, conversations, archive, log }, req),
+    // Opening hours, and (unless turned off) whether an agent is signed in and available.
+    availability: new Availability({ hours: openingHours, ...(opts.offlineWithoutAgents !== false ? { agents: () => presence.availability() } : {}) }),
+    offline,
+    closedRetentionMs,
     presence,
   };
   const demoCrmSecret = opts.demoCrm ? (opts.webhooks?.secret ?? randomToken(32)) : undefined;

@@ -9,6 +9,7 @@ import { MIN_PASSWORD_LENGTH } from './agent-auth.js';
 import type { BrokerOptions } from './broker.js';
 import { type ClientKey, remoteAddressKey } from './rate-limit.js';
 import { MIN_SECRET_BYTES } from './secrets.js';
+import { isTimeZone, parseSchedule } from './opening-hours.js';
 
 /**
  * The broker's configuration, for `vc-broker` (server/main.ts): from the
@@ -117,6 +118,20 @@ const RateRuleSchema = v.union(
   (i) => `must be {perMinute, burst} or false${got(i)}`,
 );
 
+/** A weekly schedule (opening-hours.ts), with the parser's own words for what is wrong. */
+const Schedule = v.pipe(
+  Str,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    try {
+      parseSchedule(dataset.value);
+    } catch (e) {
+      addIssue({ message: e instanceof Error ? e.message : String(e) });
+    }
+  }),
+);
+const TimeZone = v.pipe(Str, v.check(isTimeZone, (i) => `must be a time zone (an IANA name like Europe/Berlin)${got(i)}`));
+
 const JANODE_LEVELS = ['none', 'error', 'warning', 'info', 'verbose', 'debug'] as const;
 
 // ---- the keys -----------------------------------------------------------------------------
@@ -208,6 +223,9 @@ export const KEYS = {
   },
   janusFailoverGraceS: { env: 'JANUS_FAILOVER_GRACE_S', fromEnv: number, schema: v.pipe(v.number('must be a number of seconds'), v.minValue(0, 'must be 0 or more')), help: 'a Janus no broker reaches for this long has its conversations moved (default 10; 0: never)' },
   brokerId: { env: 'BROKER_ID', schema: Str, help: "this broker's id on the record (default: derived from its archive URL)" },
+  openingHours: { env: 'OPENING_HOURS', schema: Schedule, help: 'weekly opening hours, e.g. "Mo-Fr 09:00-17:00; Sa 10:00-14:00"; outside them the widget takes messages instead of chats (default: always open)' },
+  openingHoursTimeZone: { env: 'OPENING_HOURS_TZ', schema: TimeZone, help: "time zone of openingHours, e.g. Europe/Berlin (default: the broker's own)" },
+  offlineWithoutAgents: { env: 'OFFLINE_WITHOUT_AGENTS', fromEnv: boolean, schema: Bool, help: 'with no agent signed in and available, the widget takes messages instead of chats (default true; false: only the opening hours decide)' },
   janodeLog: { env: 'JANODE_LOG', schema: v.picklist(JANODE_LEVELS, (i) => `must be one of ${JANODE_LEVELS.join(', ')}${got(i)}`), help: "janode's own console logging (default none)" },
 } satisfies Record<string, KeySpec>;
 
@@ -365,6 +383,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   if (values.databaseUrl !== undefined && values.dataDir !== undefined) problems.push(`${name('dataDir')}: must not be set together with ${name('databaseUrl')} (the record is either a PostgreSQL server or embedded)`);
   if (values.agentUsername !== undefined && values.agentPassword === undefined) problems.push(`${name('agentUsername')}: needs ${name('agentPassword')} (the built-in account exists only with a password)`);
   if (values.agentDisplay !== undefined && values.agentPassword === undefined) problems.push(`${name('agentDisplay')}: needs ${name('agentPassword')}`);
+  if (values.openingHoursTimeZone !== undefined && values.openingHours === undefined) problems.push(`${name('openingHoursTimeZone')}: needs ${name('openingHours')}`);
 
   // Nested keys with an environment spelling of each member.
   const caps: Record<string, number> = { ...(get<Record<string, number>>('openCaps') ?? {}) };
@@ -438,6 +457,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     rateLimits: Object.keys(rules).length > 0 ? rules : undefined,
     backfillConcurrency: get('backfillConcurrency'),
     janodeLogLevel: get('janodeLog'),
+    openingHours: values.openingHours !== undefined ? { schedule: get<string>('openingHours')!, timeZone: get('openingHoursTimeZone') } : undefined,
+    offlineWithoutAgents: get<boolean>('offlineWithoutAgents'),
   };
   const fromEnv = (Object.keys(names) as ConfigKey[]).some((k) => names[k] === spec(k).env);
   const sources = [fileLabel ? `file ${fileLabel}` : undefined, fromEnv ? 'environment' : undefined].filter(Boolean).join(' + ') || 'defaults only';

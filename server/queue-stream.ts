@@ -141,10 +141,10 @@ export class QueueFeed {
   /** A consistent snapshot: the queue as of event `at`. */
   async snapshot(closedSince: number): Promise<QueueSnapshot> {
     // One statement, one MVCC snapshot: the entries and the last event id agree (events commit in id order).
+    // The entries: conversations and offline messages (vc_queue_entries, migration 004_offline_messages).
     const [row] = await this.db.query<{ at: number | null; conversations: QueueEntry[] | null }>(
       `select (select max(id) from queue_event) as at,
-              (select json_agg(vc_queue_entry(c) order by c.created_at) from conversation c
-                where c.ready and (c.state <> 'closed' or c.closed_at >= $1)) as conversations`,
+              (select json_agg(e order by (e ->> 'createdAt')::bigint) from vc_queue_entries($1) e) as conversations`,
       [closedSince],
     );
     return { at: row.at ?? 0, conversations: row.conversations ?? [] };

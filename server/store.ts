@@ -14,7 +14,8 @@ export interface AgentClaim {
   token: string;
 }
 
-export type ConversationState = QueueEntry['state'];
+// 'offline' is the state of offline messages' queue entries (offline-messages.ts), never of a conversation.
+export type ConversationState = Exclude<QueueEntry['state'], 'offline'>;
 
 /** Who opened a conversation, for the per-client caps on open conversations. */
 export interface ClientInfo {

@@ -114,6 +114,14 @@ export type VcCobrowseControlDetail = CobrowseEventDetails['cobrowse-control'];
 export type VcCobrowseEndDetail = CobrowseEventDetails['cobrowse-stop'];
 /** `vc-cobrowse-action` (widget): an agent action was performed on this page, or refused (with why). */
 export type VcCobrowseActionDetail = CobrowseEventDetails['cobrowse-action'];
+/** `vc-panel-toggle` (widget): the chat panel opened or closed (launcher, Close, Esc, or the page API). */
+export interface VcPanelToggleDetail {
+  open: boolean;
+}
+/** `vc-offline-message` (widget): nobody was available and the visitor left a message; `id` is the broker's. */
+export interface VcOfflineMessageDetail {
+  id: string;
+}
 
 // ---- requests of the inner elements (the top elements handle them and stop them) ----
 
@@ -213,6 +221,8 @@ export interface VcEventMap {
   'vc-cobrowse-control': VcCobrowseControlDetail;
   'vc-cobrowse-end': VcCobrowseEndDetail;
   'vc-cobrowse-action': VcCobrowseActionDetail;
+  'vc-panel-toggle': VcPanelToggleDetail;
+  'vc-offline-message': VcOfflineMessageDetail;
   'vc-compose': VcComposeDetail;
   'vc-typing': VcTypingDetail;
   'vc-page-open-request': VcPageOpenRequestDetail;
@@ -258,6 +268,8 @@ export const VC_EVENTS: { readonly [K in VcEventName]: { readonly cancelable: bo
   'vc-cobrowse-control': { cancelable: false },
   'vc-cobrowse-end': { cancelable: false },
   'vc-cobrowse-action': { cancelable: false },
+  'vc-panel-toggle': { cancelable: false },
+  'vc-offline-message': { cancelable: false },
   'vc-compose': { cancelable: true },
   'vc-typing': { cancelable: false },
   'vc-page-open-request': { cancelable: false },

@@ -25,6 +25,24 @@ export const en = {
   'widget.connect-failed': 'Could not connect: {reason}',
   'widget.chat-unsupported': 'Chat is not available in this browser. Please open this page in a current version of Chrome, Edge, Firefox or Safari.',
   'widget.video-unsupported-invite': '{name} invited you to {mode, select, voice {a voice call} other {video}}, but video and voice are not available in this browser. You can keep chatting.',
+  'widget.queue-position': 'Your place in the queue: {position}',
+  'widget.queue-next': 'You are next in the queue',
+  'widget.offline-closed-until': 'We’re closed right now and open again {when}.',
+  'widget.offline-closed': 'We’re closed right now.',
+  'widget.offline-no-agents': 'Nobody is available to chat right now.',
+  'widget.offline-intro': 'Leave us a message and we’ll answer by email.',
+  'widget.offline-email': 'Your email address',
+  'widget.offline-message': 'Your message',
+  'widget.offline-send': 'Send message',
+  'widget.offline-sending': 'Sending your message…',
+  'widget.offline-sent': 'Thank you! We have your message and will answer at {email}.',
+  'widget.offline-done': 'Done',
+  'widget.offline-email-required': 'Enter your email address so that we can answer you.',
+  'widget.offline-email-invalid': 'Enter an email address like name@example.com.',
+  'widget.offline-text-required': 'Write your message.',
+  'widget.waiting-closed': 'We’re closed now: nobody will take this chat until we open again.',
+  'widget.waiting-no-agents': 'Nobody is available to take this chat right now.',
+  'widget.leave-message-instead': 'Leave a message instead',
 
   // ---- status lines ----
   'status.connecting': 'Connecting…',
@@ -157,6 +175,7 @@ export const en = {
   'banner.controlling': '{name} is controlling this page',
   'banner.stop-control': 'Stop control',
   'banner.stop': 'Stop sharing',
+  'banner.move': 'Move the banner to the other side',
 
   // ---- <vc-menu-button> ----
   'menu.label': 'Menu',

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ConversationDescriptorSchema, VerifiedIdentitySchema } from './descriptor.js';
 import { ConversationAuthSchema, PublicKeyJwkSchema } from './signing.js';
+import { QueueOfflineDetail } from './offline.js';
 
 /** Request and response bodies of the reference broker's HTTP API. */
 
@@ -123,13 +124,16 @@ export const QueueEntry = v.object({
   topic: v.optional(v.string()),
   createdAt: v.number(),
   claimedBy: v.optional(v.object({ id: v.string(), display: v.string() })),
-  state: v.picklist(['waiting', 'claimed', 'closed']),
+  /** `offline`: a message a visitor left while nobody was available (see `offline`); `closed` once an agent handled it. */
+  state: v.picklist(['waiting', 'claimed', 'closed', 'offline']),
   /** The website vouched for this customer (signed identity). */
   verified: v.optional(VerifiedIdentitySchema),
   /** The agent linked the chat to this customer record. */
   link: v.optional(CustomerLink),
   /** The Janus its rooms live on (the descriptors' `gateway`); changes when a dead Janus's conversations are moved. */
   gateway: v.optional(v.string()),
+  /** Only on offline messages (ids `offline-…`): who to answer, and what they wrote. */
+  offline: v.optional(QueueOfflineDetail),
 });
 export type QueueEntry = v.InferOutput<typeof QueueEntry>;
 

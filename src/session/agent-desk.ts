@@ -53,7 +53,7 @@ export interface DeskError {
   /** The broker's own message (English), for 'broker'. */
   detail?: string;
   /** What was being done. */
-  action: 'sign-in' | 'claim' | 'end' | 'presence' | 'queue';
+  action: 'sign-in' | 'claim' | 'end' | 'presence' | 'queue' | 'handle';
 }
 
 export interface DeskConversation {
@@ -93,6 +93,8 @@ export interface AgentDeskState {
   active?: string;
   /** Claims under way. */
   claiming: readonly string[];
+  /** Offline messages being marked handled. */
+  handling?: readonly string[];
   error?: DeskError;
 }
 
@@ -138,6 +140,12 @@ export interface AgentDeskController extends Observable<AgentDeskEvents> {
   /** Connects a conversation again (a new connection) after it failed. */
   retry(id: string): void;
   setPresence(status: AgentPresenceStatus): Promise<boolean>;
+  /**
+   * Marks a message a visitor left while nobody was available (a queue entry
+   * in state `offline`) as handled (answered by email): it leaves the queue
+   * for every console.
+   */
+  handleOffline(id: string): Promise<boolean>;
   /** Stops everything: the queue stream, every conversation (disposed). */
   dispose(): void;
 }
@@ -406,6 +414,33 @@ class AgentDesk extends TypedEventTarget<AgentDeskEvents> implements AgentDeskCo
     this.update({ conversations: this.patch(id, { controller, ended: false }) });
     this.follow(id, controller);
     void controller.connect(c.descriptor).catch(() => { /* its state says why */ });
+  }
+
+  async handleOffline(id: string): Promise<boolean> {
+    const token = this._token;
+    const handling = this._state.handling ?? [];
+    if (!token || handling.includes(id)) return false;
+    this.update({ handling: [...handling, id], error: undefined });
+    const done = () => this.update({ handling: (this._state.handling ?? []).filter((x) => x !== id) });
+    try {
+      const res = await this.post(`api/offline-messages/${encodeURIComponent(id)}/handled`, {}, token);
+      done();
+      if (res.status === 401) {
+        this.ended({ code: 'session-ended', action: 'handle' });
+        return false;
+      }
+      if (!res.ok) {
+        this.update({ error: brokerError(await res.json().catch(() => undefined), res.status, 'handle') });
+        return false;
+      }
+      // The queue stream says so too (state 'closed'); shown at once here.
+      if (this.entries?.delete(id)) this.publishQueue();
+      return true;
+    } catch {
+      done();
+      this.update({ error: { code: 'network', action: 'handle' } });
+      return false;
+    }
   }
 
   async setPresence(status: AgentPresenceStatus): Promise<boolean> {

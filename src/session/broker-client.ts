@@ -3,13 +3,17 @@ import {
   ApiError,
   ClaimResponse,
   ConversationGrant,
+  CustomerAvailability,
   CustomerSearchResponse,
+  OfflineMessageReceipt,
+  QueuePosition,
   RegisterKeyResponse,
   TranscriptResponse,
   type ArchivedMessage,
   type ConversationDescriptor,
   type CreateConversationRequest,
   type CustomerRecord,
+  type OfflineMessageRequest,
   type PublicKeyJwk,
 } from '../protocol/index.js';
 import type { ConversationOptions } from './conversation.js';
@@ -122,6 +126,35 @@ export class BrokerClient {
       method: 'POST',
       headers: { authorization: `Bearer ${agentToken}` },
       body: JSON.stringify(record),
+      signal,
+    }, v.unknown());
+  }
+
+  /** Whether a chat can reach an agent now (opening hours, agents' presence): `GET /api/availability`. */
+  availability(signal?: AbortSignal): Promise<CustomerAvailability> {
+    return this.call('api/availability', { method: 'GET', signal }, CustomerAvailability);
+  }
+
+  /** Leaves a message for the agents when nobody is available: `POST /api/offline-messages`. */
+  leaveMessage(message: OfflineMessageRequest, signal?: AbortSignal): Promise<OfflineMessageReceipt> {
+    return this.call('api/offline-messages', { method: 'POST', body: JSON.stringify(message), signal }, OfflineMessageReceipt);
+  }
+
+  /** The customer's place in the queue while no agent has taken the chat, proven with the resume key. */
+  queuePosition(conversationId: string, resumeKey: string, signal?: AbortSignal): Promise<QueuePosition> {
+    return this.call(`api/conversations/${encodeURIComponent(conversationId)}/queue`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${resumeKey}` },
+      signal,
+    }, QueuePosition);
+  }
+
+  /** Ends the conversation for both sides (the customer, with its resume key). */
+  async close(conversationId: string, resumeKey: string, signal?: AbortSignal): Promise<void> {
+    await this.call(`api/conversations/${encodeURIComponent(conversationId)}/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${resumeKey}` },
+      body: '{}',
       signal,
     }, v.unknown());
   }

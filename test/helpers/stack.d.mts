@@ -6,4 +6,5 @@ export interface Stack {
   env: { gateway: string; gatewayProxy: string; broker: string; agent: { username: string; password: string } };
   stop(): Promise<void>;
 }
-export function startStack(opts?: { staticRoot?: string }): Promise<Stack>;
+/** `broker`: further options of startBroker (server/broker.ts), e.g. `{ offlineWithoutAgents: true }` or `{ openingHours }`. */
+export function startStack(opts?: { staticRoot?: string; broker?: Record<string, unknown> }): Promise<Stack>;

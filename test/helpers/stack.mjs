@@ -10,7 +10,13 @@ register();
 /** Tests create many conversations from one address; the limits themselves are tested in test/server. */
 const GENEROUS = { perMinute: 100_000, burst: 10_000 };
 
-export async function startStack({ staticRoot } = {}) {
+/**
+ * `broker`: further broker options. By default a chat waits in the queue
+ * whether or not an agent is signed in (most tests start the customer
+ * first); `{ offlineWithoutAgents: true }` tests the product's default, the
+ * message form when nobody is there.
+ */
+export async function startStack({ staticRoot, broker: brokerOpts = {} } = {}) {
   // A short reclaim window lets the tests see both outcomes of a dropped
   // socket (session claimed back, or lost and rebuilt) in seconds.
   const janus = await startJanus({ reclaimTimeoutS: 3, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
@@ -31,6 +37,8 @@ export async function startStack({ staticRoot } = {}) {
       openCaps: { perClient: 50_000, perNetwork: 50_000, perUser: 50_000 },
       port: 0,
       staticRoot,
+      offlineWithoutAgents: false,
+      ...brokerOpts,
     });
     proxy = await startTcpProxy(janus.port);
   } catch (e) {

@@ -153,7 +153,7 @@ describe('presence through the broker', () => {
   test('the widget asks anyone-available: a boolean and a count, never who', async () => {
     const r = await api(b.url, '/api/availability');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { available: false, agents: 0 });
+    assert.deepEqual(r.body, { available: false, agents: 0, reason: 'no-agents' });
     await setPresence(a.url, bearerOf('zed', 'Zed Secretname'), 'available');
     const after = await availabilityUntil(b.url, (x) => x.available);
     assert.deepEqual(after, { available: true, agents: 1 });

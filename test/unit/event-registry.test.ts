@@ -31,6 +31,8 @@ const typedInDom: { [K in VcEventName]: Same<HTMLElementEventMap[K], CustomEvent
   'vc-cobrowse-control': true,
   'vc-cobrowse-end': true,
   'vc-cobrowse-action': true,
+  'vc-panel-toggle': true,
+  'vc-offline-message': true,
   'vc-compose': true,
   'vc-typing': true,
   'vc-page-open-request': true,

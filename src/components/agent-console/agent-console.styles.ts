@@ -139,15 +139,27 @@ export const agentConsoleStyles = [
       align-items: center;
       gap: 0.35rem;
     }
-    .queue li {
+    .queue li,
+    .offline-list li {
       display: flex;
       align-items: center;
       gap: 0.5rem;
       padding: 0.35rem 0;
       border-top: 1px solid var(--_vc-subtle);
     }
-    .queue li:first-child {
+    .queue li:first-child,
+    .offline-list li:first-child {
       border-top: 0;
+    }
+    .offline-list li {
+      align-items: flex-start;
+    }
+    .offline-text {
+      font-size: 0.875rem;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      max-height: 6.5em;
+      overflow: auto;
     }
     .who {
       flex: 1 1 auto;

@@ -57,6 +57,7 @@ useAgentCatalogue();
  * @csspart header - The top bar: title, presence, sound, notifications, help, who is signed in.
  * @csspart sidebar - The conversations column (queue, own conversations, call tiles).
  * @csspart queue - The waiting list.
+ * @csspart offline-messages - Messages visitors left while nobody was available (Mark handled).
  * @csspart conversations - The list of the agent's own conversations.
  * @csspart tiles - The tiles of calls in conversations not in front.
  * @csspart main - The conversation in front (or the sign-in).
@@ -538,6 +539,8 @@ export class AgentConsole extends LocalizedElement {
     const me = s.agent?.id;
     const queue = s.queue ?? [];
     const waiting = queue.filter((e) => e.state === 'waiting');
+    // Messages visitors left while nobody was available: answered by email, then marked handled.
+    const offline = queue.filter((e) => e.state === 'offline' && e.offline);
     const stream = s.stream === 'live' ? this.t('console.stream.live') : s.stream === 'reconnecting' ? this.t('console.stream.reconnecting') : this.t('console.stream.connecting');
     const tiles = s.conversations.filter((c) => c.id !== s.active && isInCall(c));
     return html`
@@ -550,6 +553,14 @@ export class AgentConsole extends LocalizedElement {
             </ul>`
           : html`<p class="empty">${this.t('console.nobody-waiting')}</p>`}
       </section>
+      ${offline.length
+        ? html`<section aria-labelledby="offline-heading">
+            <h2 id="offline-heading">${this.t('console.offline-heading', { count: offline.length })}</h2>
+            <ul class="offline-list" part="offline-messages">
+              ${repeat(offline, (e) => e.id, (e) => this._renderOffline(e, s.handling?.includes(e.id) ?? false))}
+            </ul>
+          </section>`
+        : nothing}
       <section aria-labelledby="mine-heading">
         <h2 id="mine-heading">${this.t('console.mine-heading', { count: s.conversations.length })}</h2>
         ${s.conversations.length
@@ -586,6 +597,23 @@ export class AgentConsole extends LocalizedElement {
       </span>
       <button class="btn-primary" type="button" aria-label=${this.t('console.claim-label', { name: e.display })} ?disabled=${claiming} @click=${() => void this._claim(e.id)}>
         ${this.t('console.claim')}
+      </button>
+    </li>`;
+  }
+
+  /** A message a visitor left while nobody was available: who, the address to answer, what they wrote, and Mark handled. */
+  private _renderOffline(e: QueueEntry, handling: boolean): TemplateResult {
+    const m = e.offline!;
+    const agoMs = Math.max(0, Date.now() - e.createdAt);
+    return html`<li class="offline-message" data-id=${e.id}>
+      <span class="who">
+        <span class="name">${e.display}</span>
+        <a class="detail" href=${`mailto:${m.email}`}>${m.email}</a>
+        <span class="detail">${this.t('console.offline-left', { minutes: Math.floor(agoMs / 60_000) })}</span>
+        <span class="offline-text">${m.text}</span>
+      </span>
+      <button class="btn-ghost" type="button" aria-label=${this.t('console.offline-handled-label', { name: e.display })} ?disabled=${handling} @click=${() => void this.activeDesk?.handleOffline(e.id)}>
+        ${this.t('console.offline-handled')}
       </button>
     </li>`;
   }

@@ -29,8 +29,9 @@ const HELD_ICON = '◷';
 /**
  * The chat log of one conversation: messages, system lines and a typing indicator.
  * All text is rendered as text, never as HTML. New messages from the other side
- * are announced to screen readers through a polite live region; the log scrolls to
- * the newest entry when the user was already at (or near) the bottom.
+ * are announced to screen readers through a polite live region; the log keeps
+ * the newest entry in view unless the user scrolled up (a log that only got
+ * shorter, taller, or was hidden and shown again keeps following).
  *
  * Set `held` while the connection is down: our unsent messages then read
  * "Not sent yet — will be sent when the connection is back".
@@ -88,18 +89,56 @@ export class ChatTranscript extends LocalizedElement {
 
   private readonly _seen = new Set<string>();
   private _primed = false;
+  /**
+   * The log follows new entries unless the user really scrolled up. Only a
+   * scroll up from where the log was left decides that: a log that got
+   * shorter (the video frame opened above it), taller (it closed), or was
+   * hidden and shown again (the panel closed, a reload) still follows.
+   */
   private _stickToBottom = true;
+  /** scrollTop where the log was left (by us, or by the user's last scroll). */
+  private _anchorTop = 0;
+  private readonly _resize = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this._onResize()) : undefined;
+  private _observed?: HTMLElement;
 
-  /** Scrolls the log to its newest entry. */
+  /** Scrolls the log to its newest entry (and follows new ones again). */
   scrollToEnd(): void {
     const log = this._log;
-    if (log) log.scrollTop = log.scrollHeight;
+    this._stickToBottom = true;
+    if (!log) return;
+    log.scrollTop = log.scrollHeight;
+    this._anchorTop = log.scrollTop;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._resize?.disconnect();
+    this._observed = undefined;
+  }
+
+  /** Whether the user scrolled up, judged from where the log is now (a scroll event may not have come yet). */
+  private _judgeScroll(): void {
+    const log = this._log;
+    // Hidden (display: none): nothing to judge; it follows again when shown.
+    if (!log || log.clientHeight === 0) return;
+    const fromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
+    if (fromBottom <= STICK_THRESHOLD) this._stickToBottom = true;
+    else if (log.scrollTop < this._anchorTop - STICK_THRESHOLD) this._stickToBottom = false;
+    this._anchorTop = log.scrollTop;
+  }
+
+  private _onScroll(): void {
+    this._judgeScroll();
+  }
+
+  /** The log changed size (video opened or closed, the panel was shown): keep the newest entry in view. */
+  private _onResize(): void {
+    if (this._stickToBottom) this.scrollToEnd();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('entries')) return;
-    const log = this._log;
-    this._stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight <= STICK_THRESHOLD;
+    this._judgeScroll();
 
     const fresh: (TranscriptMessage | TranscriptPageCard)[] = [];
     for (const entry of this.entries) {
@@ -123,13 +162,19 @@ export class ChatTranscript extends LocalizedElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    const log = this._log;
+    if (log && log !== this._observed) {
+      this._resize?.disconnect();
+      this._resize?.observe(log);
+      this._observed = log;
+    }
     if (changed.has('entries') && this._stickToBottom) this.scrollToEnd();
   }
 
   protected override render(): TemplateResult {
     const typing = this.peerTyping?.trim();
     return html`
-      <div class="log" part="log" role="log" aria-label=${this.label ?? this.t('transcript.label')} tabindex="0">
+      <div class="log" part="log" role="log" aria-label=${this.label ?? this.t('transcript.label')} tabindex="0" @scroll=${this._onScroll}>
         ${this.entries.length === 0
           ? html`<div class="empty"><slot name="empty">${this.t('transcript.empty')}</slot></div>`
           : repeat(this.entries, (e) => e.id, (e) => this._renderEntry(e))}

@@ -9,11 +9,67 @@ export const cobrowseBannerStyles = [
       display: block;
       --_vc-cb-accent: var(--vc-cobrowse-color, #c2410c);
     }
+    /* A pill in a bottom corner, never over the top of the page where sites keep their navigation. */
     :host([fixed]) {
       position: fixed;
-      inset-block-start: 0;
-      inset-inline: 0;
       z-index: 2147483646;
+      inset-block-end: calc(var(--vc-offset, 1.25rem) + env(safe-area-inset-bottom, 0px));
+      inset-inline-start: calc(var(--vc-offset, 1.25rem) + max(env(safe-area-inset-left, 0px), env(safe-area-inset-right, 0px)));
+      max-width: calc(100vw - 2 * var(--vc-offset, 1.25rem));
+      touch-action: none;
+    }
+    /* The other bottom corner: above the widget's launcher. */
+    :host([fixed][side='end']) {
+      inset-inline-start: auto;
+      inset-inline-end: calc(var(--vc-offset, 1.25rem) + max(env(safe-area-inset-left, 0px), env(safe-area-inset-right, 0px)));
+      inset-block-end: calc(var(--vc-offset, 1.25rem) + 4rem + env(safe-area-inset-bottom, 0px));
+    }
+    /* Dragged: its inline left/top place it. */
+    :host([fixed][moved]) {
+      inset: auto;
+    }
+    :host([fixed]) .bar {
+      flex-wrap: nowrap;
+      justify-content: flex-start;
+      gap: 0.5rem;
+      padding-block: 0.3rem;
+      padding-inline: 0.25rem 0.35rem;
+      border: 2px solid var(--_vc-cb-accent);
+      border-radius: 999px;
+      box-shadow: 0 6px 20px rgb(0 0 0 / 0.2);
+      cursor: grab;
+      user-select: none;
+    }
+    :host([fixed]) .bar:active {
+      cursor: grabbing;
+    }
+    :host([fixed]) .text {
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      min-width: 0;
+    }
+    :host([fixed]) button:not(.grip) {
+      border-radius: 999px;
+      white-space: nowrap;
+    }
+    .grip {
+      flex: none;
+      display: grid;
+      place-items: center;
+      width: 1.75rem;
+      height: 1.75rem;
+      padding: 0;
+      background: transparent;
+      border-color: transparent;
+      color: inherit;
+      cursor: grab;
+    }
+    .grip svg {
+      width: 0.65rem;
+      height: 1rem;
+      fill: currentColor;
+      opacity: 0.7;
     }
     .bar {
       display: flex;
@@ -29,6 +85,10 @@ export const cobrowseBannerStyles = [
     }
     :host([mode='controlling']) .bar {
       background: var(--_vc-cb-accent);
+      color: #fff;
+    }
+    :host([mode='controlling']) .grip {
+      background: transparent;
       color: #fff;
     }
     .dot {

@@ -11,6 +11,9 @@ export const customerChatStyles = [
       font-size: 0.9375rem;
       line-height: 1.4;
       --_vc-offset: var(--vc-offset, 1.25rem);
+      /* Clear of a phone's notch and home indicator (non-zero only with viewport-fit=cover). */
+      --_vc-edge-bottom: calc(var(--_vc-offset) + env(safe-area-inset-bottom, 0px));
+      --_vc-edge-side: calc(var(--_vc-offset) + max(env(safe-area-inset-left, 0px), env(safe-area-inset-right, 0px)));
     }
     :host([hidden]) {
       display: none;
@@ -21,8 +24,8 @@ export const customerChatStyles = [
     .launcher {
       position: fixed;
       z-index: 2147483000;
-      inset-inline-end: var(--_vc-offset);
-      inset-block-end: var(--_vc-offset);
+      inset-inline-end: var(--_vc-edge-side);
+      inset-block-end: var(--_vc-edge-bottom);
       display: inline-flex;
       align-items: center;
       gap: 0.5rem;
@@ -60,11 +63,12 @@ export const customerChatStyles = [
     .panel {
       position: fixed;
       z-index: 2147483000;
-      inset-inline-end: var(--_vc-offset);
+      inset-inline-end: var(--_vc-edge-side);
       /* --_vc-keyboard / --_vc-visible-height: set while an on-screen keyboard covers the page's bottom. */
-      inset-block-end: calc(var(--_vc-offset) + 3.75rem + var(--_vc-keyboard, 0px));
+      inset-block-end: calc(var(--_vc-edge-bottom) + 3.75rem + var(--_vc-keyboard, 0px));
       width: min(22.5rem, calc(100vw - 2 * var(--_vc-offset)));
       height: min(35rem, calc(var(--_vc-visible-height, 100vh) - var(--_vc-offset) - 5.5rem));
+      height: min(35rem, calc(var(--_vc-visible-height, 100dvh) - var(--_vc-offset) - 5.5rem));
       display: flex;
       flex-direction: column;
       background: var(--_vc-surface);
@@ -85,7 +89,11 @@ export const customerChatStyles = [
         animation: none;
       }
     }
-    header {
+    .panel:focus {
+      /* Focus rests on the panel only while its next control is on the way (see _keepFocus). */
+      outline: none;
+    }
+    .header {
       display: flex;
       align-items: center;
       gap: 0.5rem;
@@ -125,10 +133,12 @@ export const customerChatStyles = [
     .close:hover {
       background: color-mix(in srgb, var(--_vc-on-primary) 18%, transparent);
     }
-    header :focus-visible {
+    .header :focus-visible {
       outline-color: var(--_vc-on-primary);
     }
     .start,
+    .offline,
+    .offline-sent,
     .busy,
     .unsupported,
     .ended {
@@ -147,14 +157,26 @@ export const customerChatStyles = [
       justify-content: center;
       color: var(--_vc-muted);
     }
-    .start p {
+    .start p,
+    .offline p,
+    .offline-sent p {
       margin: 0 0 0.25rem;
     }
-    .start label {
+    .offline-reason {
+      font-weight: 600;
+    }
+    .start label,
+    .offline label {
       font-size: 0.875rem;
       font-weight: 600;
     }
-    .start input {
+    .offline textarea {
+      resize: vertical;
+      min-height: 5rem;
+    }
+    .start input,
+    .offline input,
+    .offline textarea {
       font: inherit;
       color: var(--_vc-text);
       background: var(--_vc-surface);
@@ -162,12 +184,39 @@ export const customerChatStyles = [
       border-radius: calc(var(--_vc-radius) * 0.67);
       padding: 0.5rem 0.625rem;
     }
-    .start input:focus-visible {
+    .start input:focus-visible,
+    .offline input:focus-visible,
+    .offline textarea:focus-visible {
       outline-offset: 0;
       border-color: var(--_vc-focus);
     }
-    .start button {
+    .offline [aria-invalid='true'] {
+      border-color: var(--_vc-danger);
+    }
+    .field-error {
+      color: var(--_vc-danger);
+      font-size: 0.8125rem;
+      margin-block-start: -0.375rem;
+    }
+    .field-error:empty {
+      display: none;
+    }
+    .start button,
+    .offline button,
+    .offline-sent button {
       align-self: flex-start;
+    }
+    .waiting-note {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25rem 0.5rem;
+      margin: 0.5rem 0.75rem 0;
+      padding: 0.5rem 0.625rem;
+      border: 1px solid var(--_vc-border);
+      border-radius: calc(var(--_vc-radius) * 0.67);
+      background: var(--_vc-subtle);
+      font-size: 0.875rem;
     }
     chat-transcript {
       flex: 1 1 auto;
@@ -209,10 +258,57 @@ export const customerChatStyles = [
 
     .cobrowse-prompt {
       position: fixed;
-      inset-inline-end: var(--_vc-offset);
-      inset-block-end: calc(var(--_vc-offset) + 4rem);
+      inset-inline-end: var(--_vc-edge-side);
+      inset-block-end: calc(var(--_vc-edge-bottom) + 4rem);
       width: min(22rem, calc(100vw - 2 * var(--_vc-offset)));
       z-index: 2147483001;
+    }
+
+    /* position="left" / "right": that corner, whatever the language's direction. */
+    :host([position='left']) :is(.launcher, .panel, .cobrowse-prompt) {
+      inset-inline: auto;
+      left: var(--_vc-edge-side);
+    }
+    :host([position='right']) :is(.launcher, .panel, .cobrowse-prompt) {
+      inset-inline: auto;
+      right: var(--_vc-edge-side);
+    }
+
+    /* A phone: the open panel fills the screen, clear of the notch, the rounded corners and the home indicator. */
+    @media (max-width: 30rem), (max-height: 30rem) {
+      .panel,
+      :host([position]) .panel {
+        inset: 0;
+        width: auto;
+        height: 100vh;
+        /* With an on-screen keyboard up, only what is visible above it (the message box stays in sight). */
+        height: var(--_vc-visible-height, 100dvh);
+        max-height: none;
+        border: 0;
+        border-radius: 0;
+        box-shadow: none;
+        animation: none;
+        padding-inline: env(safe-area-inset-left, 0px) env(safe-area-inset-right, 0px);
+        padding-block-end: env(safe-area-inset-bottom, 0px);
+        box-sizing: border-box;
+      }
+      .header {
+        margin-inline: calc(-1 * env(safe-area-inset-left, 0px)) calc(-1 * env(safe-area-inset-right, 0px));
+        padding-block-start: calc(0.625rem + env(safe-area-inset-top, 0px));
+        padding-inline: calc(0.875rem + env(safe-area-inset-left, 0px)) calc(0.5rem + env(safe-area-inset-right, 0px));
+      }
+      /* Covered by the panel: out of the way of Tab too. */
+      :host([open]) .launcher {
+        display: none;
+      }
+      .cobrowse-prompt {
+        inset-inline: var(--_vc-offset);
+        width: auto;
+      }
+      /* The panel fills the screen: the cobrowse pill waits below its title bar, off the message box. */
+      :host([open]) cobrowse-banner[fixed]:not([moved]) {
+        inset-block: calc(4rem + env(safe-area-inset-top, 0px)) auto;
+      }
     }
 `,
 ];

@@ -1,6 +1,8 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import * as v from 'valibot';
+import { EmailAddress, MAX_OFFLINE_TEXT } from '../../protocol/index.js';
 import {
   canSend,
   createConversation,
@@ -11,17 +13,19 @@ import {
   type ConversationController,
   type ConversationOptions,
   type ConversationState,
+  type OfflineState,
 } from '../../session/index.js';
 import { ConversationHost } from '../conversation-host.js';
 import { attempt, failureText, type Failure } from '../errors.js';
 import { LocalizedElement } from '../localized-element.js';
-import type { VcComposeDetail, VcPageOpenRequestDetail, VcTypingDetail } from '../events.js';
+import { dispatchVcEvent, type VcComposeDetail, type VcPageOpenRequestDetail, type VcTypingDetail } from '../events.js';
 import { customerStatusLine } from '../status-line.js';
 import '../chat-transcript/chat-transcript.js';
 import '../chat-composer/chat-composer.js';
 import { cobrowsePrompts } from './cobrowse-prompts.js';
 import { CustomerVideo } from './customer-video.js';
 import { KeyboardInsetController } from './keyboard-inset.js';
+import { focusTarget, type FocusWish } from './focus.js';
 import { customerChatStyles } from './customer-chat.styles.js';
 
 // Kept here too for code that imported them from the element (they moved to the session layer).
@@ -53,12 +57,21 @@ export { storageKeyFor, type StoredConversation } from '../../session/index.js';
  * @fires {CustomEvent<VcCobrowseControlDetail>} vc-cobrowse-control - Remote control was requested, granted, denied or revoked.
  * @fires {CustomEvent<VcCobrowseEndDetail>} vc-cobrowse-end - Cobrowse ended (either side).
  * @fires {CustomEvent<VcCobrowseActionDetail>} vc-cobrowse-action - An agent action was performed on this page, or refused.
+ * @fires {CustomEvent<VcPanelToggleDetail>} vc-panel-toggle - The chat panel opened or closed: `{open}`.
+ * @fires {CustomEvent<VcOfflineMessageDetail>} vc-offline-message - Nobody was available and the visitor left a message: `{id}`.
  *
  * Page cards the agent pushes open on click: same-origin pages in this tab,
  * others in a new tab with `noopener`.
  *
+ * When nobody can take a chat (outside the broker's opening hours, or no
+ * agent available: `GET /api/availability`), the panel says so at once and
+ * offers to leave a message and an email address instead. While a customer
+ * waits for an agent, the status line shows their place in the queue. On a
+ * phone-sized viewport the open panel fills the screen (safe-area insets
+ * respected: give the page `viewport-fit=cover`).
+ *
  * @slot launcher-label - Text of the launcher (default: the `label` property, "Chat with us").
- * @slot greeting - Text above the start form.
+ * @slot greeting - Text above the start form (default: the `greeting` property, "Hi! Ask us anything…").
  *
  * @csspart launcher - The launcher button.
  * @csspart panel - The chat panel (role="dialog").
@@ -66,6 +79,7 @@ export { storageKeyFor, type StoredConversation } from '../../session/index.js';
  * @csspart close - The Close button.
  * @csspart error - The error bar (role="alert").
  * @csspart start-form - The start form.
+ * @csspart offline-form - The form to leave a message when nobody is available.
  * @csspart transcript - The `<chat-transcript>`.
  * @csspart composer - The `<chat-composer>`.
  * @csspart video-invite - The `<video-invite>` while the agent invites to video.
@@ -118,6 +132,22 @@ export class CustomerChat extends LocalizedElement {
   @property()
   label?: string;
 
+  /** Text above the start form (default: "Hi! Ask us anything…" in the element's locale; the `greeting` slot wins). */
+  @property()
+  greeting?: string;
+
+  /**
+   * Which corner the launcher and the panel sit in: `right` or `left`
+   * (physical, whatever the language's direction). Default: the end of the
+   * line (right, or left in right-to-left languages).
+   */
+  @property({ reflect: true })
+  position?: 'left' | 'right';
+
+  /** The visitor's name when the site knows it (page API `identify({name})`): filled into the start and message forms. */
+  @property({ attribute: 'visitor-name' })
+  visitorName?: string;
+
   /**
    * Signed identity of the site's logged-in user (made by the site's server:
    * see the README, "Visitor identity"). Set it before the chat starts, as the
@@ -137,6 +167,8 @@ export class CustomerChat extends LocalizedElement {
   @state() private _unread = 0;
   /** What an action of the customer's failed with (send, open a page). */
   @state() private _actionError?: Failure;
+  /** Problems of the message form's fields, by field. */
+  @state() private _fieldErrors: { email?: 'widget.offline-email-required' | 'widget.offline-email-invalid'; text?: 'widget.offline-text-required' } = {};
 
   @query('.launcher') private _launcher!: HTMLButtonElement;
 
@@ -149,14 +181,30 @@ export class CustomerChat extends LocalizedElement {
       if (!this.open) this._unread++;
     },
   });
-  private readonly _video = new CustomerVideo(this, () => this._conv.controller);
+  private readonly _video = new CustomerVideo(this, () => this._conv.controller, (accepted) => {
+    this._focusWish = accepted ? 'video' : 'composer';
+  });
   /** An on-screen keyboard must not cover the message box (visual viewport). */
   private readonly _keyboard = new KeyboardInsetController(this);
   private _focusOnOpen = false;
+  /** Where focus goes once it can (after Start chat: the message box; after Accept: the video controls). */
+  private _focusWish?: FocusWish;
+  /** Focus was inside the element before this update (to bring it back if the update took its element away). */
+  private _hadFocus = false;
+  /** The element moves focus itself now (not the visitor). */
+  private _movingFocus = false;
+  private _firstUpdateDone = false;
+  /** The last offline message announced with vc-offline-message. */
+  private _announcedOffline?: string;
 
   constructor() {
     super();
     this._entry.on('change', () => this.requestUpdate());
+  }
+
+  /** The customer's way into a chat (start, resume, availability, offline message, reset), for a page API. */
+  get entry(): CustomerEntry {
+    return this._entry;
   }
 
   /** State of the conversation, once there is one. */
@@ -168,6 +216,24 @@ export class CustomerChat extends LocalizedElement {
   show(): void {
     this._focusOnOpen = true;
     this.open = true;
+  }
+
+  /** Opens or closes the panel. */
+  toggle(): void {
+    if (this.open) this.hide();
+    else this.show();
+  }
+
+  /**
+   * The visitor logged out: ends and forgets the conversation (for both
+   * sides), the identity and the name, and shows the start form.
+   */
+  reset(): void {
+    this.identity = undefined;
+    this.visitorName = undefined;
+    this._actionError = undefined;
+    this._fieldErrors = {};
+    this._entry.reset();
   }
 
   /** Closes the panel and returns focus to the launcher. */
@@ -205,11 +271,13 @@ export class CustomerChat extends LocalizedElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.addEventListener('focusin', this._onFocusIn);
     this._configure();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.removeEventListener('focusin', this._onFocusIn);
     this._entry.stop();
   }
 
@@ -221,7 +289,11 @@ export class CustomerChat extends LocalizedElement {
     if (changed.has('open')) {
       if (this.open) this._unread = 0;
       this._entry.setOpen(this.open);
+      // Nobody there? Say so at once, before the visitor writes anything.
+      if (this.open) void this._entry.checkAvailability();
     }
+    this._parkFocusIfLeaving();
+    this._hadFocus = (this.renderRoot as ShadowRoot).activeElement != null;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -229,6 +301,102 @@ export class CustomerChat extends LocalizedElement {
       this._focusOnOpen = false;
       this._focusPanel();
     }
+    if (changed.has('open') && this._firstUpdateDone) dispatchVcEvent(this, 'vc-panel-toggle', { open: this.open });
+    this._firstUpdateDone = true;
+    const offline = this._entry.state.offline;
+    if (offline?.status === 'sent' && offline.id && offline.id !== this._announcedOffline) {
+      this._announcedOffline = offline.id;
+      dispatchVcEvent(this, 'vc-offline-message', { id: offline.id });
+    }
+    void this._keepFocus();
+  }
+
+  /**
+   * Focus never drops to the page: when this update takes away the element
+   * that has focus (the start form, the invitation, the video frame, a
+   * cobrowse prompt), focus waits on the panel (the launcher when it is
+   * closed) instead of falling to <body>, and goes on to the next sensible
+   * control once it is there: the message box after Start chat and after End
+   * video, the video controls after Accept. A focus the visitor moves
+   * themselves cancels that.
+   */
+  private async _keepFocus(): Promise<void> {
+    const root = this.renderRoot as ShadowRoot;
+    const lost = this._hadFocus && root.activeElement === null && (document.activeElement === document.body || document.activeElement === null);
+    this._hadFocus = false;
+    if (lost) this._focusWish ??= this._defaultWish();
+    const wish = this._focusWish;
+    if (wish === undefined) return;
+    const panel = root.querySelector<HTMLElement>('.panel');
+    if (!this.open) {
+      this._focusWish = undefined;
+      if (lost || root.activeElement === panel) this._moveFocus(this._launcher);
+      return;
+    }
+    // Still on what the wish came from (the invitation until it goes): wait.
+    if (!lost && root.activeElement !== panel) return;
+    const target = await focusTarget(root, wish);
+    // Meanwhile the visitor may have moved on.
+    if (this._focusWish !== wish || (root.activeElement !== null && root.activeElement !== panel)) return;
+    if (target) {
+      this._focusWish = undefined;
+      this._moveFocus(target);
+    } else if (root.activeElement !== panel) {
+      // Not there yet (the composer while connecting, the controls while video starts): wait on the panel.
+      this._moveFocus(panel);
+    }
+  }
+
+  private _moveFocus(el: HTMLElement | null | undefined): void {
+    this._movingFocus = true;
+    try {
+      el?.focus();
+    } finally {
+      this._movingFocus = false;
+    }
+  }
+
+  /** The visitor put focus somewhere themselves: no focus is waiting any more. */
+  private readonly _onFocusIn = (): void => {
+    if (this._movingFocus) return;
+    const root = this.renderRoot as ShadowRoot;
+    if (root.activeElement && !root.activeElement.matches('.panel')) this._focusWish = undefined;
+  };
+
+  /**
+   * Before rendering: when what has focus is about to go (its part of the
+   * state ends), park focus on the panel (or the launcher) first, so it never
+   * passes through <body>.
+   */
+  private _parkFocusIfLeaving(): void {
+    const root = this.renderRoot as ShadowRoot;
+    const active = root.activeElement;
+    if (!active) return;
+    const entry = this._entry.state;
+    const video = this._conv.state?.video.phase;
+    const cobrowse = this._conv.state?.cobrowse;
+    const leaving =
+      (active.localName === 'video-invite' && video !== 'invited') ||
+      (active.localName === 'video-frame' && video !== 'starting' && video !== 'active') ||
+      (active.localName === 'cobrowse-consent' && !(cobrowse?.phase === 'asked' || (cobrowse?.phase === 'active' && cobrowse.control === 'asked'))) ||
+      (active.localName === 'cobrowse-banner' && cobrowse?.phase !== 'active') ||
+      (active.closest('form.start') !== null && entry.phase !== 'start') ||
+      (active.closest('form.offline') !== null && (entry.phase !== 'offline' || entry.offline?.status === 'sent')) ||
+      (active.closest('.waiting-note') !== null && !entry.waitingInVain) ||
+      (active.closest('.video-start') !== null && video !== 'idle') ||
+      (active.closest('.ended, .offline-sent') !== null && entry.phase !== 'chat' && entry.phase !== 'offline');
+    if (!leaving) return;
+    this._focusWish ??= this._defaultWish();
+    this._moveFocus(this.open ? root.querySelector<HTMLElement>('.panel') : this._launcher);
+  }
+
+  /** Where focus goes when its element went away: what the visitor does next there. */
+  private _defaultWish(): FocusWish {
+    const phase = this._entry.state.phase;
+    if (phase === 'start' || phase === 'offline') return 'form';
+    if (phase === 'busy') return 'composer';
+    const v = this._conv.state?.video.phase;
+    return v === 'active' || v === 'starting' ? 'video' : 'composer';
   }
 
   /** (Re)starts the entry from the element's inputs; a stored conversation the customer had open opens again. */
@@ -256,7 +424,40 @@ export class CustomerChat extends LocalizedElement {
     const name = (form.elements.namedItem('name') as HTMLInputElement | null)?.value.trim() ?? '';
     this._actionError = undefined;
     this._entry.identity = this.identity;
+    // The form goes away: focus waits on the panel for the message box.
+    this._focusWish = 'composer';
     void this._entry.start(name);
+  }
+
+  private _onOfflineSubmit(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const field = (n: string) => (form.elements.namedItem(n) as HTMLInputElement | HTMLTextAreaElement | null)?.value.trim() ?? '';
+    const [name, email, text] = [field('name'), field('email'), field('text')];
+    const errors: CustomerChat['_fieldErrors'] = {};
+    if (!email) errors.email = 'widget.offline-email-required';
+    else if (!v.safeParse(EmailAddress, email).success) errors.email = 'widget.offline-email-invalid';
+    if (!text) errors.text = 'widget.offline-text-required';
+    this._fieldErrors = errors;
+    this._actionError = undefined;
+    if (errors.email || errors.text) {
+      // The first field to fix.
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(errors.email ? '#offline-email' : '#offline-text')?.focus());
+      return;
+    }
+    this._focusWish = 'form';
+    void this._entry.leaveMessage({ ...(name ? { name } : {}), email, text });
+  }
+
+  private _leaveMessageInstead(): void {
+    this._focusWish = 'form';
+    this._entry.leaveMessageInstead();
+  }
+
+  private _offlineDone(): void {
+    this.hide();
+    // Next time: the start form again, or the message form if still nobody is there.
+    this._entry.startOver();
   }
 
   private _startOver(): void {
@@ -290,6 +491,8 @@ export class CustomerChat extends LocalizedElement {
     const root = this.renderRoot;
     const target =
       root.querySelector<HTMLElement>('.start input') ??
+      root.querySelector<HTMLElement>('.offline input') ??
+      root.querySelector<HTMLElement>('.offline-sent button') ??
       root.querySelector<HTMLElement>('chat-composer:not([disabled])') ??
       root.querySelector<HTMLElement>('.close');
     target?.focus();
@@ -304,7 +507,7 @@ export class CustomerChat extends LocalizedElement {
     const failure = this._actionError
       ? { message: failureText(this._actionError, locale), retryable: false }
       : entry.failure && { message: entry.failureCoded ? this.i18n.coded(entry.failureCoded) : entry.failure.message, retryable: entry.failure.retryable };
-    const status = customerStatusLine(entry, state);
+    const status = entry.queue && state?.status === 'connected' && !state.peer?.online ? this._queueLine(entry.queue.position) : customerStatusLine(entry, state);
     const label = this.label ?? this.t('widget.label');
     return html`
       <button class="launcher" part="launcher" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="panel" @click=${this._onLauncherClick}>
@@ -314,9 +517,9 @@ export class CustomerChat extends LocalizedElement {
           ? html`<span class="badge"><span aria-hidden="true">${this.i18n.number(this._unread)}</span><span class="sr-only">${this.t('widget.unread', { count: this._unread })}</span></span>`
           : nothing}
       </button>
-      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" style=${styleMap(this._keyboard.style)} ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
+      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" style=${styleMap(this._keyboard.style)} ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
         <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
-        <header part="header" role="none">
+        <header class="header" part="header" role="none">
           <div class="heading">
             <span id="title" class="title">${label}</span>
             <span class="status" role="status">${typeof status === 'object' ? this.i18n.coded(status) : status}</span>
@@ -334,14 +537,92 @@ export class CustomerChat extends LocalizedElement {
     `;
   }
 
+  private _queueLine(position: number): string {
+    return position <= 1 ? this.t('widget.queue-next') : this.t('widget.queue-position', { position });
+  }
+
+  /** Why the message form is shown: closed (until when), nobody available, or the visitor's choice. */
+  private _offlineReason(offline: OfflineState): string | undefined {
+    if (offline.reason === 'closed') {
+      if (offline.opensAt === undefined) return this.t('widget.offline-closed');
+      const when = new Intl.DateTimeFormat(this.i18n.locale, { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(offline.opensAt);
+      return this.t('widget.offline-closed-until', { when });
+    }
+    if (offline.reason === 'no-agents') return this.t('widget.offline-no-agents');
+    return undefined;
+  }
+
+  private _renderOffline(offline: OfflineState): TemplateResult {
+    if (offline.status === 'sent') {
+      return html`
+        <div class="offline-sent">
+          <p role="status">${this.t('widget.offline-sent', { email: offline.email ?? '' })}</p>
+          <button class="btn-primary" type="button" @click=${this._offlineDone}>${this.t('widget.offline-done')}</button>
+        </div>
+      `;
+    }
+    const errors = this._fieldErrors;
+    const sending = offline.status === 'sending';
+    const reason = this._offlineReason(offline);
+    return html`
+      <form class="offline" part="offline-form" novalidate aria-busy=${sending ? 'true' : 'false'} @submit=${this._onOfflineSubmit}>
+        ${reason ? html`<p class="offline-reason">${reason}</p>` : nothing}
+        <p>${this.t('widget.offline-intro')}</p>
+        <label for="offline-name">${this.t('widget.name-label')}</label>
+        <input id="offline-name" name="name" type="text" autocomplete="name" maxlength="80" .value=${this.visitorName ?? ''} ?disabled=${sending} />
+        <label for="offline-email">${this.t('widget.offline-email')}</label>
+        <input
+          id="offline-email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          inputmode="email"
+          maxlength="254"
+          aria-required="true"
+          aria-invalid=${errors.email ? 'true' : 'false'}
+          aria-describedby="offline-email-error"
+          ?disabled=${sending}
+        />
+        <span id="offline-email-error" class="field-error">${errors.email ? this.t(errors.email) : nothing}</span>
+        <label for="offline-text">${this.t('widget.offline-message')}</label>
+        <textarea
+          id="offline-text"
+          name="text"
+          rows="4"
+          maxlength=${MAX_OFFLINE_TEXT}
+          aria-required="true"
+          aria-invalid=${errors.text ? 'true' : 'false'}
+          aria-describedby="offline-text-error"
+          .value=${offline.draft ?? ''}
+          ?disabled=${sending}
+        ></textarea>
+        <span id="offline-text-error" class="field-error">${errors.text ? this.t(errors.text) : nothing}</span>
+        <button class="btn-primary" type="submit" ?disabled=${sending || !this.brokerUrl}>${this.t(sending ? 'widget.offline-sending' : 'widget.offline-send')}</button>
+      </form>
+    `;
+  }
+
+  /** While waiting in vain (nobody will take the chat now): say so, and offer the message form instead. */
+  private _renderWaitingInVain(): TemplateResult | typeof nothing {
+    const why = this._entry.state.waitingInVain;
+    if (!why) return nothing;
+    return html`
+      <div class="waiting-note" role="status">
+        <span>${this.t(why.reason === 'closed' ? 'widget.waiting-closed' : 'widget.waiting-no-agents')}</span>
+        <button class="btn-ghost" type="button" @click=${this._leaveMessageInstead}>${this.t('widget.leave-message-instead')}</button>
+      </div>
+    `;
+  }
+
   private _renderBody(state: ConversationState | undefined): TemplateResult | typeof nothing {
-    const { phase, busyText, busyCoded } = this._entry.state;
+    const { phase, busyText, busyCoded, offline } = this._entry.state;
+    if (phase === 'offline') return this._renderOffline(offline ?? { status: 'form' });
     if (phase === 'start') {
       return html`
         <form class="start" part="start-form" @submit=${this._onStartSubmit}>
-          <p><slot name="greeting">${this.t('widget.greeting')}</slot></p>
+          <p><slot name="greeting">${this.greeting ?? this.t('widget.greeting')}</slot></p>
           <label for="name">${this.t('widget.name-label')}</label>
-          <input id="name" name="name" type="text" autocomplete="name" maxlength="80" />
+          <input id="name" name="name" type="text" autocomplete="name" maxlength="80" .value=${this.visitorName ?? ''} />
           <button class="btn-primary" type="submit" ?disabled=${!this.brokerUrl}>${this.t('widget.start')}</button>
         </form>
       `;
@@ -349,6 +630,7 @@ export class CustomerChat extends LocalizedElement {
     if (phase === 'unsupported') return html`<p class="unsupported" role="status">${this.t('widget.chat-unsupported')}</p>`;
     if (phase === 'busy') return html`<div class="busy" aria-hidden="true">${busyCoded ? this.i18n.coded(busyCoded) : busyText}</div>`;
     return html`
+      ${this._renderWaitingInVain()}
       ${this._video.render(state, this.i18n)}
       <chat-transcript
         part="transcript"

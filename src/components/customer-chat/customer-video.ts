@@ -35,7 +35,12 @@ export class CustomerVideo implements ReactiveController {
   private error?: { err: unknown };
   private readonly requests: VideoRequestsController;
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly conversation: () => ConversationController | undefined) {
+  /** `onAnswer`: the customer answered an invitation (accepted: video starts; else the chat goes on), for where focus goes next. */
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly conversation: () => ConversationController | undefined,
+    private readonly onAnswer?: (accepted: boolean) => void,
+  ) {
     host.addController(this);
     this.requests = new VideoRequestsController(host, () => conversation()?.video);
   }
@@ -100,11 +105,13 @@ export class CustomerVideo implements ReactiveController {
 
   private start(mode: VideoMode): void {
     this.menuOpen = false;
+    this.onAnswer?.(true);
     this.run((video) => video.start(mode));
   }
 
   private readonly onInviteRespond = (e: CustomEvent<VcInviteRespondDetail>): void => {
     e.stopPropagation();
+    this.onAnswer?.(e.detail.accept !== false);
     this.run((video) => video.answer(e.detail.accept));
   };
 

@@ -392,6 +392,34 @@ describe('<agent-console>', () => {
     }
   });
 
+  it('messages left while nobody was available: listed apart from the waiting queue, with the address to answer; Mark handled takes one off', async () => {
+    const { el, broker } = await signedIn([['c1', 'Casey']]);
+    const offline = (id: string, name: string, text: string) =>
+      broker.entry(id, name, { state: 'offline', createdAt: Date.now() - 3 * 60_000, offline: { email: `${name.toLowerCase()}@example.com`, text } });
+    broker.delta('added', offline('offline-1', 'Kim', 'My parcel never arrived.'));
+    broker.delta('added', offline('offline-2', 'Lou', 'Do you ship to Norway?'));
+    await el.updateComplete;
+    expect($$(el, '.queue .name').map(text), 'not in the waiting queue').to.deep.equal(['Casey']);
+    expect(text($(el, '#offline-heading'))).to.equal('Messages (2)');
+    const rows = $$(el, '[part="offline-messages"] li');
+    expect(rows.map((r) => text(r.querySelector('.name')))).to.deep.equal(['Kim', 'Lou']);
+    expect(text(rows[0].querySelector('.offline-text'))).to.equal('My parcel never arrived.');
+    expect(rows[0].querySelector('a')!.getAttribute('href')).to.equal('mailto:kim@example.com');
+    expect(text(rows[0])).to.contain('left 3 minutes ago');
+    await expect(el).to.be.accessible();
+
+    byLabel(el, 'Mark handled: message from Kim')!.click();
+    await waitUntil(() => broker.requests.some((r) => r.method === 'POST' && r.path === '/api/offline-messages/offline-1/handled'), 'the broker is told');
+    expect(broker.requests.find((r) => r.path === '/api/offline-messages/offline-1/handled')!.auth).to.equal('tok-ann');
+    await waitUntil(() => $$(el, '[part="offline-messages"] li').length === 1, 'taken off at once');
+    expect(text($(el, '#offline-heading'))).to.equal('Messages (1)');
+    // The stream says it too (closed): nothing changes twice.
+    broker.delta('closed', broker.entry('offline-1', 'Kim', { state: 'closed' }));
+    broker.delta('closed', broker.entry('offline-2', 'Lou', { state: 'closed' }));
+    await el.updateComplete;
+    expect($(el, '#offline-heading'), 'no section when there are none').to.equal(null);
+  });
+
   it('a refused claim is said, and the console stays usable', async () => {
     const s = await signedIn([['c1', 'Casey']]);
     s.broker.claimAnswer = 409;

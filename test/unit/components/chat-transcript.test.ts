@@ -186,6 +186,71 @@ describe('<chat-transcript>', () => {
     expect(atBottom()).to.equal(true);
   });
 
+  it('keeps following when the log gets shorter (the video frame opens above it) and taller again', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => msg(`row ${i}`, i % 2 === 0));
+    const box = await fixture<HTMLDivElement>(html`<div style="height: 400px; display: flex; flex-direction: column">
+      <div class="video" style="flex: none; height: 0"></div>
+      <chat-transcript style="flex: 1 1 auto; min-height: 0" .entries=${many}></chat-transcript>
+    </div>`);
+    const el = box.querySelector<ChatTranscript>('chat-transcript')!;
+    await el.updateComplete;
+    await nextFrame();
+    const l = log(el);
+    const atBottom = () => l.scrollHeight - l.scrollTop - l.clientHeight < 2;
+    expect(atBottom(), 'starts at the newest').to.equal(true);
+
+    // The video frame opens: the log loses 240 px, the newest entry must stay in view.
+    box.querySelector<HTMLElement>('.video')!.style.height = '240px';
+    await nextFrame();
+    await nextFrame();
+    expect(atBottom(), 'still at the newest once the frame opened').to.equal(true);
+    el.entries = [...el.entries, msg('a message while the video runs', false)];
+    await el.updateComplete;
+    expect(atBottom(), 'follows a new message while the frame is open').to.equal(true);
+
+    // The frame closes: the log grows back and still shows the newest.
+    box.querySelector<HTMLElement>('.video')!.style.height = '0px';
+    await nextFrame();
+    await nextFrame();
+    el.entries = [...el.entries, msg('after the video', false)];
+    await el.updateComplete;
+    expect(atBottom(), 'follows after the frame closed').to.equal(true);
+  });
+
+  it('follows entries that arrived while it was hidden, once shown (a reload with the panel closed)', async () => {
+    const box = await fixture<HTMLDivElement>(html`<div style="height: 200px; display: none; flex-direction: column">
+      <chat-transcript style="flex: 1 1 auto; min-height: 0"></chat-transcript>
+    </div>`);
+    const el = box.querySelector<ChatTranscript>('chat-transcript')!;
+    // History arrives in bursts while the panel is closed.
+    el.entries = Array.from({ length: 15 }, (_, i) => msg(`old ${i}`, i % 2 === 0));
+    await el.updateComplete;
+    el.entries = [...el.entries, ...Array.from({ length: 15 }, (_, i) => msg(`older reply ${i}`, false))];
+    await el.updateComplete;
+    box.style.display = 'flex';
+    await nextFrame();
+    await nextFrame();
+    const l = log(el);
+    expect(l.scrollHeight).to.be.greaterThan(l.clientHeight);
+    expect(l.scrollHeight - l.scrollTop - l.clientHeight, 'distance from the newest entry').to.be.lessThan(2);
+  });
+
+  it('a real scroll up is kept: a smaller log after it does not pull the reader down', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => msg(`r ${i}`, i % 2 === 0));
+    const el = await fixture<ChatTranscript>(html`<chat-transcript style="height: 300px" .entries=${many}></chat-transcript>`);
+    await nextFrame();
+    await nextFrame();
+    const l = log(el);
+    l.scrollTop = 10;
+    await oneEvent(l, 'scroll');
+    el.style.height = '150px';
+    await nextFrame();
+    await nextFrame();
+    el.entries = [...el.entries, msg('new while reading', false)];
+    await el.updateComplete;
+    expect(l.scrollTop).to.equal(10);
+  });
+
   it('is accessible with messages, typing and empty', async () => {
     const el = await fixture<ChatTranscript>(html`<chat-transcript
       style="height: 240px"

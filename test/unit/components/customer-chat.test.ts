@@ -39,6 +39,15 @@ interface Call {
 type Handler = (call: Call) => Response | Promise<Response>;
 const realFetch = window.fetch;
 let calls: Call[] = [];
+/**
+ * What the widget asks on its own, besides starting and resuming: whether
+ * anyone is available (when the panel opens) and the place in the queue
+ * (while waiting). Recorded apart from `calls`; by default the broker knows
+ * neither (404), as one without these endpoints.
+ */
+let polls: Call[] = [];
+let pollHandler: Handler = () => apiError(404, 'not_found', 'No API endpoint');
+const isPoll = (url: string) => url.endsWith('/api/availability') || /\/api\/conversations\/[^/]+\/queue$/.test(url);
 function stubFetch(handler: Handler): void {
   window.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const call: Call = {
@@ -47,6 +56,10 @@ function stubFetch(handler: Handler): void {
       headers: new Headers(init.headers),
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
     };
+    if (isPoll(call.url)) {
+      polls.push(call);
+      return pollHandler(call);
+    }
     calls.push(call);
     return handler(call);
   };
@@ -62,7 +75,7 @@ function apiError(status: number, code: string, message: string): Response {
 const $ = <T extends Element = HTMLElement>(el: Element, sel: string) => el.shadowRoot!.querySelector<T>(sel);
 const launcher = (el: CustomerChat) => $<HTMLButtonElement>(el, '[part="launcher"]')!;
 const panel = (el: CustomerChat) => $(el, '[role="dialog"]')!;
-const statusText = (el: CustomerChat) => $(el, 'header [role="status"]')!.textContent!.trim();
+const statusText = (el: CustomerChat) => $(el, '.header [role="status"]')!.textContent!.trim();
 const alertText = (el: CustomerChat) => $(el, '[role="alert"]')!.textContent!.trim();
 const retryButton = (el: CustomerChat) => $<HTMLButtonElement>(el, '[role="alert"] button');
 const startForm = (el: CustomerChat) => $<HTMLFormElement>(el, 'form[part="start-form"]');
@@ -94,6 +107,8 @@ window.alert = (message?: unknown) => void alertCalls.push(message);
 describe('<customer-chat>', () => {
   beforeEach(() => {
     calls = [];
+    polls = [];
+    pollHandler = () => apiError(404, 'not_found', 'No API endpoint');
     sessionStorage.removeItem(KEY);
     TestCustomerChat.created = [];
     TestCustomerChat.navigations = [];

@@ -13,7 +13,7 @@ import type { PeerPresence } from '../../../src/session/index.js';
 import { AGENT, CUSTOMER, FakeConversation, makeDescriptor } from '../fakes/fake-conversation.js';
 
 const $ = <T extends Element = HTMLElement>(el: Element, sel: string) => el.shadowRoot!.querySelector<T>(sel)!;
-const statusText = (el: Element) => $(el, 'header [role="status"]').textContent!.trim();
+const statusText = (el: Element) => $(el, ':is(header, .header) [role="status"]').textContent!.trim();
 const composer = (el: Element) => $<ChatComposer>(el, 'chat-composer');
 const transcript = (el: Element) => $<ChatTranscript>(el, 'chat-transcript');
 /** What a screen reader says for each delivery state (icons are aria-hidden). */

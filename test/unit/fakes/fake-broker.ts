@@ -171,6 +171,9 @@ export class FakeBroker {
         return json(200, {});
       default:
         if (method === 'POST' && /^\/api\/conversations\/[^/]+\/close$/.test(url.pathname)) return json(200, {});
+        if (method === 'POST' && /^\/api\/offline-messages\/[^/]+\/handled$/.test(url.pathname)) {
+          return auth ? json(200, { state: 'handled', handledAt: Date.now() }) : json(401, { error: { code: 'unauthorized', message: 'no' } });
+        }
         return json(404, { error: { code: 'not_found', message: `No API endpoint ${url.pathname}` } });
     }
   }

@@ -163,7 +163,7 @@ describe('locales', () => {
       const scale = img.width / window.innerWidth;
       const launcher = $(widget, '.launcher').getBoundingClientRect();
       const title = $(widget, '.title').getBoundingClientRect();
-      const header = $(widget, 'header').getBoundingClientRect();
+      const header = $(widget, '.header').getBoundingClientRect();
       fixtureCleanup();
       return { img, scale, launcher, title, header };
     };
