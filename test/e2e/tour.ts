@@ -224,9 +224,36 @@ export const STEPS: readonly TourStep[] = [
 ];
 
 /**
- * The offline form's states, to be filled in by the offline-form work: start a
- * tour with no agent available (signed out or away), the widget shows the
- * form at once; then the agent signs in and sees the offline conversation.
- * Empty until that lands on main: the a11y test runs whatever is listed here.
+ * The offline form's states. They follow agent-away (the stack must have
+ * `offlineWithoutAgents`): nobody is available, so a new visitor on the shop
+ * gets the message form at once instead of a chat; the visitor leaves a
+ * message and the console, still signed in, lists it under Messages. The new
+ * visitor becomes the tour's customer (the one checked and switched).
  */
-export const OFFLINE_STEPS: readonly TourStep[] = [];
+export const OFFLINE_STEPS: readonly TourStep[] = [
+  {
+    state: 'offline-form',
+    async enter(t) {
+      const browser = t.customer.context().browser();
+      if (!browser) throw new Error('the tour needs its browser');
+      const page = await (await browser.newContext({ viewport: SHOP_VIEWPORT })).newPage();
+      await page.goto(`${t.base}/demo/shop/`);
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await page.locator('customer-chat').getByText('Nobody is available to chat right now.', { exact: true }).waitFor({ timeout: 15_000 });
+      t.others.push(t.customer);
+      t.customer = page;
+    },
+  },
+  {
+    state: 'offline-sent',
+    async enter(t) {
+      const form = widget(t).locator('form.offline');
+      await form.getByLabel('Your name').fill('Kim');
+      await form.getByLabel('Your email address').fill('kim@example.com');
+      await form.getByLabel('Your message').fill('Do you ship the blue mug to Norway?');
+      await form.getByRole('button', { name: 'Send message' }).click();
+      await widget(t).getByText('Thank you! We have your message and will answer at kim@example.com.', { exact: true }).waitFor({ timeout: 15_000 });
+      await t.agent.getByRole('region', { name: 'Messages (1)' }).getByText('Do you ship the blue mug to Norway?', { exact: true }).waitFor({ timeout: 15_000 });
+    },
+  },
+];
