@@ -136,9 +136,9 @@ describe('<customer-chat> focus never drops to the page', () => {
     const el = await fixture<CustomerChat>(html`<customer-chat broker-url=${BROKER} .controller=${fake}></customer-chat>`);
     await el.updateComplete;
     fake.setState({ cobrowse: { phase: 'asked', control: 'none', live: false, offerId: 'o1' } });
-    await el.updateComplete;
+    // The prompt's element is loaded on first use (a lazy chunk): wait until it is defined and rendered.
+    await waitUntil(() => el.shadowRoot!.querySelector('cobrowse-consent')?.shadowRoot?.querySelector('[part="decline"]'), 'the cobrowse prompt');
     const consent = el.shadowRoot!.querySelector('cobrowse-consent')!;
-    await (consent as unknown as { updateComplete: Promise<unknown> }).updateComplete;
     consent.shadowRoot!.querySelector<HTMLButtonElement>('[part="decline"]')!.focus();
     await sendKeys({ press: 'Enter' });
     fake.setState({ cobrowse: { phase: 'idle', control: 'none', live: false } });
