@@ -11,8 +11,13 @@ const { startBroker } = await import('../server/broker.ts');
 const { checkSecretLength } = await import('../server/secrets.ts');
 const { MIN_PASSWORD_LENGTH } = await import('../server/agent-auth.ts');
 
-// Refuse weak settings before Janus starts, naming the variable as the operator typed it.
+// With no agent signed in and available the shop takes messages instead of chats (the product's default);
+// OFFLINE_WITHOUT_AGENTS=false leaves that to the opening hours, as vc-broker does.
+const offlineEnv = process.env.OFFLINE_WITHOUT_AGENTS;
+
+// Refuse weak or wrong settings before Janus starts, naming the variable as the operator typed it.
 try {
+  if (offlineEnv !== undefined && offlineEnv !== 'true' && offlineEnv !== 'false') throw new Error(`OFFLINE_WITHOUT_AGENTS must be true or false (got ${JSON.stringify(offlineEnv)})`);
   checkSecretLength('AGENT_TOKEN_SECRET', process.env.AGENT_TOKEN_SECRET || undefined);
   checkSecretLength('IDENTITY_SECRET', process.env.IDENTITY_SECRET || undefined);
   if (process.env.WEBHOOK_URL && !process.env.WEBHOOK_SECRET) throw new Error('WEBHOOK_URL needs WEBHOOK_SECRET (at least 32 bytes)');
@@ -59,6 +64,7 @@ try {
     port,
     host: process.env.HOST ?? '127.0.0.1',
     staticRoot: process.cwd(),
+    ...(offlineEnv ? { offlineWithoutAgents: offlineEnv === 'true' } : {}),
   });
 } catch (e) {
   await janus.stop();
@@ -79,7 +85,7 @@ console.log(`
   Janus (WebSocket): ${janus.url}
   Record:            ${database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${isAbsolute(database.dataDir) ? database.dataDir : `./${database.dataDir}`}/`}
 
-  Open the shop, start a chat, then claim it in the agent console.
+  Sign in to the agent console first (then an agent is available), open the shop, start a chat and claim it.
   Janus is restarted if it dies. Ctrl-C stops Janus and the broker.
 `);
 

@@ -97,7 +97,7 @@ describe('on a phone, with taps only', () => {
     await customer.evaluate(() => (window as unknown as WithProbes).__vc.keyboard(0));
   });
 
-  it('accepts video with a tap; every <video> plays inline; frames both ways; a screenshot for the README', async () => {
+  it('accepts video with a tap; every <video> plays inline; frames both ways; a screenshot for the README with VC_SCREENSHOTS=1', async () => {
     await pane().getByRole('button', { name: 'More' }).click();
     await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
     await tap(widget().getByRole('button', { name: 'Accept video' }));
@@ -113,8 +113,11 @@ describe('on a phone, with taps only', () => {
     await sleep(1500);
     assert.ok((await frames(remote)) - a > 5, 'the phone sees the agent');
     await sleep(500);
-    mkdirSync('docs/screenshots', { recursive: true });
-    await customer.screenshot({ path: SCREENSHOT });
+    // Only when asked (VC_SCREENSHOTS=1): a test run leaves the checkout as it found it.
+    if (process.env.VC_SCREENSHOTS === '1') {
+      mkdirSync('docs/screenshots', { recursive: true });
+      await customer.screenshot({ path: SCREENSHOT });
+    }
   });
 
   it('Switch camera: each tap sends the next camera; the agent gets frames from it', async () => {

@@ -79,6 +79,8 @@ describe('Janus failover mid-chat (issue 15, acceptance 2)', { timeout: 6 * 60_0
       agentAccounts: [{ username: 'agent', password: PASSWORD, display: 'Ann' }],
       port: 0,
       staticRoot: repoRoot,
+      // The customer is queued before any agent signs in (the queue is part of what is tested), so no message form.
+      offlineWithoutAgents: false,
     });
     brokers.push(await startBroker(options()));
     brokers.push(await startBroker(options()));

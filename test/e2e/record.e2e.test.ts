@@ -155,6 +155,8 @@ describe('restarts are non-events (issue 10)', { timeout: 6 * 60_000 }, () => {
       AGENT_DISPLAY: 'Ann',
       DATA_DIR: dataDir,
       PORT: String(port),
+      // Customers are queued before the agent signs in (the queue is part of what is tested), so no message form.
+      OFFLINE_WITHOUT_AGENTS: 'false',
     };
     const startBrokerProc = async () => {
       const p = run(process.execPath, ['--import', 'tsx', 'server/main.ts'], env);
@@ -251,7 +253,7 @@ describe('Janus SIGKILLed under npm start (issue 10)', { timeout: 6 * 60_000 }, 
   it('Janus comes back by itself; chat and video carry on; nothing lost or doubled; a new console tab shows it all; no config folder left', async () => {
     const foldersBefore = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('vc-janus-')));
     const port = await freePort();
-    start = run(process.execPath, ['scripts/start.mjs'], { PORT: String(port), DATA_DIR: dataDir, AGENT_PASSWORD: PASSWORD, AGENT_DISPLAY: 'Ann' });
+    start = run(process.execPath, ['scripts/start.mjs'], { PORT: String(port), DATA_DIR: dataDir, AGENT_PASSWORD: PASSWORD, AGENT_DISPLAY: 'Ann', OFFLINE_WITHOUT_AGENTS: 'false' });
     await start.waitFor(/Agent console:/, 60_000);
     const base = `http://127.0.0.1:${port}`;
     const customer = await (await browser.newContext()).newPage();
