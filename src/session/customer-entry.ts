@@ -2,7 +2,7 @@ import type { ConversationDescriptor, CustomerAvailability, OfflineMessageReques
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { codedOf, english, type Coded } from '../i18n/index.js';
 import { BrokerClient, BrokerError, brokerConversationOptions } from './broker-client.js';
-import { browserSupport, type BrowserSupport } from './browser-support.js';
+import { browserSupport, type BrowserSupport } from '../janus/browser-support.js';
 import { sessionConsentStore } from './consent.js';
 import { browserSigningKeys } from './signing-keys.js';
 import { Conversation, type ConversationOptions } from './conversation.js';

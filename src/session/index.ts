@@ -13,4 +13,4 @@ export * from './conversation-slot.js';
 export * from './customer-entry.js';
 export * from './customer-search.js';
 export * from './agent-desk.js';
-export * from './browser-support.js';
+export * from '../janus/browser-support.js';

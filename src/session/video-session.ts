@@ -7,7 +7,7 @@ import { CodedError, english } from '../i18n/index.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
-import { browserSupport } from './browser-support.js';
+import { browserSupport } from '../janus/browser-support.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
 const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };

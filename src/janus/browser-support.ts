@@ -1,3 +1,4 @@
+// In the transport folder: finding out whether capture exists is the transport's knowledge (it never calls it).
 /**
  * What this browser can do for a conversation, found out before anything is
  * offered: chat runs on a Janus TextRoom data channel (RTCPeerConnection),
