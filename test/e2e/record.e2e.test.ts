@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { freePort, startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import { launchChromium } from '../helpers/browser.js';
+import { archived, exactlyOnce, sender, shown } from './numbered.js';
 
 const PASSWORD = 'record-test-password-0123';
 
@@ -64,54 +65,10 @@ function killed(p: Proc): Promise<void> {
   });
 }
 
-/** Sends numbered messages through an element's composer, 5 a second, until stopped. */
-function sender(page: Page, root: Locator, prefix: string) {
-  const sent: string[] = [];
-  let stop = false;
-  const done = (async () => {
-    const box = root.getByRole('textbox', { name: 'Message' });
-    for (let i = 1; !stop; i++) {
-      const t0 = Date.now();
-      const text = `${prefix}-${String(i).padStart(3, '0')}`;
-      await box.fill(text, { timeout: 10_000 });
-      await box.press('Enter');
-      sent.push(text);
-      await page.waitForTimeout(Math.max(0, 200 - (Date.now() - t0)));
-    }
-  })();
-  return { sent, async stop() { stop = true; await done; } };
-}
-
-/** Texts of the chat lines in an element's transcript, in order (system lines excluded). */
-async function shown(root: Locator): Promise<string[]> {
-  return root.locator('chat-transcript').evaluate((t: HTMLElement & { entries?: Array<{ kind: string; text?: string }> }) =>
-    (t.entries ?? []).filter((e) => e.kind === 'message').map((e) => e.text ?? ''));
-}
-
-function exactlyOnce(all: string[], expected: string[], where: string): void {
-  for (const text of expected) {
-    const n = all.filter((x) => x === text).length;
-    assert.equal(n, 1, `${where}: "${text}" appears ${n} times`);
-  }
-}
-
 async function login(base: string): Promise<string> {
   const res = await fetch(`${base}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent', password: PASSWORD }) });
   assert.equal(res.status, 200, await res.clone().text());
   return ((await res.json()) as { token: string }).token;
-}
-
-async function archived(base: string, id: string, token: string): Promise<string[]> {
-  const texts: string[] = [];
-  let after = '';
-  for (;;) {
-    const res = await fetch(`${base}/api/conversations/${id}/transcript${after ? `?after=${encodeURIComponent(after)}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(res.status, 200, await res.clone().text());
-    const page = (await res.json()) as { messages: Array<{ id: string; type: string; body: { text?: string } }>; more: boolean };
-    for (const m of page.messages) if (m.type === 'chat.message' && m.body.text) texts.push(m.body.text);
-    if (!page.more || page.messages.length === 0) return texts;
-    after = page.messages.at(-1)!.id;
-  }
 }
 
 async function startChat(customer: Page, agent: Page, base: string, name: string): Promise<string> {
@@ -188,9 +145,9 @@ describe('restarts are non-events (issue 10)', { timeout: 6 * 60_000 }, () => {
     await customer.waitForTimeout(2000);
     await Promise.all([c.stop(), a.stop()]);
 
-    const expected = [...c.sent, ...a.sent];
-    await pane.locator('chat-transcript').getByText(c.sent.at(-1)!, { exact: true }).waitFor({ timeout: 15_000 });
-    await widget.locator('chat-transcript').getByText(a.sent.at(-1)!, { exact: true }).waitFor({ timeout: 15_000 });
+    const expected = [...c.sent, ...a.sent].map((x) => x.text);
+    await pane.locator('chat-transcript').getByText(c.sent.at(-1)!.text, { exact: true }).waitFor({ timeout: 15_000 });
+    await widget.locator('chat-transcript').getByText(a.sent.at(-1)!.text, { exact: true }).waitFor({ timeout: 15_000 });
     exactlyOnce(await shown(widget), expected, 'customer screen');
     exactlyOnce(await shown(pane), expected, 'agent screen');
 
@@ -283,9 +240,9 @@ describe('Janus SIGKILLed under npm start (issue 10)', { timeout: 6 * 60_000 }, 
     await customer.waitForTimeout(6000);
     await Promise.all([c.stop(), a.stop()]);
 
-    const expected = [...c.sent, ...a.sent];
-    await pane.locator('chat-transcript').getByText(c.sent.at(-1)!, { exact: true }).waitFor({ timeout: 30_000 });
-    await widget.locator('chat-transcript').getByText(a.sent.at(-1)!, { exact: true }).waitFor({ timeout: 30_000 });
+    const expected = [...c.sent, ...a.sent].map((x) => x.text);
+    await pane.locator('chat-transcript').getByText(c.sent.at(-1)!.text, { exact: true }).waitFor({ timeout: 30_000 });
+    await widget.locator('chat-transcript').getByText(a.sent.at(-1)!.text, { exact: true }).waitFor({ timeout: 30_000 });
     exactlyOnce(await shown(widget), expected, 'customer screen');
     exactlyOnce(await shown(pane), expected, 'agent screen');
 
@@ -318,7 +275,7 @@ describe('Janus SIGKILLed under npm start (issue 10)', { timeout: 6 * 60_000 }, 
     await tab.getByRole('button', { name: /Open conversation with Juno|Show conversation with Juno/ }).click();
     const pane2 = tab.locator('video-chat-pane');
     await pane2.locator('chat-transcript').getByText(expected[0], { exact: true }).waitFor({ timeout: 20_000 });
-    await pane2.locator('chat-transcript').getByText(c.sent.at(-1)!, { exact: true }).waitFor({ timeout: 20_000 });
+    await pane2.locator('chat-transcript').getByText(c.sent.at(-1)!.text, { exact: true }).waitFor({ timeout: 20_000 });
     exactlyOnce(await shown(pane2), expected, 'new console tab');
     console.log(`  ${expected.length} messages across the Janus restart, each once on both screens, in the archive and in a new tab`);
 
