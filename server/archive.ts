@@ -27,7 +27,7 @@ import { sameSecret } from './secrets.js';
 
 /** What the archive keeps: the same set the clients treat as reliable (RELIABLE in src/chat/chat-session.ts). */
 export const ARCHIVED_TYPES: ReadonlySet<WireType> = new Set<WireType>([
-  'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'page.push', 'page.opened',
+  'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'media.network', 'page.push', 'page.opened',
   'customer.linked', 'cobrowse.offer', 'cobrowse.answer', 'cobrowse.control-request', 'cobrowse.control-grant', 'cobrowse.stop',
 ]);
 

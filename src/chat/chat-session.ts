@@ -73,7 +73,7 @@ const DEFAULT_RATE = { perSecond: 300, burst: 600 };
 const HISTORY_WAIT_MS = 4000;
 /** Types delivered once per id (reliable, acked, in history); the ephemeral ones are not deduped. */
 const RELIABLE: ReadonlySet<WireType> = new Set<WireType>([
-  'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'page.push', 'page.opened',
+  'chat.message', 'video.invite', 'video.answer', 'video.start', 'video.end', 'video.publish', 'media.state', 'media.network', 'page.push', 'page.opened',
   'customer.linked', 'cobrowse.offer', 'cobrowse.answer', 'cobrowse.control-request', 'cobrowse.control-grant', 'cobrowse.stop',
 ]);
 
@@ -531,6 +531,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
       case 'video.end':
       case 'video.publish':
       case 'media.state':
+      case 'media.network':
       case 'page.push':
       case 'page.opened':
       case 'customer.linked':

@@ -66,7 +66,7 @@ export interface RoomTransport {
 export type EphemeralType = 'cobrowse.chunk' | 'cobrowse.resync' | 'cobrowse.pointer' | 'cobrowse.highlight' | 'cobrowse.action' | 'cobrowse.action-result';
 /** Control messages the features (video, pages, link, cobrowse) exchange over the chat. */
 export type SignalType =
-  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'video.publish' | 'media.state' | 'page.push' | 'page.opened' | 'customer.linked'
+  | 'video.invite' | 'video.answer' | 'video.start' | 'video.end' | 'video.publish' | 'media.state' | 'media.network' | 'page.push' | 'page.opened' | 'customer.linked'
   | 'cobrowse.offer' | 'cobrowse.answer' | 'cobrowse.control-request' | 'cobrowse.control-grant' | 'cobrowse.stop'
   | EphemeralType;
 export type SignalMessage = Extract<WireMessage, { type: SignalType }>;

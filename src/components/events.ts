@@ -5,6 +5,7 @@
 // map, and the README's events tables) and by test/unit/event-registry.test.ts.
 import type { Participant } from '../protocol/index.js';
 import type {
+  CallQuality,
   CobrowseEventDetails,
   ConnectionStatus,
   ConversationEventDetails,
@@ -59,10 +60,21 @@ export interface VcVideoStartDetail {
   mode: VideoMode;
   initiator: 'agent' | 'customer';
 }
-/** `vc-video-end`: video ended for both sides (`reason: 'local'` = this side pressed End Video). */
+/** `vc-video-end`: video ended for both sides (`reason: 'local'` = this side ended it; `network`: the connection could not be kept up). */
 export interface VcVideoEndDetail {
   session: string;
   reason: 'local' | 'remote';
+  network?: boolean;
+}
+/**
+ * `vc-call-quality`: how the running call is doing, measured in this browser
+ * (getStats once a second) — level, round-trip time, loss, available
+ * bitrate, frame rates, freezes — and what the call did about it (encoding
+ * tier, video off for the network, voice breaking up, reconnecting). Fired at
+ * once when the level or a step changes, else every 10 s while the call runs.
+ */
+export interface VcCallQualityDetail {
+  quality: CallQuality;
 }
 /** `vc-media-state`: what this side sends (`local`) or the other side says it sends (`remote`) changed. */
 export interface VcMediaStateDetail {
@@ -210,6 +222,7 @@ export interface VcEventMap {
   'vc-video-start': VcVideoStartDetail;
   'vc-video-end': VcVideoEndDetail;
   'vc-media-state': VcMediaStateDetail;
+  'vc-call-quality': VcCallQualityDetail;
   'vc-page-push': VcPagePushDetail;
   'vc-page-refused': VcPageRefusedDetail;
   'vc-page-opened': VcPageOpenedDetail;
@@ -257,6 +270,7 @@ export const VC_EVENTS: { readonly [K in VcEventName]: { readonly cancelable: bo
   'vc-video-start': { cancelable: false },
   'vc-video-end': { cancelable: false },
   'vc-media-state': { cancelable: false },
+  'vc-call-quality': { cancelable: false },
   'vc-page-push': { cancelable: true },
   'vc-page-refused': { cancelable: false },
   'vc-page-opened': { cancelable: false },
@@ -325,6 +339,7 @@ export const DEFAULT_FORWARDED_EVENTS = {
   'video-start': 'vc-video-start',
   'video-end': 'vc-video-end',
   'media-state': 'vc-media-state',
+  'call-quality': 'vc-call-quality',
   'page-refused': 'vc-page-refused',
   'page-opened': 'vc-page-opened',
   'customer-linked': 'vc-customer-linked',

@@ -36,7 +36,10 @@ export interface LocalMediaState {
   /** A live camera track is being sent (not paused). */
   video: boolean;
   muted: boolean;
+  /** Paused by the person's own click. */
   paused: boolean;
+  /** Switched off because the network could not carry it (comes back by itself, never past a pause by hand). */
+  netOff: boolean;
   /** Mode allows video from this side. */
   videoAllowed: boolean;
 }
@@ -55,12 +58,20 @@ export interface VideoRoomCallEvents {
   published: Record<string, never>;
   /** Janus accepted our publisher under `feed`: the id is ours now and can be announced. */
   joined: { feed: string };
-  /** Something broke that needs a restart of the call. */
+  /** Something broke that needs a restart of the call (ICE failing is not this: the caller restarts ICE, see `connection`). */
   failed: { reason: string };
   /** A PeerConnection's state changed (for reconnect UI and ICE restart). */
   connection: { pc: 'publisher' | 'subscriber'; state: RTCPeerConnectionState };
   /** Janus sees heavy loss on a stream: `uplink` true means what we send. */
   slowlink: { uplink: boolean; lost: number; mid?: string };
+}
+
+/** What stats() returns: each PeerConnection's report and state (absent: no such PeerConnection). */
+export interface CallReports {
+  publisher?: RTCStatsReport;
+  subscriber?: RTCStatsReport;
+  publisherState?: RTCPeerConnectionState;
+  subscriberState?: RTCPeerConnectionState;
 }
 
 /** The encoding parameters a sender may be tuned with (adaptation to the network). */
@@ -103,6 +114,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private readonly remoteStream: MediaStream;
   private muted: boolean;
   private paused = false;
+  private netOff = false;
+  /** Encoding parameters the network asked for, applied again to each new video track. */
+  private videoEncoding?: SendEncoding;
   private stopped = false;
   private started = false;
   private up = false;
@@ -134,9 +148,10 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   get state(): LocalMediaState {
     return {
       audio: !!this.audioTrack && this.audioTrack.readyState === 'live' && !this.muted,
-      video: !!this.videoTrack && this.videoTrack.readyState === 'live' && !this.paused,
+      video: !!this.videoTrack && this.videoTrack.readyState === 'live' && !this.paused && !this.netOff,
       muted: this.muted,
       paused: this.paused,
+      netOff: this.netOff,
       videoAllowed: this.opts.sendVideo,
     };
   }
@@ -249,28 +264,50 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
    * Pause switches the sender's encoding off and stops the camera (light off,
    * no bytes in any browser, Janus told send:false); resume tells Janus first,
    * captures meanwhile, then sends on the same sender: no renegotiation.
+   * A resume by hand also ends a network fallback (the person asked for video).
    */
   async setVideoPaused(paused: boolean): Promise<void> {
     if (!this.opts.sendVideo || paused === this.paused) return;
     // No camera to pause (it failed at start): "paused" would be a label and nothing else.
-    if (paused && !this.videoTrack) return;
+    if (paused && !this.videoTrack && !this.netOff) return;
+    this.paused = paused;
+    if (!paused) this.netOff = false;
+    await this.applyVideo(!paused);
+  }
+
+  /**
+   * The network cannot carry our video: voice only, camera released, the same
+   * way as a pause. Switching it back on captures again only if the person
+   * has not paused by hand meanwhile and the mode still sends video.
+   */
+  async setNetworkVideoOff(off: boolean): Promise<void> {
+    if (!this.opts.sendVideo || off === this.netOff) return;
+    this.netOff = off;
+    await this.applyVideo();
+  }
+
+  /** Brings the camera and sender in line with paused/netOff. */
+  private async applyVideo(resumedByHand = false): Promise<void> {
+    const want = this.opts.sendVideo && !this.paused && !this.netOff && this.started;
     const tx = this.videoTx;
     const mid = tx?.mid ?? undefined;
-    if (paused) {
-      this.paused = true;
+    if (!want) {
+      if (!this.videoTrack) {
+        this.emitLocal();
+        return;
+      }
       if (tx) {
         await setSending(tx.sender, false);
         await tx.sender.replaceTrack(null);
       }
-      if (this.videoTrack) {
-        this.videoTrack.stop();
-        this.localStream.removeTrack(this.videoTrack);
-        this.videoTrack = undefined;
-      }
+      this.videoTrack.stop();
+      this.localStream.removeTrack(this.videoTrack);
+      this.videoTrack = undefined;
       if (mid) void this.configure([{ mid, send: false }]);
       this.emitLocal();
       return;
     }
+    if (this.videoTrack || this.stopped) return;
     // Janus relays again before the first (key)frame arrives; the camera opens meanwhile.
     const told = mid ? this.configure([{ mid, send: true }]) : Promise.resolve();
     let track: MediaStreamTrack;
@@ -278,18 +315,22 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       track = await captureVideo(this.opts.videoDeviceId);
     } catch (e) {
       if (mid) void this.configure([{ mid, send: false }]);
+      // A resume by hand that found no camera stays paused (the button says so); a network comeback just stays off.
+      if (resumedByHand) this.paused = true;
       this.emit('device-problem', { problem: classifyCameraError(e) });
       return;
     }
-    if (this.stopped) {
+    // Paused again, stopped or switched off while the camera opened.
+    if (this.stopped || this.paused || this.netOff || this.videoTrack) {
       track.stop();
+      if (!this.stopped) this.emitLocal();
       return;
     }
-    this.paused = false;
     this.videoTrack = track;
     this.localStream.addTrack(track);
     await told;
     await this.send(tx, track);
+    if (this.videoEncoding) await this.setSendEncoding('video', this.videoEncoding).catch(() => {});
     this.emitLocal();
   }
 
@@ -335,6 +376,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
 
   /** Encoding parameters of what we send (bitrate, frame rate, downscaling), e.g. to adapt to the network. */
   async setSendEncoding(kind: 'audio' | 'video', params: SendEncoding): Promise<void> {
+    if (kind === 'video') this.videoEncoding = params;
     const sender = (kind === 'audio' ? this.audioTx : this.videoTx)?.sender;
     if (!sender) return;
     const p = sender.getParameters();
@@ -343,10 +385,11 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     await sender.setParameters(p);
   }
 
-  /** getStats of each PeerConnection (RTT, loss, bitrate, frames). */
-  async stats(): Promise<{ publisher?: RTCStatsReport; subscriber?: RTCStatsReport }> {
-    const [publisher, subscriber] = await Promise.all([this.pub?.pc.getStats(), this.sub?.pc.getStats()]);
-    return { publisher, subscriber };
+  /** getStats of each PeerConnection (RTT, loss, bitrate, frames) and their connection states. */
+  async stats(): Promise<CallReports> {
+    const { pub, sub } = this;
+    const [publisher, subscriber] = await Promise.all([pub?.pc.getStats(), sub?.pc.getStats()]);
+    return { publisher, subscriber, publisherState: pub?.pc.connectionState, subscriberState: sub?.pc.connectionState };
   }
 
   /** Leaves the room, closes both PeerConnections and stops every track. Safe to call twice. */
@@ -370,10 +413,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   }
 
   private watch(pc: RTCPeerConnection, which: 'publisher' | 'subscriber'): void {
+    // ICE failing is not the end of the call: the session restarts ICE (restartIce) and gives up only after a while.
     pc.addEventListener('connectionstatechange', () => {
-      if (this.stopped) return;
-      this.emit('connection', { pc: which, state: pc.connectionState });
-      if (pc.connectionState === 'failed') this.emit('failed', { reason: `${which} ICE failed` });
+      if (!this.stopped) this.emit('connection', { pc: which, state: pc.connectionState });
     });
   }
 

@@ -37,10 +37,13 @@ export const VideoAnswerBody = v.strictObject({
   auto: v.optional(v.literal(true)),
 });
 export const VideoStartBody = v.strictObject({ mode: VideoModeSchema, session: Id });
-export const VideoEndBody = v.strictObject({ session: Id });
+/** `reason: 'network'`: the call could not be kept up (ICE restarts failed for long enough); chat goes on. */
+export const VideoEndBody = v.strictObject({ session: Id, reason: v.optional(v.literal('network')) });
 /** Why a camera or microphone could not be captured (the catalogues say `device.<code>`). */
 export const DEVICE_PROBLEMS = ['no-camera', 'no-microphone', 'camera-denied', 'microphone-denied', 'camera-busy', 'microphone-busy'] as const;
 export const DeviceProblemSchema = v.picklist(DEVICE_PROBLEMS);
+/** How a direction of a call is doing, best first. */
+export const QualityLevelSchema = v.picklist(['good', 'fair', 'poor', 'bad']);
 export type DeviceProblem = v.InferOutput<typeof DeviceProblemSchema>;
 /**
  * What this side sends (`audio`, `video`: live tracks leaving this machine)
@@ -55,7 +58,19 @@ export const MediaStateBody = v.strictObject({
   muted: v.optional(v.boolean()),
   paused: v.optional(v.boolean()),
   problems: v.optional(v.pipe(v.array(DeviceProblemSchema), v.maxLength(DEVICE_PROBLEMS.length))),
+  /** Video is off because of the network, not by choice (it comes back by itself when the network does). */
+  net: v.optional(v.literal('video-off')),
+  /** How this side receives the other's media: the other side's sender adapts to it. */
+  rx: v.optional(QualityLevelSchema),
 });
+/**
+ * A step the call took because of the network, said in both transcripts:
+ * this side's video off (voice only) and back, voice breaking up here and
+ * clear again, reconnecting (ICE restart) and reconnected.
+ */
+export const NETWORK_STEPS = ['video-off', 'video-back', 'voice-poor', 'voice-back', 'reconnecting', 'reconnected'] as const;
+export type NetworkStep = (typeof NETWORK_STEPS)[number];
+export const MediaNetworkBody = v.strictObject({ session: Id, step: v.picklist(NETWORK_STEPS) });
 /**
  * "My VideoRoom feed for video session `session` is `feed`", sent once the
  * publisher has joined (so the id is taken by us). Feed ids are chosen by the
@@ -165,6 +180,7 @@ export const WireMessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('video.start'), body: VideoStartBody }),
   v.strictObject({ ...base, type: v.literal('video.end'), body: VideoEndBody }),
   v.strictObject({ ...base, type: v.literal('media.state'), body: MediaStateBody }),
+  v.strictObject({ ...base, type: v.literal('media.network'), body: MediaNetworkBody }),
   v.strictObject({ ...base, type: v.literal('video.publish'), body: VideoPublishBody }),
   v.strictObject({ ...base, type: v.literal('key.cert'), body: KeyCertBody }),
   v.strictObject({ ...base, type: v.literal('page.push'), body: PagePushBody }),

@@ -20,6 +20,7 @@ export const SENDERS: Readonly<Record<WireType, readonly Role[]>> = {
   'video.end': ['agent', 'customer'],
   'video.publish': ['agent', 'customer'],
   'media.state': ['agent', 'customer'],
+  'media.network': ['agent', 'customer'],
   'page.push': ['agent'],
   'page.opened': ['customer'],
   'customer.linked': ['agent'],

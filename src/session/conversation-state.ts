@@ -1,4 +1,5 @@
-import type { CobrowseRefusal, ConversationDescriptor, Participant, VideoMode } from '../protocol/index.js';
+import type { CobrowseRefusal, ConversationDescriptor, NetworkStep, Participant, VideoMode } from '../protocol/index.js';
+import type { NetworkStatus, QualityLevel } from './call-network.js';
 import type { Coded, MessageKey, Params } from '../i18n/index.js';
 import type { DeviceProblem } from '../janus/local-media.js';
 
@@ -88,7 +89,10 @@ export interface LocalMediaStatus {
   /** Camera video is leaving this machine (live track, not paused). */
   video: boolean;
   muted: boolean;
+  /** Paused by the person's own click. */
   paused: boolean;
+  /** Off because the network could not carry it; comes back by itself (never past a pause by hand). */
+  netOff?: boolean;
   /** The mode lets this side send video at all. */
   videoAllowed: boolean;
 }
@@ -106,6 +110,10 @@ export interface RemoteMediaStatus {
   paused?: boolean;
   /** Its devices that could not be captured: blocked, missing, busy. */
   problems?: readonly DeviceProblem[];
+  /** Its video is off because of the network ("video paused: poor connection"), not by choice. */
+  netOff?: boolean;
+  /** How it says it receives our media. */
+  rx?: QualityLevel;
   /** It has said what it sends in this video (false: its devices are still being asked for). */
   reported?: boolean;
 }
@@ -139,6 +147,31 @@ export interface VideoState {
   errorCoded?: Coded;
   /** This browser cannot capture or send video and voice (see `browserSupport`): elements say so instead of offering it. */
   unsupported?: boolean;
+  /** How the running call is doing, measured here once a second (absent: no call running). */
+  quality?: CallQuality;
+}
+
+/**
+ * A running call's network as this side measures it (getStats, once a
+ * second) and what the call did about it: `level` is the worse of how what
+ * we send is doing (`send`: our uplink, and how the other side says it
+ * receives us) and how what we receive is doing (`rx`).
+ */
+export interface CallQuality extends NetworkStatus {
+  /** Round-trip time to the gateway, ms. */
+  rttMs?: number;
+  /** What our congestion control thinks we may send, kbit/s. */
+  availableOutKbps?: number;
+  /** Packet loss of what we send (Janus's reports) and what we receive, 0..1. */
+  lossUp?: number;
+  lossDown?: number;
+  /** Our video as sent, and the other side's as received: height in pixels and frames per second. */
+  sentHeight?: number;
+  sentFps?: number;
+  recvHeight?: number;
+  recvFps?: number;
+  /** Freezes of the received video since the call started. */
+  freezes: number;
 }
 
 /**
@@ -232,8 +265,12 @@ export interface VideoEventDetails {
   'invite-answer': { inviteId: string; accept: VideoMode | false };
   /** Video started on this side in `mode`. */
   'video-start': { session: string; mode: VideoMode; initiator: Participant['role'] };
-  /** Video ended for both sides (`local`: this side pressed End Video). */
-  'video-end': { session: string; reason: 'local' | 'remote' };
+  /** Video ended for both sides (`local`: this side ended it); `network`: because the connection could not be kept up. */
+  'video-end': { session: string; reason: 'local' | 'remote'; network?: boolean };
+  /** A step the call took for the network, by this side (`mine`) or the other: a line in both transcripts. */
+  'network-step': { session: string; step: NetworkStep; mine: boolean; id: string };
+  /** How the call is doing: at once when the level or a step changes, else every few seconds while the call runs. */
+  'call-quality': { quality: CallQuality };
   /** What this side or the other side sends changed. */
   'media-state': { local: LocalMediaStatus; remote: RemoteMediaStatus };
 }

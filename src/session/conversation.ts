@@ -330,9 +330,17 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     });
     video.on('video-end', (detail) => {
       this.emit('video-end', detail);
-      this.systemLine('sys.video-end', {}, `sys-end-${detail.session}`);
+      this.systemLine(detail.network ? 'sys.video-end-network' : 'sys.video-end', {}, `sys-end-${detail.session}`);
     });
     video.on('media-state', (detail) => this.emit('media-state', detail));
+    video.on('call-quality', (detail) => this.emit('call-quality', detail));
+    video.on('network-step', (detail) => {
+      this.emit('network-step', detail);
+      const { step, mine, id } = detail;
+      // Video off/back is said of whose video it is; the others of the call.
+      if (step === 'video-off' || step === 'video-back') this.systemLine(`sys.net-${step}.${mine ? 'self' : 'peer'}`, mine ? {} : { name: this.peerName() }, `sys-net-${id}`);
+      else this.systemLine(`sys.net-${step}`, {}, `sys-net-${id}`);
+    });
   }
 
   private followCobrowse(): void {

@@ -14,3 +14,4 @@ export * from './customer-entry.js';
 export * from './customer-search.js';
 export * from './agent-desk.js';
 export * from '../janus/browser-support.js';
+export * from './call-network.js';

@@ -1,5 +1,5 @@
 import type { GatewayConnection } from '../janus/gateway-connection.js';
-import type { StartMedia, VideoRoomCall, VideoRoomCallEvents, VideoRoomCallOptions } from '../janus/videoroom-call.js';
+import type { CallReports, SendEncoding, StartMedia, VideoRoomCall, VideoRoomCallEvents, VideoRoomCallOptions } from '../janus/videoroom-call.js';
 import { TypedEventTarget, type Observable } from '../util/typed-event-target.js';
 import type { DeviceLists } from './conversation-state.js';
 
@@ -18,6 +18,14 @@ export interface VideoCall extends Observable<VideoRoomCallEvents> {
   stop(): void;
   setMuted(muted: boolean): void;
   setVideoPaused(paused: boolean): Promise<void>;
+  /** Voice only because the network cannot carry video (and back): never past a pause by hand. */
+  setNetworkVideoOff(off: boolean): Promise<void>;
+  /** Encoding parameters of what we send (adaptation to the network). */
+  setSendEncoding(kind: 'audio' | 'video', params: SendEncoding): Promise<void>;
+  /** ICE restart of both PeerConnections. */
+  restartIce(): Promise<void>;
+  /** getStats of both PeerConnections and their states. */
+  stats(): Promise<CallReports>;
   switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
   /** The other side announced (signed) the feed it publishes. */
   setPeerFeed(feed: string): void;
@@ -119,6 +127,22 @@ class LazyVideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> implements
 
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
     await (await this.load())?.switchDevice(kind, deviceId);
+  }
+
+  async setNetworkVideoOff(off: boolean): Promise<void> {
+    await (await this.load())?.setNetworkVideoOff(off);
+  }
+
+  async setSendEncoding(kind: 'audio' | 'video', params: SendEncoding): Promise<void> {
+    await (await this.load())?.setSendEncoding(kind, params);
+  }
+
+  async restartIce(): Promise<void> {
+    await this.real?.restartIce();
+  }
+
+  stats(): Promise<CallReports> {
+    return this.real?.stats() ?? Promise.resolve({});
   }
 
   setPeerFeed(feed: string): void {

@@ -8,6 +8,10 @@ import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 import { browserSupport } from '../janus/browser-support.js';
+import { readCallStats, type StatsCounters } from '../janus/call-stats.js';
+import { DEFAULT_TIMINGS, NetworkPolicy, TIER_ENCODING, type NetworkAction, type NetworkTimings, type QualityLevel } from './call-network.js';
+import type { CallQuality } from './conversation-state.js';
+import type { NetworkStep } from '../protocol/index.js';
 
 const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
 const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
@@ -65,6 +69,13 @@ export interface VideoSessionOptions {
    * customer can only decline an invitation, and nothing is warmed up.
    */
   supported?: boolean;
+  /**
+   * The network watch of a running call (default on): a getStats reading
+   * every `intervalMs` (1 s), the ladder's patience in readings
+   * (`timings`, see call-network.ts), and `vc-call-quality` at most every
+   * `reportEveryMs` (10 s) when nothing changed.
+   */
+  network?: { enabled?: boolean; intervalMs?: number; reportEveryMs?: number; timings?: Partial<NetworkTimings> };
 }
 
 /**
@@ -115,10 +126,29 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   /** The last media.state this call sent (as JSON), so each change goes out once. */
   private lastReport?: string;
 
+  // ---- the network watch of the running call ----
+  private readonly network: { enabled: boolean; intervalMs: number; reportEveryMs: number; timings: NetworkTimings };
+  private policy?: NetworkPolicy;
+  private statsTimer?: ReturnType<typeof setTimeout>;
+  private counters?: StatsCounters;
+  private freezes = 0;
+  /** `rx` as told to the other side, and a new level waiting to be confirmed by a second reading. */
+  private rxSaid?: QualityLevel;
+  private rxNext?: { level: QualityLevel; seen: number };
+  private lastQualityKey?: string;
+  private lastQualityAt = 0;
+
   constructor(options: VideoSessionOptions = {}) {
     super();
     this.warmStart = options.warmStart ?? true;
     this.inviteTtlMs = options.inviteTtlMs ?? INVITE_TTL_MS;
+    const n = options.network ?? {};
+    this.network = {
+      enabled: n.enabled ?? true,
+      intervalMs: n.intervalMs ?? 1000,
+      reportEveryMs: n.reportEveryMs ?? 10_000,
+      timings: { ...DEFAULT_TIMINGS, ...n.timings },
+    };
     if (!(options.supported ?? browserSupport().video)) this._state = { ...this._state, unsupported: true };
   }
 
@@ -221,7 +251,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    if (this.call?.isStarted) await this.call.setVideoPaused(paused);
+    if (!this.call?.isStarted) return;
+    // A click wins over the network: a resume ends a network fallback, a pause is never undone by recovery.
+    this.policy?.reset();
+    await this.call.setVideoPaused(paused);
   }
 
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
@@ -254,6 +287,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     clearTimeout(this.autoTimer);
     clearTimeout(this.warmTimer);
     clearTimeout(this.ttlTimer);
+    clearTimeout(this.statsTimer);
     for (const off of this.offs) off();
     this.stopCall();
   }
@@ -290,9 +324,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
         this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: NO_REMOTE });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
         this.stopCall();
-        this.emit('video-end', { session, reason: mine ? 'local' : 'remote' });
+        this.emit('video-end', { session, reason: mine ? 'local' : 'remote', ...(m.body.reason === 'network' ? { network: true } : {}) });
         break;
       }
+      case 'media.network':
+        this.emit('network-step', { session: m.body.session, step: m.body.step, mine, id: m.id });
+        break;
       case 'video.publish': {
         if (mine) return;
         this.peerFeeds.set(m.body.session, m.body.feed);
@@ -301,8 +338,13 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       }
       case 'media.state': {
         if (mine) return;
-        const { audio, video, muted, paused, problems } = m.body;
-        this.update({ remote: { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems?.length ? { problems } : {}), reported: true } });
+        const { audio, video, muted, paused, problems, net, rx } = m.body;
+        this.update({
+          remote: {
+            audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems?.length ? { problems } : {}),
+            ...(net === 'video-off' ? { netOff: true } : {}), ...(rx ? { rx } : {}), reported: true,
+          },
+        });
         this.emit('media-state', { local: this._state.local, remote: this._state.remote });
         break;
       }
@@ -516,6 +558,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (this.desired?.session === session) this.update({ localStream: call.local, remoteStream: call.remote });
     try {
       await call.start(undefined, { sendVideo });
+      if (this.call === call) this.watchNetwork(call, session);
     } catch (e) {
       if (this.call !== call) return;
       const reason = e instanceof Error ? e.message : String(e);
@@ -524,7 +567,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   }
 
   private onLocal(stream: MediaStream, s: LocalMediaState): void {
-    const local: LocalMediaStatus = { audio: s.audio, video: s.video, muted: s.muted, paused: s.paused, videoAllowed: s.videoAllowed };
+    const local: LocalMediaStatus = { audio: s.audio, video: s.video, muted: s.muted, paused: s.paused, ...(s.netOff ? { netOff: true } : {}), videoAllowed: s.videoAllowed };
     // A device that is live now has no problem any more (a camera that was busy and came back on resume).
     const codes = (this._state.problemCodes ?? []).filter((p) => !(isCameraProblem(p) ? local.video : local.audio));
     if (codes.length !== (this._state.problemCodes ?? []).length) this.setProblems(codes);
@@ -548,9 +591,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
    */
   private reportMedia(): void {
     if (!this.call || !this.captured) return;
-    const { audio, video, muted, paused } = this._state.local;
+    const { audio, video, muted, paused, netOff } = this._state.local;
     const problems = this._state.problemCodes ?? [];
-    const body = { audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems.length ? { problems: [...problems] } : {}) };
+    const body = {
+      audio, video, ...(muted ? { muted } : {}), ...(paused ? { paused } : {}), ...(problems.length ? { problems: [...problems] } : {}),
+      ...(netOff ? { net: 'video-off' as const } : {}), ...(this.rxSaid ? { rx: this.rxSaid } : {}),
+    };
     const text = JSON.stringify(body);
     if (text === this.lastReport) return;
     this.lastReport = text;
@@ -564,9 +610,125 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.callLive = false;
     this.captured = false;
     this.lastReport = undefined;
+    this.stopNetworkWatch();
     if (!call) return;
     call.stop();
-    this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined });
+    this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined, quality: undefined });
+  }
+
+  /**
+   * Once a second while `call` runs: a getStats reading, the policy's
+   * decisions applied (encoding tier, video off and back, ICE restart, give
+   * up), the quality in the state and, throttled, in `call-quality`.
+   */
+  private watchNetwork(call: VideoCall, session: string): void {
+    if (!this.network.enabled) return;
+    this.stopNetworkWatch();
+    const policy = (this.policy = new NetworkPolicy(this.network.timings));
+    const tick = async () => {
+      if (this.call !== call || this.policy !== policy) return;
+      try {
+        const reports = await call.stats();
+        if (this.call !== call || this.policy !== policy) return;
+        const now = Date.now();
+        const { sample, counters } = readCallStats(reports, this.counters, now);
+        const first = !this.counters;
+        this.counters = counters;
+        // The first reading only sets the counters: rates need two.
+        if (!first && this._state.phase === 'active') {
+          const { local, remote, problemCodes } = this._state;
+          const actions = policy.tick({
+            sample,
+            now,
+            mayVideo: local.videoAllowed && !local.paused && !(problemCodes ?? []).some(isCameraProblem),
+            expectAudio: !!remote.reported && (remote.audio || !!remote.muted),
+            expectVideo: remote.video,
+            peerRx: remote.rx,
+          });
+          this.freezes += sample.recvFreezes ?? 0;
+          const st = policy.current;
+          this.applyNetwork(actions, call, session);
+          this.sayRx(st.rx);
+          const quality: CallQuality = {
+            ...st,
+            freezes: this.freezes,
+            ...(sample.rttMs !== undefined ? { rttMs: sample.rttMs } : {}),
+            ...(sample.availableOutKbps !== undefined ? { availableOutKbps: sample.availableOutKbps } : {}),
+            ...(sample.upLossVideo ?? sample.upLossAudio) !== undefined ? { lossUp: Math.max(sample.upLossVideo ?? 0, sample.upLossAudio ?? 0) } : {},
+            ...(sample.downLossVideo ?? sample.downLossAudio) !== undefined ? { lossDown: Math.max(sample.downLossVideo ?? 0, sample.downLossAudio ?? 0) } : {},
+            ...(sample.sentHeight !== undefined ? { sentHeight: sample.sentHeight } : {}),
+            ...(sample.sentFps !== undefined ? { sentFps: sample.sentFps } : {}),
+            ...(sample.recvHeight !== undefined ? { recvHeight: sample.recvHeight } : {}),
+            ...(sample.recvFps !== undefined ? { recvFps: sample.recvFps } : {}),
+          };
+          this.update({ quality });
+          const key = `${st.level}/${st.tier}/${st.videoOff}/${st.voicePoor}/${st.reconnecting}`;
+          if (key !== this.lastQualityKey || now - this.lastQualityAt >= this.network.reportEveryMs) {
+            this.lastQualityKey = key;
+            this.lastQualityAt = now;
+            this.emit('call-quality', { quality });
+          }
+        }
+      } catch {
+        // A reading that failed (a PeerConnection closing) is just skipped.
+      }
+      if (this.call === call && this.policy === policy) this.statsTimer = setTimeout(() => void tick(), this.network.intervalMs);
+    };
+    this.statsTimer = setTimeout(() => void tick(), this.network.intervalMs);
+  }
+
+  private stopNetworkWatch(): void {
+    clearTimeout(this.statsTimer);
+    this.policy = undefined;
+    this.counters = undefined;
+    this.freezes = 0;
+    this.rxSaid = undefined;
+    this.rxNext = undefined;
+    this.lastQualityKey = undefined;
+  }
+
+  private applyNetwork(actions: NetworkAction[], call: VideoCall, session: string): void {
+    const say = (step: NetworkStep) => this.link.signals.sendSignal('media.network', { session, step });
+    for (const a of actions) {
+      switch (a.type) {
+        case 'tier':
+          void call.setSendEncoding('video', TIER_ENCODING[a.tier]).catch(() => {});
+          break;
+        case 'video-off':
+        case 'video-back':
+          void call.setNetworkVideoOff(a.type === 'video-off').catch(() => {});
+          say(a.type);
+          break;
+        case 'voice-poor':
+        case 'voice-back':
+        case 'reconnecting':
+        case 'reconnected':
+          say(a.type);
+          break;
+        case 'ice-restart':
+          void call.restartIce().catch(() => {});
+          break;
+        case 'give-up':
+          // Said now, delivered when the chat gets through (the outbox keeps it); the camera goes off at once here.
+          this.link.signals.sendSignal('video.end', { session, reason: 'network' });
+          break;
+      }
+    }
+  }
+
+  /** How we receive, told to the other side (its sender adapts) once a new level held for two readings. */
+  private sayRx(level: QualityLevel): void {
+    if (level === this.rxSaid) {
+      this.rxNext = undefined;
+      return;
+    }
+    if (this.rxNext?.level !== level) {
+      this.rxNext = { level, seen: 1 };
+      return;
+    }
+    this.rxSaid = level;
+    this.rxNext = undefined;
+    this.reportMedia();
   }
 
   private update(patch: Partial<VideoState>): void {

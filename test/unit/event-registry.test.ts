@@ -20,6 +20,7 @@ const typedInDom: { [K in VcEventName]: Same<HTMLElementEventMap[K], CustomEvent
   'vc-video-start': true,
   'vc-video-end': true,
   'vc-media-state': true,
+  'vc-call-quality': true,
   'vc-page-push': true,
   'vc-page-refused': true,
   'vc-page-opened': true,

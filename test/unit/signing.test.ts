@@ -53,6 +53,7 @@ const SAMPLE: { [T in WireType]: BodyOf<T> } = {
   'video.end': { session: 's-1' },
   'video.publish': { session: 's-1', feed: 'feed-1' },
   'media.state': { audio: true, video: true },
+  'media.network': { session: 'v1', step: 'video-off' },
   'page.push': { url: 'https://example.com/' },
   'page.opened': { pushId: 'p-1' },
   'customer.linked': { name: 'Casey' },

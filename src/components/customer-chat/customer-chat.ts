@@ -49,6 +49,7 @@ export { storageKeyFor, type StoredConversation } from '../../session/index.js';
  * @fires {CustomEvent<VcVideoStartDetail>} vc-video-start - Video started.
  * @fires {CustomEvent<VcVideoEndDetail>} vc-video-end - Video ended for both sides.
  * @fires {CustomEvent<VcMediaStateDetail>} vc-media-state - What either side streams changed.
+ * @fires {CustomEvent<VcCallQualityDetail>} vc-call-quality - How the running call is doing (network level, loss, bitrate, frame rate) and what it did about it; at once on a change, else every 10 s.
  * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A pushed page broke this site's URL rules and was not shown.
  * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.
  * @fires {CustomEvent<VcCustomerLinkedDetail>} vc-customer-linked - The agent linked the chat to the customer's record.

@@ -75,6 +75,7 @@ const VIDEO_ITEMS: ReadonlyArray<{ mode: VideoMode; label: MessageKey }> = [
  * @fires {CustomEvent<VcVideoStartDetail>} vc-video-start - Video started (the frame opens).
  * @fires {CustomEvent<VcVideoEndDetail>} vc-video-end - Video ended for both sides.
  * @fires {CustomEvent<VcMediaStateDetail>} vc-media-state - What either side streams changed.
+ * @fires {CustomEvent<VcCallQualityDetail>} vc-call-quality - How the running call is doing (network level, loss, bitrate, frame rate) and what it did about it; at once on a change, else every 10 s.
  * @fires {CustomEvent<VcPagePushDetail>} vc-page-push - Cancelable: a page is about to be sent; cancel to veto.
  * @fires {CustomEvent<VcPageRefusedDetail>} vc-page-refused - A page was refused by the URL rules.
  * @fires {CustomEvent<VcPageOpenedDetail>} vc-page-opened - The customer opened a pushed page.

@@ -52,6 +52,49 @@ export const videoFrameStyles = [
       background: #374151;
     }
 
+    /* Connection quality: four bars, lit as many as the level deserves (colour is not the only cue). */
+    .quality {
+      position: absolute;
+      z-index: 2;
+      inset-inline-start: 0.5rem;
+      inset-block-start: 0.5rem;
+      display: inline-flex;
+      align-items: flex-end;
+      gap: 2px;
+      height: 14px;
+      padding: 3px 4px;
+      border-radius: 4px;
+      background: rgb(0 0 0 / 0.45);
+    }
+    .quality i {
+      display: block;
+      width: 3px;
+      background: rgb(255 255 255 / 0.35);
+    }
+    .quality i:nth-child(1) { height: 25%; }
+    .quality i:nth-child(2) { height: 50%; }
+    .quality i:nth-child(3) { height: 75%; }
+    .quality i:nth-child(4) { height: 100%; }
+    .quality.good i,
+    .quality.fair i:nth-child(-n + 3),
+    .quality.poor i:nth-child(-n + 2),
+    .quality.bad i:nth-child(1) {
+      background: #f9fafb;
+    }
+    .quality.poor i:nth-child(-n + 2),
+    .quality.bad i:nth-child(1) {
+      background: #fca5a5;
+    }
+    @media (forced-colors: active) {
+      .quality i { background: GrayText; }
+      .quality.good i,
+      .quality.fair i:nth-child(-n + 3),
+      .quality.poor i:nth-child(-n + 2),
+      .quality.bad i:nth-child(1) {
+        background: CanvasText;
+      }
+    }
+
     /* A side without video: avatar, name, level, state. */
     .tile {
       display: flex;

@@ -28,7 +28,10 @@ export function initials(name: string): string {
  * (it says it sends video, and the track is live and not muted): a paused,
  * blocked or stalled side shows its placeholder, never a frozen last frame.
  * What the other side says about itself (its signed `media.state`: muted,
- * paused, camera or microphone blocked, missing or busy) is said in words. A
+ * paused, off for a poor connection, camera or microphone blocked, missing or
+ * busy) is said in words. A running call shows how its connection is doing
+ * (bars with an accessible label, from this browser's getStats); while the
+ * call reconnects the other side's last frame is not shown, the words say so. A
  * voice call shows both sides' avatars with level meters instead of a video
  * box, and its end button says "End call". The frame never grows wider than
  * its container: the video keeps its aspect ratio and is letterboxed.
@@ -48,6 +51,7 @@ export function initials(name: string): string {
  * @csspart avatar - An avatar (initials).
  * @csspart meter - A voice level meter.
  * @csspart notice - Unmute prompt and device messages.
+ * @csspart quality - The connection-quality indicator (four bars; `good`, `fair`, `poor` or `bad` as a class), labelled for screen readers.
  *
  * @cssprop [--vc-color-primary=#1d4ed8] - Accent: launcher, title bar, own bubbles, Send, focus ring. Dark: `#2563eb`.
  * @cssprop [--vc-color-on-primary=#ffffff] - Text on the accent colour.
@@ -129,19 +133,27 @@ export class VideoFrame extends LocalizedElement {
     const name = this.peerName ?? this.t('name.other-side');
     const voice = v.mode === 'voice';
     const videoTrack = v.remoteStream?.getVideoTracks()[0];
-    // Shown only while frames really arrive: said to be sent, and the track live and not muted (no frozen last frame).
-    const showRemote = !voice && v.remote.video && !!videoTrack && videoTrack.readyState === 'live' && !videoTrack.muted;
+    const reconnecting = !!v.quality?.reconnecting;
+    // Shown only while frames really arrive: said to be sent, and the track live and not muted (no frozen last frame),
+    // and not while the connection is being rebuilt (its last frame would be frozen).
+    const showRemote = !voice && !reconnecting && v.remote.video && !!videoTrack && videoTrack.readyState === 'live' && !videoTrack.muted;
     // Device problems as codes when the core gave them (said in this locale), else its English sentences.
     const problems = v.problemCodes ? v.problemCodes.map((p) => this.t(`device.${p}`)) : v.problems;
     const error = v.errorCoded ? this.i18n.coded(v.errorCoded) : v.error;
-    const lines = this._peerLines(v, name, voice, showRemote);
+    const lines = reconnecting ? [this.t('video.reconnecting')] : this._peerLines(v, name, voice, showRemote);
+    const level = v.quality?.level;
     return html`
       <div class="stage ${voice ? 'voice' : ''}" part="stage" role="group" aria-label=${this.t(voice ? 'video.voice-call' : 'video.video-call', { name })}>
+        ${level
+          ? html`<span class="quality ${level}" part="quality" role="img" aria-label=${this.t('video.quality', { level })}
+              ><i></i><i></i><i></i><i></i
+            ></span>`
+          : nothing}
         <video class="remote ${showRemote ? '' : 'off'}" part="remote" autoplay playsinline aria-label=${this.t('video.remote-label', { name })} ?hidden=${!showRemote}></video>
         ${this._peer(name, lines, showRemote, !!v.remoteStream?.getAudioTracks().length)}
         ${v.local.video
           ? nothing
-          : this._selfTile(this.selfName ?? this.t('video.you'), !!v.localStream?.getAudioTracks().length)}
+          : this._selfTile(this.selfName ?? this.t('video.you'), !!v.localStream?.getAudioTracks().length, !!v.local.netOff && !v.local.paused)}
         <video class="self ${v.local.video ? '' : 'off'}" part="self" autoplay playsinline muted aria-label=${this.t('video.self-label')} ?hidden=${!v.local.video}></video>
       </div>
       ${this._blocked
@@ -180,6 +192,7 @@ export class VideoFrame extends LocalizedElement {
     else if (r.muted) lines.push(this.t('video.peer-muted', { name }));
     if (showRemote) return lines;
     if (!camera && r.paused && !voice) lines.push(this.t('video.peer-paused', { name }));
+    else if (!camera && r.netOff && !voice) lines.push(this.t('video.peer-net-off', { name }));
     if (lines.length > 0) return lines;
     if (!r.reported) lines.push(v.phase === 'starting' ? this.t('video.connecting') : this.t('video.waiting', { name }));
     else if (!r.audio && !r.video) lines.push(this.t('video.peer-nothing', { name }));
@@ -207,13 +220,14 @@ export class VideoFrame extends LocalizedElement {
     `;
   }
 
-  /** This side when it sends no video: avatar and voice level. */
-  private _selfTile(name: string, hasAudio: boolean): TemplateResult {
+  /** This side when it sends no video: avatar and voice level, and why when the network took the video away. */
+  private _selfTile(name: string, hasAudio: boolean, netOff: boolean): TemplateResult {
     return html`
       <div class="tile self" part="self">
         <span class="avatar" part="avatar" aria-hidden="true">${initials(name)}</span>
         <span class="who">${name}</span>
         ${hasAudio ? this._meter('self', this.t('video.own-level-label')) : nothing}
+        <span class="state" role="status">${netOff ? this.t('video.self-net-off') : nothing}</span>
       </div>
     `;
   }

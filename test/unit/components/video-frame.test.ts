@@ -190,4 +190,45 @@ describe('<video-frame>', () => {
       ['End video', false],
     ]);
   });
+
+  describe('on a bad network', () => {
+    const quality = (patch: Partial<NonNullable<VideoState['quality']>>): NonNullable<VideoState['quality']> => ({
+      level: 'good', send: 'good', rx: 'good', tier: 0, videoOff: false, voicePoor: false, reconnecting: false, freezes: 0, ...patch,
+    });
+
+    it('shows the connection quality as bars with a label for screen readers', async () => {
+      const remote = new MediaStream([videoTrack(), toneTrack()]);
+      const el = await frame(state({ remoteStream: remote, remote: { audio: true, video: true, reported: true }, quality: quality({ level: 'poor' }) }));
+      const bars = $(el, '[part~="quality"]')!;
+      expect(bars.getAttribute('role')).to.equal('img');
+      expect(bars.getAttribute('aria-label')).to.equal('Connection: poor');
+      expect(bars.classList.contains('poor')).to.equal(true);
+      el.video = state({ remoteStream: remote, remote: { audio: true, video: true, reported: true }, quality: quality({ level: 'good' }) });
+      await el.updateComplete;
+      expect($(el, '[part~="quality"]')!.getAttribute('aria-label')).to.equal('Connection: good');
+      await expect(el).to.be.accessible();
+    });
+
+    it('the other side’s video off for the network: placeholder saying "poor connection", not a frozen frame', async () => {
+      const remote = new MediaStream([videoTrack(), toneTrack()]);
+      const el = await frame(state({ remoteStream: remote, remote: { audio: true, video: false, netOff: true, reported: true } }));
+      expect(shown($(el, 'video.remote'))).to.equal(false);
+      expect($(el, '[part~="placeholder"] [role="status"]')!.textContent).to.contain('Vera Lynn’s video paused: poor connection');
+    });
+
+    it('own video off for the network is said on the self tile; a pause by hand is not called a network problem', async () => {
+      const el = await frame(state({ local: { ...SENDING, video: false, netOff: true }, remote: { audio: true, video: true, reported: true } }));
+      expect($(el, '.tile.self [role="status"]')!.textContent).to.contain('Your video paused: poor connection');
+      el.video = state({ local: { ...SENDING, video: false, paused: true }, remote: { audio: true, video: true, reported: true } });
+      await el.updateComplete;
+      expect($(el, '.tile.self [role="status"]')!.textContent!.trim()).to.equal('');
+    });
+
+    it('while reconnecting the last frame is hidden and the words say "Reconnecting video…"', async () => {
+      const remote = new MediaStream([videoTrack(), toneTrack()]);
+      const el = await frame(state({ remoteStream: remote, remote: { audio: true, video: true, reported: true }, quality: quality({ level: 'bad', reconnecting: true }) }));
+      expect(shown($(el, 'video.remote'))).to.equal(false);
+      expect($(el, '[part~="placeholder"] [role="status"]')!.textContent).to.contain('Reconnecting video…');
+    });
+  });
 });

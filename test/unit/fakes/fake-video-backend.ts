@@ -1,6 +1,6 @@
 // A VideoBackend whose calls are fakes: they "join" and "publish" at once and
 // record what the video state machine asked of them.
-import type { DeviceProblem, StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
+import type { CallReports, DeviceProblem, SendEncoding, StartMedia, VideoRoomCallEvents, VideoRoomCallOptions } from '../../../src/janus/index.js';
 import type { DeviceLists, VideoBackend, VideoCall } from '../../../src/session/index.js';
 import { TypedEventTarget } from '../../../src/util/typed-event-target.js';
 
@@ -11,6 +11,12 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   stopped = false;
   muted: boolean;
   paused = false;
+  netOff = false;
+  /** What the network policy asked of this call, in order. */
+  readonly encodings: SendEncoding[] = [];
+  iceRestarts = 0;
+  /** What stats() answers (a test scripts the network through it). */
+  reports: () => CallReports = () => ({});
 
   /** Devices that "fail" at start, as VideoRoomCall reports them (before its first local state). */
   private problems: DeviceProblem[];
@@ -53,10 +59,29 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   async setVideoPaused(paused: boolean): Promise<void> {
     if (paused && !this.hasCamera) return;
     this.paused = paused;
+    if (!paused) this.netOff = false;
     this.emitLocal();
   }
 
   async switchDevice(): Promise<void> {}
+
+  async setNetworkVideoOff(off: boolean): Promise<void> {
+    if (!this.options.sendVideo) return;
+    this.netOff = off;
+    this.emitLocal();
+  }
+
+  async setSendEncoding(kind: 'audio' | 'video', params: SendEncoding): Promise<void> {
+    if (kind === 'video') this.encodings.push(params);
+  }
+
+  async restartIce(): Promise<void> {
+    this.iceRestarts++;
+  }
+
+  async stats(): Promise<CallReports> {
+    return this.reports();
+  }
 
   setPeerFeed(feed: string): void {
     this.subscribed = feed;
@@ -75,9 +100,9 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   }
 
   private emitLocal(): void {
-    const video = this.hasCamera && !this.paused;
+    const video = this.hasCamera && !this.paused && !this.netOff;
     const audio = this.hasMicrophone && !this.muted;
-    this.emit('local', { stream: this.local, state: { audio, video, muted: this.muted, paused: this.paused, videoAllowed: this.options.sendVideo } });
+    this.emit('local', { stream: this.local, state: { audio, video, muted: this.muted, paused: this.paused, netOff: this.netOff, videoAllowed: this.options.sendVideo } });
   }
 }
 

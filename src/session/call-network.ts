@@ -1,0 +1,289 @@
+// What a call does about its network, decided once a second from a getStats
+// reading (src/janus/call-stats.ts) and what the other side says about how our
+// media reaches it. Pure: no timers, no WebRTC, the clock comes in with each
+// reading, so the unit tests drive it through whole scripts of readings.
+//
+// The ladder, for what this side sends:
+//   tier 0 (as captured) → tier 1 (half resolution, 15 fps, 300 kbit/s)
+//   → tier 2 (quarter resolution, 10 fps, 120 kbit/s) → video off (voice only)
+// Each step down needs a few bad readings in a row, each step up many good
+// ones, and video coming back after a fallback waits longer every time it
+// had to fall back again soon (hysteresis, so a marginal link does not flap).
+// Audio is never touched by the ladder: voice is what a call falls back to.
+// What this side receives is only reported (`rx`): the sender adapts, since
+// in a one-to-one VideoRoom call the sender's encoding is what reaches the one
+// receiver (no simulcast, see README "Calls on a bad network").
+import type { CallSample } from '../janus/call-stats.js';
+
+/** How a direction of the call is doing, best first. */
+export type QualityLevel = 'good' | 'fair' | 'poor' | 'bad';
+export const QUALITY_LEVELS: readonly QualityLevel[] = ['good', 'fair', 'poor', 'bad'];
+
+export type SendTier = 0 | 1 | 2;
+
+/** Encoding parameters per tier (RTCRtpEncodingParameters), applied on the video sender. */
+export const TIER_ENCODING: Record<SendTier, { scaleResolutionDownBy: number; maxFramerate: number; maxBitrate: number }> = {
+  0: { scaleResolutionDownBy: 1, maxFramerate: 30, maxBitrate: 1_500_000 },
+  1: { scaleResolutionDownBy: 2, maxFramerate: 15, maxBitrate: 300_000 },
+  2: { scaleResolutionDownBy: 4, maxFramerate: 10, maxBitrate: 120_000 },
+};
+
+/** Timings of the ladder (defaults below; tests and the bench may shorten them). */
+export interface NetworkTimings {
+  /** Bad readings in a row before a step down. */
+  stepDownAfter: number;
+  /** Bad readings in a row at the lowest tier before video goes off. */
+  fallBackAfter: number;
+  /** Good readings in a row before a step up. */
+  stepUpAfter: number;
+  /** First wait (good readings) before video comes back after a fallback; doubles up to `maxVideoBackAfter`. */
+  videoBackAfter: number;
+  maxVideoBackAfter: number;
+  /** Bad readings in a row of what we receive before "voice may break up", and good ones before it is lifted. */
+  voicePoorAfter: number;
+  voiceBackAfter: number;
+  /** A PeerConnection disconnected this long triggers an ICE restart; restarts repeat every `restartEveryMs`. */
+  restartAfterMs: number;
+  restartEveryMs: number;
+  /** Still not connected after this long: the video ends (chat goes on). */
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_TIMINGS: NetworkTimings = {
+  stepDownAfter: 2,
+  fallBackAfter: 4,
+  stepUpAfter: 8,
+  videoBackAfter: 8,
+  maxVideoBackAfter: 60,
+  voicePoorAfter: 3,
+  voiceBackAfter: 4,
+  restartAfterMs: 2_000,
+  restartEveryMs: 6_000,
+  giveUpAfterMs: 30_000,
+};
+
+/** What the policy knows besides the reading. */
+export interface NetworkInput {
+  sample: CallSample;
+  now: number;
+  /** This side may send video now (the mode and the person's consent allow it, and it is not paused by hand). */
+  mayVideo: boolean;
+  /** The other side says it sends audio / video (its media.state), so their absence here means loss. */
+  expectAudio: boolean;
+  expectVideo: boolean;
+  /** How the other side says it receives us (its media.state `rx`). */
+  peerRx?: QualityLevel;
+}
+
+export type NetworkAction =
+  | { type: 'tier'; tier: SendTier }
+  | { type: 'video-off' }
+  | { type: 'video-back' }
+  | { type: 'voice-poor' }
+  | { type: 'voice-back' }
+  | { type: 'reconnecting' }
+  | { type: 'ice-restart' }
+  | { type: 'reconnected' }
+  | { type: 'give-up' };
+
+/** The policy's view of the call, for the indicator and `vc-call-quality`. */
+export interface NetworkStatus {
+  /** Overall: the worse of how we send and how we receive. */
+  level: QualityLevel;
+  /** How what we send is doing (our uplink, and how the other side receives it). */
+  send: QualityLevel;
+  /** How what we receive is doing (told to the other side as `rx`). */
+  rx: QualityLevel;
+  tier: SendTier;
+  /** Our video is off because of the network (not by hand). */
+  videoOff: boolean;
+  voicePoor: boolean;
+  reconnecting: boolean;
+}
+
+const worst = (...ls: Array<QualityLevel | undefined>): QualityLevel =>
+  ls.reduce<QualityLevel>((w, l) => (l && QUALITY_LEVELS.indexOf(l) > QUALITY_LEVELS.indexOf(w) ? l : w), 'good');
+const atLeast = (l: QualityLevel, than: QualityLevel) => QUALITY_LEVELS.indexOf(l) >= QUALITY_LEVELS.indexOf(than);
+const connected = (s?: RTCPeerConnectionState) => s === undefined || s === 'connected' || s === 'new' || s === 'connecting';
+
+/** How what we receive is doing, from the reading alone. */
+export function receiveLevel(s: CallSample, expectAudio: boolean, expectVideo: boolean): { level: QualityLevel; audio: QualityLevel } {
+  let audio: QualityLevel = 'good';
+  if (expectAudio) {
+    const loss = s.downLossAudio ?? 0;
+    const concealed = s.audioConcealed ?? 0;
+    if (s.recvAudioPackets === 0 || loss > 0.2 || concealed > 0.4) audio = 'bad';
+    else if (loss > 0.08 || concealed > 0.15) audio = 'poor';
+    else if (loss > 0.02 || concealed > 0.05) audio = 'fair';
+  }
+  let video: QualityLevel = 'good';
+  if (expectVideo && s.recvFramesDecoded !== undefined) {
+    const fps = s.recvFps ?? 0;
+    const loss = s.downLossVideo ?? 0;
+    if (s.recvFramesDecoded === 0) video = 'bad';
+    else if (fps < 6 || loss > 0.12 || (s.recvFreezes ?? 0) > 0) video = 'poor';
+    else if (fps < 12 || loss > 0.04) video = 'fair';
+  }
+  const link = connected(s.subscriberState) ? 'good' : 'bad';
+  return { level: worst(audio, video, link), audio: worst(audio, link) };
+}
+
+/** How what we send is doing, from our side of the link. */
+export function sendLevel(s: CallSample, sendingVideo: boolean): QualityLevel {
+  if (!connected(s.publisherState)) return 'bad';
+  const audioLoss = s.upLossAudio ?? 0;
+  let level: QualityLevel = audioLoss > 0.2 ? 'bad' : audioLoss > 0.08 ? 'poor' : audioLoss > 0.02 ? 'fair' : 'good';
+  if (sendingVideo) {
+    const out = s.availableOutKbps;
+    const loss = s.upLossVideo ?? 0;
+    const v: QualityLevel =
+      (out !== undefined && out < 100) || loss > 0.2 ? 'bad'
+        : (out !== undefined && out < 180) || loss > 0.08 ? 'poor'
+          : (out !== undefined && out < 450) || loss > 0.03 || s.qualityLimitation === 'bandwidth' ? 'fair'
+            : 'good';
+    level = worst(level, v);
+  }
+  return level;
+}
+
+/**
+ * The decisions, one reading at a time. Readings come about once a second;
+ * counts of readings are the unit of the ladder's patience.
+ */
+export class NetworkPolicy {
+  private tier: SendTier = 0;
+  private videoOff = false;
+  private voicePoor = false;
+  private reconnectingSince?: number;
+  private lastRestart = 0;
+  private down = 0;
+  private up = 0;
+  private voiceBad = 0;
+  private voiceGood = 0;
+  private offFor = 0;
+  /** Good readings needed before video comes back: grows when a comeback fails soon. */
+  private backAfter: number;
+  private backAt?: number;
+  private status: NetworkStatus = { level: 'good', send: 'good', rx: 'good', tier: 0, videoOff: false, voicePoor: false, reconnecting: false };
+
+  constructor(private readonly t: NetworkTimings = DEFAULT_TIMINGS) {
+    this.backAfter = t.videoBackAfter;
+  }
+
+  get current(): NetworkStatus {
+    return this.status;
+  }
+
+  /** The person paused or resumed by hand, or the mode changed: a network fallback is over (never undone by recovery). */
+  reset(): void {
+    this.videoOff = false;
+    this.offFor = 0;
+    this.down = 0;
+    this.up = 0;
+  }
+
+  tick(input: NetworkInput): NetworkAction[] {
+    const { sample: s, now } = input;
+    const actions: NetworkAction[] = [];
+
+    // ---- the link itself: ICE restart before giving up ----
+    const linkUp = connected(s.publisherState) && connected(s.subscriberState);
+    if (!linkUp) {
+      this.reconnectingSince ??= now;
+      const down = now - this.reconnectingSince;
+      if (down >= this.t.giveUpAfterMs) {
+        actions.push({ type: 'give-up' });
+        this.reconnectingSince = undefined;
+        this.update(input, 'bad', 'bad', false);
+        return actions;
+      }
+      if (down >= this.t.restartAfterMs && now - this.lastRestart >= this.t.restartEveryMs) {
+        if (!this.status.reconnecting) actions.push({ type: 'reconnecting' });
+        actions.push({ type: 'ice-restart' });
+        this.lastRestart = now;
+        this.update(input, 'bad', 'bad', true);
+        return actions;
+      }
+      this.update(input, 'bad', 'bad', this.status.reconnecting);
+      return actions;
+    }
+    if (this.reconnectingSince !== undefined) {
+      this.reconnectingSince = undefined;
+      if (this.status.reconnecting) actions.push({ type: 'reconnected' });
+      // The path changed: start the ladder afresh from the readings to come.
+      this.down = 0;
+      this.up = 0;
+    }
+
+    const rx = receiveLevel(s, input.expectAudio, input.expectVideo);
+    const sendingVideo = input.mayVideo && !this.videoOff;
+    const send = worst(sendLevel(s, sendingVideo), sendingVideo ? input.peerRx : undefined);
+
+    // ---- what we receive: voice breaking up is said, nothing is switched ----
+    if (atLeast(rx.audio, 'poor')) {
+      this.voiceGood = 0;
+      if (++this.voiceBad >= this.t.voicePoorAfter && !this.voicePoor) {
+        this.voicePoor = true;
+        actions.push({ type: 'voice-poor' });
+      }
+    } else {
+      this.voiceBad = 0;
+      if (this.voicePoor && ++this.voiceGood >= this.t.voiceBackAfter) {
+        this.voicePoor = false;
+        this.voiceGood = 0;
+        actions.push({ type: 'voice-back' });
+      }
+    }
+
+    // ---- what we send: the ladder ----
+    if (!input.mayVideo) {
+      // Paused by hand, watch-only, voice: nothing to adapt, and a network fallback is forgotten.
+      this.videoOff = false;
+      this.down = this.up = this.offFor = 0;
+    } else if (this.videoOff) {
+      // Voice only for the network. Video comes back once voice has been clean for long enough.
+      const clean = !atLeast(send, 'poor') && (input.peerRx === undefined || !atLeast(input.peerRx, 'poor'));
+      this.offFor = clean ? this.offFor + 1 : 0;
+      if (this.offFor >= this.backAfter) {
+        this.videoOff = false;
+        this.offFor = 0;
+        this.down = this.up = 0;
+        this.backAt = now;
+        // Back at the lowest tier: the ladder climbs from there.
+        this.tier = 2;
+        actions.push({ type: 'tier', tier: 2 }, { type: 'video-back' });
+      }
+    } else if (atLeast(send, 'poor')) {
+      this.up = 0;
+      this.down++;
+      if (this.tier < 2 && this.down >= this.t.stepDownAfter) {
+        this.tier = (this.tier + 1) as SendTier;
+        this.down = 0;
+        actions.push({ type: 'tier', tier: this.tier });
+      } else if (this.tier === 2 && this.down >= this.t.fallBackAfter) {
+        this.videoOff = true;
+        this.down = 0;
+        // A comeback that did not last: wait longer next time.
+        const shortLived = this.backAt !== undefined && now - this.backAt < 30_000;
+        this.backAfter = shortLived ? Math.min(this.t.maxVideoBackAfter, this.backAfter * 2) : this.t.videoBackAfter;
+        actions.push({ type: 'video-off' });
+      }
+    } else {
+      this.down = 0;
+      if (send === 'good' && this.tier > 0 && ++this.up >= this.t.stepUpAfter) {
+        this.tier = (this.tier - 1) as SendTier;
+        this.up = 0;
+        actions.push({ type: 'tier', tier: this.tier });
+      } else if (send !== 'good') this.up = 0;
+    }
+
+    this.update(input, send, rx.level, false);
+    return actions;
+  }
+
+  private update(input: NetworkInput, send: QualityLevel, rx: QualityLevel, reconnecting: boolean): void {
+    // With our video off for the network the call is at best fair, however clean the voice.
+    const level = worst(send, rx, this.videoOff || this.voicePoor ? 'poor' : 'good', this.tier > 0 && input.mayVideo ? 'fair' : 'good');
+    this.status = { level: reconnecting ? 'bad' : level, send, rx, tier: this.tier, videoOff: this.videoOff, voicePoor: this.voicePoor, reconnecting };
+  }
+}
