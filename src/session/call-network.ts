@@ -128,8 +128,15 @@ export function receiveLevel(s: CallSample, expectAudio: boolean, expectVideo: b
   return { level: worst(audio, video, link), audio: worst(audio, link) };
 }
 
-/** How what we send is doing, from our side of the link. */
-export function sendLevel(s: CallSample, sendingVideo: boolean): QualityLevel {
+/** The bandwidth (kbit/s) below which a tier cannot be kept: its floor. Under tier 2's, video goes off. */
+export const TIER_FLOOR_KBPS: Record<SendTier, number> = { 0: 450, 1: 180, 2: 90 };
+
+/**
+ * How what we send is doing at `tier`, from our side of the link: poor when
+ * the congestion controller's estimate is under the tier's floor or Janus
+ * reports heavy loss.
+ */
+export function sendLevel(s: CallSample, sendingVideo: boolean, tier: SendTier = 0): QualityLevel {
   if (!connected(s.publisherState)) return 'bad';
   const audioLoss = s.upLossAudio ?? 0;
   let level: QualityLevel = audioLoss > 0.2 ? 'bad' : audioLoss > 0.08 ? 'poor' : audioLoss > 0.02 ? 'fair' : 'good';
@@ -137,13 +144,24 @@ export function sendLevel(s: CallSample, sendingVideo: boolean): QualityLevel {
     const out = s.availableOutKbps;
     const loss = s.upLossVideo ?? 0;
     const v: QualityLevel =
-      (out !== undefined && out < 100) || loss > 0.2 ? 'bad'
-        : (out !== undefined && out < 180) || loss > 0.08 ? 'poor'
-          : (out !== undefined && out < 450) || loss > 0.03 || s.qualityLimitation === 'bandwidth' ? 'fair'
+      (out !== undefined && out < TIER_FLOOR_KBPS[2] * 0.7) || loss > 0.2 ? 'bad'
+        : (out !== undefined && out < TIER_FLOOR_KBPS[tier]) || loss > 0.08 ? 'poor'
+          : loss > 0.03 || (tier === 0 && s.qualityLimitation === 'bandwidth') ? 'fair'
             : 'good';
     level = worst(level, v);
   }
   return level;
+}
+
+/**
+ * Room to climb from `tier`: clean, and the estimate has reached what the
+ * tier is capped at (while capped, the estimate cannot show more; the next
+ * tier is a probe, and a failed probe steps back down).
+ */
+function roomToClimb(s: CallSample, tier: SendTier): boolean {
+  if (tier === 0) return false;
+  const out = s.availableOutKbps;
+  return (s.upLossVideo ?? 0) < 0.02 && out !== undefined && out >= 0.95 * (TIER_ENCODING[tier].maxBitrate / 1000);
 }
 
 /**
@@ -164,10 +182,14 @@ export class NetworkPolicy {
   /** Good readings needed before video comes back: grows when a comeback fails soon. */
   private backAfter: number;
   private backAt?: number;
+  /** Clean readings needed before a climb: doubles when a climb has to step back down soon (a failed probe). */
+  private upAfter: number;
+  private climbedAt?: number;
   private status: NetworkStatus = { level: 'good', send: 'good', rx: 'good', tier: 0, videoOff: false, voicePoor: false, reconnecting: false };
 
   constructor(private readonly t: NetworkTimings = DEFAULT_TIMINGS) {
     this.backAfter = t.videoBackAfter;
+    this.upAfter = t.stepUpAfter;
   }
 
   get current(): NetworkStatus {
@@ -217,7 +239,7 @@ export class NetworkPolicy {
 
     const rx = receiveLevel(s, input.expectAudio, input.expectVideo);
     const sendingVideo = input.mayVideo && !this.videoOff;
-    const send = worst(sendLevel(s, sendingVideo), sendingVideo ? input.peerRx : undefined);
+    const send = worst(sendLevel(s, sendingVideo, this.tier), sendingVideo ? input.peerRx : undefined);
 
     // ---- what we receive: voice breaking up is said, nothing is switched ----
     if (atLeast(rx.audio, 'poor')) {
@@ -259,6 +281,8 @@ export class NetworkPolicy {
       if (this.tier < 2 && this.down >= this.t.stepDownAfter) {
         this.tier = (this.tier + 1) as SendTier;
         this.down = 0;
+        if (this.climbedAt !== undefined && now - this.climbedAt < 20_000) this.upAfter = Math.min(this.upAfter * 2, 64);
+        this.climbedAt = undefined;
         actions.push({ type: 'tier', tier: this.tier });
       } else if (this.tier === 2 && this.down >= this.t.fallBackAfter) {
         this.videoOff = true;
@@ -270,11 +294,13 @@ export class NetworkPolicy {
       }
     } else {
       this.down = 0;
-      if (send === 'good' && this.tier > 0 && ++this.up >= this.t.stepUpAfter) {
+      const climb = send === 'good' && roomToClimb(s, this.tier);
+      if (climb && ++this.up >= this.upAfter) {
         this.tier = (this.tier - 1) as SendTier;
         this.up = 0;
+        this.climbedAt = now;
         actions.push({ type: 'tier', tier: this.tier });
-      } else if (send !== 'good') this.up = 0;
+      } else if (!climb) this.up = 0;
     }
 
     this.update(input, send, rx.level, false);

@@ -12,6 +12,8 @@ const GOOD: CallSample = {
 };
 /** Uplink squeezed: little bandwidth, some loss (what a 300 kbit/s link looks like to the sender). */
 const SQUEEZED: CallSample = { ...GOOD, availableOutKbps: 160, upLossVideo: 0.05, qualityLimitation: 'bandwidth' };
+/** A 300 kbit/s uplink: enough for tier 1, not for full quality. */
+const MIDDLING: CallSample = { ...GOOD, availableOutKbps: 260, upLossVideo: 0.01, qualityLimitation: 'bandwidth' };
 /** Far too little for video at any tier, voice still passes. */
 const STARVED: CallSample = { ...GOOD, availableOutKbps: 60, upLossVideo: 0.3, sentFps: 2 };
 /** Voice breaking up in what we receive. */
@@ -91,6 +93,24 @@ describe('NetworkPolicy (the ladder)', () => {
     const p = new NetworkPolicy();
     const r = drive(p, [...times(10, STARVED), ...times(30, GOOD)], { mayVideo: false });
     expect(types(r.actions).filter((t) => t.startsWith('tier') || t.startsWith('video'))).to.deep.equal([]);
+  });
+
+  it('a middling uplink settles at the tier it can carry, neither flapping down nor up', () => {
+    const p = new NetworkPolicy();
+    const r = drive(p, times(40, MIDDLING));
+    expect(types(r.actions)).to.deep.equal(['tier1']);
+    expect(p.current).to.include({ tier: 1, videoOff: false });
+  });
+
+  it('climbs only when the estimate has reached the current tier’s cap (a capped sender cannot show more)', () => {
+    const p = new NetworkPolicy();
+    let r = drive(p, times(6, SQUEEZED));
+    expect(p.current.tier).to.equal(2);
+    // Clean but the estimate is stuck below tier 2's cap (120 kbit/s): no climb.
+    r = drive(p, times(20, { ...GOOD, availableOutKbps: 95 }), { start: r.end });
+    expect(types(r.actions)).to.deep.equal([]);
+    r = drive(p, times(8, { ...GOOD, availableOutKbps: 118 }), { start: r.end });
+    expect(types(r.actions)).to.deep.equal(['tier1']);
   });
 
   it('adapts to how the other side says it receives us, not only to our uplink', () => {
