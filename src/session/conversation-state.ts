@@ -351,6 +351,8 @@ export interface VideoController extends Observable<VideoEventDetails> {
   setPaused(paused: boolean): Promise<void>;
   switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
   listDevices(): Promise<DeviceLists>;
+  /** ICE restart of the running call, media kept (the call also does it by itself when its connection drops or the network changes). */
+  restartIce(): Promise<void>;
 }
 
 /** `conversation.cobrowse`: offer, consent, control, stop, and the agent's replay. */

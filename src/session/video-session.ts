@@ -137,6 +137,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private rxNext?: { level: QualityLevel; seen: number };
   private lastQualityKey?: string;
   private lastQualityAt = 0;
+  private unwatchPath?: () => void;
 
   constructor(options: VideoSessionOptions = {}) {
     super();
@@ -263,6 +264,16 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   listDevices(): Promise<DeviceLists> {
     return this.link.backend.listDevices();
+  }
+
+  /**
+   * ICE restart of the running call (both PeerConnections), media and
+   * tracks kept: for a host that knows the network changed. The call does it
+   * by itself when a connection drops, and when the browser says it is
+   * online again or its connection type changed.
+   */
+  async restartIce(): Promise<void> {
+    if (this.call?.isStarted) await this.call.restartIce();
   }
 
   /** Open PeerConnections of the running call (tests and diagnostics); a warm call that captured nothing is not running. */
@@ -625,6 +636,15 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (!this.network.enabled) return;
     this.stopNetworkWatch();
     const policy = (this.policy = new NetworkPolicy(this.network.timings));
+    // A new network path (Wi-Fi to mobile, back online): new candidates now, before the old path times out.
+    const onPathChange = () => { if (this.call === call) void call.restartIce().catch(() => {}); };
+    const conn = (globalThis.navigator as Navigator & { connection?: EventTarget } | undefined)?.connection;
+    globalThis.addEventListener?.('online', onPathChange);
+    conn?.addEventListener('change', onPathChange);
+    this.unwatchPath = () => {
+      globalThis.removeEventListener?.('online', onPathChange);
+      conn?.removeEventListener('change', onPathChange);
+    };
     const tick = async () => {
       if (this.call !== call || this.policy !== policy) return;
       try {
@@ -679,6 +699,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   private stopNetworkWatch(): void {
     clearTimeout(this.statsTimer);
+    this.unwatchPath?.();
+    this.unwatchPath = undefined;
     this.policy = undefined;
     this.counters = undefined;
     this.freezes = 0;

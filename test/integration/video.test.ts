@@ -44,6 +44,21 @@ describe('video over a real Janus VideoRoom with fake camera and microphone', ()
     expect(a.state.video.local).to.include({ audio: true, video: true });
   });
 
+  it('an ICE restart keeps the call: new ICE credentials on both PeerConnections, frames keep flowing both ways', async () => {
+    const { c, a } = await pair();
+    await startAccepted(a, c, 'two-way', 'two-way');
+    await waitFor(() => c.videoPeerConnections().length === 2, 'publisher and subscriber');
+    const ufrags = (x: Conversation) => x.videoPeerConnections().map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1]);
+    const before = ufrags(c);
+    await c.video.restartIce();
+    await waitFor(() => ufrags(c).every((u, i) => u !== before[i]), 'new ICE credentials on both', 10000);
+    await waitFor(() => c.videoPeerConnections().every((pc) => pc.connectionState === 'connected'), 'connected again', 10000);
+    const [ga, gc] = await Promise.all([growth(pcs(a), 2000), growth(pcs(c), 2000)]);
+    expect(ga.framesDecoded, 'agent still decodes the customer').to.be.greaterThan(10);
+    expect(gc.framesDecoded, 'customer still decodes the agent').to.be.greaterThan(10);
+    expect(c.state.video.phase).to.equal('active');
+  });
+
   async function startAccepted(a: Conversation, c: Conversation, offer: VideoMode, accept: VideoMode) {
     a.startVideo(offer);
     await waitFor(() => c.state.video.phase === 'invited', 'customer invited');

@@ -71,6 +71,7 @@ export type FakeCall =
   | { method: 'setMuted'; muted: boolean }
   | { method: 'setVideoPaused'; paused: boolean }
   | { method: 'switchDevice'; kind: 'audio' | 'video'; deviceId: string }
+  | { method: 'restartIce' }
   | { method: 'pushPage'; url: string; title?: string }
   | { method: 'linkCustomer'; customerId: string; name: string }
   | { method: 'openPage'; pushId: string }
@@ -114,6 +115,10 @@ class FakeVideo extends FakePart<VideoEventDetails, VideoState> implements Video
   }
   listDevices(): Promise<DeviceLists> {
     return Promise.resolve(this.conv.devices);
+  }
+  restartIce(): Promise<void> {
+    this.conv.calls.push({ method: 'restartIce' });
+    return Promise.resolve();
   }
 }
 
