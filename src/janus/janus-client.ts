@@ -244,15 +244,19 @@ export class JanusPeer {
     });
   }
 
-  /** Our offer (e.g. a publisher's); Janus's answer is applied. `iceRestart` gathers new credentials. */
-  offer(send: Send, options?: RTCOfferOptions): Promise<PluginReply> {
+  /**
+   * Our offer (e.g. a publisher's); Janus's answer is applied. `iceRestart`
+   * gathers new credentials; `startKbps` is where the sender's bandwidth
+   * estimate starts (see withStartBitrate).
+   */
+  offer(send: Send, options?: RTCOfferOptions & { startKbps?: number }): Promise<PluginReply> {
     return this.serial(async () => {
       this.held ??= [];
       const offer = await this.pc.createOffer(options);
       await this.pc.setLocalDescription(offer);
       const reply = this.sent(send({ type: 'offer', sdp: offer.sdp }));
       const r = await reply;
-      if (r.jsep) await this.setRemote(r.jsep);
+      if (r.jsep) await this.setRemote(options?.startKbps && r.jsep.sdp ? { ...r.jsep, sdp: withStartBitrate(r.jsep.sdp, options.startKbps) } : r.jsep);
       return r;
     });
   }
@@ -304,4 +308,44 @@ export async function setSending(sender: RTCRtpSender, active: boolean): Promise
   if (!p.encodings?.length || p.encodings.every((e) => e.active === active)) return;
   for (const e of p.encodings) e.active = active;
   await sender.setParameters(p);
+}
+
+/**
+ * Janus's answer with `x-google-start-bitrate` on its video codecs: where a
+ * Chromium sender's bandwidth estimate starts (default 300 kbit/s). The
+ * pacer sends at a multiple of the estimate, so at 300 kbit/s the first
+ * keyframe of a call trickles out over a couple of hundred milliseconds — on
+ * the critical path of every video start. The estimate still falls within a
+ * second or two on a link that cannot carry it (and the network ladder steps
+ * down). Other browsers ignore the parameter.
+ */
+export function withStartBitrate(sdp: string, kbps: number): string {
+  const sections = sdp.split(/\r\n(?=m=)/);
+  return sections
+    .map((section) => {
+      if (!section.startsWith('m=video')) return section;
+      const lines = section.split('\r\n');
+      const codecs = new Map<string, string>();
+      for (const l of lines) {
+        const m = /^a=rtpmap:(\d+) (VP8|VP9|H264|AV1)\//i.exec(l);
+        if (m) codecs.set(m[1], m[2]);
+      }
+      const out: string[] = [];
+      const hasFmtp = new Set<string>();
+      for (const l of lines) {
+        const f = /^a=fmtp:(\d+) (.*)$/.exec(l);
+        if (f && codecs.has(f[1])) {
+          hasFmtp.add(f[1]);
+          out.push(/x-google-start-bitrate/.test(l) ? l : `${l};x-google-start-bitrate=${kbps}`);
+        } else out.push(l);
+      }
+      // Codecs without an fmtp line get one right after their rtpmap.
+      return out
+        .flatMap((l) => {
+          const m = /^a=rtpmap:(\d+) /.exec(l);
+          return m && codecs.has(m[1]) && !hasFmtp.has(m[1]) ? [l, `a=fmtp:${m[1]} x-google-start-bitrate=${kbps}`] : [l];
+        })
+        .join('\r\n');
+    })
+    .join('\r\n');
 }

@@ -78,6 +78,8 @@ export interface CallReports {
 export type SendEncoding = Pick<RTCRtpEncodingParameters, 'maxBitrate' | 'maxFramerate' | 'scaleResolutionDownBy'>;
 
 const JOIN_PUBLISHER = 'publisher';
+/** Where our video sender's bandwidth estimate starts (Chromium's default is 300): see withStartBitrate. */
+const START_KBPS = 1000;
 
 /**
  * One side of a conversation's video: publishes this side's tracks to the
@@ -197,7 +199,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     const init: RTCRtpTransceiverInit = { direction: 'sendonly', sendEncodings: [{ active: false }] };
     this.audioTx = peer.pc.addTransceiver('audio', init);
     if (this.opts.sendVideo) this.videoTx = peer.pc.addTransceiver('video', init);
-    await withAbort(peer.offer((jsep) => handle.message({ request: 'publish' }, jsep)), signal);
+    await withAbort(peer.offer((jsep) => handle.message({ request: 'publish' }, jsep), { startKbps: START_KBPS }), signal);
   }
 
   /**
