@@ -173,6 +173,8 @@ export class NetworkPolicy {
   private videoOff = false;
   private voicePoor = false;
   private reconnectingSince?: number;
+  /** Since when nothing of the other side's arrives although our own link is up (its network dropped). */
+  private silentSince?: number;
   private lastRestart = 0;
   private down = 0;
   private up = 0;
@@ -229,7 +231,26 @@ export class NetworkPolicy {
       this.update(input, 'bad', 'bad', this.status.reconnecting);
       return actions;
     }
-    if (this.reconnectingSince !== undefined) {
+    // Our link is up, but the other side's media stopped arriving (its network dropped, or Janus lost it):
+    // the same "Reconnecting" and the same limit, without restarts of ours (nothing is wrong here).
+    const silent = (input.expectAudio || input.expectVideo) && !(s.recvAudioPackets ?? 0) && !(s.recvFramesDecoded ?? 0);
+    if (silent) {
+      this.silentSince ??= now;
+      const quiet = now - this.silentSince;
+      if (quiet >= this.t.giveUpAfterMs) {
+        this.silentSince = undefined;
+        actions.push({ type: 'give-up' });
+        this.update(input, 'bad', 'bad', false);
+        return actions;
+      }
+      // Nothing arrives at all: that is not voice breaking up, nor a reason to step our video down.
+      const reconnecting = this.status.reconnecting || quiet >= this.t.restartAfterMs + 1000;
+      if (reconnecting && !this.status.reconnecting) actions.push({ type: 'reconnecting' });
+      this.update(input, sendLevel(s, input.mayVideo && !this.videoOff, this.tier), 'bad', reconnecting);
+      return actions;
+    }
+    this.silentSince = undefined;
+    if (this.reconnectingSince !== undefined || (this.status.reconnecting && !silent)) {
       this.reconnectingSince = undefined;
       if (this.status.reconnecting) actions.push({ type: 'reconnected' });
       // The path changed: start the ladder afresh from the readings to come.

@@ -133,6 +133,22 @@ describe('NetworkPolicy (the ladder)', () => {
     expect(p.current.reconnecting).to.equal(false);
   });
 
+  it('the other side gone silent (its network dropped, ours fine): reconnecting after 3 s, back when it returns, ended after 30 s', () => {
+    const p = new NetworkPolicy();
+    const SILENT: CallSample = { ...GOOD, recvAudioPackets: 0, recvFramesDecoded: 0, recvFps: 0 };
+    let r = drive(p, [...times(2, GOOD), ...times(5, SILENT), ...times(2, GOOD)]);
+    expect(types(r.actions)).to.deep.equal(['reconnecting', 'reconnected']);
+    r = drive(p, times(31, SILENT), { start: r.end });
+    expect(types(r.actions)).to.deep.equal(['reconnecting', 'give-up']);
+    expect(types(r.actions)).to.not.include('ice-restart');
+  });
+
+  it('a side that expects nothing (the other side sends nothing) is never "silent"', () => {
+    const p = new NetworkPolicy();
+    const r = drive(p, times(40, { ...GOOD, recvAudioPackets: 0, recvFramesDecoded: 0 }), { expectAudio: false, expectVideo: false });
+    expect(types(r.actions)).to.deep.equal([]);
+  });
+
   it('gives up after 30 s without a connection', () => {
     const p = new NetworkPolicy();
     const r = drive(p, [...times(2, GOOD), ...times(35, DOWN)]);
