@@ -63,6 +63,8 @@ export interface PhaseResult {
   end: number;
   /** ms from the phase's start to the first sample where `until` held, per side (absent: never). */
   reached: Partial<Record<SideName, number>>;
+  /** The link's qdiscs once the phase was applied (tc's words). */
+  link: string;
 }
 
 export interface Timeline {
@@ -134,8 +136,12 @@ export const fallenBack: Condition = ({ samples, side }) => {
   return frameGrowth(samples, side, 3).every((f) => f === 0) && audioGrowth(samples, side, 3).every((a) => a > 0);
 };
 
-/** Recovered: frames decoded again (at least 5 new in the last second). */
-export const recovered: Condition = ({ samples, side }) => samples.length >= 2 && frameGrowth(samples, side, 1)[0] >= 5;
+/**
+ * Recovered: frames decoded again, in each of the last 2 s. Not "at the old frame rate": after a long
+ * stretch at 60 kbit/s the sender's bandwidth estimate climbs back slowly (seen: 180p at 3–6 fps for
+ * over 30 s), which is a quality figure of its own, not the moment video came back.
+ */
+export const recovered: Condition = ({ samples, side }) => samples.length >= 3 && frameGrowth(samples, side, 2).every((f) => f > 0);
 
 export interface Conditions {
   adapted: Condition;
@@ -144,12 +150,17 @@ export interface Conditions {
 }
 export const defaultConditions: Conditions = { adapted, fallenBack, recovered };
 
-/** The issue's script: unconstrained, 300 kbit/s both ways, 60 kbit/s, restored. */
-export function bandwidthScript(c: Conditions = defaultConditions): Phase[] {
+/**
+ * The issue's script: unconstrained (10 s), 300 kbit/s both ways (until adapted, 30 s at most),
+ * 60 kbit/s (until fallen back, 30 s at most), restored (until recovered, 45 s at most).
+ * `hold60Ms`: keep 60 kbit/s at least this long even once fallen back (the e2e test wants chat to
+ * cross it for a while; today's frozen video meets "fallen back" within seconds).
+ */
+export function bandwidthScript(c: Conditions = defaultConditions, { hold60Ms = 0 } = {}): Phase[] {
   return [
     { name: 'unconstrained', apply: (l) => l.unshape(), minMs: 10_000, maxMs: 10_000 },
     { name: '300kbit', apply: (l) => l.shape({ up: 300, down: 300 }), maxMs: 30_000, until: c.adapted },
-    { name: '60kbit', apply: (l) => l.shape({ up: 60, down: 60 }), maxMs: 30_000, until: c.fallenBack },
+    { name: '60kbit', apply: (l) => l.shape({ up: 60, down: 60 }), minMs: hold60Ms, maxMs: Math.max(30_000, hold60Ms), until: c.fallenBack },
     { name: 'restored', apply: (l) => l.unshape(), maxMs: 45_000, until: c.recovered },
   ];
 }
@@ -206,7 +217,7 @@ export async function runImpairScript(opts: RunOptions): Promise<Timeline> {
     for (const p of phases) {
       const start = Date.now() - t0;
       p.apply(opts.link);
-      const res: PhaseResult = { name: p.name, start, end: start, reached: {} };
+      const res: PhaseResult = { name: p.name, start, end: start, reached: {}, link: opts.link.describe() };
       results.push(res);
       const mine: Sample[] = [];
       // The sample at the phase's start (before the link change has had any effect) is the reference for growth.
@@ -266,10 +277,11 @@ function sideLine(prev: SideSample | undefined, cur: SideSample): string {
 export function formatTimeline(tl: Timeline, extra?: (s: Sample) => string): string {
   const lines = [
     `baseline: customer receives ${tl.baseline.customer.height}p@${tl.baseline.customer.fps}, agent receives ${tl.baseline.agent.height}p@${tl.baseline.agent.fps}`,
-    ...tl.phases.map((p) => `phase ${p.name}: ${(p.start / 1000).toFixed(1)}–${(p.end / 1000).toFixed(1)} s, reached: customer ${fmtMs(p.reached.customer)}, agent ${fmtMs(p.reached.agent)}`),
+    ...tl.phases.map((p) => `phase ${p.name}: ${(p.start / 1000).toFixed(1)}–${(p.end / 1000).toFixed(1)} s, reached: customer ${fmtMs(p.reached.customer)}, agent ${fmtMs(p.reached.agent)}; ${p.link}`),
   ];
   tl.samples.forEach((s, i) => {
-    const prev = tl.samples[i - 1];
+    // The first sample has nothing to grow from: its counters are shown as they are.
+    const prev = tl.samples[i - 1] ?? s;
     lines.push(`${(s.t / 1000).toFixed(1).padStart(6)} ${s.phase.padEnd(13)} C: ${sideLine(prev?.customer, s.customer)} ‖ A: ${sideLine(prev?.agent, s.agent)}${extra ? ` ${extra(s)}` : ''}`);
   });
   return lines.join('\n');

@@ -1,0 +1,211 @@
+// A two-way video call on an impaired customer link, through the real
+// elements: the customer's Chromium runs in its own network namespace behind a
+// veth pair (test/helpers/impair.ts); Janus, the broker and the agent's
+// Chromium stay in the root namespace. The link goes unconstrained → 300 kbit/s
+// both ways → 60 kbit/s → restored, then is cut for 5 s (test/impair/script.ts),
+// while both sides send numbered chat messages. Receiver and sender figures are
+// read in the pages from getStats (test/impair/probes.ts).
+//
+// Run: npm run test:impair (root, iproute2 with tbf). VC_IMPAIR_LOG=1 prints
+// the timeline (one line a second) even when everything passes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { createImpairedLink, launchChromiumIn, secureOriginFlag, type ImpairedLink } from '../helpers/impair.js';
+import { startStack, type Stack } from '../helpers/stack.mjs';
+import { agentClaims, customerStartsChat } from '../e2e/flows.js';
+import { exactlyOnce, sender, shown } from '../e2e/numbered.js';
+import { writeBusyY4m } from './camera.js';
+import { installProbes } from './probes.js';
+import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
+
+/** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
+const RECOVER_WITHIN_MS = 15_000;
+const LOG = process.env.VC_IMPAIR_LOG === '1';
+/** 60 kbit/s is held this long even though today's frozen video counts as "fallen back" within seconds: chat has to cross it. */
+const HOLD_60_MS = 15_000;
+
+describe('a call on an impaired customer link', () => {
+  let link: ImpairedLink;
+  let stack: Stack;
+  let customerBrowser: Browser;
+  let agentBrowser: Browser;
+  let customer: Page;
+  let agent: Page;
+  let camDir: string;
+  let senders: { customer: ReturnType<typeof sender>; agent: ReturnType<typeof sender> };
+  // When each side first showed each chat text (ms since epoch), read once a second with the samples.
+  const seen: Record<SideName, Map<string, number>> = { customer: new Map(), agent: new Map() };
+  let bandwidth: Timeline | undefined;
+  let cut: Timeline | undefined;
+
+  const pane = () => agent.locator('video-chat-pane');
+  const widget = () => customer.locator('customer-chat');
+  const rootOf = (side: SideName) => (side === 'customer' ? widget() : pane());
+
+  const state = async (side: SideName) => {
+    const texts = await shown(rootOf(side));
+    const now = Date.now();
+    for (const t of texts) if (!seen[side].has(t)) seen[side].set(t, now);
+    // What the product says about the call on screen (the fallback's notice, once there is one).
+    const poorConnection = (await rootOf(side).getByText(/poor connection/i).count()) > 0;
+    return { messages: texts.length, poorConnection };
+  };
+  const chatCol = (s: Sample) => `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')}`;
+
+  /** Assertions with the timeline printed when they fail (or always with VC_IMPAIR_LOG=1). */
+  async function checked(tl: Timeline | undefined, title: string, fn: () => void | Promise<void>, ranHere = false): Promise<void> {
+    try {
+      assert.ok(tl, 'the scenario ran');
+      await fn();
+      if (LOG && ranHere) console.log(`--- ${title} ---\n${formatTimeline(tl, chatCol)}`);
+    } catch (e) {
+      if (tl) console.log(`--- ${title} (failed) ---\n${formatTimeline(tl, chatCol)}`);
+      throw e;
+    }
+  }
+
+  /** Chat messages each side sent between `from` and `to` (ms since epoch). */
+  const sentBetween = (from: number, to: number) => ({
+    customer: senders.customer.sent.filter((m) => m.at >= from && m.at < to),
+    agent: senders.agent.sent.filter((m) => m.at >= from && m.at < to),
+  });
+
+  /** Waits until every message sent in the window is shown on both sides (up to `ms`), then checks each is there exactly once; returns the worst delay seen. */
+  async function chatArrived(from: number, to: number, where: string, ms = 30_000): Promise<{ n: number; worstMs: number }> {
+    const { customer: fromCustomer, agent: fromAgent } = sentBetween(from, to);
+    const expected = [...fromCustomer, ...fromAgent].map((m) => m.text);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      await state('customer');
+      await state('agent');
+      if (expected.every((t) => seen.customer.has(t) && seen.agent.has(t)) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const [onCustomer, onAgent] = await Promise.all([shown(widget()), shown(pane())]);
+    exactlyOnce(onCustomer, expected, `${where}: customer's screen`);
+    exactlyOnce(onAgent, expected, `${where}: agent's screen`);
+    // Delay to the other side's screen (to within the 1 s sampling).
+    const delays = [...fromCustomer.map((m) => seen.agent.get(m.text)! - m.at), ...fromAgent.map((m) => seen.customer.get(m.text)! - m.at)];
+    return { n: expected.length, worstMs: Math.max(0, ...delays) };
+  }
+
+  before(async () => {
+    link = createImpairedLink();
+    camDir = mkdtempSync(join(tmpdir(), 'vc-impair-cam-'));
+    const cam = writeBusyY4m(join(camDir, 'busy.y4m'));
+    stack = await startStack({ staticRoot: process.cwd(), host: link.hostIp, iceEnforce: link.hostIf });
+    const base = stack.broker.url.replace(/\/$/, '');
+    const flags = [secureOriginFlag(base), `--use-file-for-fake-video-capture=${cam}`];
+    [customerBrowser, agentBrowser] = await Promise.all([launchChromiumIn(link.ns, flags), launchChromium({ args: flags })]);
+    customer = await (await customerBrowser.newContext()).newPage();
+    agent = await (await agentBrowser.newContext()).newPage();
+    for (const p of [customer, agent]) {
+      await installProbes(p);
+      p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    }
+    await customerStartsChat(customer, base, 'Vera');
+    await agentClaims(agent, base, stack, 'Vera');
+    await pane().getByRole('button', { name: 'More' }).click();
+    await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
+    await widget().getByRole('button', { name: 'Accept video' }).click();
+    await pane().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
+    await widget().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
+    // Two a second from each side for the whole scenario.
+    senders = { customer: sender(customer, widget(), 'c', 500), agent: sender(agent, pane(), 'a', 500) };
+  });
+
+  after(async () => {
+    await Promise.allSettled([senders?.customer.stop(), senders?.agent.stop()]);
+    await customerBrowser?.close();
+    await agentBrowser?.close();
+    await stack?.stop();
+    link?.dispose();
+    if (camDir) rmSync(camDir, { recursive: true, force: true });
+  });
+
+  const phase = (tl: Timeline, name: string) => {
+    const p = tl.phases.find((x) => x.name === name);
+    assert.ok(p, `phase ${name}`);
+    return { ...p, samples: tl.samples.filter((s) => s.phase === name), from: tl.t0 + p.start, to: tl.t0 + p.end };
+  };
+
+  it('300 kbit/s both ways: the agent receives adapted video (lower resolution or fps) while audio keeps arriving on both sides; chat sent meanwhile all arrives', async () => {
+    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(undefined, { hold60Ms: HOLD_60_MS }), state });
+    if (LOG) console.log(`\n${summarize(bandwidth)}`);
+    const tl = bandwidth;
+    await checked(tl, '300 kbit/s', async () => {
+      const p = phase(tl, '300kbit');
+      assert.ok(p.reached.agent !== undefined, `the agent's received video adapts under 300 kbit/s (baseline ${tl.baseline.agent.height}p@${tl.baseline.agent.fps})`);
+      // Audio: packets in every second of the phase, both sides.
+      const withRef = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1, tl.samples.indexOf(p.samples.at(-1)!) + 1);
+      for (const side of ['customer', 'agent'] as const) {
+        const audio = audioGrowth(withRef, side, withRef.length);
+        assert.ok(audio.every((a) => a > 0), `${side} receives audio every second under 300 kbit/s: ${audio.join(',')}`);
+      }
+      const chat = await chatArrived(p.from, p.to, '300 kbit/s');
+      console.log(`300 kbit/s: agent's video adapted after ${p.reached.agent} ms, customer's ${p.reached.customer ?? 'never'}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+    }, true);
+  });
+
+  it('300 kbit/s downlink: the customer receives adapted video, not a frozen picture', { todo: 'today Janus forwards the agent\'s full bitrate into the 300 kbit/s downlink: no frames decoded until restored (no simulcast / subscriber feedback yet)' }, async () => {
+    await checked(bandwidth, '300 kbit/s downlink', () => {
+      assert.ok(phase(bandwidth!, '300kbit').reached.customer !== undefined, 'the customer\'s received video adapts');
+    });
+  });
+
+  it('60 kbit/s both ways: chat sent meanwhile all arrives, maybe late; what video and audio do is logged', async () => {
+    await checked(bandwidth, '60 kbit/s', async () => {
+      const tl = bandwidth!;
+      const p = phase(tl, '60kbit');
+      const ref = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1, tl.samples.indexOf(p.samples.at(-1)!) + 1);
+      const report = (['customer', 'agent'] as const).map((side) => {
+        const frames = frameGrowth(ref, side, ref.length).reduce((a, b) => a + b, 0);
+        const audio = audioGrowth(ref, side, ref.length);
+        const pcs = new Set(ref.map((s) => s[side].q?.connections.length));
+        return `${side} receives ${frames} frames, ${audio.reduce((a, b) => a + b, 0)} audio packets (per second ${audio.join(',')}), open connections ${[...pcs].join('/')}; fallen back after ${p.reached[side] ?? 'never'} ms`;
+      });
+      const chat = await chatArrived(p.from, p.to, '60 kbit/s', 45_000);
+      console.log(`60 kbit/s (${((p.end - p.start) / 1000).toFixed(0)} s): ${report.join('; ')}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+      assert.ok(chat.n > 0, 'chat was sent during the phase');
+    });
+  });
+
+  it('60 kbit/s: video falls back to voice and both sides say so', { todo: 'no fallback yet: today the picture just freezes (which the stats-only fallenBack condition in script.ts cannot tell apart), and no "poor connection" notice appears' }, async () => {
+    await checked(bandwidth, '60 kbit/s fallback', () => {
+      const p = phase(bandwidth!, '60kbit');
+      assert.ok(p.reached.customer !== undefined && p.reached.agent !== undefined, 'no frames while audio arrives, both sides');
+      for (const side of ['customer', 'agent'] as const) assert.ok(p.samples.some((s) => s[side].state?.poorConnection), `${side} shows a "poor connection" notice`);
+    });
+  });
+
+  it(`restored: frames are decoded again on both sides within ${RECOVER_WITHIN_MS / 1000} s`, async () => {
+    await checked(bandwidth, 'restored', () => {
+      const p = phase(bandwidth!, 'restored');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms (took ${p.reached[side] ?? 'never'})`);
+      }
+      console.log(`restored: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms`);
+    });
+  });
+
+  it('a 5 s path cut mid-call: chat resumes and frames are decoded again on both sides without a new invitation', async () => {
+    cut = await runImpairScript({ link, customer, agent, phases: cutScript(5000), state });
+    const tl = cut;
+    await checked(tl, '5 s cut', async () => {
+      const p = phase(tl, 'restored');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms of the link coming back (took ${p.reached[side] ?? 'never'})`);
+      }
+      assert.equal(await widget().locator('video-invite').count(), 0, 'no new invitation');
+      const c = phase(tl, 'cut');
+      const chat = await chatArrived(c.from, p.to, '5 s cut');
+      const pcs = (side: SideName) => [...new Set(tl.samples.map((s) => s[side].q?.connections.join('')))].join(' → ');
+      console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+    }, true);
+  });
+});
