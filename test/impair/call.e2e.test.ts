@@ -18,7 +18,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { createImpairedLink, launchChromiumIn, secureOriginFlag, type ImpairedLink } from '../helpers/impair.js';
 import { startStack, type Stack } from '../helpers/stack.mjs';
 import { agentClaims, customerStartsChat } from '../e2e/flows.js';
-import { exactlyOnce, sender, shown } from '../e2e/numbered.js';
+import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
 import { writeBusyY4m } from './camera.js';
 import { installProbes } from './probes.js';
 import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
@@ -26,6 +26,14 @@ import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, r
 /** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
 const RECOVER_WITHIN_MS = 15_000;
 const LOG = process.env.VC_IMPAIR_LOG === '1';
+/**
+ * How long chat sent under 300 / 60 kbit/s may take to show up. Seen: up to 52 s agent → customer at
+ * 300 kbit/s (the data channel shares the downlink with video Janus forwards at full rate; SCTP backs off
+ * its retransmissions up to a minute), and once more than 30 s after the link was restored.
+ */
+const CHAT_LATE_MS = 75_000;
+/** Chat must not wait for media: what the issue asks, not what today's product does. */
+const CHAT_PROMPT_MS = 5_000;
 /** 60 kbit/s is held this long even though today's frozen video counts as "fallen back" within seconds: chat has to cross it. */
 const HOLD_60_MS = 15_000;
 
@@ -42,6 +50,7 @@ describe('a call on an impaired customer link', () => {
   const seen: Record<SideName, Map<string, number>> = { customer: new Map(), agent: new Map() };
   let bandwidth: Timeline | undefined;
   let cut: Timeline | undefined;
+  const worstChat: Record<string, number> = {};
 
   const pane = () => agent.locator('video-chat-pane');
   const widget = () => customer.locator('customer-chat');
@@ -87,11 +96,34 @@ describe('a call on an impaired customer link', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     const [onCustomer, onAgent] = await Promise.all([shown(widget()), shown(pane())]);
+    const missing = { customer: expected.filter((t) => !onCustomer.includes(t)), agent: expected.filter((t) => !onAgent.includes(t)) };
+    if (missing.customer.length || missing.agent.length) {
+      // Lost or only late? Where did it get to: the sender's screen, the broker's record?
+      const record = await archivedTexts();
+      const info = (side: SideName) => missing[side].map((t) => `${t} (sent ${sentAt(t)}, in the record: ${record?.includes(t) ?? '?'})`).join(', ');
+      assert.fail(`${where}: not shown after ${ms} ms: on the customer's screen ${info('customer') || 'none'}; on the agent's screen ${info('agent') || 'none'}`);
+    }
     exactlyOnce(onCustomer, expected, `${where}: customer's screen`);
     exactlyOnce(onAgent, expected, `${where}: agent's screen`);
     // Delay to the other side's screen (to within the 1 s sampling).
     const delays = [...fromCustomer.map((m) => seen.agent.get(m.text)! - m.at), ...fromAgent.map((m) => seen.customer.get(m.text)! - m.at)];
     return { n: expected.length, worstMs: Math.max(0, ...delays) };
+  }
+
+  const sentAt = (text: string) => {
+    const m = [...senders.customer.sent, ...senders.agent.sent].find((x) => x.text === text);
+    return m ? `${((m.at - (bandwidth?.t0 ?? m.at)) / 1000).toFixed(1)} s into the script` : 'never';
+  };
+  /** The broker's record of the conversation's chat texts (null if it cannot be read). */
+  async function archivedTexts(): Promise<string[] | null> {
+    try {
+      const id = await widget().evaluate((el: HTMLElement & { state?: { descriptor?: { id: string } } }) => el.state?.descriptor?.id);
+      const login = await fetch(`${stack.broker.url.replace(/\/$/, '')}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: stack.env.agent.username, password: stack.env.agent.password }) });
+      const { token } = (await login.json()) as { token: string };
+      return id ? await archived(stack.broker.url.replace(/\/$/, ''), id, token) : null;
+    } catch {
+      return null;
+    }
   }
 
   before(async () => {
@@ -147,7 +179,8 @@ describe('a call on an impaired customer link', () => {
         const audio = audioGrowth(withRef, side, withRef.length);
         assert.ok(audio.every((a) => a > 0), `${side} receives audio every second under 300 kbit/s: ${audio.join(',')}`);
       }
-      const chat = await chatArrived(p.from, p.to, '300 kbit/s');
+      const chat = await chatArrived(p.from, p.to, '300 kbit/s', CHAT_LATE_MS);
+      worstChat['300kbit'] = chat.worstMs;
       console.log(`300 kbit/s: agent's video adapted after ${p.reached.agent} ms, customer's ${p.reached.customer ?? 'never'}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
     }, true);
   });
@@ -169,7 +202,8 @@ describe('a call on an impaired customer link', () => {
         const pcs = new Set(ref.map((s) => s[side].q?.connections.length));
         return `${side} receives ${frames} frames, ${audio.reduce((a, b) => a + b, 0)} audio packets (per second ${audio.join(',')}), open connections ${[...pcs].join('/')}; fallen back after ${p.reached[side] ?? 'never'} ms`;
       });
-      const chat = await chatArrived(p.from, p.to, '60 kbit/s', 45_000);
+      const chat = await chatArrived(p.from, p.to, '60 kbit/s', CHAT_LATE_MS);
+      worstChat['60kbit'] = chat.worstMs;
       console.log(`60 kbit/s (${((p.end - p.start) / 1000).toFixed(0)} s): ${report.join('; ')}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
       assert.ok(chat.n > 0, 'chat was sent during the phase');
     });
@@ -181,6 +215,12 @@ describe('a call on an impaired customer link', () => {
       assert.ok(p.reached.customer !== undefined && p.reached.agent !== undefined, 'no frames while audio arrives, both sides');
       for (const side of ['customer', 'agent'] as const) assert.ok(p.samples.some((s) => s[side].state?.poorConnection), `${side} shows a "poor connection" notice`);
     });
+  });
+
+  it(`chat stays prompt (under ${CHAT_PROMPT_MS / 1000} s) at 300 and 60 kbit/s`, { todo: 'today chat shares the congested path with video that does not adapt on the downlink: tens of seconds late' }, () => {
+    for (const ph of ['300kbit', '60kbit']) {
+      assert.ok(worstChat[ph] !== undefined && worstChat[ph] <= CHAT_PROMPT_MS, `${ph}: worst chat delay ${worstChat[ph] ?? '?'} ms`);
+    }
   });
 
   it(`restored: frames are decoded again on both sides within ${RECOVER_WITHIN_MS / 1000} s`, async () => {
