@@ -9,18 +9,12 @@
 // Run: npm run test:impair (root, iproute2 with tbf). VC_IMPAIR_LOG=1 prints
 // the timeline (one line a second) even when everything passes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
-import { createImpairedLink, launchChromiumIn, secureOriginFlag, type ImpairedLink } from '../helpers/impair.js';
-import { startStack, type Stack } from '../helpers/stack.mjs';
-import { agentClaims, customerStartsChat } from '../e2e/flows.js';
+import type { Page } from 'playwright-core';
+import type { ImpairedLink } from '../helpers/impair.js';
+import type { Stack } from '../helpers/stack.mjs';
 import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
-import { writeBusyY4m } from './camera.js';
-import { installProbes } from './probes.js';
+import { startImpairedCall, type ImpairedCall } from './call.js';
 import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
 
 /** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
@@ -40,11 +34,9 @@ const HOLD_60_MS = 15_000;
 describe('a call on an impaired customer link', () => {
   let link: ImpairedLink;
   let stack: Stack;
-  let customerBrowser: Browser;
-  let agentBrowser: Browser;
+  let call: ImpairedCall;
   let customer: Page;
   let agent: Page;
-  let camDir: string;
   let senders: { customer: ReturnType<typeof sender>; agent: ReturnType<typeof sender> };
   // When each side first showed each chat text (ms since epoch), read once a second with the samples.
   const seen: Record<SideName, Map<string, number>> = { customer: new Map(), agent: new Map() };
@@ -127,37 +119,15 @@ describe('a call on an impaired customer link', () => {
   }
 
   before(async () => {
-    link = createImpairedLink();
-    camDir = mkdtempSync(join(tmpdir(), 'vc-impair-cam-'));
-    const cam = writeBusyY4m(join(camDir, 'busy.y4m'));
-    stack = await startStack({ staticRoot: process.cwd(), host: link.hostIp, iceEnforce: link.hostIf });
-    const base = stack.broker.url.replace(/\/$/, '');
-    const flags = [secureOriginFlag(base), `--use-file-for-fake-video-capture=${cam}`];
-    [customerBrowser, agentBrowser] = await Promise.all([launchChromiumIn(link.ns, flags), launchChromium({ args: flags })]);
-    customer = await (await customerBrowser.newContext()).newPage();
-    agent = await (await agentBrowser.newContext()).newPage();
-    for (const p of [customer, agent]) {
-      await installProbes(p);
-      p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-    }
-    await customerStartsChat(customer, base, 'Vera');
-    await agentClaims(agent, base, stack, 'Vera');
-    await pane().getByRole('button', { name: 'More' }).click();
-    await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
-    await widget().getByRole('button', { name: 'Accept video' }).click();
-    await pane().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
-    await widget().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
+    call = await startImpairedCall();
+    ({ link, stack, customer, agent } = call);
     // Two a second from each side for the whole scenario.
     senders = { customer: sender(customer, widget(), 'c', 500), agent: sender(agent, pane(), 'a', 500) };
   });
 
   after(async () => {
     await Promise.allSettled([senders?.customer.stop(), senders?.agent.stop()]);
-    await customerBrowser?.close();
-    await agentBrowser?.close();
-    await stack?.stop();
-    link?.dispose();
-    if (camDir) rmSync(camDir, { recursive: true, force: true });
+    await call?.close();
   });
 
   const phase = (tl: Timeline, name: string) => {
