@@ -103,10 +103,13 @@ function installHandlers(): void {
   process.on('exit', () => {
     for (const l of [...live]) l.dispose();
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
     process.once(sig, () => {
       for (const l of [...live]) l.dispose();
-      process.kill(process.pid, sig);
+      // Alone: die of the signal as if nobody listened. Playwright listens too (it closes its browsers
+      // and then exits, within 30 s); don't wait that long.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      else setTimeout(() => process.exit(128 + n), 5000).unref();
     });
   }
 }
