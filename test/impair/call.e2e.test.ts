@@ -15,7 +15,7 @@ import type { ImpairedLink } from '../helpers/impair.js';
 import type { Stack } from '../helpers/stack.mjs';
 import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
 import { startImpairedCall, type ImpairedCall } from './call.js';
-import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
+import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
 
 /** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
 const RECOVER_WITHIN_MS = 15_000;
@@ -77,7 +77,7 @@ describe('a call on an impaired customer link', () => {
   });
 
   /** Waits until every message sent in the window is shown on both sides (up to `ms`), then checks each is there exactly once; returns the worst delay seen. */
-  async function chatArrived(from: number, to: number, where: string, ms = 30_000): Promise<{ n: number; worstMs: number }> {
+  async function chatArrived(from: number, to: number, where: string, ms = 30_000): Promise<{ n: number; worstMs: number; detail: string }> {
     const { customer: fromCustomer, agent: fromAgent } = sentBetween(from, to);
     const expected = [...fromCustomer, ...fromAgent].map((m) => m.text);
     const deadline = Date.now() + ms;
@@ -98,8 +98,10 @@ describe('a call on an impaired customer link', () => {
     exactlyOnce(onCustomer, expected, `${where}: customer's screen`);
     exactlyOnce(onAgent, expected, `${where}: agent's screen`);
     // Delay to the other side's screen (to within the 1 s sampling).
-    const delays = [...fromCustomer.map((m) => seen.agent.get(m.text)! - m.at), ...fromAgent.map((m) => seen.customer.get(m.text)! - m.at)];
-    return { n: expected.length, worstMs: Math.max(0, ...delays) };
+    const up = fromCustomer.map((m) => seen.agent.get(m.text)! - m.at);
+    const down = fromAgent.map((m) => seen.customer.get(m.text)! - m.at);
+    const worst = (xs: number[]) => Math.max(0, ...xs);
+    return { n: expected.length, worstMs: worst([...up, ...down]), detail: `customer → agent worst ${worst(up)} ms, median ${median(up)} ms; agent → customer worst ${worst(down)} ms, median ${median(down)} ms` };
   }
 
   const sentAt = (text: string) => {
@@ -151,7 +153,7 @@ describe('a call on an impaired customer link', () => {
       }
       const chat = await chatArrived(p.from, p.to, '300 kbit/s', CHAT_LATE_MS);
       worstChat['300kbit'] = chat.worstMs;
-      console.log(`300 kbit/s: agent's video adapted after ${p.reached.agent} ms, customer's ${p.reached.customer ?? 'never'}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+      console.log(`300 kbit/s: agent's video adapted after ${p.reached.agent} ms, customer's ${p.reached.customer ?? 'never'}; ${chat.n} chat messages (${chat.detail})`);
     }, true);
   });
 
@@ -174,7 +176,7 @@ describe('a call on an impaired customer link', () => {
       });
       const chat = await chatArrived(p.from, p.to, '60 kbit/s', CHAT_LATE_MS);
       worstChat['60kbit'] = chat.worstMs;
-      console.log(`60 kbit/s (${((p.end - p.start) / 1000).toFixed(0)} s): ${report.join('; ')}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+      console.log(`60 kbit/s (${((p.end - p.start) / 1000).toFixed(0)} s): ${report.join('; ')}; ${chat.n} chat messages (${chat.detail})`);
       assert.ok(chat.n > 0, 'chat was sent during the phase');
     });
   });
@@ -215,7 +217,7 @@ describe('a call on an impaired customer link', () => {
       const c = phase(tl, 'cut');
       const chat = await chatArrived(c.from, p.to, '5 s cut');
       const pcs = (side: SideName) => [...new Set(tl.samples.map((s) => s[side].q?.connections.join('')))].join(' → ');
-      console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages, worst delay ${chat.worstMs} ms`);
+      console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages (${chat.detail})`);
     }, true);
   });
 });
