@@ -1,7 +1,7 @@
 // An impaired network path between the customer's browser and the server, on
 // this machine: the customer's Chromium runs in its own network namespace,
-// joined to the root namespace (Janus, broker, agent's browser, the test) by a
-// veth pair. tbf on each end's egress shapes one direction: the host end's
+// joined to the root namespace (Janus, broker, the test) by a veth pair (the
+// agent's browser gets an unshaped one of its own: test/impair/call.ts). tbf on each end's egress shapes one direction: the host end's
 // egress is the customer's downlink, the customer end's egress the uplink.
 // netem is not in this kernel, so: bandwidth (tbf) and outages (link down).
 //
@@ -39,6 +39,11 @@ export interface ImpairedLink {
   cut(): void;
   /** The link back up, with its routes. */
   restore(): void;
+  /**
+   * Makes an address of the root namespace (another link's host end, say) reachable from inside this
+   * namespace, through this link: a local address there is delivered whatever the state of its own link.
+   */
+  reach(address: string): void;
   /** The qdiscs as tc reports them, for logs. */
   describe(): string;
   dispose(): void;
@@ -171,6 +176,9 @@ export function createImpairedLink(): ImpairedLink {
         execFileSync('sleep', ['0.05']);
       }
       routesBack();
+    },
+    reach(address) {
+      inNs(ns, 'ip', 'route', 'replace', `${address}/32`, 'via', hostIp, 'dev', customerIf);
     },
     describe() {
       const q = (s: string) => s.split('\n').filter((l) => l.includes('tbf') || l.includes('noqueue')).join(' ').trim() || '-';

@@ -1,7 +1,8 @@
 // A two-way video call on an impaired customer link, through the real
 // elements: the customer's Chromium runs in its own network namespace behind a
-// veth pair (test/helpers/impair.ts); Janus, the broker and the agent's
-// Chromium stay in the root namespace. The link goes unconstrained → 300 kbit/s
+// veth pair (test/helpers/impair.ts); Janus, the broker and the test stay in
+// the root namespace, the agent's Chromium sits behind a second, unimpaired
+// veth pair (test/impair/call.ts says why). The customer's link goes unconstrained → 300 kbit/s
 // both ways → 60 kbit/s → restored, then is cut for 5 s (test/impair/script.ts),
 // while both sides send numbered chat messages. Receiver and sender figures are
 // read in the pages from getStats (test/impair/probes.ts).
