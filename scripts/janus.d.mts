@@ -7,6 +7,10 @@ export interface JanusOptions {
   reclaimTimeoutS?: number;
   /** UDP ports for media and data channels, e.g. "20000-40000" (one per PeerConnection). Default: a window of 100 per run. */
   rtpPortRange?: string;
+  /** IPv4 address the WebSocket API listens on (default JANUS_BIND_IP or 127.0.0.1); `url` uses it. The Admin API stays on loopback. */
+  bindIp?: string;
+  /** Interfaces or address prefixes Janus gathers ICE candidates on (default JANUS_ICE_ENFORCE or every IPv4 one). */
+  iceEnforce?: string;
   /** Every line Janus prints. */
   log?: (line: string) => void;
 }

@@ -70,22 +70,25 @@ async function settingsFor(opts) {
   const adminPort = opts.adminPort ?? (await freePort());
   // Each run gets its own RTP port window so parallel runs don't fight.
   const rtpBase = 20000 + (port % 400) * 100;
+  // The WebSocket API's address: loopback unless told (the impaired-network tests bind it to a veth address).
+  const bindIp = opts.bindIp ?? process.env.JANUS_BIND_IP ?? '127.0.0.1';
+  const wsHost = bindIp === '0.0.0.0' ? '127.0.0.1' : bindIp;
   return {
     port,
     adminPort,
     adminSecret: randomBytes(18).toString('base64url'),
     adminKey: randomBytes(18).toString('base64url'),
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://${wsHost}:${port}`,
     adminUrl: `ws://127.0.0.1:${adminPort}`,
     vars: {
       LIB_DIR: libDir(),
       DEBUG_LEVEL: String(opts.debugLevel ?? Number(process.env.JANUS_DEBUG_LEVEL ?? 3)),
       WS_PORT: String(port),
       ADMIN_WS_PORT: String(adminPort),
-      BIND_IP: process.env.JANUS_BIND_IP ?? '127.0.0.1',
+      BIND_IP: bindIp,
       // Interfaces or address prefixes Janus gathers ICE candidates on; empty: every IPv4 one
       // (Janus 1.1 cannot use loopback, see janus/janus.jcfg, nat).
-      ICE_ENFORCE: process.env.JANUS_ICE_ENFORCE ?? '',
+      ICE_ENFORCE: opts.iceEnforce ?? process.env.JANUS_ICE_ENFORCE ?? '',
       RECLAIM_TIMEOUT: String(opts.reclaimTimeoutS ?? 20),
       // One port per PeerConnection: 100 is plenty for the tests; the load bench asks for thousands.
       RTP_PORT_RANGE: opts.rtpPortRange ?? `${rtpBase}-${rtpBase + 99}`,

@@ -9,6 +9,8 @@
 //  - cobrowse: customer DOM change to the agent's replay, and the compressed
 //    full snapshot of the demo shop's checkout page (cobrowse-run.ts)
 //  - the record: archive write throughput, transcript API latency (record.ts)
+//  - impaired network: time to adapt / fall back / recover on a shaped customer
+//    link (test/impair/bench.ts; root only, BENCH_IMPAIR=0 skips it)
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,6 +19,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { startStack } from '../helpers/stack.mjs';
 import { cobrowseBench } from './cobrowse-run.js';
 import { recordBench } from './record.js';
+import { impairBench } from '../impair/bench.js';
 import { twoContextVideoBench, type Stages } from './two-context.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -164,6 +167,8 @@ async function main() {
   }
   // The record: archive write throughput and transcript API latency (its own Janus and PostgreSQL).
   for (const line of await recordBench()) console.log(line);
+  // Impaired network: its own Janus and broker on a veth address, its own two Chromiums.
+  if (process.env.BENCH_IMPAIR !== '0') for (const line of await impairBench()) console.log(line);
 }
 
 await main();

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 
-/** Sends numbered messages through an element's composer, 5 a second, until stopped. */
-export function sender(page: Page, root: Locator, prefix: string) {
+/** Sends numbered messages through an element's composer, one every `everyMs` (5 a second by default), until stopped. */
+export function sender(page: Page, root: Locator, prefix: string, everyMs = 200) {
   const sent: Array<{ text: string; at: number }> = [];
   let stop = false;
   const done = (async () => {
@@ -16,7 +16,7 @@ export function sender(page: Page, root: Locator, prefix: string) {
       await box.fill(text, { timeout: 10_000 });
       await box.press('Enter');
       sent.push({ text, at: Date.now() });
-      await page.waitForTimeout(Math.max(0, 200 - (Date.now() - t0)));
+      await page.waitForTimeout(Math.max(0, everyMs - (Date.now() - t0)));
     }
   })();
   return { sent, async stop() { stop = true; await done; } };

@@ -7,6 +7,7 @@
 //   pcs    every RTCPeerConnection the page created
 //   sent   every string the page sent on a data channel (what leaves the page)
 //   stats  media counters summed over the open connections (getStats)
+//   quality  one call-quality sample: inbound video/audio, outbound video, candidate pair (test/impair)
 //   find   element by role and accessible name, text or CSS, across shadow roots
 import { inflateRawSync } from 'node:zlib';
 
@@ -140,7 +141,45 @@ export const PROBES_SOURCE = String.raw`
     else delete VisualViewport.prototype.height;
     window.visualViewport.dispatchEvent(new Event('resize'));
   };
-  window.__vc = { pcs, sent, stats, find: vcQuery, videosInline, keyboard };
+  // Call quality as each side sees it (test/impair/probes.ts reads it): of all open connections, the
+  // inbound video / audio and outbound video stream that moved the most bytes, the selected candidate
+  // pair of the connection that sends video (else of any connection), and the remote <video> shown.
+  const quality = async () => {
+    const pick = (best, s, bytes) => (!best || bytes > best.bytes ? { s, bytes } : best);
+    let vin, ain, vout, pair, anyPair;
+    for (const pc of pcs) {
+      if (pc.signalingState === 'closed') continue;
+      const report = await pc.getStats();
+      let sendsVideo = false;
+      let selected;
+      report.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') vin = pick(vin, s, Number(s.bytesReceived || 0));
+        else if (s.type === 'inbound-rtp' && s.kind === 'audio') ain = pick(ain, s, Number(s.bytesReceived || 0));
+        else if (s.type === 'outbound-rtp' && s.kind === 'video') { vout = pick(vout, s, Number(s.bytesSent || 0)); sendsVideo = true; }
+        else if (s.type === 'transport' && s.selectedCandidatePairId) selected = report.get(s.selectedCandidatePairId);
+      });
+      if (selected) {
+        if (sendsVideo) pair = selected;
+        anyPair = anyPair || selected;
+      }
+    }
+    pair = pair || anyPair;
+    const num = (v) => (v === undefined || v === null ? null : Number(v));
+    const v = vin && vin.s;
+    const a = ain && ain.s;
+    const o = vout && vout.s;
+    const el = vcQuery({ css: 'video.remote', visible: false })[0];
+    return {
+      at: Date.now(),
+      inVideo: v ? { frameWidth: num(v.frameWidth), frameHeight: num(v.frameHeight), framesPerSecond: num(v.framesPerSecond), framesDecoded: num(v.framesDecoded), freezeCount: num(v.freezeCount), totalFreezesDuration: num(v.totalFreezesDuration), packetsLost: num(v.packetsLost), bytesReceived: num(v.bytesReceived) } : null,
+      inAudio: a ? { packetsReceived: num(a.packetsReceived), packetsLost: num(a.packetsLost), concealedSamples: num(a.concealedSamples), totalSamplesReceived: num(a.totalSamplesReceived) } : null,
+      outVideo: o ? { frameHeight: num(o.frameHeight), framesPerSecond: num(o.framesPerSecond), qualityLimitationReason: o.qualityLimitationReason || null, targetBitrate: num(o.targetBitrate), bytesSent: num(o.bytesSent) } : null,
+      pair: pair ? { availableOutgoingBitrate: num(pair.availableOutgoingBitrate), currentRoundTripTime: num(pair.currentRoundTripTime) } : null,
+      connections: pcs.filter((pc) => pc.signalingState !== 'closed').map((pc) => pc.connectionState),
+      remoteVideo: el ? { shown: el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none', frames: el.getVideoPlaybackQuality().totalVideoFrames } : null,
+    };
+  };
+  window.__vc = { pcs, sent, stats, quality, find: vcQuery, videosInline, keyboard };
 })();
 `;
 

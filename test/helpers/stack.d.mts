@@ -7,4 +7,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 /** `broker`: further options of startBroker (server/broker.ts), e.g. `{ offlineWithoutAgents: true }` or `{ openingHours }`. */
-export function startStack(opts?: { staticRoot?: string; broker?: Record<string, unknown> }): Promise<Stack>;
+/**
+ * `host`: the address the broker and Janus's WebSocket API listen on and that every URL handed to browsers uses
+ * (default 127.0.0.1); `iceEnforce`: the interfaces Janus gathers ICE candidates on (default every IPv4 one).
+ */
+export function startStack(opts?: { staticRoot?: string; broker?: Record<string, unknown>; host?: string; iceEnforce?: string }): Promise<Stack>;

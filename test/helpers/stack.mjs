@@ -16,10 +16,17 @@ const GENEROUS = { perMinute: 100_000, burst: 10_000 };
  * first); `{ offlineWithoutAgents: true }` tests the product's default, the
  * message form when nobody is there.
  */
-export async function startStack({ staticRoot, broker: brokerOpts = {} } = {}) {
+/*
+ * `host`: the address the broker (API + static pages) and Janus's WebSocket API
+ * listen on, and so the one in every URL handed to browsers (the broker's url,
+ * the gateway in conversation descriptors). Default 127.0.0.1; the impaired-
+ * network tests give the root-namespace end of a veth pair (test/helpers/impair.ts).
+ * `iceEnforce`: the interfaces Janus gathers ICE candidates on (default every IPv4 one).
+ */
+export async function startStack({ staticRoot, broker: brokerOpts = {}, host, iceEnforce } = {}) {
   // A short reclaim window lets the tests see both outcomes of a dropped
   // socket (session claimed back, or lost and rebuilt) in seconds.
-  const janus = await startJanus({ reclaimTimeoutS: 3, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
+  const janus = await startJanus({ reclaimTimeoutS: 3, bindIp: host, iceEnforce, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
   // The agent the tests (and the e2e agent console) sign in as.
   const agent = { username: 'ann', password: randomBytes(12).toString('base64url'), display: 'Ann' };
   let broker;
@@ -38,9 +45,10 @@ export async function startStack({ staticRoot, broker: brokerOpts = {} } = {}) {
       port: 0,
       staticRoot,
       offlineWithoutAgents: false,
+      ...(host ? { host } : {}),
       ...brokerOpts,
     });
-    proxy = await startTcpProxy(janus.port);
+    proxy = await startTcpProxy(janus.port, host);
   } catch (e) {
     await broker?.close();
     await janus.stop();

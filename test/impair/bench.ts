@@ -1,0 +1,34 @@
+// The impaired-network figures for npm run bench (test/bench/run.ts calls
+// impairBench after its other sections): one call through the real elements on
+// an impaired customer link (test/impair/call.ts), the issue's script
+// (unconstrained 10 s, 300 kbit/s both ways until adapted, 60 kbit/s until
+// fallen back, restored until recovered; test/impair/script.ts), and the time
+// each side took to adapt, fall back and recover.
+// Standalone: node --import tsx test/impair/bench.ts (VC_IMPAIR_LOG=1: the timeline too).
+import { pathToFileURL } from 'node:url';
+import { startImpairedCall } from './call.js';
+import { bandwidthScript, defaultConditions, formatTimeline, runImpairScript, summarize, type Conditions } from './script.js';
+
+/** Needs root and iproute2 (network namespaces, veth, tc tbf); returns the lines to print. */
+export async function impairBench(conditions: Conditions = defaultConditions): Promise<string[]> {
+  if (process.getuid?.() !== 0) return ['Impaired network: skipped (needs root for network namespaces and tc)'];
+  const call = await startImpairedCall('Bench');
+  try {
+    const tl = await runImpairScript({ link: call.link, customer: call.customer, agent: call.agent, phases: bandwidthScript(conditions) });
+    const b = tl.baseline;
+    const lines = [
+      `\nImpaired network: the customer's link unconstrained -> 300 kbit/s both ways -> 60 kbit/s -> restored (tbf on a veth pair), two-way video through the real elements`,
+      `  baseline (unconstrained, medians): the customer receives ${b.customer.height}p at ${b.customer.fps} fps, the agent ${b.agent.height}p at ${b.agent.fps} fps`,
+      ...summarize(tl).split('\n').map((l) => `  ${l}`),
+      '  ("customer": the customer\'s received video, i.e. the downlink; "agent": the uplink. never: not within the phase)',
+    ];
+    if (process.env.VC_IMPAIR_LOG === '1') lines.push(formatTimeline(tl));
+    return lines;
+  } finally {
+    await call.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const line of await impairBench()) console.log(line);
+}

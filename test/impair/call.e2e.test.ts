@@ -1,0 +1,224 @@
+// A two-way video call on an impaired customer link, through the real
+// elements: the customer's Chromium runs in its own network namespace behind a
+// veth pair (test/helpers/impair.ts); Janus, the broker and the test stay in
+// the root namespace, the agent's Chromium sits behind a second, unimpaired
+// veth pair (test/impair/call.ts says why). The customer's link goes unconstrained → 300 kbit/s
+// both ways → 60 kbit/s → restored, then is cut for 5 s (test/impair/script.ts),
+// while both sides send numbered chat messages. Receiver and sender figures are
+// read in the pages from getStats (test/impair/probes.ts).
+//
+// Run: npm run test:impair (root, iproute2 with tbf). VC_IMPAIR_LOG=1 prints
+// the timeline (one line a second) even when everything passes.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { ImpairedLink } from '../helpers/impair.js';
+import type { Stack } from '../helpers/stack.mjs';
+import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
+import { startImpairedCall, type ImpairedCall } from './call.js';
+import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
+
+/** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
+const RECOVER_WITHIN_MS = 15_000;
+const LOG = process.env.VC_IMPAIR_LOG === '1';
+/**
+ * How long chat sent under 300 / 60 kbit/s may take to show up. Seen: up to 52 s agent → customer at
+ * 300 kbit/s (the data channel shares the downlink with video Janus forwards at full rate; SCTP backs off
+ * its retransmissions up to a minute), and once more than 30 s after the link was restored.
+ */
+const CHAT_LATE_MS = 75_000;
+/** Chat must not wait for media: what the issue asks, not what today's product does. */
+const CHAT_PROMPT_MS = 5_000;
+/** 60 kbit/s is held this long even though today's frozen video counts as "fallen back" within seconds: chat has to cross it. */
+const HOLD_60_MS = 15_000;
+
+describe('a call on an impaired customer link', () => {
+  let link: ImpairedLink;
+  let stack: Stack;
+  let call: ImpairedCall;
+  let customer: Page;
+  let agent: Page;
+  let senders: { customer: ReturnType<typeof sender>; agent: ReturnType<typeof sender> };
+  // When each side first showed each chat text (ms since epoch), read once a second with the samples.
+  const seen: Record<SideName, Map<string, number>> = { customer: new Map(), agent: new Map() };
+  let bandwidth: Timeline | undefined;
+  let cut: Timeline | undefined;
+  const worstChat: Record<string, number> = {};
+
+  const pane = () => agent.locator('video-chat-pane');
+  const widget = () => customer.locator('customer-chat');
+  const rootOf = (side: SideName) => (side === 'customer' ? widget() : pane());
+
+  const state = async (side: SideName) => {
+    const texts = await shown(rootOf(side));
+    const now = Date.now();
+    for (const t of texts) if (!seen[side].has(t)) seen[side].set(t, now);
+    // What the product says about the call on screen (the fallback's notice, once there is one).
+    const poorConnection = (await rootOf(side).getByText(/poor connection/i).count()) > 0;
+    return { messages: texts.length, poorConnection };
+  };
+  const chatCol = (s: Sample) => `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')}`;
+
+  /** Assertions with the timeline printed when they fail (or always with VC_IMPAIR_LOG=1). */
+  async function checked(tl: Timeline | undefined, title: string, fn: () => void | Promise<void>, ranHere = false): Promise<void> {
+    try {
+      assert.ok(tl, 'the scenario ran');
+      await fn();
+      if (LOG && ranHere) console.log(`--- ${title} ---\n${formatTimeline(tl, chatCol)}`);
+    } catch (e) {
+      if (tl) console.log(`--- ${title} (failed) ---\n${formatTimeline(tl, chatCol)}`);
+      throw e;
+    }
+  }
+
+  /** Chat messages each side sent between `from` and `to` (ms since epoch). */
+  const sentBetween = (from: number, to: number) => ({
+    customer: senders.customer.sent.filter((m) => m.at >= from && m.at < to),
+    agent: senders.agent.sent.filter((m) => m.at >= from && m.at < to),
+  });
+
+  /** Waits until every message sent in the window is shown on both sides (up to `ms`), then checks each is there exactly once; returns the worst delay seen. */
+  async function chatArrived(from: number, to: number, where: string, ms = 30_000): Promise<{ n: number; worstMs: number; detail: string }> {
+    const { customer: fromCustomer, agent: fromAgent } = sentBetween(from, to);
+    const expected = [...fromCustomer, ...fromAgent].map((m) => m.text);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      await state('customer');
+      await state('agent');
+      if (expected.every((t) => seen.customer.has(t) && seen.agent.has(t)) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const [onCustomer, onAgent] = await Promise.all([shown(widget()), shown(pane())]);
+    const missing = { customer: expected.filter((t) => !onCustomer.includes(t)), agent: expected.filter((t) => !onAgent.includes(t)) };
+    if (missing.customer.length || missing.agent.length) {
+      // Lost or only late? Where did it get to: the sender's screen, the broker's record?
+      const record = await archivedTexts();
+      const info = (side: SideName) => missing[side].map((t) => `${t} (sent ${sentAt(t)}, in the record: ${record?.includes(t) ?? '?'})`).join(', ');
+      assert.fail(`${where}: not shown after ${ms} ms: on the customer's screen ${info('customer') || 'none'}; on the agent's screen ${info('agent') || 'none'}`);
+    }
+    exactlyOnce(onCustomer, expected, `${where}: customer's screen`);
+    exactlyOnce(onAgent, expected, `${where}: agent's screen`);
+    // Delay to the other side's screen (to within the 1 s sampling).
+    const up = fromCustomer.map((m) => seen.agent.get(m.text)! - m.at);
+    const down = fromAgent.map((m) => seen.customer.get(m.text)! - m.at);
+    const worst = (xs: number[]) => Math.max(0, ...xs);
+    return { n: expected.length, worstMs: worst([...up, ...down]), detail: `customer → agent worst ${worst(up)} ms, median ${median(up)} ms; agent → customer worst ${worst(down)} ms, median ${median(down)} ms` };
+  }
+
+  const sentAt = (text: string) => {
+    const m = [...senders.customer.sent, ...senders.agent.sent].find((x) => x.text === text);
+    return m ? `${((m.at - (bandwidth?.t0 ?? m.at)) / 1000).toFixed(1)} s into the script` : 'never';
+  };
+  /** The broker's record of the conversation's chat texts (null if it cannot be read). */
+  async function archivedTexts(): Promise<string[] | null> {
+    try {
+      const id = await widget().evaluate((el: HTMLElement & { state?: { descriptor?: { id: string } } }) => el.state?.descriptor?.id);
+      const login = await fetch(`${stack.broker.url.replace(/\/$/, '')}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: stack.env.agent.username, password: stack.env.agent.password }) });
+      const { token } = (await login.json()) as { token: string };
+      return id ? await archived(stack.broker.url.replace(/\/$/, ''), id, token) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  before(async () => {
+    call = await startImpairedCall();
+    ({ link, stack, customer, agent } = call);
+    // Two a second from each side for the whole scenario.
+    senders = { customer: sender(customer, widget(), 'c', 500), agent: sender(agent, pane(), 'a', 500) };
+  });
+
+  after(async () => {
+    await Promise.allSettled([senders?.customer.stop(), senders?.agent.stop()]);
+    await call?.close();
+  });
+
+  const phase = (tl: Timeline, name: string) => {
+    const p = tl.phases.find((x) => x.name === name);
+    assert.ok(p, `phase ${name}`);
+    return { ...p, samples: tl.samples.filter((s) => s.phase === name), from: tl.t0 + p.start, to: tl.t0 + p.end };
+  };
+
+  it('300 kbit/s both ways: the agent receives adapted video (lower resolution or fps) while audio keeps arriving on both sides; chat sent meanwhile all arrives', async () => {
+    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(undefined, { hold60Ms: HOLD_60_MS }), state });
+    if (LOG) console.log(`\n${summarize(bandwidth)}`);
+    const tl = bandwidth;
+    await checked(tl, '300 kbit/s', async () => {
+      const p = phase(tl, '300kbit');
+      assert.ok(p.reached.agent !== undefined, `the agent's received video adapts under 300 kbit/s (baseline ${tl.baseline.agent.height}p@${tl.baseline.agent.fps})`);
+      // Audio: packets in every second of the phase, both sides.
+      const withRef = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1, tl.samples.indexOf(p.samples.at(-1)!) + 1);
+      for (const side of ['customer', 'agent'] as const) {
+        const audio = audioGrowth(withRef, side, withRef.length);
+        assert.ok(audio.every((a) => a > 0), `${side} receives audio every second under 300 kbit/s: ${audio.join(',')}`);
+      }
+      const chat = await chatArrived(p.from, p.to, '300 kbit/s', CHAT_LATE_MS);
+      worstChat['300kbit'] = chat.worstMs;
+      console.log(`300 kbit/s: agent's video adapted after ${p.reached.agent} ms, customer's ${p.reached.customer ?? 'never'}; ${chat.n} chat messages (${chat.detail})`);
+    }, true);
+  });
+
+  it('300 kbit/s downlink: the customer receives adapted video, not a frozen picture', { todo: 'today Janus forwards the agent\'s full bitrate into the 300 kbit/s downlink: no frames decoded until restored (no simulcast / subscriber feedback yet)' }, async () => {
+    await checked(bandwidth, '300 kbit/s downlink', () => {
+      assert.ok(phase(bandwidth!, '300kbit').reached.customer !== undefined, 'the customer\'s received video adapts');
+    });
+  });
+
+  it('60 kbit/s both ways: chat sent meanwhile all arrives, maybe late; what video and audio do is logged', async () => {
+    await checked(bandwidth, '60 kbit/s', async () => {
+      const tl = bandwidth!;
+      const p = phase(tl, '60kbit');
+      const ref = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1, tl.samples.indexOf(p.samples.at(-1)!) + 1);
+      const report = (['customer', 'agent'] as const).map((side) => {
+        const frames = frameGrowth(ref, side, ref.length).reduce((a, b) => a + b, 0);
+        const audio = audioGrowth(ref, side, ref.length);
+        const pcs = new Set(ref.map((s) => s[side].q?.connections.length));
+        return `${side} receives ${frames} frames, ${audio.reduce((a, b) => a + b, 0)} audio packets (per second ${audio.join(',')}), open connections ${[...pcs].join('/')}; fallen back after ${p.reached[side] ?? 'never'} ms`;
+      });
+      const chat = await chatArrived(p.from, p.to, '60 kbit/s', CHAT_LATE_MS);
+      worstChat['60kbit'] = chat.worstMs;
+      console.log(`60 kbit/s (${((p.end - p.start) / 1000).toFixed(0)} s): ${report.join('; ')}; ${chat.n} chat messages (${chat.detail})`);
+      assert.ok(chat.n > 0, 'chat was sent during the phase');
+    });
+  });
+
+  it('60 kbit/s: video falls back to voice and both sides say so', { todo: 'no fallback yet: today the picture just freezes (which the stats-only fallenBack condition in script.ts cannot tell apart), and no "poor connection" notice appears' }, async () => {
+    await checked(bandwidth, '60 kbit/s fallback', () => {
+      const p = phase(bandwidth!, '60kbit');
+      assert.ok(p.reached.customer !== undefined && p.reached.agent !== undefined, 'no frames while audio arrives, both sides');
+      for (const side of ['customer', 'agent'] as const) assert.ok(p.samples.some((s) => s[side].state?.poorConnection), `${side} shows a "poor connection" notice`);
+    });
+  });
+
+  it(`chat stays prompt (under ${CHAT_PROMPT_MS / 1000} s) at 300 and 60 kbit/s`, { todo: 'today chat shares the congested path with video that does not adapt on the downlink: tens of seconds late' }, () => {
+    for (const ph of ['300kbit', '60kbit']) {
+      assert.ok(worstChat[ph] !== undefined && worstChat[ph] <= CHAT_PROMPT_MS, `${ph}: worst chat delay ${worstChat[ph] ?? '?'} ms`);
+    }
+  });
+
+  it(`restored: frames are decoded again on both sides within ${RECOVER_WITHIN_MS / 1000} s`, async () => {
+    await checked(bandwidth, 'restored', () => {
+      const p = phase(bandwidth!, 'restored');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms (took ${p.reached[side] ?? 'never'})`);
+      }
+      console.log(`restored: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms`);
+    });
+  });
+
+  it('a 5 s path cut mid-call: chat resumes and frames are decoded again on both sides without a new invitation', async () => {
+    cut = await runImpairScript({ link, customer, agent, phases: cutScript(5000), state });
+    const tl = cut;
+    await checked(tl, '5 s cut', async () => {
+      const p = phase(tl, 'restored');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms of the link coming back (took ${p.reached[side] ?? 'never'})`);
+      }
+      assert.equal(await widget().locator('video-invite').count(), 0, 'no new invitation');
+      const c = phase(tl, 'cut');
+      const chat = await chatArrived(c.from, p.to, '5 s cut');
+      const pcs = (side: SideName) => [...new Set(tl.samples.map((s) => s[side].q?.connections.join('')))].join(' → ');
+      console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages (${chat.detail})`);
+    }, true);
+  });
+});
