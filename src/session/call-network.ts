@@ -53,7 +53,7 @@ export const DEFAULT_TIMINGS: NetworkTimings = {
   stepDownAfter: 2,
   fallBackAfter: 4,
   stepUpAfter: 8,
-  videoBackAfter: 8,
+  videoBackAfter: 6,
   maxVideoBackAfter: 60,
   voicePoorAfter: 3,
   voiceBackAfter: 4,
@@ -300,7 +300,8 @@ export class NetworkPolicy {
       this.up = 0;
       this.down++;
       if (this.tier < 2 && this.down >= this.t.stepDownAfter) {
-        this.tier = (this.tier + 1) as SendTier;
+        // Nothing gets through at all (bad, not just poor): straight to the lowest tier, no stop in between.
+        this.tier = send === 'bad' ? 2 : ((this.tier + 1) as SendTier);
         this.down = 0;
         if (this.climbedAt !== undefined && now - this.climbedAt < 20_000) this.upAfter = Math.min(this.upAfter * 2, 64);
         this.climbedAt = undefined;

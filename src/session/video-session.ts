@@ -738,13 +738,20 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     }
   }
 
-  /** How we receive, told to the other side (its sender adapts) once a new level held for two readings. */
+  /**
+   * How we receive, told to the other side (its sender adapts): at once when
+   * it gets worse than poor or fair (the sender has to act now, and this
+   * message itself may be slow on the congested link), once a new level held
+   * for two readings otherwise.
+   */
   private sayRx(level: QualityLevel): void {
     if (level === this.rxSaid) {
       this.rxNext = undefined;
       return;
     }
-    if (this.rxNext?.level !== level) {
+    const rank = (l?: QualityLevel) => (l ? ['good', 'fair', 'poor', 'bad'].indexOf(l) : 0);
+    const urgent = rank(level) >= 2 && rank(level) > rank(this.rxSaid);
+    if (!urgent && this.rxNext?.level !== level) {
       this.rxNext = { level, seen: 1 };
       return;
     }
