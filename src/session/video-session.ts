@@ -138,6 +138,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private lastQualityKey?: string;
   private lastQualityAt = 0;
   private unwatchPath?: () => void;
+  /** Our audio is capped for a bad link (see watchNetwork). */
+  private lowAudio = false;
 
   constructor(options: VideoSessionOptions = {}) {
     super();
@@ -668,6 +670,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           this.freezes += sample.recvFreezes ?? 0;
           const st = policy.current;
           this.applyNetwork(actions, call, session);
+          // Voice and chat share what is left of a bad link: audio at 16 kbit/s (Opus stays intelligible) while it is bad.
+          const lowAudio = st.videoOff || st.voicePoor || remote.rx === 'poor' || remote.rx === 'bad';
+          if (lowAudio !== this.lowAudio) {
+            this.lowAudio = lowAudio;
+            void call.setSendEncoding('audio', { maxBitrate: lowAudio ? 16_000 : 64_000 }).catch(() => {});
+          }
           this.sayRx(st.rx);
           const quality: CallQuality = {
             ...st,
@@ -706,6 +714,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.freezes = 0;
     this.rxSaid = undefined;
     this.rxNext = undefined;
+    this.lowAudio = false;
     this.lastQualityKey = undefined;
   }
 

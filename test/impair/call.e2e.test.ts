@@ -16,10 +16,20 @@ import type { ImpairedLink } from '../helpers/impair.js';
 import type { Stack } from '../helpers/stack.mjs';
 import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
 import { startImpairedCall, type ImpairedCall } from './call.js';
-import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, runImpairScript, summarize, type Sample, type SideName, type Timeline } from './script.js';
+import { adapted, audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, recovered, runImpairScript, summarize, type Condition, type Conditions, type Sample, type SideName, type Timeline } from './script.js';
 
-/** Frames decoded on both sides again within this long after the link is restored (seen: 1–3 s after 60 kbit/s, 2–3 s after a 5 s cut). */
+/** Frames decoded on both sides again within this long after a short cut (seen: 2–4 s after a 5 s cut). */
 const RECOVER_WITHIN_MS = 15_000;
+/**
+ * After 60 kbit/s the product brings video back by itself: 6 clean readings after the link is restored
+ * (hysteresis), back at the lowest tier, the other side's "video is back" (seen: about 8–15 s).
+ */
+const VIDEO_BACK_WITHIN_MS = 30_000;
+/** The product's own steps, as both screens show them (system lines and the frame's words). */
+const OWN_OFF = /Your video paused: poor connection/;
+const PEER_OFF = /(Ann|Vera)’s video paused: poor connection/;
+const PEER_BACK = /(Ann|Vera)’s video is back/;
+const LOST = /Video ended: the connection was lost/;
 const LOG = process.env.VC_IMPAIR_LOG === '1';
 /**
  * How long chat sent under 300 / 60 kbit/s may take to show up. Seen: up to 52 s agent → customer at
@@ -53,11 +63,24 @@ describe('a call on an impaired customer link', () => {
     const texts = await shown(rootOf(side));
     const now = Date.now();
     for (const t of texts) if (!seen[side].has(t)) seen[side].set(t, now);
-    // What the product says about the call on screen (the fallback's notice, once there is one).
-    const poorConnection = (await rootOf(side).getByText(/poor connection/i).count()) > 0;
-    return { messages: texts.length, poorConnection };
+    // What the product says about the call on screen: its steps as system lines and in the frame.
+    const count = (re: RegExp) => rootOf(side).getByText(re).count();
+    const [poor, ownOff, peerOff, peerBack, lost] = await Promise.all([count(/poor connection/i), count(OWN_OFF), count(PEER_OFF), count(PEER_BACK), count(LOST)]);
+    // The product's own reading of the call (video.quality in the element's state), for the timeline.
+    const q = await rootOf(side).evaluate((el: HTMLElement & { state?: { video?: { quality?: { level: string; send: string; rx: string; tier: number; videoOff: boolean; voicePoor: boolean; reconnecting: boolean } } } }) => {
+      const x = el.state?.video?.quality;
+      return x ? `${x.level[0]}${x.send[0]}${x.rx[0]}t${x.tier}${x.videoOff ? 'O' : ''}${x.voicePoor ? 'V' : ''}${x.reconnecting ? 'R' : ''}` : '-';
+    }).catch(() => '?');
+    return { messages: texts.length, poorConnection: poor > 0, ownOff, peerOff, peerBack, lost, q };
   };
-  const chatCol = (s: Sample) => `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')}`;
+  /** The product's fallback as this side sees it: the other side's video off for the network, said on screen, voice still arriving. */
+  const productFellBack: Condition = ({ samples, side }) =>
+    samples.length >= 3 && Number(samples.at(-1)![side].state?.peerOff ?? 0) > 0 && audioGrowth(samples, side, 2).every((a) => a > 0);
+  /** Video back by itself: the other side's "video is back" on screen and frames decoded in each of the last 2 s. */
+  const productRecovered: Condition = (ctx) => Number(ctx.samples.at(-1)![ctx.side].state?.peerBack ?? 0) > 0 && recovered(ctx);
+  const PRODUCT: Conditions = { adapted, fallenBack: productFellBack, recovered: productRecovered };
+  const chatCol = (s: Sample) =>
+    `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')} q C${String(s.customer.state?.q ?? '?')} A${String(s.agent.state?.q ?? '?')}`;
 
   /** Assertions with the timeline printed when they fail (or always with VC_IMPAIR_LOG=1). */
   async function checked(tl: Timeline | undefined, title: string, fn: () => void | Promise<void>, ranHere = false): Promise<void> {
@@ -140,7 +163,7 @@ describe('a call on an impaired customer link', () => {
   };
 
   it('300 kbit/s both ways: the agent receives adapted video (lower resolution or fps) while audio keeps arriving on both sides; chat sent meanwhile all arrives', async () => {
-    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(undefined, { hold60Ms: HOLD_60_MS }), state });
+    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(PRODUCT, { hold60Ms: HOLD_60_MS }), state });
     if (LOG) console.log(`\n${summarize(bandwidth)}`);
     const tl = bandwidth;
     await checked(tl, '300 kbit/s', async () => {
@@ -158,7 +181,7 @@ describe('a call on an impaired customer link', () => {
     }, true);
   });
 
-  it('300 kbit/s downlink: the customer receives adapted video, not a frozen picture', { todo: 'today Janus forwards the agent\'s full bitrate into the 300 kbit/s downlink: no frames decoded until restored (no simulcast / subscriber feedback yet)' }, async () => {
+  it('300 kbit/s downlink: the customer receives adapted video, not a frozen picture (the agent’s sender steps down on the customer’s rx)', async () => {
     await checked(bandwidth, '300 kbit/s downlink', () => {
       assert.ok(phase(bandwidth!, '300kbit').reached.customer !== undefined, 'the customer\'s received video adapts');
     });
@@ -182,11 +205,21 @@ describe('a call on an impaired customer link', () => {
     });
   });
 
-  it('60 kbit/s: video falls back to voice and both sides say so', { todo: 'no fallback yet: today the picture just freezes (which the stats-only fallenBack condition in script.ts cannot tell apart), and no "poor connection" notice appears' }, async () => {
+  it('60 kbit/s: video falls back to voice in both directions, said on both screens, while voice keeps arriving', async () => {
     await checked(bandwidth, '60 kbit/s fallback', () => {
-      const p = phase(bandwidth!, '60kbit');
-      assert.ok(p.reached.customer !== undefined && p.reached.agent !== undefined, 'no frames while audio arrives, both sides');
-      for (const side of ['customer', 'agent'] as const) assert.ok(p.samples.some((s) => s[side].state?.poorConnection), `${side} shows a "poor connection" notice`);
+      const tl = bandwidth!;
+      const p = phase(tl, '60kbit');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(p.reached[side] !== undefined, `${side}: the other side's video goes off for the network, said on screen, audio still arriving`);
+        const last = p.samples.at(-1)![side].state!;
+        assert.ok(Number(last.ownOff) > 0, `${side} is told its own video paused for the poor connection`);
+      }
+      const ref = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1, tl.samples.indexOf(p.samples.at(-1)!) + 1);
+      for (const side of ['customer', 'agent'] as const) {
+        const audio = audioGrowth(ref, side, ref.length);
+        assert.ok(audio.filter((a) => a > 0).length >= 0.8 * audio.length, `${side} hears the other side through 60 kbit/s (audio packets per second: ${audio.join(',')})`);
+      }
+      console.log(`60 kbit/s: video fell back after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms`);
     });
   });
 
@@ -196,13 +229,20 @@ describe('a call on an impaired customer link', () => {
     }
   });
 
-  it(`restored: frames are decoded again on both sides within ${RECOVER_WITHIN_MS / 1000} s`, async () => {
+  it(`restored: voice, then video come back by themselves (no click) on both sides within ${VIDEO_BACK_WITHIN_MS / 1000} s`, async () => {
     await checked(bandwidth, 'restored', () => {
-      const p = phase(bandwidth!, 'restored');
+      const tl = bandwidth!;
+      const p = phase(tl, 'restored');
+      const ref = tl.samples.slice(tl.samples.indexOf(p.samples[0]) - 1);
       for (const side of ['customer', 'agent'] as const) {
-        assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms (took ${p.reached[side] ?? 'never'})`);
+        assert.ok(p.reached[side] !== undefined && p.reached[side] <= VIDEO_BACK_WITHIN_MS, `${side}: the other side's video is back, frames decoded, within ${VIDEO_BACK_WITHIN_MS} ms (took ${p.reached[side] ?? 'never'})`);
+        const audio = audioGrowth(ref, side, ref.length);
+        const frames = frameGrowth(ref, side, ref.length);
+        const firstAudio = audio.findIndex((a) => a > 0);
+        const firstFrames = frames.findIndex((f, i) => f > 0 && frames[i + 1] > 0);
+        assert.ok(firstAudio >= 0 && firstAudio <= firstFrames, `${side}: voice (second ${firstAudio}) before video (second ${firstFrames})`);
       }
-      console.log(`restored: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms`);
+      console.log(`restored: video back after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms`);
     });
   });
 
@@ -219,6 +259,32 @@ describe('a call on an impaired customer link', () => {
       const chat = await chatArrived(c.from, p.to, '5 s cut');
       const pcs = (side: SideName) => [...new Set(tl.samples.map((s) => s[side].q?.connections.join('')))].join(' → ');
       console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages (${chat.detail})`);
+    }, true);
+  });
+
+  it('a 60 s path cut: the video ends cleanly with a message on both screens, and chat is intact', async () => {
+    const long = await runImpairScript({
+      link, customer, agent, state,
+      phases: [
+        { name: 'before', apply: (l) => l.unshape(), minMs: 3000, maxMs: 3000 },
+        { name: 'cut', apply: (l) => l.cut(), minMs: 60_000, maxMs: 60_000 },
+        // Back: both screens say why the video ended, and chat crosses the link again.
+        { name: 'restored', apply: (l) => l.restore(), maxMs: 30_000, until: ({ samples, side }) => Number(samples.at(-1)?.[side].state?.lost ?? 0) > 0 },
+      ],
+    });
+    await checked(long, '60 s cut', async () => {
+      const c = phase(long, 'cut');
+      const r = phase(long, 'restored');
+      // The agent's side (its own link fine) ends the video during the cut: its screen says so before the link is back.
+      const agentLost = c.samples.find((x) => Number(x.agent.state?.lost ?? 0) > 0);
+      assert.ok(agentLost, 'the agent sees "Video ended: the connection was lost" during the cut');
+      assert.ok(r.reached.customer !== undefined, 'the customer sees it once the link is back');
+      for (const side of ['customer', 'agent'] as const) {
+        assert.equal(await rootOf(side).locator('video-frame').count(), 0, `${side}: the video frame is closed`);
+      }
+      assert.equal(await widget().locator('video-invite').count(), 0, 'no invitation');
+      const chat = await chatArrived(c.from, r.to, '60 s cut', CHAT_LATE_MS);
+      console.log(`60 s cut: the agent's screen said the video ended ${((agentLost.t - long.phases.find((x) => x.name === 'cut')!.start) / 1000).toFixed(1)} s into the cut, the customer's ${r.reached.customer} ms after the link came back; ${chat.n} chat messages (${chat.detail})`);
     }, true);
   });
 });
