@@ -27,7 +27,10 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // loader.js keeps only a queue stub), and their catalogue texts. A candidate
 // for a lazy chunk: the message form and its entry code, needed only when
 // nobody is there.
-const CEILINGS = { loader: 1 * KiB, chat: 58.5 * KiB, video: 69 * KiB, pane: 55 * KiB };
+// The video session core (video-session, its Janus backend, video-requests) left the chat path for chunks of
+// its own (-2.6 KiB chat, -1.9 KiB pane); the video path pays about 1.5 KiB for the extra chunks (each is
+// compressed on its own), raised here on purpose: the chat path is the one most visitors download.
+const CEILINGS = { loader: 1 * KiB, chat: 56 * KiB, video: 70.5 * KiB, pane: 53 * KiB };
 
 const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
 const byFile = new Map(chunks.map((c) => [c.file, c]));
@@ -79,7 +82,7 @@ const kb = (n) => `${(n / KiB).toFixed(1)} KiB`;
 
 const loaderGzip = gzipSync(readFileSync(join(dir, 'loader.js')), { level: 9 }).length;
 const widget = closure([entry('widget')]);
-const VIDEO_MODULES = /dist\/(components\/(video-frame|video-invite|media-controls)\/|janus\/(videoroom-call|local-media)\.js)/;
+const VIDEO_MODULES = /dist\/(components\/(video-frame|video-invite|media-controls)\/|components\/video-requests\.js|janus\/(videoroom-call|local-media)\.js|session\/(video-session|video-backend)\.js)/;
 const RRWEB = /node_modules\/@?rrweb/;
 const videoLazy = closure([...lazyHolding([...widget], VIDEO_MODULES)]);
 const video = new Set([...widget, ...videoLazy]);
@@ -92,11 +95,11 @@ const mustNotHold = (what, files, re, why) => {
   const bad = modulesOf(files).filter((m) => re.test(m));
   if (bad.length) problems.push(`${what} holds ${why}: ${bad.join(', ')}`);
 };
-mustNotHold('the chat path', widget, VIDEO_MODULES, 'video UI or Janus media code');
+mustNotHold('the chat path', widget, VIDEO_MODULES, 'video UI, the video session or Janus media code');
 mustNotHold('the chat path', widget, RRWEB, 'rrweb');
 mustNotHold('the video path', video, RRWEB, 'rrweb');
 mustNotHold('the agent pane', pane, RRWEB, 'rrweb');
-for (const m of ['dist/components/video-frame/video-frame.js', 'dist/components/video-invite/video-invite.js', 'dist/janus/videoroom-call.js']) {
+for (const m of ['dist/components/video-frame/video-frame.js', 'dist/components/video-invite/video-invite.js', 'dist/components/video-requests.js', 'dist/session/video-session.js', 'dist/session/video-backend.js', 'dist/janus/videoroom-call.js']) {
   if (!modulesOf(video).includes(m)) problems.push(`the video path lacks ${m} (is it loaded from the widget at all?)`);
 }
 
