@@ -30,7 +30,7 @@ import { LazyVideoSession } from './lazy-video.js';
 import type { VideoSessionOptions } from './video-state.js';
 import { memoryConsentStore, type ConsentStore } from './consent.js';
 import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
-import { CobrowseSession, type CobrowseSessionOptions } from './cobrowse-session.js';
+import { LazyCobrowseSession, type CobrowseSessionOptions } from './lazy-cobrowse.js';
 import { PagePush } from './page-push.js';
 import { CustomerLinkSession } from './customer-link.js';
 import type { TranscriptHost } from './feature-host.js';
@@ -114,7 +114,7 @@ const MAX_TRANSCRIPT = 5000;
  */
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
   readonly video: LazyVideoSession;
-  readonly cobrowse: CobrowseSession;
+  readonly cobrowse: LazyCobrowseSession;
   readonly pages: PagePush;
   readonly link: CustomerLinkSession;
   private _state: ConversationState;
@@ -142,7 +142,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       protocolError: (reason) => this.emit('protocol-error', { reason }),
     };
     this.video = new LazyVideoSession(options.video);
-    this.cobrowse = new CobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
+    this.cobrowse = new LazyCobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
     this.pages = new PagePush(host, options.pagePolicy);
     this.link = new CustomerLinkSession(host);
     this._state = { status: 'idle', transcript: [], protocolErrors: 0, video: this.video.state, cobrowse: this.cobrowse.state };
