@@ -4,6 +4,7 @@ import type { LocalMediaState } from '../janus/videoroom-call.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { CodedError, english } from '../i18n/index.js';
+import { useVideoCatalogue } from '../i18n/video.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { DeviceLists, DeviceProblem, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import { INVITE_TTL_MS, initialVideoState, NO_LOCAL, NO_REMOTE, type VideoSessionOptions } from './video-state.js';
@@ -13,6 +14,9 @@ import { readCallStats, type StatsCounters } from '../janus/call-stats.js';
 import { DEFAULT_TIMINGS, NetworkPolicy, TIER_ENCODING, type NetworkAction, type NetworkTimings, type QualityLevel } from './call-network.js';
 import type { CallQuality } from './conversation-state.js';
 import type { NetworkStep } from '../protocol/index.js';
+
+// Its errors are the video's texts (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 
