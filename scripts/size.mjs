@@ -24,13 +24,12 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // Raised on purpose by issue 12's widget work (+5.3 KiB chat, +0.9 KiB pane): the
 // message form when nobody is available, queue position, availability and
 // reset in the customer entry, focus management, the page API (in widget.js;
-// loader.js keeps only a queue stub), and their catalogue texts. A candidate
-// for a lazy chunk: the message form and its entry code, needed only when
-// nobody is there.
+// loader.js keeps only a queue stub), and their catalogue texts. Since then the
+// message form and its texts are a lazy chunk; its entry code is still here.
 // The video session core (video-session, its Janus backend, video-requests) and the cobrowse state machine
 // left the chat path for chunks of their own (session/lazy-part.ts); so did their English texts
-// (src/i18n/en-video.ts, en-cobrowse.ts).
-const CEILINGS = { loader: 1 * KiB, chat: 53.5 * KiB, video: 69 * KiB, pane: 50.5 * KiB };
+// (src/i18n/en-video.ts, en-cobrowse.ts) and the message form for when nobody is available (with en-offline.ts).
+const CEILINGS = { loader: 1 * KiB, chat: 53 * KiB, video: 68.5 * KiB, pane: 50.5 * KiB };
 
 const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
 const byFile = new Map(chunks.map((c) => [c.file, c]));
@@ -98,7 +97,7 @@ const mustNotHold = (what, files, re, why) => {
 mustNotHold('the chat path', widget, VIDEO_MODULES, 'video UI, the video session or Janus media code');
 mustNotHold('the chat path', widget, RRWEB, 'rrweb');
 mustNotHold('the chat path', widget, /dist\/session\/cobrowse-(session|customer|agent)\.js/, 'cobrowse code');
-mustNotHold('the chat path', widget, /dist\/i18n\/en-(video|cobrowse|agent)\.js/, 'texts of the video, the cobrowse prompts or the agent');
+mustNotHold('the chat path', widget, /dist\/i18n\/en-(video|cobrowse|offline|agent)\.js|customer-chat\/offline-form\.js/, 'the message form, or texts of the video, the cobrowse prompts, the message form or the agent');
 mustNotHold('the video path', video, RRWEB, 'rrweb');
 mustNotHold('the agent pane', pane, RRWEB, 'rrweb');
 for (const m of ['dist/components/video-frame/video-frame.js', 'dist/components/video-invite/video-invite.js', 'dist/components/video-requests.js', 'dist/session/video-session.js', 'dist/session/video-backend.js', 'dist/janus/videoroom-call.js']) {

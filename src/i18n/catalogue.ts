@@ -5,21 +5,23 @@
 // then English. English comes in parts: en.ts (what the customer's widget
 // shows until video or cobrowse, and the core's lines) is built in;
 // en-agent.ts (the agent's elements), en-video.ts (the video's elements and
-// core) and en-cobrowse.ts (the customer's cobrowse prompts) are added by
-// useAgentCatalogue(), useVideoCatalogue() and useCobrowseCatalogue()
-// (./agent.ts, ./video.ts, ./cobrowse.ts) in the modules that need them, so
-// the chat's bundle does not carry them. The shipped languages translate all
+// core), en-cobrowse.ts (the customer's cobrowse prompts) and en-offline.ts
+// (the customer's message form) are added by useAgentCatalogue(),
+// useVideoCatalogue(), useCobrowseCatalogue() and useOfflineCatalogue()
+// (./agent.ts, ./video.ts, ./cobrowse.ts, ./offline.ts) in the modules that
+// need them, so the chat's bundle does not carry them. The shipped languages translate all
 // of them in full.
 import { en } from './en.js';
 import type { enAgent } from './en-agent.js';
 import type { enCobrowse } from './en-cobrowse.js';
+import type { enOffline } from './en-offline.js';
 import type { enVideo } from './en-video.js';
 import { formatMessage, type MessageParams, type Params } from './format.js';
 
 export type { Params, ParamValue, MessageParams } from './format.js';
 
 /** English, all parts (each part but en.ts is there at run time once its use…Catalogue() ran). */
-type English = typeof en & typeof enAgent & typeof enVideo & typeof enCobrowse;
+type English = typeof en & typeof enAgent & typeof enVideo & typeof enCobrowse & typeof enOffline;
 /** Every message key. */
 export type MessageKey = keyof English;
 /** The parameters a message takes (from its English text). */
@@ -211,7 +213,7 @@ export function isMessageKey(key: unknown): key is MessageKey {
 /** Every key, in English order (for tests and tools); another part's keys are in it once its use…Catalogue() ran. */
 export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 
-/** Adds a part of the English catalogue (en-agent.ts, en-video.ts, en-cobrowse.ts, through their use…Catalogue()); once per part. */
+/** Adds a part of the English catalogue (en-agent.ts, en-video.ts, en-cobrowse.ts, en-offline.ts, through their use…Catalogue()); once per part. */
 export function addEnglish(messages: PartialCatalogue): void {
   const added = (Object.keys(messages) as MessageKey[]).filter((k) => !(k in english_));
   if (!added.length) return;

@@ -24,16 +24,19 @@ import ar from '../../../src/i18n/locales/ar.js';
 import { enAgent } from '../../../src/i18n/en-agent.js';
 import { enVideo } from '../../../src/i18n/en-video.js';
 import { enCobrowse } from '../../../src/i18n/en-cobrowse.js';
+import { enOffline } from '../../../src/i18n/en-offline.js';
 import { useAgentCatalogue } from '../../../src/i18n/agent.js';
 import { useVideoCatalogue } from '../../../src/i18n/video.js';
 import { useCobrowseCatalogue } from '../../../src/i18n/cobrowse.js';
+import { useOfflineCatalogue } from '../../../src/i18n/offline.js';
 
-// English in full: the widget's part (en.ts), the agent's (en-agent.ts), the video's (en-video.ts) and the
-// cobrowse prompts' (en-cobrowse.ts), each added by the modules that need it.
+// English in full: the widget's part (en.ts), the agent's (en-agent.ts), the video's (en-video.ts), the
+// cobrowse prompts' (en-cobrowse.ts) and the message form's (en-offline.ts), each added by the modules that need it.
 useAgentCatalogue();
 useVideoCatalogue();
 useCobrowseCatalogue();
-const en: Catalogue = { ...enCustomer, ...enAgent, ...enVideo, ...enCobrowse };
+useOfflineCatalogue();
+const en: Catalogue = { ...enCustomer, ...enAgent, ...enVideo, ...enCobrowse, ...enOffline };
 const shipped: Record<string, Catalogue> = { en, de, es, ar };
 
 /** The plural categories each `{x, plural, …}` of a message names. */
