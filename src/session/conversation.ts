@@ -31,8 +31,7 @@ import type { VideoSessionOptions } from './video-state.js';
 import { memoryConsentStore, type ConsentStore } from './consent.js';
 import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
 import { LazyCobrowseSession, type CobrowseSessionOptions } from './lazy-cobrowse.js';
-import { PagePush } from './page-push.js';
-import { CustomerLinkSession } from './customer-link.js';
+import { LazyCustomerLink, LazyPagePush } from './lazy-pages-link.js';
 import type { TranscriptHost } from './feature-host.js';
 
 
@@ -115,8 +114,8 @@ const MAX_TRANSCRIPT = 5000;
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
   readonly video: LazyVideoSession;
   readonly cobrowse: LazyCobrowseSession;
-  readonly pages: PagePush;
-  readonly link: CustomerLinkSession;
+  readonly pages: LazyPagePush;
+  readonly link: LazyCustomerLink;
   private _state: ConversationState;
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
@@ -143,8 +142,8 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
     };
     this.video = new LazyVideoSession(options.video);
     this.cobrowse = new LazyCobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
-    this.pages = new PagePush(host, options.pagePolicy);
-    this.link = new CustomerLinkSession(host);
+    this.pages = new LazyPagePush(host, options.pagePolicy);
+    this.link = new LazyCustomerLink(host);
     this._state = { status: 'idle', transcript: [], protocolErrors: 0, video: this.video.state, cobrowse: this.cobrowse.state };
     this.followVideo();
     this.followCobrowse();
