@@ -1,6 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import {
   canSend,
   createConversation,
@@ -203,7 +202,7 @@ export class CustomerChat extends LocalizedElement {
     this._focusWish = accepted ? 'video' : 'composer';
   });
   /** An on-screen keyboard must not cover the message box (visual viewport). */
-  private readonly _keyboard = new KeyboardInsetController(this);
+  private readonly _keyboard = new KeyboardInsetController(this, () => this.renderRoot?.querySelector<HTMLElement>('.panel'));
   private _focusOnOpen = false;
   /** Where focus goes once it can (after Start chat: the message box; after Accept: the video controls). */
   private _focusWish?: FocusWish;
@@ -533,7 +532,7 @@ export class CustomerChat extends LocalizedElement {
           ? html`<span class="badge"><span aria-hidden="true">${this.i18n.number(this._unread)}</span><span class="sr-only">${this.t('widget.unread', { count: this._unread })}</span></span>`
           : nothing}
       </button>
-      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" style=${styleMap(this._keyboard.style)} ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
+      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
         <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
         <header class="header" part="header" role="none">
           <div class="heading">
