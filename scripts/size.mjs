@@ -32,7 +32,9 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // (src/i18n/en-video.ts, en-cobrowse.ts), the message form for when nobody is available (with en-offline.ts),
 // page push with its URL rules and the customer link; the keyboard inset sets its two custom properties itself
 // (no styleMap directive).
-const CEILINGS = { loader: 1 * KiB, chat: 52 * KiB, video: 67.5 * KiB, pane: 49.5 * KiB };
+// On top of main's network watch of calls (issue 16: call-network, call-stats, the video session's ladder;
+// main alone measured chat 62.0, video 72.9, pane 58.4 KiB): that code is in the video chunks, not the chat path.
+const CEILINGS = { loader: 1 * KiB, chat: 52.5 * KiB, video: 72 * KiB, pane: 50.5 * KiB };
 
 const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
 const byFile = new Map(chunks.map((c) => [c.file, c]));
