@@ -2,18 +2,26 @@
 // loaded on first use (each its own chunk), and whatever the webmaster adds
 // or overrides with setCatalogue(). Lookups fall back message by message:
 // the locale's overrides, its catalogue, the base language's (de-AT → de),
-// then English. English comes in two parts: en.ts (what the customer's
-// widget shows, and the core's lines) is built in; en-agent.ts (the agent's
-// elements) is added by useAgentCatalogue() in ./agent.ts, so the widget's
-// bundle does not carry it. The shipped languages translate both in full.
+// then English. English comes in parts: en.ts (what the customer's widget
+// shows until video or cobrowse, and the core's lines) is built in;
+// en-agent.ts (the agent's elements), en-video.ts (the video's elements and
+// core), en-cobrowse.ts (the customer's cobrowse prompts) and en-offline.ts
+// (the customer's message form) are added by useAgentCatalogue(),
+// useVideoCatalogue(), useCobrowseCatalogue() and useOfflineCatalogue()
+// (./agent.ts, ./video.ts, ./cobrowse.ts, ./offline.ts) in the modules that
+// need them, so the chat's bundle does not carry them. The shipped languages translate all
+// of them in full.
 import { en } from './en.js';
 import type { enAgent } from './en-agent.js';
+import type { enCobrowse } from './en-cobrowse.js';
+import type { enOffline } from './en-offline.js';
+import type { enVideo } from './en-video.js';
 import { formatMessage, type MessageParams, type Params } from './format.js';
 
 export type { Params, ParamValue, MessageParams } from './format.js';
 
-/** English, both parts (the agent's part is there at run time once useAgentCatalogue() ran). */
-type English = typeof en & typeof enAgent;
+/** English, all parts (each part but en.ts is there at run time once its use…Catalogue() ran). */
+type English = typeof en & typeof enAgent & typeof enVideo & typeof enCobrowse & typeof enOffline;
 /** Every message key. */
 export type MessageKey = keyof English;
 /** The parameters a message takes (from its English text). */
@@ -38,7 +46,7 @@ const shipped: Record<string, () => Promise<{ default: Catalogue }>> = {
   ar: () => import('./locales/ar.js'),
 };
 
-/** The English messages known so far: en.ts, plus en-agent.ts once an agent element added it (addEnglish). */
+/** The English messages known so far: en.ts, plus each other part once a module that needs it added it (addEnglish). */
 const english_: Partial<Record<MessageKey, string>> = { ...en };
 
 /** Loaded catalogues (shipped or supplied), by lower-case locale tag. */
@@ -160,7 +168,7 @@ export function format<K extends MessageKey>(locale: string, key: K, ...[params]
       }
     }
   }
-  // A key of a part not added (an agent message without useAgentCatalogue()): its key is better than nothing.
+  // A key of a part not added (an agent message without useAgentCatalogue(), …): its key is better than nothing.
   return formatMessage('en', english_[key] ?? key, params as Params | undefined);
 }
 
@@ -202,10 +210,10 @@ export function isMessageKey(key: unknown): key is MessageKey {
   return typeof key === 'string' && Object.prototype.hasOwnProperty.call(english_, key);
 }
 
-/** Every key, in English order (for tests and tools); the agent's keys are in it once useAgentCatalogue() ran. */
+/** Every key, in English order (for tests and tools); another part's keys are in it once its use…Catalogue() ran. */
 export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 
-/** Adds a part of the English catalogue (en-agent.ts, through useAgentCatalogue()); once per part. */
+/** Adds a part of the English catalogue (en-agent.ts, en-video.ts, en-cobrowse.ts, en-offline.ts, through their use…Catalogue()); once per part. */
 export function addEnglish(messages: PartialCatalogue): void {
   const added = (Object.keys(messages) as MessageKey[]).filter((k) => !(k in english_));
   if (!added.length) return;

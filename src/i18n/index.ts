@@ -28,5 +28,8 @@ export {
 } from './catalogue.js';
 export { formatMessage, parseMessage, placeholdersOf } from './format.js';
 export { useAgentCatalogue } from './agent.js';
+export { useVideoCatalogue } from './video.js';
+export { useCobrowseCatalogue } from './cobrowse.js';
+export { useOfflineCatalogue } from './offline.js';
 export { CodedError, codedOf } from './coded-error.js';
 export { notifyLocaleChange, requestedLocale, resolveLocale, subscribeLocale, type LocaleSubscriber, type ResolvedLocale } from './dom.js';

@@ -6,32 +6,12 @@ import type { AgentCobrowse } from './cobrowse-agent.js';
 import type { CustomerCobrowse } from './cobrowse-customer.js';
 import type { ConsentStore } from './consent.js';
 import type { CobrowseController, CobrowseEventDetails, CobrowseState, ReplayTargetHandle } from './conversation-state.js';
+import { LazyPart } from './lazy-part.js';
+import { initialCobrowseState, laterReplayTarget, type CobrowseSessionLink, type CobrowseSessionOptions } from './lazy-cobrowse.js';
 
 type ReliableCobrowseType = Extract<ReliableSignalType, `cobrowse.${string}`>;
 
-export function initialCobrowseState(): CobrowseState {
-  return { phase: 'idle', control: 'none', live: false };
-}
-
-export interface CobrowseSessionOptions {
-  /** Customer: batch window of the recorder (ms). */
-  batchMs?: number;
-  /** Customer: control ends after this long without an agent action (default 2 min). */
-  controlIdleMs?: number;
-  /** Customer: more elements never to record, on top of `[data-vc-block]` and our own UI. */
-  blockSelector?: string;
-  /** Agent: ask for a full snapshot again after this long without one (ms). */
-  resyncRetryMs?: number;
-}
-
-/** What a CobrowseSession runs on, from connect on. */
-export interface CobrowseSessionLink {
-  /** The chat, as the channel of cobrowse's signals. */
-  signals: SignalChannel;
-  descriptor: ConversationDescriptor;
-  /** Customer: recording runs only while this browser's person consented (the click on Share). */
-  consent: ConsentStore;
-}
+export { initialCobrowseState, type CobrowseSessionLink, type CobrowseSessionOptions };
 
 /**
  * What a role's half (cobrowse-agent.ts, cobrowse-customer.ts) may use of the
@@ -83,11 +63,8 @@ export interface CobrowseSide {
 export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> implements CobrowseController {
   private _state: CobrowseState = initialCobrowseState();
   private bound?: CobrowseSessionLink;
-  private side?: CobrowseSide;
-  private sideLoading?: Promise<void>;
-  private context?: CobrowseContext;
-  /** What the half was asked to do while its module loaded, in order. */
-  private pendingSide: Array<(side: CobrowseSide) => void> = [];
+  /** This role's half, imported on first use; what it is asked while it loads is done in order once it is there. */
+  private sides?: LazyPart<CobrowseSide>;
   private readonly offs: Array<() => void> = [];
   private disposed = false;
   private reconcileTimer?: ReturnType<typeof setTimeout>;
@@ -122,7 +99,16 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
       stop: (reason) => this.stop(reason),
       answerControl: (granted) => this.answerControl(granted),
     };
-    this.context = context;
+    this.sides = new LazyPart<CobrowseSide>(
+      async () =>
+        context.descriptor.self.role === 'customer'
+          ? new (await import('./cobrowse-customer.js')).CustomerCobrowse(context)
+          : new (await import('./cobrowse-agent.js')).AgentCobrowse(context),
+      // Could not load (offline): a running cobrowse cannot go on without it (the next use tries again).
+      (e) => {
+        if (this._state.phase !== 'idle') this.stop(`cobrowse could not load: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
     this.offs.push(link.signals.on('signal', ({ message, mine }) => this.onSignal(message, mine)));
   }
 
@@ -180,45 +166,20 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
   /** Agent: replays into `el` from now on (the latest full snapshot at once, if any). */
   attachReplayTarget(el: HTMLElement): ReplayTargetHandle {
     if (this.role !== 'agent') throw new Error('only the agent replays the customer’s page');
-    if (this.side) return (this.side as AgentCobrowse).attachReplayTarget(el);
-    // The agent's half is still loading: a handle that holds what it is told and hands it on.
-    let inner: ReplayTargetHandle | undefined;
-    let detached = false;
-    let highlight: boolean | undefined;
-    let labels: Parameters<NonNullable<ReplayTargetHandle['setLabels']>>[0] | undefined;
-    this.withSide((side) => {
-      if (detached) return;
-      inner = (side as AgentCobrowse).attachReplayTarget(el);
-      if (highlight !== undefined) inner.setHighlightMode(highlight);
-      if (labels) inner.setLabels?.(labels);
-    });
-    return {
-      setHighlightMode: (on) => {
-        highlight = on;
-        inner?.setHighlightMode(on);
-      },
-      setLabels: (l) => {
-        labels = l;
-        inner?.setLabels?.(l);
-      },
-      get iframe() {
-        return inner?.iframe;
-      },
-      detach: () => {
-        detached = true;
-        inner?.detach();
-      },
-    };
+    const side = this.sides?.current;
+    if (side) return (side as AgentCobrowse).attachReplayTarget(el);
+    // The agent's half is still loading.
+    return laterReplayTarget<CobrowseSide>((use) => this.withSide(use), (loaded) => (loaded as AgentCobrowse).attachReplayTarget(el));
   }
 
   /** Customer: the recorder while this page is being recorded (tests and diagnostics). */
   get recording(): CobrowseRecorder | undefined {
-    return this.role === 'customer' ? (this.side as CustomerCobrowse | undefined)?.recording : undefined;
+    return this.role === 'customer' ? (this.sides?.current as CustomerCobrowse | undefined)?.recording : undefined;
   }
 
   /** Customer: sends what the recorder holds now; resolves when it went out (bench and tests). */
   flush(): Promise<void> {
-    return this.role === 'customer' && this.side ? (this.side as CustomerCobrowse).flush() : Promise.resolve();
+    return this.role === 'customer' && this.sides?.current ? (this.sides.current as CustomerCobrowse).flush() : Promise.resolve();
   }
 
   /**
@@ -226,35 +187,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
    * module is (imported on first use), after everything asked before it.
    */
   private withSide(use: (side: CobrowseSide) => void): void {
-    if (this.disposed || !this.context) return;
-    if (this.side) {
-      use(this.side);
-      return;
-    }
-    this.pendingSide.push(use);
-    this.sideLoading ??= this.loadSide(this.context);
-  }
-
-  private async loadSide(context: CobrowseContext): Promise<void> {
-    try {
-      const side =
-        context.descriptor.self.role === 'customer'
-          ? new (await import('./cobrowse-customer.js')).CustomerCobrowse(context)
-          : new (await import('./cobrowse-agent.js')).AgentCobrowse(context);
-      if (this.disposed) {
-        side.dispose();
-        return;
-      }
-      this.side = side;
-      const pending = this.pendingSide;
-      this.pendingSide = [];
-      for (const use of pending) use(side);
-    } catch (e) {
-      // Could not load (offline): try again on the next use; a running cobrowse cannot go on without it.
-      this.sideLoading = undefined;
-      this.pendingSide = [];
-      if (!this.disposed && this._state.phase !== 'idle') this.stop(`cobrowse could not load: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    this.sides?.use(use);
   }
 
   dispose(): void {
@@ -262,7 +195,7 @@ export class CobrowseSession extends TypedEventTarget<CobrowseEventDetails> impl
     this.disposed = true;
     clearTimeout(this.reconcileTimer);
     for (const off of this.offs) off();
-    this.side?.dispose();
+    this.sides?.dispose();
   }
 
   // ---- signals ---------------------------------------------------------------------------

@@ -26,13 +26,12 @@ import {
   type TranscriptMessage,
 } from './conversation-state.js';
 import { insertMessage, type TranscriptStore } from './transcript.js';
-import { VideoSession, type VideoSessionOptions } from './video-session.js';
-import { janusVideoBackend } from './video-backend.js';
+import { LazyVideoSession } from './lazy-video.js';
+import type { VideoSessionOptions } from './video-state.js';
 import { memoryConsentStore, type ConsentStore } from './consent.js';
 import { browserSigningKeys, signingIdentityFor, type SigningIdentity, type SigningKeyStore } from './signing-keys.js';
-import { CobrowseSession, type CobrowseSessionOptions } from './cobrowse-session.js';
-import { PagePush } from './page-push.js';
-import { CustomerLinkSession } from './customer-link.js';
+import { LazyCobrowseSession, type CobrowseSessionOptions } from './lazy-cobrowse.js';
+import { LazyCustomerLink, LazyPagePush } from './lazy-pages-link.js';
 import type { TranscriptHost } from './feature-host.js';
 
 
@@ -113,10 +112,10 @@ const MAX_TRANSCRIPT = 5000;
  * Framework-free.
  */
 export class Conversation extends TypedEventTarget<ConversationEventDetails> implements ConversationController {
-  readonly video: VideoSession;
-  readonly cobrowse: CobrowseSession;
-  readonly pages: PagePush;
-  readonly link: CustomerLinkSession;
+  readonly video: LazyVideoSession;
+  readonly cobrowse: LazyCobrowseSession;
+  readonly pages: LazyPagePush;
+  readonly link: LazyCustomerLink;
   private _state: ConversationState;
   private gateway?: GatewayConnection;
   private chat?: ChatSession;
@@ -141,10 +140,10 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       peerName: () => this.peerName(),
       protocolError: (reason) => this.emit('protocol-error', { reason }),
     };
-    this.video = new VideoSession(options.video);
-    this.cobrowse = new CobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
-    this.pages = new PagePush(host, options.pagePolicy);
-    this.link = new CustomerLinkSession(host);
+    this.video = new LazyVideoSession(options.video);
+    this.cobrowse = new LazyCobrowseSession(options.cobrowse, () => this._state.peer?.participant.display ?? this._state.descriptor?.peer?.display);
+    this.pages = new LazyPagePush(host, options.pagePolicy);
+    this.link = new LazyCustomerLink(host);
     this._state = { status: 'idle', transcript: [], protocolErrors: 0, video: this.video.state, cobrowse: this.cobrowse.state };
     this.followVideo();
     this.followCobrowse();
@@ -226,7 +225,7 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
       this.update({ protocolErrors: this._state.protocolErrors + 1 });
       this.emit('protocol-error', detail);
     });
-    this.video.bind({ signals: chat, backend: janusVideoBackend(gateway), descriptor: d, consent });
+    this.video.bind({ signals: chat, gateway, descriptor: d, consent });
     this.cobrowse.bind({ signals: chat, descriptor: d, consent });
     this.pages.bind(chat, d);
     this.link.bind(chat, d);

@@ -4,6 +4,7 @@ import { TypedEventTarget } from '../util/typed-event-target.js';
 import type { Coded, MessageKey, Params } from '../i18n/index.js';
 import type { PagesController, PagesEventDetails, PagesState, TranscriptEntry, TranscriptPageCard } from './conversation-state.js';
 import type { TranscriptHost } from './feature-host.js';
+import { pagesState } from './lazy-pages-link.js';
 
 /** A page push refused by the URL rules; `message` says why in plain English, `code` and `params` in any language. */
 export class PageRefusedError extends Error implements Coded {
@@ -17,7 +18,6 @@ export class PageRefusedError extends Error implements Coded {
   }
 }
 
-const NO_PAGES: PagesState = { pages: [] };
 
 /**
  * Page push of one conversation (`conversation.pages`): the agent sends a web
@@ -29,7 +29,7 @@ const NO_PAGES: PagesState = { pages: [] };
 export class PagePush extends TypedEventTarget<PagesEventDetails> implements PagesController {
   private bound?: { signals: SignalChannel; descriptor: ConversationDescriptor };
   private off?: () => void;
-  private cache: { transcript: readonly TranscriptEntry[]; state: PagesState } = { transcript: [], state: NO_PAGES };
+  private readonly pages: () => PagesState;
 
   constructor(
     private readonly host: TranscriptHost,
@@ -37,6 +37,7 @@ export class PagePush extends TypedEventTarget<PagesEventDetails> implements Pag
     private readonly policy?: PagePushPolicy,
   ) {
     super();
+    this.pages = pagesState(host);
   }
 
   bind(signals: SignalChannel, descriptor: ConversationDescriptor): void {
@@ -50,13 +51,7 @@ export class PagePush extends TypedEventTarget<PagesEventDetails> implements Pag
 
   /** The page cards of the transcript. */
   get state(): PagesState {
-    const transcript = this.host.transcript();
-    if (this.cache.transcript !== transcript) {
-      const pages = transcript.filter((e): e is TranscriptPageCard => e.kind === 'page');
-      const same = pages.length === this.cache.state.pages.length && pages.every((p, i) => p === this.cache.state.pages[i]);
-      this.cache = { transcript, state: same ? this.cache.state : { pages } };
-    }
-    return this.cache.state;
+    return this.pages();
   }
 
   push(url: string, title?: string): void {

@@ -40,16 +40,16 @@ export interface VideoBackend {
   listDevices(): Promise<DeviceLists>;
 }
 
-type MediaModules = [typeof import('../janus/videoroom-call.js'), typeof import('../janus/local-media.js')];
-let media: Promise<MediaModules> | undefined;
+type MediaModule = typeof import('../janus/media.js');
+let media: Promise<MediaModule> | undefined;
 
 /**
  * The Janus media code (VideoRoom calls, capture) is a chunk of its own: a
  * visitor who only chats never downloads it. It loads when a call is first
  * prepared or started (an invitation on screen, a click) or devices are listed.
  */
-function loadMedia(): Promise<MediaModules> {
-  media ??= Promise.all([import('../janus/videoroom-call.js'), import('../janus/local-media.js')]).catch((e: unknown) => {
+function loadMedia(): Promise<MediaModule> {
+  media ??= import('../janus/media.js').catch((e: unknown) => {
     media = undefined; // a failed download may be retried by the next call
     throw e;
   });
@@ -77,7 +77,7 @@ class LazyVideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> implements
   }
 
   private load(): Promise<VideoRoomCall | undefined> {
-    this.loading ??= loadMedia().then(([{ VideoRoomCall }]) => {
+    this.loading ??= loadMedia().then(({ VideoRoomCall }) => {
       if (this.stopped) return undefined;
       const call = new VideoRoomCall(this.gateway, this.opts, { local: this.local, remote: this.remote });
       for (const type of EVENTS) call.on(type, (detail) => this.emit(type, detail as never));
@@ -160,6 +160,6 @@ export function janusVideoBackend(gateway: GatewayConnection): VideoBackend {
   return {
     call: (options) => new LazyVideoRoomCall(gateway, { ...options }),
     onSessionReplaced: (listener) => gateway.on('session-replaced', () => listener()),
-    listDevices: async () => (await loadMedia())[1].listDevices(),
+    listDevices: async () => (await loadMedia()).listDevices(),
   };
 }

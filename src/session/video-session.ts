@@ -4,8 +4,10 @@ import type { LocalMediaState } from '../janus/videoroom-call.js';
 import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { CodedError, english } from '../i18n/index.js';
+import { useVideoCatalogue } from '../i18n/video.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { DeviceLists, DeviceProblem, LocalMediaStatus, RemoteMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { DeviceLists, DeviceProblem, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import { INVITE_TTL_MS, initialVideoState, NO_LOCAL, NO_REMOTE, type VideoSessionOptions } from './video-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 import { browserSupport } from '../janus/browser-support.js';
 import { readCallStats, type StatsCounters } from '../janus/call-stats.js';
@@ -13,14 +15,12 @@ import { DEFAULT_TIMINGS, NetworkPolicy, TIER_ENCODING, type NetworkAction, type
 import type { CallQuality } from './conversation-state.js';
 import type { NetworkStep } from '../protocol/index.js';
 
-const NO_LOCAL: LocalMediaStatus = { audio: false, video: false, muted: false, paused: false, videoAllowed: false };
-const NO_REMOTE: RemoteMediaStatus = { audio: false, video: false };
+// Its errors are the video's texts (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 
-export function initialVideoState(): VideoState {
-  return { phase: 'idle', consented: false, local: NO_LOCAL, remote: NO_REMOTE, unmutePrompt: false, problems: [] };
-}
+export { initialVideoState };
 
 /** What a VideoSession runs on, from connect on. */
 export interface VideoSessionLink {
@@ -43,40 +43,9 @@ interface Desired {
 /** A history burst settles within this long before anything is captured or answered. */
 const SETTLE_MS = 60;
 
-/** Default of VideoSessionOptions.inviteTtlMs. */
-export const INVITE_TTL_MS = 120_000;
+export { INVITE_TTL_MS };
 
-export interface VideoSessionOptions {
-  /**
-   * Warm start (default on): while an invitation is pending, everything that
-   * needs no capture is made ready — on the customer's side the VideoRoom
-   * handles, the join, a publisher PeerConnection with ICE/DTLS up whose
-   * senders carry no track, and the subscription to the agent's feed
-   * (negotiated, held at Janus, not rendered); on the agent's side its whole
-   * call, from its own click. Accept then only captures and sends.
-   */
-  warmStart?: boolean;
-  /**
-   * How long an invitation waits for an answer. The inviting page withdraws
-   * it after this long (both sides tear down what was warmed up for it); a
-   * customer's page lets its warm state go after this long even if nobody
-   * withdraws it (Accept then starts cold). Default INVITE_TTL_MS (2 minutes).
-   */
-  inviteTtlMs?: number;
-  /**
-   * Whether this browser can capture and send video and voice (default:
-   * `browserSupport().video`). Without it the state says `unsupported`, the
-   * customer can only decline an invitation, and nothing is warmed up.
-   */
-  supported?: boolean;
-  /**
-   * The network watch of a running call (default on): a getStats reading
-   * every `intervalMs` (1 s), the ladder's patience in readings
-   * (`timings`, see call-network.ts), and `vc-call-quality` at most every
-   * `reportEveryMs` (10 s) when nothing changed.
-   */
-  network?: { enabled?: boolean; intervalMs?: number; reportEveryMs?: number; timings?: Partial<NetworkTimings> };
-}
+export type { VideoSessionOptions };
 
 /**
  * The video of one conversation: invitation and consent, the four modes,

@@ -22,9 +22,12 @@ import { ConsoleNotifier, type NotificationPermissionState } from './notifier.js
 import { SHORTCUTS, isEditable, shortcutFor, type KeyName, type ShortcutAction } from './shortcuts.js';
 import { LocalizedElement } from '../localized-element.js';
 import { useAgentCatalogue } from '../../i18n/agent.js';
+import { useVideoCatalogue } from '../../i18n/video.js';
 
 // This element's texts are in the agent's part of the catalogue (src/i18n/en-agent.ts).
 useAgentCatalogue();
+// Its video tiles say the video's texts too (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 /**
  * The agent's console: sign-in (or a `token` from a host that signs its

@@ -3,6 +3,10 @@ import { LocalizedElement } from '../localized-element.js';
 import { property, state } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { cobrowseBannerStyles } from './cobrowse-banner.styles.js';
+import { useCobrowseCatalogue } from '../../i18n/cobrowse.js';
+
+// This element's texts are in the cobrowse prompts' part of the catalogue (src/i18n/en-cobrowse.ts).
+useCobrowseCatalogue();
 
 /**
  * The customer's persistent reminder that the agent sees this page

@@ -3,6 +3,10 @@ import { LocalizedElement } from '../localized-element.js';
 import { property, query } from 'lit/decorators.js';
 import { dispatchVcEvent } from '../events.js';
 import { cobrowseConsentStyles } from './cobrowse-consent.styles.js';
+import { useCobrowseCatalogue } from '../../i18n/cobrowse.js';
+
+// This element's texts are in the cobrowse prompts' part of the catalogue (src/i18n/en-cobrowse.ts).
+useCobrowseCatalogue();
 
 /**
  * Asks the customer for cobrowse consent: first to let the agent see this

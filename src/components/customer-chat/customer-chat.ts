@@ -1,8 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
-import * as v from 'valibot';
-import { EmailAddress, MAX_OFFLINE_TEXT } from '../../protocol/index.js';
 import {
   canSend,
   createConversation,
@@ -27,6 +24,25 @@ import { CustomerVideo } from './customer-video.js';
 import { KeyboardInsetController } from './keyboard-inset.js';
 import { focusTarget, type FocusWish } from './focus.js';
 import { customerChatStyles } from './customer-chat.styles.js';
+import type { OfflineFieldErrors } from './offline-form.js';
+
+/**
+ * The message form for when nobody is available is a chunk of its own (with
+ * its texts), loaded the first time it is shown: a visitor who reaches an
+ * agent never downloads it.
+ */
+let offlineForm: typeof import('./offline-form.js') | undefined;
+let offlineLoading: Promise<void> | undefined;
+function loadOfflineForm(): Promise<void> {
+  offlineLoading ??= import('./offline-form.js').then(
+    (m) => void (offlineForm = m),
+    (e: unknown) => {
+      offlineLoading = undefined; // the next render tries again
+      throw e;
+    },
+  );
+  return offlineLoading;
+}
 
 // Kept here too for code that imported them from the element (they moved to the session layer).
 export { storageKeyFor, type StoredConversation } from '../../session/index.js';
@@ -169,7 +185,7 @@ export class CustomerChat extends LocalizedElement {
   /** What an action of the customer's failed with (send, open a page). */
   @state() private _actionError?: Failure;
   /** Problems of the message form's fields, by field. */
-  @state() private _fieldErrors: { email?: 'widget.offline-email-required' | 'widget.offline-email-invalid'; text?: 'widget.offline-text-required' } = {};
+  @state() private _fieldErrors: OfflineFieldErrors = {};
 
   @query('.launcher') private _launcher!: HTMLButtonElement;
 
@@ -186,7 +202,7 @@ export class CustomerChat extends LocalizedElement {
     this._focusWish = accepted ? 'video' : 'composer';
   });
   /** An on-screen keyboard must not cover the message box (visual viewport). */
-  private readonly _keyboard = new KeyboardInsetController(this);
+  private readonly _keyboard = new KeyboardInsetController(this, () => this.renderRoot?.querySelector<HTMLElement>('.panel'));
   private _focusOnOpen = false;
   /** Where focus goes once it can (after Start chat: the message box; after Accept: the video controls). */
   private _focusWish?: FocusWish;
@@ -430,15 +446,13 @@ export class CustomerChat extends LocalizedElement {
     void this._entry.start(name);
   }
 
-  private _onOfflineSubmit(e: SubmitEvent): void {
+  private readonly _onOfflineSubmit = (e: SubmitEvent): void => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const field = (n: string) => (form.elements.namedItem(n) as HTMLInputElement | HTMLTextAreaElement | null)?.value.trim() ?? '';
     const [name, email, text] = [field('name'), field('email'), field('text')];
-    const errors: CustomerChat['_fieldErrors'] = {};
-    if (!email) errors.email = 'widget.offline-email-required';
-    else if (!v.safeParse(EmailAddress, email).success) errors.email = 'widget.offline-email-invalid';
-    if (!text) errors.text = 'widget.offline-text-required';
+    // The form is only on screen once its module is there.
+    const errors = offlineForm!.offlineFieldErrors(email, text);
     this._fieldErrors = errors;
     this._actionError = undefined;
     if (errors.email || errors.text) {
@@ -448,18 +462,18 @@ export class CustomerChat extends LocalizedElement {
     }
     this._focusWish = 'form';
     void this._entry.leaveMessage({ ...(name ? { name } : {}), email, text });
-  }
+  };
 
   private _leaveMessageInstead(): void {
     this._focusWish = 'form';
     this._entry.leaveMessageInstead();
   }
 
-  private _offlineDone(): void {
+  private readonly _offlineDone = (): void => {
     this.hide();
     // Next time: the start form again, or the message form if still nobody is there.
     this._entry.startOver();
-  }
+  };
 
   private _startOver(): void {
     this._actionError = undefined;
@@ -518,7 +532,7 @@ export class CustomerChat extends LocalizedElement {
           ? html`<span class="badge"><span aria-hidden="true">${this.i18n.number(this._unread)}</span><span class="sr-only">${this.t('widget.unread', { count: this._unread })}</span></span>`
           : nothing}
       </button>
-      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" style=${styleMap(this._keyboard.style)} ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
+      <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" tabindex="-1" ?hidden=${!this.open} @keydown=${this._onPanelKeydown}>
         <!-- role="none": the panel's header is no second banner next to the host page's own (axe landmark-no-duplicate-banner). -->
         <header class="header" part="header" role="none">
           <div class="heading">
@@ -542,65 +556,19 @@ export class CustomerChat extends LocalizedElement {
     return position <= 1 ? this.t('widget.queue-next') : this.t('widget.queue-position', { position });
   }
 
-  /** Why the message form is shown: closed (until when), nobody available, or the visitor's choice. */
-  private _offlineReason(offline: OfflineState): string | undefined {
-    if (offline.reason === 'closed') {
-      if (offline.opensAt === undefined) return this.t('widget.offline-closed');
-      const when = new Intl.DateTimeFormat(this.i18n.locale, { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(offline.opensAt);
-      return this.t('widget.offline-closed-until', { when });
+  private _renderOffline(offline: OfflineState): TemplateResult | typeof nothing {
+    if (!offlineForm) {
+      loadOfflineForm().then(() => this.requestUpdate(), (e: unknown) => console.error('Could not load the message form', e));
+      return nothing;
     }
-    if (offline.reason === 'no-agents') return this.t('widget.offline-no-agents');
-    return undefined;
-  }
-
-  private _renderOffline(offline: OfflineState): TemplateResult {
-    if (offline.status === 'sent') {
-      return html`
-        <div class="offline-sent">
-          <p role="status">${this.t('widget.offline-sent', { email: offline.email ?? '' })}</p>
-          <button class="btn-primary" type="button" @click=${this._offlineDone}>${this.t('widget.offline-done')}</button>
-        </div>
-      `;
-    }
-    const errors = this._fieldErrors;
-    const sending = offline.status === 'sending';
-    const reason = this._offlineReason(offline);
-    return html`
-      <form class="offline" part="offline-form" novalidate aria-busy=${sending ? 'true' : 'false'} @submit=${this._onOfflineSubmit}>
-        ${reason ? html`<p class="offline-reason">${reason}</p>` : nothing}
-        <p>${this.t('widget.offline-intro')}</p>
-        <label for="offline-name">${this.t('widget.name-label')}</label>
-        <input id="offline-name" name="name" type="text" autocomplete="name" maxlength="80" .value=${this.visitorName ?? ''} ?disabled=${sending} />
-        <label for="offline-email">${this.t('widget.offline-email')}</label>
-        <input
-          id="offline-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          inputmode="email"
-          maxlength="254"
-          aria-required="true"
-          aria-invalid=${errors.email ? 'true' : 'false'}
-          aria-describedby="offline-email-error"
-          ?disabled=${sending}
-        />
-        <span id="offline-email-error" class="field-error">${errors.email ? this.t(errors.email) : nothing}</span>
-        <label for="offline-text">${this.t('widget.offline-message')}</label>
-        <textarea
-          id="offline-text"
-          name="text"
-          rows="4"
-          maxlength=${MAX_OFFLINE_TEXT}
-          aria-required="true"
-          aria-invalid=${errors.text ? 'true' : 'false'}
-          aria-describedby="offline-text-error"
-          .value=${offline.draft ?? ''}
-          ?disabled=${sending}
-        ></textarea>
-        <span id="offline-text-error" class="field-error">${errors.text ? this.t(errors.text) : nothing}</span>
-        <button class="btn-primary" type="submit" ?disabled=${sending || !this.brokerUrl}>${this.t(sending ? 'widget.offline-sending' : 'widget.offline-send')}</button>
-      </form>
-    `;
+    return offlineForm.renderOfflineForm(offline, {
+      i18n: this.i18n,
+      visitorName: this.visitorName,
+      canSend: !!this.brokerUrl,
+      errors: this._fieldErrors,
+      onSubmit: this._onOfflineSubmit,
+      onDone: this._offlineDone,
+    });
   }
 
   /** While waiting in vain (nobody will take the chat now): say so, and offer the message form instead. */

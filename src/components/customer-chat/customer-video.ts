@@ -4,18 +4,18 @@ import type { ConversationController, ConversationState } from '../../session/in
 import { attempt, reasonOf } from '../errors.js';
 import type { LocaleController } from '../localized-element.js';
 import type { VcInviteRespondDetail } from '../events.js';
-import { VideoRequestsController } from '../video-requests.js';
+import type { VideoRequestsController } from '../video-requests.js';
 
 /**
- * The invitation and the frame (with its media controls) are a chunk of their
- * own, loaded the first time video is on screen: a visitor who only chats
- * never downloads them.
+ * The invitation and the frame (with its media controls, and what performs
+ * their requests) are a chunk of their own, loaded the first time video is on
+ * screen: a visitor who only chats never downloads them.
  */
 let elements: Promise<unknown> | undefined;
-let elementsReady = false;
+let requestsModule: typeof import('../video-requests.js') | undefined;
 function loadElements(): Promise<unknown> {
-  elements ??= Promise.all([import('../video-frame/video-frame.js'), import('../video-invite/video-invite.js')]).then(
-    () => (elementsReady = true),
+  elements ??= Promise.all([import('../video-frame/video-frame.js'), import('../video-invite/video-invite.js'), import('../video-requests.js')]).then(
+    ([, , requests]) => (requestsModule = requests),
     (e: unknown) => {
       elements = undefined; // the next render tries again
       throw e;
@@ -33,7 +33,8 @@ export class CustomerVideo implements ReactiveController {
   private menuOpen = false;
   /** What the last start or answer threw (said in the widget's locale at render time). */
   private error?: { err: unknown };
-  private readonly requests: VideoRequestsController;
+  /** Made once the video chunk is there (the frame's requests only come from the frame). */
+  private requests?: VideoRequestsController;
 
   /** `onAnswer`: the customer answered an invitation (accepted: video starts; else the chat goes on), for where focus goes next. */
   constructor(
@@ -42,7 +43,6 @@ export class CustomerVideo implements ReactiveController {
     private readonly onAnswer?: (accepted: boolean) => void,
   ) {
     host.addController(this);
-    this.requests = new VideoRequestsController(host, () => conversation()?.video);
   }
 
   /** Nothing to start: the VideoRequestsController it holds listens for the frame's requests itself. */
@@ -52,7 +52,7 @@ export class CustomerVideo implements ReactiveController {
     const v = state?.video;
     if (!v || state?.status === 'closed') return nothing;
     const agent = state.peer?.participant.display ?? i18n.t('name.agent');
-    const error = this.error ? reasonOf(this.error.err, i18n.locale) : this.requests.errorIn(i18n.locale);
+    const error = this.error ? reasonOf(this.error.err, i18n.locale) : this.requests?.errorIn(i18n.locale);
     const note = error ? html`<p class="video-note" role="alert">${error}</p>` : nothing;
     if (v.phase === 'invited' && v.invite && v.unsupported) {
       // Only "no" can be answered here: the chat goes on, the agent learns the invitation was declined.
@@ -62,7 +62,7 @@ export class CustomerVideo implements ReactiveController {
       </div>`;
     }
     const shown = (v.phase === 'invited' && v.invite) || v.phase === 'starting' || v.phase === 'active';
-    if (shown && !elementsReady) {
+    if (shown && !requestsModule) {
       // After a failed download the note says so; the next action (or state change after it) tries again.
       if (!this.error) loadElements().then(
         () => this.host.requestUpdate(),
@@ -73,11 +73,16 @@ export class CustomerVideo implements ReactiveController {
       );
       return note;
     }
+    if (shown && !this.requests) {
+      this.requests = new requestsModule!.VideoRequestsController(this.host, () => this.conversation()?.video);
+      // Its first hostUpdate (the device lists once video runs) comes with the next update.
+      void this.host.updateComplete.then(() => this.host.requestUpdate());
+    }
     if (v.phase === 'invited' && v.invite) {
       return html`<video-invite part="video-invite" mode=${v.invite.mode} peer-name=${agent} @vc-invite-respond=${this.onInviteRespond}></video-invite>`;
     }
     if (v.phase === 'starting' || v.phase === 'active') {
-      return html`<video-frame part="video" .video=${v} peer-name=${agent} .cameras=${this.requests.cameras} .microphones=${this.requests.microphones}></video-frame>${note}`;
+      return html`<video-frame part="video" .video=${v} peer-name=${agent} .cameras=${this.requests?.cameras ?? []} .microphones=${this.requests?.microphones ?? []}></video-frame>${note}`;
     }
     const canStart = state.status === 'connected' && state.peer?.online === true && v.phase === 'idle';
     if (!canStart) return nothing;

@@ -14,8 +14,22 @@ export class KeyboardInsetController implements ReactiveController {
   /** Height of the visual viewport while a keyboard covers part of the page. */
   visibleHeight?: number;
 
-  constructor(private readonly host: ReactiveControllerHost) {
+  /** `panel`: the element the custom properties go on (set through the CSSOM, as a strict style-src CSP allows). */
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly panel: () => HTMLElement | null | undefined,
+  ) {
     host.addController(this);
+  }
+
+  hostUpdated(): void {
+    const style = this.panel()?.style;
+    if (!style) return;
+    const lifted = this.covered !== 0 && this.visibleHeight !== undefined;
+    for (const [name, value] of [['--_vc-keyboard', `${this.covered}px`], ['--_vc-visible-height', `${this.visibleHeight}px`]]) {
+      if (lifted) style.setProperty(name, value);
+      else style.removeProperty(name);
+    }
   }
 
   hostConnected(): void {
@@ -27,12 +41,6 @@ export class KeyboardInsetController implements ReactiveController {
   hostDisconnected(): void {
     globalThis.visualViewport?.removeEventListener('resize', this.sync);
     globalThis.visualViewport?.removeEventListener('scroll', this.sync);
-  }
-
-  /** Custom properties for the panel (none when nothing is covered), for styleMap. */
-  get style(): Record<string, string> {
-    if (this.covered === 0 || this.visibleHeight === undefined) return {};
-    return { '--_vc-keyboard': `${this.covered}px`, '--_vc-visible-height': `${this.visibleHeight}px` };
   }
 
   private readonly sync = (): void => {

@@ -4,6 +4,10 @@ import { property, state } from 'lit/decorators.js';
 import type { DeviceProblem, LocalMediaStatus } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import { mediaControlsStyles } from './media-controls.styles.js';
+import { useVideoCatalogue } from '../../i18n/video.js';
+
+// This element's texts are in the video's part of the catalogue (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 export interface DeviceChoice {
   deviceId: string;

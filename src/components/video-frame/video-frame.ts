@@ -7,6 +7,10 @@ import '../media-controls/media-controls.js';
 import type { DeviceChoice } from '../media-controls/media-controls.js';
 import { AudioLevelController } from './audio-level.js';
 import { videoFrameStyles } from './video-frame.styles.js';
+import { useVideoCatalogue } from '../../i18n/video.js';
+
+// This element's texts are in the video's part of the catalogue (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 const isCameraProblem = (p: DeviceProblem) => p === 'no-camera' || p.startsWith('camera-');
 

@@ -4,6 +4,10 @@ import { property, query } from 'lit/decorators.js';
 import type { VideoMode } from '../../session/index.js';
 import { dispatchVcEvent } from '../events.js';
 import { videoInviteStyles } from './video-invite.styles.js';
+import { useVideoCatalogue } from '../../i18n/video.js';
+
+// This element's texts are in the video's part of the catalogue (src/i18n/en-video.ts).
+useVideoCatalogue();
 
 
 /**

@@ -22,11 +22,21 @@ import de from '../../../src/i18n/locales/de.js';
 import es from '../../../src/i18n/locales/es.js';
 import ar from '../../../src/i18n/locales/ar.js';
 import { enAgent } from '../../../src/i18n/en-agent.js';
+import { enVideo } from '../../../src/i18n/en-video.js';
+import { enCobrowse } from '../../../src/i18n/en-cobrowse.js';
+import { enOffline } from '../../../src/i18n/en-offline.js';
 import { useAgentCatalogue } from '../../../src/i18n/agent.js';
+import { useVideoCatalogue } from '../../../src/i18n/video.js';
+import { useCobrowseCatalogue } from '../../../src/i18n/cobrowse.js';
+import { useOfflineCatalogue } from '../../../src/i18n/offline.js';
 
-// English in full: the widget's part (en.ts) and the agent's (en-agent.ts, added by the agent's elements).
+// English in full: the widget's part (en.ts), the agent's (en-agent.ts), the video's (en-video.ts), the
+// cobrowse prompts' (en-cobrowse.ts) and the message form's (en-offline.ts), each added by the modules that need it.
 useAgentCatalogue();
-const en: Catalogue = { ...enCustomer, ...enAgent };
+useVideoCatalogue();
+useCobrowseCatalogue();
+useOfflineCatalogue();
+const en: Catalogue = { ...enCustomer, ...enAgent, ...enVideo, ...enCobrowse, ...enOffline };
 const shipped: Record<string, Catalogue> = { en, de, es, ar };
 
 /** The plural categories each `{x, plural, …}` of a message names. */
