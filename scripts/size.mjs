@@ -34,7 +34,8 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // (no styleMap directive).
 // On top of main's network watch of calls (issue 16: call-network, call-stats, the video session's ladder;
 // main alone measured chat 62.0, video 72.9, pane 58.4 KiB): that code is in the video chunks, not the chat path.
-const CEILINGS = { loader: 1 * KiB, chat: 52.5 * KiB, video: 72 * KiB, pane: 50.5 * KiB };
+// +0.1 KiB video on purpose: the audio cap for a bad link (voice and chat share what is left of it).
+const CEILINGS = { loader: 1 * KiB, chat: 52.5 * KiB, video: 72.5 * KiB, pane: 50.5 * KiB };
 
 const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
 const byFile = new Map(chunks.map((c) => [c.file, c]));

@@ -11,4 +11,4 @@ export interface Stack {
  * `host`: the address the broker and Janus's WebSocket API listen on and that every URL handed to browsers uses
  * (default 127.0.0.1); `iceEnforce`: the interfaces Janus gathers ICE candidates on (default every IPv4 one).
  */
-export function startStack(opts?: { staticRoot?: string; broker?: Record<string, unknown>; host?: string; iceEnforce?: string }): Promise<Stack>;
+export function startStack(opts?: { staticRoot?: string; broker?: Record<string, unknown>; host?: string; iceEnforce?: string; reclaimTimeoutS?: number }): Promise<Stack>;

@@ -23,10 +23,11 @@ const GENEROUS = { perMinute: 100_000, burst: 10_000 };
  * network tests give the root-namespace end of a veth pair (test/helpers/impair.ts).
  * `iceEnforce`: the interfaces Janus gathers ICE candidates on (default every IPv4 one).
  */
-export async function startStack({ staticRoot, broker: brokerOpts = {}, host, iceEnforce } = {}) {
+export async function startStack({ staticRoot, broker: brokerOpts = {}, host, iceEnforce, reclaimTimeoutS = 3 } = {}) {
   // A short reclaim window lets the tests see both outcomes of a dropped
-  // socket (session claimed back, or lost and rebuilt) in seconds.
-  const janus = await startJanus({ reclaimTimeoutS: 3, bindIp: host, iceEnforce, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
+  // socket (session claimed back, or lost and rebuilt) in seconds; the
+  // impaired-network tests use the product's own (20 s), as a deployment has.
+  const janus = await startJanus({ reclaimTimeoutS, bindIp: host, iceEnforce, log: process.env.JANUS_LOG ? (l) => console.log(`[janus] ${l}`) : undefined });
   // The agent the tests (and the e2e agent console) sign in as.
   const agent = { username: 'ann', password: randomBytes(12).toString('base64url'), display: 'Ann' };
   let broker;

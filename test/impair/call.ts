@@ -52,7 +52,9 @@ export async function startImpairedCall(customerName = 'Vera'): Promise<Impaired
     // The broker and Janus's WebSocket listen on the customer link's host address; the agent gets there through its own link.
     agentLink.reach(link.hostIp);
     const cam = writeBusyY4m(join(camDir, 'busy.y4m'));
-    stack = await startStack({ staticRoot: process.cwd(), host: link.hostIp, iceEnforce: `${link.hostIf},${agentLink.hostIf}` });
+    // Janus's session reclaim window as deployed (20 s), not the other tests' 3 s: under 60 kbit/s a keepalive
+    // can take longer than its 10 s, and the socket's reconnect must find the session (and its calls) still there.
+    stack = await startStack({ staticRoot: process.cwd(), host: link.hostIp, iceEnforce: `${link.hostIf},${agentLink.hostIf}`, reclaimTimeoutS: 20 });
     const base = stack.broker.url.replace(/\/$/, '');
     // Both browsers use the http://10.77.N.1 URLs, so both need the flag.
     const flags = [secureOriginFlag(base), `--use-file-for-fake-video-capture=${cam}`];
