@@ -21,6 +21,8 @@ const REQUIRED = [
   { name: 'Chromium', pkg: 'chromium', find: () => findChromium(), needs: ['start', 'test'] },
   // The e2e suite also runs the main flows with Firefox on one side (puppeteer-core over WebDriver BiDi).
   { name: 'Firefox ESR (for the tests)', pkg: 'firefox-esr', find: () => findFirefox(), needs: ['test'] },
+  // The impaired-network tests (test/impair) put the customer's browser in a network namespace and shape it with tc tbf.
+  { name: 'iproute2 (ip, tc: impaired-network tests)', pkg: 'iproute2', find: () => which('tc') && which('ip'), needs: ['test'] },
   // npm start keeps its record in embedded PostgreSQL (PGlite); the tests also run the store on a real server.
   { name: 'PostgreSQL server (for the tests)', pkg: 'postgresql', find: postgresServer, needs: ['test', 'bench'] },
   // npm run bench:load encodes its call media once per run (VP8 and Opus, RTP-packetized) with GStreamer.
