@@ -65,13 +65,15 @@ describe('a call on an impaired customer link', () => {
     for (const t of texts) if (!seen[side].has(t)) seen[side].set(t, now);
     // What the product says about the call on screen: its steps as system lines and in the frame.
     const count = (re: RegExp) => rootOf(side).getByText(re).count();
-    const [poor, ownOff, peerOff, peerBack, lost] = await Promise.all([count(/poor connection/i), count(OWN_OFF), count(PEER_OFF), count(PEER_BACK), count(LOST)]);
+    const [poor, ownOff, peerOff, peerBack, lost, reconnecting] = await Promise.all([
+      count(/poor connection/i), count(OWN_OFF), count(PEER_OFF), count(PEER_BACK), count(LOST), count(/Reconnecting video…/),
+    ]);
     // The product's own reading of the call (video.quality in the element's state), for the timeline.
     const q = await rootOf(side).evaluate((el: HTMLElement & { state?: { video?: { quality?: { level: string; send: string; rx: string; tier: number; videoOff: boolean; voicePoor: boolean; reconnecting: boolean } } } }) => {
       const x = el.state?.video?.quality;
       return x ? `${x.level[0]}${x.send[0]}${x.rx[0]}t${x.tier}${x.videoOff ? 'O' : ''}${x.voicePoor ? 'V' : ''}${x.reconnecting ? 'R' : ''}` : '-';
     }).catch(() => '?');
-    return { messages: texts.length, poorConnection: poor > 0, ownOff, peerOff, peerBack, lost, q };
+    return { messages: texts.length, poorConnection: poor > 0, ownOff, peerOff, peerBack, lost, reconnecting, q };
   };
   /** The product's fallback as this side sees it: the other side's video off for the network, said on screen, voice still arriving. */
   const productFellBack: Condition = ({ samples, side }) =>
@@ -276,6 +278,10 @@ describe('a call on an impaired customer link', () => {
       const c = phase(long, 'cut');
       const r = phase(long, 'restored');
       // The agent's side (its own link fine) ends the video during the cut: its screen says so before the link is back.
+      // First both screens say "Reconnecting video…" (not a frozen frame), then the video ends.
+      for (const side of ['customer', 'agent'] as const) {
+        assert.ok(c.samples.some((x) => Number(x[side].state?.reconnecting ?? 0) > 0), `${side} shows "Reconnecting video…" during the cut`);
+      }
       const agentLost = c.samples.find((x) => Number(x.agent.state?.lost ?? 0) > 0);
       assert.ok(agentLost, 'the agent sees "Video ended: the connection was lost" during the cut');
       assert.ok(r.reached.customer !== undefined, 'the customer sees it once the link is back');
