@@ -9,7 +9,7 @@
 //
 // Run (root, iproute2): node scripts/build.mjs && node --import tsx --test test/impair/chat-cut.e2e.test.ts
 // VC_CUT_VIDEO=1: with a two-way video call running (default: chat only).
-// VC_CUT_MS: the cut's length (default 60000). VC_IMPAIR_LOG=1: the timeline even when it passes.
+// VC_CUT_MS: the cut's length (default 60000); VC_BEFORE_MS: chat before the cut (default 5000). VC_IMPAIR_LOG=1: the timeline even when it passes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { archived, sender, shown } from '../e2e/numbered.js';
@@ -21,6 +21,8 @@ const BACK_WITHIN_MS = 10_000;
 const ALL_WITHIN_MS = 15_000;
 const CUT_MS = Number(process.env.VC_CUT_MS ?? 60_000);
 const VIDEO = process.env.VC_CUT_VIDEO === '1';
+/** How long the chat runs before the cut (the gateway's keepalive comes every 25 s). */
+const BEFORE_MS = Number(process.env.VC_BEFORE_MS ?? 5000);
 const LOG = process.env.VC_IMPAIR_LOG === '1';
 
 /** In the customer's page: every PeerConnection's and gateway socket's changes, with the time (window.__cut.log). */
@@ -70,16 +72,19 @@ const WATCH_SOURCE = String.raw`
       ws.addEventListener('open', () => note(id + ' open'));
       ws.addEventListener('error', () => note(id + ' error'));
       ws.addEventListener('close', (e) => note(id + ' onclose code=' + e.code));
+      const keepalives = new Set();
       ws.addEventListener('message', (e) => {
         try {
           const m = JSON.parse(e.data);
-          if (m.janus !== 'ack' && m.janus !== 'event' && m.janus !== 'trickle') note(id + ' <- ' + m.janus + (m.error ? ' ' + m.error.code + ' ' + m.error.reason : ''));
+          if (m.janus === 'ack' && keepalives.delete(m.transaction)) note(id + ' <- ack (keepalive)');
+          else if (m.janus !== 'ack' && m.janus !== 'event' && m.janus !== 'trickle') note(id + ' <- ' + m.janus + (m.error ? ' ' + m.error.code + ' ' + m.error.reason : ''));
         } catch {}
       });
       const send = ws.send;
       ws.send = function (data) {
         try {
           const m = JSON.parse(data);
+          if (m.janus === 'keepalive') keepalives.add(m.transaction);
           if (m.janus !== 'trickle') note(id + ' -> ' + m.janus + (m.body && m.body.request ? ' ' + m.body.request : ''));
         } catch {}
         return send.call(this, data);
@@ -132,7 +137,7 @@ describe(`chat across a ${CUT_MS / 1000} s cut of the customer's link${VIDEO ? '
       }
     };
 
-    await hold(5000);
+    await hold(BEFORE_MS);
     const cutAt = Date.now();
     link.cut();
     events.push([cutAt, 'LINK CUT']);
