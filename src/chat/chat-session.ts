@@ -122,6 +122,8 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
   private readonly lifetime = new AbortController();
   private readonly unsubscribe: Array<() => void> = [];
   private rejoining = false;
+  /** Aborted when the transport is connected again: the rejoin loop stops waiting. */
+  private rejoinWake?: AbortController;
   /** The next (re)join asks `options.history` first: on the first join and after the gateway session was rebuilt. */
   private historyDue = true;
 
@@ -160,8 +162,10 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
         // A new session may mean a restarted Janus whose rooms lost their history: ask the record again.
         this.historyDue = true;
         void this.rejoin('gateway session replaced');
+        this.rejoinWake?.abort();
       }),
     );
+    if (this.transport.onConnected) this.unsubscribe.push(this.transport.onConnected(() => this.rejoinWake?.abort()));
     await this.openChannel(signal);
     this.resendTimer = setInterval(() => this.resendDue(), 1000);
   }
@@ -247,6 +251,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
   dispose(): void {
     if (this._status === 'closed') return;
     this.lifetime.abort();
+    this.rejoinWake?.abort();
     clearInterval(this.resendTimer);
     clearTimeout(this.ackTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
@@ -317,6 +322,7 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
     let delay = 250;
     try {
       while (!this.lifetime.signal.aborted) {
+        const wake = (this.rejoinWake = new AbortController());
         if (this.transport.connected) {
           try {
             await this.openChannel(this.lifetime.signal);
@@ -325,11 +331,13 @@ export class ChatSession extends TypedEventTarget<ChatEvents> implements SignalC
             // fall through to back off
           }
         }
-        await sleep(delay, this.lifetime.signal).catch(() => {});
-        delay = Math.min(delay * 2, 4000);
+        // The gateway back (a new session, or ours reclaimed) ends the wait: the link is back, so is the chat.
+        if (!wake.signal.aborted) await sleep(delay, wake.signal).catch(() => {});
+        delay = wake.signal.aborted ? 250 : Math.min(delay * 2, 4000);
       }
     } finally {
       this.rejoining = false;
+      this.rejoinWake = undefined;
     }
   }
 

@@ -56,6 +56,8 @@ export interface RoomTransport {
    * channel is dead and the room may have lost its history.
    */
   onSessionReplaced(listener: () => void): () => void;
+  /** The session can be used again (`connected` turned true): a waiting rejoin tries at once. */
+  onConnected?(listener: () => void): () => void;
   channel(join: RoomJoin): RoomChannel;
 }
 

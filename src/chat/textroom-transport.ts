@@ -9,6 +9,7 @@ export function textRoomTransport(gateway: GatewayConnection): RoomTransport {
       return gateway.status === 'connected';
     },
     onSessionReplaced: (listener) => gateway.on('session-replaced', () => listener()),
+    onConnected: (listener) => gateway.on('status', ({ status }) => { if (status === 'connected') listener(); }),
     channel: (join: RoomJoin) => new TextRoomChannel(gateway, join),
   };
 }

@@ -27,6 +27,8 @@ export interface GatewayOptions {
 
 /** How long one connect or claim attempt may take before its socket is given up. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/** How long a keepalive sent because the browser came back online may wait for its answer. */
+const PROBE_TIMEOUT_MS = 5000;
 /** How long dispose waits for Janus to confirm 'destroy' before closing the socket anyway. */
 const DESTROY_GRACE_MS = 1500;
 
@@ -56,12 +58,20 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
   /** Sockets of attempts under way (dispose closes them). */
   private readonly attempts = new Set<JanusSocket>();
   private keepalive?: ReturnType<typeof setInterval>;
+  /** Aborted when the browser comes back online: the reconnect loop stops waiting and tries at once. */
+  private nudge?: AbortController;
+  private readonly onOnline = () => {
+    if (this._status === 'reconnecting') this.nudge?.abort();
+    // The path may have changed or been down: a socket that cannot answer now is replaced now, not a keepalive later.
+    else if (this._status === 'connected' && this.sock) this.keepAlive(this.sock, PROBE_TIMEOUT_MS);
+  };
 
   private readonly options: GatewayOptions;
 
   constructor(options: GatewayOptions) {
     super();
     this.options = { ...options };
+    globalThis.addEventListener?.('online', this.onOnline);
   }
 
   /** The Janus this connection talks to (it changes with moveTo). */
@@ -153,6 +163,8 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
   dispose(): void {
     if (this._status === 'closed') return;
     this.lifetime.abort();
+    this.nudge?.abort();
+    globalThis.removeEventListener?.('online', this.onOnline);
     clearInterval(this.keepalive);
     const sock = this.sock;
     const session = this.session;
@@ -177,7 +189,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
    * new session when there is none to claim or Janus says it is gone. The
    * socket is closed unless the try succeeds.
    */
-  private async attempt(claim?: number): Promise<Attempt> {
+  private async attempt(claim?: number, cancel?: AbortSignal): Promise<Attempt> {
     const sock = new JanusSocket(this.options.server, this.options.token);
     this.attempts.add(sock);
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -186,7 +198,8 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
     });
     try {
       const result = await Promise.race([timeout, (async (): Promise<Attempt> => {
-        await sock.opened;
+        // Given up when told (back online) while the socket is still connecting: its SYNs may be backing off.
+        await (cancel ? withAbort(sock.opened, cancel) : sock.opened);
         if (claim !== undefined) {
           try {
             await sock.send({ janus: 'claim', session_id: claim });
@@ -230,13 +243,16 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
     if (!a.sock.open) void this.recover('the gateway connection was lost');
   }
 
-  private keepAlive(sock: JanusSocket): void {
+  private keepAlive(sock: JanusSocket, timeoutMs?: number): void {
     if (this.sock !== sock || this.session === undefined) return;
-    sock.send({ janus: 'keepalive', session_id: this.session }, true).catch((e: unknown) => {
+    // Janus answers a keepalive with an 'ack' (not an event): sent as an async request it timed out every time.
+    sock.send({ janus: 'keepalive', session_id: this.session }, false, timeoutMs).catch((e: unknown) => {
       if (this.sock !== sock) return;
       // No answer means a dead path the socket has not noticed; "no such session" means Janus timed us out.
       if (isSessionGone(e)) this.fresh = true;
-      sock.close();
+      // Recover now, not on the socket's close event: on a dead path the browser fires that only once
+      // the closing handshake is answered or times out (Chromium: 60 s; seen 28 s after a 60 s cut ended).
+      void this.recover('the gateway connection was lost');
     });
   }
 
@@ -245,7 +261,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
     if (m.janus === 'timeout' && m.session_id === this.session) {
       // Janus dropped the session for silence: build a new one.
       this.fresh = true;
-      sock.close();
+      void this.recover('the gateway session timed out');
       return;
     }
     const sender = typeof m.sender === 'number' ? m.sender : undefined;
@@ -276,8 +292,9 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
     let delay = 250;
     try {
       while (!signal.aborted) {
+        const nudge = (this.nudge = new AbortController());
         try {
-          const a = await this.attempt(this.fresh ? undefined : this.session);
+          const a = await this.attempt(this.fresh ? undefined : this.session, nudge.signal);
           this.fresh = false;
           this.adopt(a);
           this.setStatus('connected');
@@ -287,11 +304,16 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
         } catch {
           // Unreachable (or the attempt was abandoned): back off and try again.
         }
-        await sleep(delay, signal).catch(() => {});
-        delay = Math.min(delay * 2, this.options.maxBackoffMs ?? 5000);
+        // Back online meanwhile: try again at once, from the shortest back-off.
+        if (nudge.signal.aborted) delay = 250;
+        else {
+          await sleep(delay, nudge.signal).catch(() => {});
+          delay = nudge.signal.aborted ? 250 : Math.min(delay * 2, this.options.maxBackoffMs ?? 5000);
+        }
       }
     } finally {
       this.reconnecting = false;
+      this.nudge = undefined;
     }
   }
 

@@ -55,11 +55,7 @@ export class JanusSocket {
     this.opened.catch(() => {});
     ws.onmessage = (ev) => this.receive(ev.data);
     ws.onclose = () => {
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new Error('the gateway connection was lost'));
-      }
-      this.pending.clear();
+      this.failPending();
       this.onClose();
     };
   }
@@ -81,13 +77,26 @@ export class JanusSocket {
     });
   }
 
+  /**
+   * Closes the socket and fails what is pending on it at once: on a dead path the close event
+   * comes only when the closing handshake is answered or times out (Chromium: 60 s).
+   */
   close(): void {
+    this.failPending();
     if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
     try {
       this.ws.close();
     } catch {
       /* already closing */
     }
+  }
+
+  private failPending(): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('the gateway connection was lost'));
+    }
+    this.pending.clear();
   }
 
   private receive(raw: unknown): void {

@@ -97,6 +97,11 @@ export class TextRoomChannel extends TypedEventTarget<TextRoomEvents> {
       const state = pc.iceConnectionState;
       if (state === 'failed' || state === 'closed') this.fail(generation, `ICE ${state}`);
     };
+    // Chromium reports a path that stopped answering as connectionState 'failed' (about 16 s into a cut)
+    // while iceConnectionState stays 'disconnected': the data channel stays "open" and carries nothing.
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed') this.fail(generation, 'connection failed');
+    });
     handle.on('event', ({ data, jsep }) => {
       if (!current()) return;
       if (data.error) this.fail(generation, String(data.error));

@@ -29,8 +29,11 @@ export interface ImpairedCall {
   close(): Promise<void>;
 }
 
-/** Everything up to decoded-ready <video> elements on both sides; on failure, whatever was started is stopped. */
-export async function startImpairedCall(customerName = 'Vera'): Promise<ImpairedCall> {
+/**
+ * Everything up to decoded-ready <video> elements on both sides (or, with `video: false`, up to the
+ * claimed chat); `customerInit`: further init scripts for the customer's page. On failure, whatever was started is stopped.
+ */
+export async function startImpairedCall(customerName = 'Vera', opts: { video?: boolean; customerInit?: string } = {}): Promise<ImpairedCall> {
   const link = createImpairedLink();
   // The agent's own, never impaired, link. In the root namespace the agent's Chromium paired with Janus
   // on the customer link's host address (Janus gathers on the veths only) and, when that link was cut,
@@ -66,10 +69,12 @@ export async function startImpairedCall(customerName = 'Vera'): Promise<Impaired
       await installProbes(p);
       p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     }
+    if (opts.customerInit) await customer.context().addInitScript({ content: opts.customerInit });
     const widget = () => customer.locator('customer-chat');
     const pane = () => agent.locator('video-chat-pane');
     await customerStartsChat(customer, base, customerName);
     await agentClaims(agent, base, stack, customerName);
+    if (opts.video === false) return { link, agentLink, stack, base, customer, agent, widget, pane, close };
     await pane().getByRole('button', { name: 'More' }).click();
     await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
     await widget().getByRole('button', { name: 'Accept video' }).click();
