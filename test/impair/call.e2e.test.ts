@@ -37,6 +37,8 @@ const LOG = process.env.VC_IMPAIR_LOG === '1';
  * its retransmissions up to a minute), and once more than 30 s after the link was restored.
  */
 const CHAT_LATE_MS = 75_000;
+/** After a 60 s cut, everything chatted during it is on the other screen this soon after the link is back (seen 0.6–2.8 s; 28–31 s before the gateway stopped waiting for a dead socket's close event). */
+const CHAT_BACK_MS = 15_000;
 /** Chat must not wait for media: what the issue asks, not what today's product does. */
 const CHAT_PROMPT_MS = 5_000;
 /** 60 kbit/s is held this long even though today's frozen video counts as "fallen back" within seconds: chat has to cross it. */
@@ -290,7 +292,13 @@ describe('a call on an impaired customer link', () => {
       }
       assert.equal(await widget().locator('video-invite').count(), 0, 'no invitation');
       const chat = await chatArrived(c.from, r.to, '60 s cut', CHAT_LATE_MS);
-      console.log(`60 s cut: the agent's screen said the video ended ${((agentLost.t - long.phases.find((x) => x.name === 'cut')!.start) / 1000).toFixed(1)} s into the cut, the customer's ${r.reached.customer} ms after the link came back; ${chat.n} chat messages (${chat.detail})`);
+      // Chat is back at once when the link is: everything sent during the cut is on the other screen soon after.
+      const back = c.to;
+      const { customer: upDuring, agent: downDuring } = sentBetween(c.from, c.to);
+      const lateUp = Math.max(...upDuring.map((m) => seen.agent.get(m.text)! - back));
+      const lateDown = Math.max(...downDuring.map((m) => seen.customer.get(m.text)! - back));
+      assert.ok(lateUp <= CHAT_BACK_MS && lateDown <= CHAT_BACK_MS, `chat sent during the cut is shown within ${CHAT_BACK_MS} ms of the link's return (customer → agent ${lateUp} ms, agent → customer ${lateDown} ms)`);
+      console.log(`60 s cut: the agent's screen said the video ended ${((agentLost.t - long.phases.find((x) => x.name === 'cut')!.start) / 1000).toFixed(1)} s into the cut, the customer's ${r.reached.customer} ms after the link came back; chat sent during the cut shown ${lateUp} ms (customer → agent) and ${lateDown} ms (agent → customer) after the link came back; ${chat.n} chat messages (${chat.detail})`);
     }, true);
   });
 });

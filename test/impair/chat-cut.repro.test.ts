@@ -7,7 +7,9 @@
 // script), and the test logs the element's status, so a failure prints one
 // timeline of what the product did.
 //
-// Run (root, iproute2): node scripts/build.mjs && node --import tsx --test test/impair/chat-cut.e2e.test.ts
+// Not in npm test (the 60 s cut of test/impair/call.e2e.test.ts checks the same
+// with video running, within the same limit); a tool for when chat recovery
+// regresses. Run (root, iproute2): node scripts/build.mjs && node --import tsx --test test/impair/chat-cut.repro.test.ts
 // VC_CUT_VIDEO=1: with a two-way video call running (default: chat only).
 // VC_CUT_MS: the cut's length (default 60000); VC_BEFORE_MS: chat before the cut (default 5000). VC_IMPAIR_LOG=1: the timeline even when it passes.
 import assert from 'node:assert/strict';
