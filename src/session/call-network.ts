@@ -120,9 +120,10 @@ export function receiveLevel(s: CallSample, expectAudio: boolean, expectVideo: b
   if (expectVideo && s.recvFramesDecoded !== undefined) {
     const fps = s.recvFps ?? 0;
     const loss = s.downLossVideo ?? 0;
+    // The lowest tier sends 10 fps: that is "fair" at worst, or a sender there could never be told it may climb.
     if (s.recvFramesDecoded === 0) video = 'bad';
-    else if (fps < 6 || loss > 0.12 || (s.recvFreezes ?? 0) > 0) video = 'poor';
-    else if (fps < 12 || loss > 0.04) video = 'fair';
+    else if (fps < 5 || loss > 0.12 || (s.recvFreezes ?? 0) > 0) video = 'poor';
+    else if (fps < 8 || loss > 0.04) video = 'fair';
   }
   const link = connected(s.subscriberState) ? 'good' : 'bad';
   return { level: worst(audio, video, link), audio: worst(audio, link) };
@@ -284,8 +285,10 @@ export class NetworkPolicy {
       this.videoOff = false;
       this.down = this.up = this.offFor = 0;
     } else if (this.videoOff) {
-      // Voice only for the network. Video comes back once voice has been clean for long enough.
-      const clean = !atLeast(send, 'poor') && (input.peerRx === undefined || !atLeast(input.peerRx, 'poor'));
+      // Voice only for the network. Video comes back once voice has been clean for long enough — and the
+      // queues are empty (a round trip under 400 ms): a comeback tried on a link still full would fail and,
+      // failing soon, double the wait for the real one.
+      const clean = !atLeast(send, 'poor') && (input.peerRx === undefined || !atLeast(input.peerRx, 'poor')) && (s.rttMs === undefined || s.rttMs < 400);
       this.offFor = clean ? this.offFor + 1 : 0;
       if (this.offFor >= this.backAfter) {
         this.videoOff = false;

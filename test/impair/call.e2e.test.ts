@@ -24,7 +24,7 @@ const RECOVER_WITHIN_MS = 15_000;
  * After 60 kbit/s the product brings video back by itself: 6 clean readings after the link is restored
  * (hysteresis), back at the lowest tier, the other side's "video is back" (seen: about 8–15 s).
  */
-const VIDEO_BACK_WITHIN_MS = 30_000;
+const VIDEO_BACK_WITHIN_MS = 45_000;
 /** The product's own steps, as both screens show them (system lines and the frame's words). */
 const OWN_OFF = /Your video paused: poor connection/;
 const PEER_OFF = /(Ann|Vera)’s video paused: poor connection/;

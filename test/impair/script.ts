@@ -152,7 +152,7 @@ export const defaultConditions: Conditions = { adapted, fallenBack, recovered };
 
 /**
  * The issue's script: unconstrained (10 s), 300 kbit/s both ways (until adapted, 30 s at most),
- * 60 kbit/s (until fallen back, 30 s at most), restored (until recovered, 45 s at most).
+ * 60 kbit/s (until fallen back, 45 s at most), restored (until recovered, 50 s at most).
  * `hold60Ms`: keep 60 kbit/s at least this long even once fallen back (the e2e test wants chat to
  * cross it for a while; today's frozen video meets "fallen back" within seconds).
  */
@@ -160,8 +160,9 @@ export function bandwidthScript(c: Conditions = defaultConditions, { hold60Ms = 
   return [
     { name: 'unconstrained', apply: (l) => l.unshape(), minMs: 10_000, maxMs: 10_000 },
     { name: '300kbit', apply: (l) => l.shape({ up: 300, down: 300 }), maxMs: 30_000, until: c.adapted },
-    { name: '60kbit', apply: (l) => l.shape({ up: 60, down: 60 }), minMs: hold60Ms, maxMs: Math.max(30_000, hold60Ms), until: c.fallenBack },
-    { name: 'restored', apply: (l) => l.unshape(), maxMs: 45_000, until: c.recovered },
+    // 45 s: the sender on the far side learns how the customer receives over the customer's own 60 kbit/s uplink.
+    { name: '60kbit', apply: (l) => l.shape({ up: 60, down: 60 }), minMs: hold60Ms, maxMs: Math.max(45_000, hold60Ms), until: c.fallenBack },
+    { name: 'restored', apply: (l) => l.unshape(), maxMs: 50_000, until: c.recovered },
   ];
 }
 

@@ -3,7 +3,7 @@
 // and give up — and the getStats reader on report maps shaped like Chromium's.
 import { expect } from '@open-wc/testing';
 import { readCallStats, type CallSample } from '../../../src/janus/call-stats.js';
-import { NetworkPolicy, type NetworkAction, type NetworkInput } from '../../../src/session/call-network.js';
+import { NetworkPolicy, receiveLevel, type NetworkAction, type NetworkInput } from '../../../src/session/call-network.js';
 
 const GOOD: CallSample = {
   rttMs: 20, availableOutKbps: 2000, upLossVideo: 0, upLossAudio: 0, sentFps: 30, sentHeight: 480,
@@ -117,6 +117,24 @@ describe('NetworkPolicy (the ladder)', () => {
     expect(types(r.actions)).to.deep.equal([]);
     r = drive(p, times(8, { ...GOOD, availableOutKbps: 118 }), { start: r.end });
     expect(types(r.actions)).to.deep.equal(['tier1']);
+  });
+
+  it('no comeback is tried while the link’s queues are still full (round trip ≥ 400 ms): no failed probe doubles the wait', () => {
+    const p = new NetworkPolicy();
+    const down = drive(p, [...times(2, STARVED), ...times(5, STARVED)]);
+    expect(p.current.videoOff).to.equal(true);
+    // Voice gets through, but every packet waits in a full queue.
+    let r = drive(p, times(20, { ...GOOD, rttMs: 850 }), { start: down.end });
+    expect(types(r.actions)).to.deep.equal([]);
+    r = drive(p, times(6, GOOD), { start: r.end });
+    expect(types(r.actions)).to.deep.equal(['tier2', 'video-back']);
+  });
+
+  it('the lowest tier’s 10 fps reads as good on the receiving side, so its sender may climb', () => {
+    expect(receiveLevel({ ...GOOD, recvFps: 10, recvFramesDecoded: 10 }, true, true).level).to.equal('good');
+    expect(receiveLevel({ ...GOOD, recvFps: 6, recvFramesDecoded: 6 }, true, true).level).to.equal('fair');
+    expect(receiveLevel({ ...GOOD, recvFps: 3, recvFramesDecoded: 3 }, true, true).level).to.equal('poor');
+    expect(receiveLevel({ ...GOOD, recvFramesDecoded: 0, recvFps: 0 }, true, true).level).to.equal('bad');
   });
 
   it('adapts to how the other side says it receives us, not only to our uplink', () => {

@@ -1,0 +1,15 @@
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { launchChromium } from '../helpers/browser.js';
+import { startStack } from '../helpers/stack.mjs';
+import { twoContextVideoBench } from './two-context.js';
+mkdirSync('dist/bench', { recursive: true });
+await build({ entryPoints: ['test/bench/page.ts'], bundle: true, format: 'esm', target: 'es2022', outfile: 'dist/bench/page.js', logLevel: 'warning' });
+writeFileSync('dist/bench/index.html', '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="./page.js"></script>');
+const stack = await startStack({ staticRoot: process.cwd() });
+const browser = await launchChromium();
+const r = await twoContextVideoBench(browser, stack, Number(process.env.BENCH_RUNS ?? 4));
+console.log(JSON.stringify({ ours: r.ours, plain: r.plain, again: r.again, resume: r.resume }));
+for (const s of r.stages) console.log(JSON.stringify(s));
+await browser.close();
+await stack.stop();
