@@ -7,14 +7,19 @@
 // Standalone: node --import tsx test/impair/bench.ts (VC_IMPAIR_LOG=1: the timeline too).
 import { pathToFileURL } from 'node:url';
 import { startImpairedCall } from './call.js';
-import { bandwidthScript, defaultConditions, formatTimeline, runImpairScript, summarize, type Conditions } from './script.js';
+import { bandwidthScript, formatTimeline, productConditions, runImpairScript, saidOn, summarize, type Conditions } from './script.js';
 
-/** Needs root and iproute2 (network namespaces, veth, tc tbf); returns the lines to print. */
-export async function impairBench(conditions: Conditions = defaultConditions): Promise<string[]> {
+/**
+ * Needs root and iproute2 (network namespaces, veth, tc tbf); returns the lines to print. Adapted is
+ * measured (the receiver's resolution or frame rate); fallen back and recovered are when the product says
+ * so on the receiving side's screen ("… video paused: poor connection", "… video is back", frames again).
+ */
+export async function impairBench(conditions: Conditions = productConditions): Promise<string[]> {
   if (process.getuid?.() !== 0) return ['Impaired network: skipped (needs root for network namespaces and tc)'];
   const call = await startImpairedCall('Bench');
   try {
-    const tl = await runImpairScript({ link: call.link, customer: call.customer, agent: call.agent, phases: bandwidthScript(conditions) });
+    const state = async (side: 'customer' | 'agent') => saidOn(side === 'customer' ? call.widget() : call.pane());
+    const tl = await runImpairScript({ link: call.link, customer: call.customer, agent: call.agent, phases: bandwidthScript(conditions), state });
     const b = tl.baseline;
     const lines = [
       `\nImpaired network: the customer's link unconstrained -> 300 kbit/s both ways -> 60 kbit/s -> restored (tbf on a veth pair), two-way video through the real elements`,

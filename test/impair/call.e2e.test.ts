@@ -16,7 +16,7 @@ import type { ImpairedLink } from '../helpers/impair.js';
 import type { Stack } from '../helpers/stack.mjs';
 import { archived, exactlyOnce, sender, shown } from '../e2e/numbered.js';
 import { startImpairedCall, type ImpairedCall } from './call.js';
-import { adapted, audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, recovered, runImpairScript, summarize, type Condition, type Conditions, type Sample, type SideName, type Timeline } from './script.js';
+import { audioGrowth, bandwidthScript, cutScript, formatTimeline, frameGrowth, median, productConditions, runImpairScript, saidOn, summarize, type Sample, type SideName, type Timeline } from './script.js';
 
 /** Frames decoded on both sides again within this long after a short cut (seen: 2–4 s after a 5 s cut). */
 const RECOVER_WITHIN_MS = 15_000;
@@ -25,11 +25,7 @@ const RECOVER_WITHIN_MS = 15_000;
  * (hysteresis), back at the lowest tier, the other side's "video is back" (seen: about 8–15 s).
  */
 const VIDEO_BACK_WITHIN_MS = 45_000;
-/** The product's own steps, as both screens show them (system lines and the frame's words). */
-const OWN_OFF = /Your video paused: poor connection/;
-const PEER_OFF = /(Ann|Vera)’s video paused: poor connection/;
-const PEER_BACK = /(Ann|Vera)’s video is back/;
-const LOST = /Video ended: the connection was lost/;
+
 const LOG = process.env.VC_IMPAIR_LOG === '1';
 /**
  * How long chat sent under 300 / 60 kbit/s may take to show up. Seen: up to 52 s agent → customer at
@@ -66,23 +62,14 @@ describe('a call on an impaired customer link', () => {
     const now = Date.now();
     for (const t of texts) if (!seen[side].has(t)) seen[side].set(t, now);
     // What the product says about the call on screen: its steps as system lines and in the frame.
-    const count = (re: RegExp) => rootOf(side).getByText(re).count();
-    const [poor, ownOff, peerOff, peerBack, lost, reconnecting] = await Promise.all([
-      count(/poor connection/i), count(OWN_OFF), count(PEER_OFF), count(PEER_BACK), count(LOST), count(/Reconnecting video…/),
-    ]);
+    const [poor, said] = await Promise.all([rootOf(side).getByText(/poor connection/i).count(), saidOn(rootOf(side))]);
     // The product's own reading of the call (video.quality in the element's state), for the timeline.
     const q = await rootOf(side).evaluate((el: HTMLElement & { state?: { video?: { quality?: { level: string; send: string; rx: string; tier: number; videoOff: boolean; voicePoor: boolean; reconnecting: boolean } } } }) => {
       const x = el.state?.video?.quality;
       return x ? `${x.level[0]}${x.send[0]}${x.rx[0]}t${x.tier}${x.videoOff ? 'O' : ''}${x.voicePoor ? 'V' : ''}${x.reconnecting ? 'R' : ''}` : '-';
     }).catch(() => '?');
-    return { messages: texts.length, poorConnection: poor > 0, ownOff, peerOff, peerBack, lost, reconnecting, q };
+    return { messages: texts.length, poorConnection: poor > 0, ...said, q };
   };
-  /** The product's fallback as this side sees it: the other side's video off for the network, said on screen, voice still arriving. */
-  const productFellBack: Condition = ({ samples, side }) =>
-    samples.length >= 3 && Number(samples.at(-1)![side].state?.peerOff ?? 0) > 0 && audioGrowth(samples, side, 2).every((a) => a > 0);
-  /** Video back by itself: the other side's "video is back" on screen and frames decoded in each of the last 2 s. */
-  const productRecovered: Condition = (ctx) => Number(ctx.samples.at(-1)![ctx.side].state?.peerBack ?? 0) > 0 && recovered(ctx);
-  const PRODUCT: Conditions = { adapted, fallenBack: productFellBack, recovered: productRecovered };
   const chatCol = (s: Sample) =>
     `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')} q C${String(s.customer.state?.q ?? '?')} A${String(s.agent.state?.q ?? '?')}`;
 
@@ -167,7 +154,7 @@ describe('a call on an impaired customer link', () => {
   };
 
   it('300 kbit/s both ways: the agent receives adapted video (lower resolution or fps) while audio keeps arriving on both sides; chat sent meanwhile all arrives', async () => {
-    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(PRODUCT, { hold60Ms: HOLD_60_MS }), state });
+    bandwidth = await runImpairScript({ link, customer, agent, phases: bandwidthScript(productConditions, { hold60Ms: HOLD_60_MS }), state });
     if (LOG) console.log(`\n${summarize(bandwidth)}`);
     const tl = bandwidth;
     await checked(tl, '300 kbit/s', async () => {

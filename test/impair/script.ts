@@ -6,7 +6,7 @@
 // The conditions are functions of the samples (and of whatever page state the
 // caller reads, `sample.*.state`), so the product's own notion of "adapted",
 // "fallen back" and "recovered" can replace the defaults below.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { ImpairedLink } from '../helpers/impair.js';
 import { readQuality, type Quality } from './probes.js';
 
@@ -143,12 +143,36 @@ export const fallenBack: Condition = ({ samples, side }) => {
  */
 export const recovered: Condition = ({ samples, side }) => samples.length >= 3 && frameGrowth(samples, side, 2).every((f) => f > 0);
 
+/** The product's own steps, as both screens show them (system lines and the frame's words). */
+export const SAID = {
+  ownOff: /Your video paused: poor connection/,
+  peerOff: /(Ann|Vera|Bench)’s video paused: poor connection/,
+  peerBack: /(Ann|Vera|Bench)’s video is back/,
+  lost: /Video ended: the connection was lost/,
+  reconnecting: /Reconnecting video…/,
+} as const;
+
+/** How many times each of the product's steps is said on `root` (a <customer-chat> or <video-chat-pane>) right now. */
+export async function saidOn(root: Locator): Promise<Record<keyof typeof SAID, number>> {
+  const keys = Object.keys(SAID) as Array<keyof typeof SAID>;
+  const counts = await Promise.all(keys.map((k) => root.getByText(SAID[k]).count()));
+  return Object.fromEntries(keys.map((k, i) => [k, counts[i]])) as Record<keyof typeof SAID, number>;
+}
+
+/** The product's fallback as this side sees it: the other side's video off for the network, said on screen, voice still arriving. */
+export const productFellBack: Condition = ({ samples, side }) =>
+  samples.length >= 3 && Number(samples.at(-1)![side].state?.peerOff ?? 0) > 0 && audioGrowth(samples, side, 2).every((a) => a > 0);
+/** Video back by itself: the other side's "video is back" on screen and frames decoded in each of the last 2 s. */
+export const productRecovered: Condition = (ctx) => Number(ctx.samples.at(-1)![ctx.side].state?.peerBack ?? 0) > 0 && recovered(ctx);
+
 export interface Conditions {
   adapted: Condition;
   fallenBack: Condition;
   recovered: Condition;
 }
 export const defaultConditions: Conditions = { adapted, fallenBack, recovered };
+/** Adapted as measured, fallen back and recovered as the product says it on screen (needs `state` to read saidOn). */
+export const productConditions: Conditions = { adapted, fallenBack: productFellBack, recovered: productRecovered };
 
 /**
  * The issue's script: unconstrained (10 s), 300 kbit/s both ways (until adapted, 30 s at most),
