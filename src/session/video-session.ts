@@ -1,19 +1,17 @@
 import type { SignalChannel, SignalMessage } from '../chat/index.js';
 import { DEVICE_PROBLEM_TEXT } from '../janus/device-problem.js';
 import type { LocalMediaState } from '../janus/videoroom-call.js';
-import { sendsVideo, type ConversationDescriptor, type VideoMode } from '../protocol/index.js';
+import { sendsVideo, type ConversationDescriptor, type NetworkStep, type VideoMode } from '../protocol/index.js';
 import { TypedEventTarget } from '../util/typed-event-target.js';
 import { CodedError, english } from '../i18n/index.js';
 import { useVideoCatalogue } from '../i18n/video.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
-import type { DeviceLists, DeviceProblem, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
+import type { CallQuality, DeviceLists, DeviceProblem, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
 import { INVITE_TTL_MS, initialVideoState, NO_LOCAL, NO_REMOTE, type VideoSessionOptions } from './video-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 import { browserSupport } from '../janus/browser-support.js';
 import { readCallStats, type StatsCounters } from '../janus/call-stats.js';
-import { DEFAULT_TIMINGS, NetworkPolicy, TIER_ENCODING, type NetworkAction, type NetworkTimings, type QualityLevel } from './call-network.js';
-import type { CallQuality } from './conversation-state.js';
-import type { NetworkStep } from '../protocol/index.js';
+import { DEFAULT_TIMINGS, NetworkPolicy, QUALITY_LEVELS, TIER_ENCODING, type NetworkAction, type NetworkTimings, type QualityLevel } from './call-network.js';
 
 // Its errors are the video's texts (src/i18n/en-video.ts).
 useVideoCatalogue();
@@ -103,7 +101,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private freezes = 0;
   /** `rx` as told to the other side, and a new level waiting to be confirmed by a second reading. */
   private rxSaid?: QualityLevel;
-  private rxNext?: { level: QualityLevel; seen: number };
+  private rxNext?: QualityLevel;
   private lastQualityKey?: string;
   private lastQualityAt = 0;
   private unwatchPath?: () => void;
@@ -646,17 +644,18 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
             void call.setSendEncoding('audio', { maxBitrate: lowAudio ? 16_000 : 64_000 }).catch(() => {});
           }
           this.sayRx(st.rx);
+          const worse = (a?: number, b?: number) => (a ?? b) === undefined ? undefined : Math.max(a ?? 0, b ?? 0);
           const quality: CallQuality = {
             ...st,
             freezes: this.freezes,
-            ...(sample.rttMs !== undefined ? { rttMs: sample.rttMs } : {}),
-            ...(sample.availableOutKbps !== undefined ? { availableOutKbps: sample.availableOutKbps } : {}),
-            ...(sample.upLossVideo ?? sample.upLossAudio) !== undefined ? { lossUp: Math.max(sample.upLossVideo ?? 0, sample.upLossAudio ?? 0) } : {},
-            ...(sample.downLossVideo ?? sample.downLossAudio) !== undefined ? { lossDown: Math.max(sample.downLossVideo ?? 0, sample.downLossAudio ?? 0) } : {},
-            ...(sample.sentHeight !== undefined ? { sentHeight: sample.sentHeight } : {}),
-            ...(sample.sentFps !== undefined ? { sentFps: sample.sentFps } : {}),
-            ...(sample.recvHeight !== undefined ? { recvHeight: sample.recvHeight } : {}),
-            ...(sample.recvFps !== undefined ? { recvFps: sample.recvFps } : {}),
+            rttMs: sample.rttMs,
+            availableOutKbps: sample.availableOutKbps,
+            lossUp: worse(sample.upLossVideo, sample.upLossAudio),
+            lossDown: worse(sample.downLossVideo, sample.downLossAudio),
+            sentHeight: sample.sentHeight,
+            sentFps: sample.sentFps,
+            recvHeight: sample.recvHeight,
+            recvFps: sample.recvFps,
           };
           this.update({ quality });
           const key = `${st.level}/${st.tier}/${st.videoOff}/${st.voicePoor}/${st.reconnecting}`;
@@ -727,10 +726,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       this.rxNext = undefined;
       return;
     }
-    const rank = (l?: QualityLevel) => (l ? ['good', 'fair', 'poor', 'bad'].indexOf(l) : 0);
-    const urgent = rank(level) >= 2 && rank(level) > rank(this.rxSaid);
-    if (!urgent && this.rxNext?.level !== level) {
-      this.rxNext = { level, seen: 1 };
+    const rank = (l?: QualityLevel) => (l ? QUALITY_LEVELS.indexOf(l) : 0);
+    const urgent = rank(level) >= rank('poor') && rank(level) > rank(this.rxSaid);
+    if (!urgent && this.rxNext !== level) {
+      this.rxNext = level;
       return;
     }
     this.rxSaid = level;
