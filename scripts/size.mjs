@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Gzip sizes of what a visitor downloads on each path, against the budgets,
-// from rollup's chunk graph (dist/cdn/graph.json, written by the build): a
+// from rollup's chunk graphs (dist/cdn/graph-*.json, written by the build): a
 // path is its entry plus every chunk that entry imports statically, plus the
 // chunks import()ed once a feature is used, found by the modules they hold.
 // Two limits per path: the budget (issue 14's aim) and the ceiling that
@@ -14,7 +14,7 @@
 // code, no cobrowse code, no rrweb, no page push or customer link, no message
 // form, none of the texts loaded with those; the video path: no rrweb).
 // Sizes are deterministic for a given source, so this is a check, not a timing.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -35,9 +35,15 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // On top of main's network watch of calls (issue 16: call-network, call-stats, the video session's ladder;
 // main alone measured chat 62.0, video 72.9, pane 58.4 KiB): that code is in the video chunks, not the chat path.
 // +0.1 KiB video on purpose: the audio cap for a bad link (voice and chat share what is left of it).
-const CEILINGS = { loader: 1 * KiB, chat: 52.5 * KiB, video: 72.5 * KiB, pane: 50.5 * KiB };
+// The widget is built on its own (no chunk shared with the agent's bundles), the video path is one
+// chunk, literal HTML/CSS is minified and tslib's helpers are imported once: chat 52.4 → 48.4,
+// video 72.2 → 65.4, pane 50.2 → 48.2 KiB.
+const CEILINGS = { loader: 1 * KiB, chat: 48.5 * KiB, video: 65.5 * KiB, pane: 48.5 * KiB };
 
-const { chunks } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
+// One graph per rollup build (the widget is built on its own, the agent's bundles together).
+const chunks = readdirSync(dir)
+  .filter((f) => /^graph-.*\.json$/.test(f))
+  .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).chunks);
 const byFile = new Map(chunks.map((c) => [c.file, c]));
 const gzipOf = new Map();
 const gzip = (file) => {
@@ -46,7 +52,7 @@ const gzip = (file) => {
 };
 const entry = (name) => {
   const c = chunks.find((x) => x.entry === name);
-  if (!c) throw new Error(`no entry chunk "${name}" in ${dir}/graph.json`);
+  if (!c) throw new Error(`no entry chunk "${name}" in ${dir}/graph-*.json`);
   return c.file;
 };
 /** A chunk and everything it imports statically (what the browser fetches before it runs). */
