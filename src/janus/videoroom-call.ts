@@ -46,8 +46,14 @@ export interface LocalMediaState {
 
 /** What start() sends, when the answer narrows what prepare() got ready for. */
 export interface StartMedia {
-  /** false: no camera even though the call was prepared for one (e.g. "watch the agent only"). */
+  /**
+   * false: no camera even though the call was prepared for one (e.g. "watch
+   * the agent only"); true: the camera again on a parked call that was last
+   * started without one (only if it was prepared with a video sender).
+   */
   sendVideo?: boolean;
+  /** The microphone starts muted (a parked call starts again as a new one would). */
+  muted?: boolean;
 }
 
 export interface VideoRoomCallEvents {
@@ -96,6 +102,10 @@ const START_KBPS = 1000;
  * its track removed and stopped (light off), Janus told send:false; resume
  * captures again on the same sender, no renegotiation. Mute silences the
  * microphone track. stop() releases everything and is idempotent.
+ *
+ * park() is End for the devices only ("Video chat again" starts warm): both
+ * tracks stopped, nothing sent either way, handles and PeerConnections kept;
+ * start() then captures and sends on them again, as after prepare().
  */
 export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private publisher?: JanusHandle;
@@ -124,12 +134,26 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private up = false;
   private announced = false;
   private preparing?: Promise<void>;
+  /** prepare() is done: the publisher is negotiated (what park() needs to keep). */
+  private ready = false;
+  /** The call was prepared with a video sender (what a parked call may send again). */
+  private readonly videoCapable: boolean;
+  /** Bumped by park(): a capture that was under way when the call was parked is let go, not sent. */
+  private epoch = 0;
+  /** Parked: Janus was told send:false for our streams, to be told send:true by the next start(). */
+  private offAtJanus = false;
+  /** Parked: our senders being emptied (start() waits for it before putting tracks on them). */
+  private quieting?: Promise<unknown>;
+  /** Remote tracks taken out of the remote stream by park(): they rejoin once media arrives on them again. */
+  private readonly parkedRemote = new Set<MediaStreamTrack>();
+  private returnTimer?: ReturnType<typeof setTimeout>;
   private readonly lifetime = new AbortController();
 
   /** `streams`: the local and remote streams to fill (default: new ones), for a caller that handed them out before this call existed. */
   constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions, streams?: { local: MediaStream; remote: MediaStream }) {
     super();
     this.muted = opts.startMuted ?? false;
+    this.videoCapable = opts.sendVideo;
     this.localStream = streams?.local ?? new MediaStream();
     this.remoteStream = streams?.remote ?? new MediaStream();
   }
@@ -166,6 +190,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   /** Everything that needs no capture: see the class comment. Safe to call more than once. */
   prepare(signal?: AbortSignal): Promise<void> {
     this.preparing ??= this.doPrepare();
+    // A parked call made ready for a new video: the other side's media may come in before start(), as for a new call.
+    if (this.opts.receiveBeforeStart) this.release();
     return withAbort(this.preparing, signal);
   }
 
@@ -200,6 +226,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.audioTx = peer.pc.addTransceiver('audio', init);
     if (this.opts.sendVideo) this.videoTx = peer.pc.addTransceiver('video', init);
     await withAbort(peer.offer((jsep) => handle.message({ request: 'publish' }, jsep), { startKbps: START_KBPS }), signal);
+    this.ready = true;
   }
 
   /**
@@ -210,12 +237,18 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   async start(signal?: AbortSignal, media: StartMedia = {}): Promise<void> {
     if (this.started || this.stopped) return;
     this.started = true;
-    if (media.sendVideo === false) this.opts.sendVideo = false;
+    const epoch = this.epoch;
+    // Never more video than there is a sender for (decided when the publisher was negotiated).
+    if (media.sendVideo !== undefined) this.opts.sendVideo = media.sendVideo && (this.pub ? !!this.videoTx : this.videoCapable);
+    if (media.muted !== undefined) this.muted = media.muted;
     const preparing = this.prepare();
     preparing.catch(() => {});
     this.release();
+    // Parked: Janus relays our streams again before the first (key)frame arrives; the devices open meanwhile.
+    const told = this.offAtJanus && this.relay(true, this.opts.sendVideo);
+    this.offAtJanus = false;
     const got = await withAbort(capture({ audio: true, video: this.opts.sendVideo, audioDeviceId: this.opts.audioDeviceId, videoDeviceId: this.opts.videoDeviceId }), signal);
-    if (this.stopped) {
+    if (this.stopped || this.epoch !== epoch) {
       got.audio?.stop();
       got.video?.stop();
       return;
@@ -230,7 +263,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (this.videoTrack) this.localStream.addTrack(this.videoTrack);
     this.emitLocal();
     await withAbort(preparing, signal);
-    if (this.stopped) return;
+    await Promise.all([told, this.quieting]);
+    // Parked meanwhile: park() has stopped these tracks already.
+    if (this.stopped || this.epoch !== epoch) return;
     await Promise.all([this.send(this.audioTx, this.audioTrack), this.send(this.videoTx, this.videoTrack)]);
     // Janus relays only what is sent: a video stream with no camera behind it (watch-only, no camera) is off there too.
     const mid = this.videoTx?.mid;
@@ -253,6 +288,61 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (!this.started || !this.up || this.announced || this.stopped) return;
     this.announced = true;
     this.emit('published', {});
+  }
+
+  /**
+   * End for the devices, not for the plumbing: camera and microphone are
+   * released at once (tracks stopped: lights off), the senders emptied and
+   * switched off, Janus told send:false for our streams and to hold the
+   * subscription (nothing flows either way, nothing is shown), while the
+   * handles, the room join and both PeerConnections (ICE/DTLS up) stay for
+   * the next start(). Resets what a new call starts without (pause, network
+   * fallback and encoding, mute). False when there is nothing worth keeping
+   * (not prepared yet, stopped, its connection gone): then stop() it.
+   */
+  park(): boolean {
+    if (this.stopped || !this.ready || !this.publisher?.alive || this.pub?.pc.connectionState === 'failed') return false;
+    this.epoch++;
+    this.started = false;
+    this.announced = false;
+    this.paused = false;
+    this.netOff = false;
+    this.videoEncoding = undefined;
+    this.muted = this.opts.startMuted ?? false;
+    for (const t of [this.audioTrack, this.videoTrack]) {
+      if (!t) continue;
+      t.stop();
+      this.localStream.removeTrack(t);
+    }
+    this.audioTrack = undefined;
+    this.videoTrack = undefined;
+    this.quieting = Promise.all([this.audioTx, this.videoTx].map((tx) => tx && quiet(tx.sender))).catch(() => {});
+    void this.relay(false, false);
+    this.offAtJanus = true;
+    this.hold();
+    // Chromium does not mute a receiver's track while nothing arrives: out of the remote stream until media comes again.
+    clearTimeout(this.returnTimer);
+    for (const t of this.remoteStream.getTracks()) {
+      this.remoteStream.removeTrack(t);
+      this.parkedRemote.add(t);
+    }
+    this.emit('remote', { stream: this.remoteStream });
+    this.emitLocal();
+    return true;
+  }
+
+  /**
+   * A parked call can start again, sending video if `video` (it has a video
+   * sender). A connection that failed while parked is reported ('connection')
+   * for the caller to stop the call.
+   */
+  canRestart(video: boolean): boolean {
+    return this.offAtJanus && !this.started && !this.stopped && !!this.publisher?.alive && (!video || !!this.videoTx);
+  }
+
+  /** Tells Janus whether to relay each of our streams. */
+  private relay(audio: boolean, video: boolean): Promise<unknown> {
+    return this.configure([[this.audioTx, audio] as const, [this.videoTx, video] as const].flatMap(([tx, send]) => (tx?.mid ? [{ mid: tx.mid, send }] : [])));
   }
 
   /** Mute: the track stays but carries silence, so unmute is instant. */
@@ -310,6 +400,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       return;
     }
     if (this.videoTrack || this.stopped) return;
+    const epoch = this.epoch;
     // Janus relays again before the first (key)frame arrives; the camera opens meanwhile.
     const told = mid ? this.configure([{ mid, send: true }]) : Promise.resolve();
     let track: MediaStreamTrack;
@@ -322,8 +413,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       this.emit('device-problem', { problem: classifyCameraError(e) });
       return;
     }
-    // Paused again, stopped or switched off while the camera opened.
-    if (this.stopped || this.paused || this.netOff || this.videoTrack) {
+    // Paused again, stopped, parked or switched off while the camera opened.
+    if (this.stopped || this.epoch !== epoch || this.paused || this.netOff || this.videoTrack) {
       track.stop();
       if (!this.stopped) this.emitLocal();
       return;
@@ -337,10 +428,13 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   }
 
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    // Parked while the device opened: the new track is not ours to send.
+    const epoch = this.epoch;
     if (kind === 'video') {
       this.opts.videoDeviceId = deviceId;
       if (this.paused || !this.videoTrack) return;
       const track = await captureVideo(deviceId);
+      if (this.epoch !== epoch) return track.stop();
       const old = this.videoTrack;
       await this.videoTx?.sender.replaceTrack(track);
       old.stop();
@@ -350,6 +444,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     } else {
       this.opts.audioDeviceId = deviceId;
       const track = await captureAudio(deviceId);
+      if (this.epoch !== epoch) return track.stop();
       track.enabled = !this.muted;
       const old = this.audioTrack;
       await this.audioTx?.sender.replaceTrack(track);
@@ -399,7 +494,9 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.lifetime.abort();
-    for (const t of [this.audioTrack, this.videoTrack, ...this.localStream.getTracks(), ...this.remoteStream.getTracks()]) t?.stop();
+    clearTimeout(this.returnTimer);
+    for (const t of [this.audioTrack, this.videoTrack, ...this.localStream.getTracks(), ...this.remoteStream.getTracks(), ...this.parkedRemote]) t?.stop();
+    this.parkedRemote.clear();
     for (const t of this.localStream.getTracks()) this.localStream.removeTrack(t);
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.audioTrack = undefined;
@@ -510,6 +607,48 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (!this.held || !this.subscriber) return;
     this.held = false;
     void this.subscriber.message({ request: 'configure', streams: [{ send: true }] }).catch(() => {});
+    this.watchReturn();
+  }
+
+  /** Janus relays nothing to us on the subscription (parked) until release(). */
+  private hold(): void {
+    if (this.held || !this.subscriber) return;
+    this.held = true;
+    void this.subscriber.message({ request: 'configure', streams: [{ send: false }] }).catch(() => {});
+  }
+
+  /**
+   * After a parked call's subscription is released: each remote track park()
+   * took out rejoins the remote stream once packets arrive on it again, so
+   * nothing is shown before media really flows (as with a new call's muted
+   * tracks). Polled at 20 ms for the first seconds (the first keyframe), then
+   * every 500 ms for a stream that comes later (the other side's camera).
+   */
+  private watchReturn(): void {
+    const { sub, subscriber: handle, epoch } = this;
+    const begun = Date.now();
+    const before = new Map<MediaStreamTrack, number>();
+    const tick = async () => {
+      for (const r of sub?.pc.getReceivers() ?? []) {
+        const t = r.track;
+        if (!this.parkedRemote.has(t)) continue;
+        // Per receiver: the portable way to the packets of one track (Firefox has no trackIdentifier to match by).
+        let n = 0;
+        (await r.getStats().catch(() => new Map())).forEach((s: { type: string; packetsReceived: number }) => {
+          if (s.type === 'inbound-rtp') n += s.packetsReceived;
+        });
+        if (this.epoch !== epoch) return;
+        if (n > (before.get(t) ?? Infinity)) {
+          this.parkedRemote.delete(t);
+          this.addRemote(handle!, t);
+        }
+        before.set(t, n);
+      }
+      if (this.subscriber === handle && this.epoch === epoch && this.parkedRemote.size) {
+        this.returnTimer = setTimeout(() => void tick(), Date.now() - begun < 5000 ? 20 : 500);
+      }
+    };
+    void tick();
   }
 
   /**
@@ -518,12 +657,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
    * never shows) and stays until it ends or Janus stops offering it.
    */
   private onRemoteTrack(handle: JanusHandle, track: MediaStreamTrack): void {
-    const add = () => {
-      if (this.subscriber !== handle || track.readyState === 'ended' || this.remoteStream.getTracks().includes(track)) return;
-      for (const t of this.remoteStream.getTracks()) if (t.kind === track.kind) this.remoteStream.removeTrack(t);
-      this.remoteStream.addTrack(track);
-      this.emit('remote', { stream: this.remoteStream });
-    };
+    const add = () => this.addRemote(handle, track);
     if (track.muted) track.addEventListener('unmute', add, { once: true });
     else add();
     track.addEventListener('ended', () => {
@@ -533,6 +667,13 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     }, { once: true });
   }
 
+  private addRemote(handle: JanusHandle, track: MediaStreamTrack): void {
+    if (this.subscriber !== handle || track.readyState === 'ended' || this.remoteStream.getTracks().includes(track)) return;
+    for (const t of this.remoteStream.getTracks()) if (t.kind === track.kind) this.remoteStream.removeTrack(t);
+    this.remoteStream.addTrack(track);
+    this.emit('remote', { stream: this.remoteStream });
+  }
+
   private dropSubscriber(): void {
     const h = this.subscriber;
     const peer = this.sub;
@@ -540,6 +681,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.sub = undefined;
     this.subscribedFeed = undefined;
     this.held = false;
+    clearTimeout(this.returnTimer);
+    this.parkedRemote.clear();
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.emit('remote', { stream: this.remoteStream });
     peer?.close();
@@ -549,4 +692,17 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private emitLocal(): void {
     this.emit('local', { stream: this.localStream, state: this.state });
   }
+}
+
+/** A parked sender: no track, switched off, and back to the encoding a new call starts with (no network tuning). */
+async function quiet(sender: RTCRtpSender): Promise<void> {
+  const p = sender.getParameters();
+  for (const e of p.encodings ?? []) {
+    e.active = false;
+    delete e.maxBitrate;
+    delete e.maxFramerate;
+    delete e.scaleResolutionDownBy;
+  }
+  if (p.encodings?.length) await sender.setParameters(p);
+  await sender.replaceTrack(null);
 }

@@ -13,8 +13,16 @@ export interface VideoCall extends Observable<VideoRoomCallEvents> {
   readonly isStarted: boolean;
   /** Warm start: everything that needs no capture (handles, join, negotiation with empty senders, the held subscription). */
   prepare(signal?: AbortSignal): Promise<void>;
-  /** Captures and sends (after or alongside prepare); `media` narrows what prepare got ready for. */
+  /** Captures and sends (after or alongside prepare, or on a parked call); `media` narrows what prepare got ready for. */
   start(signal?: AbortSignal, media?: StartMedia): Promise<void>;
+  /**
+   * End for the devices only: tracks stopped (lights off), nothing sent or
+   * received, handles and PeerConnections kept for a later start() ("Video
+   * chat again" starts warm). False when there is nothing worth keeping: stop() it then.
+   */
+  park(): boolean;
+  /** A parked call can start again (still connected; with a video sender if `video`). */
+  canRestart(video: boolean): boolean;
   stop(): void;
   setMuted(muted: boolean): void;
   setVideoPaused(paused: boolean): Promise<void>;
@@ -109,6 +117,17 @@ class LazyVideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> implements
     signal?.throwIfAborted();
     if (!call) throw new Error('The call was stopped');
     await call.start(signal, startMedia);
+  }
+
+  park(): boolean {
+    // Not loaded yet: nothing was prepared, nothing to keep.
+    if (!this.real?.park()) return false;
+    this.started = false;
+    return true;
+  }
+
+  canRestart(video: boolean): boolean {
+    return !this.stopped && !!this.real?.canRestart(video);
   }
 
   stop(): void {

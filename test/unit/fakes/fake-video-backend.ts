@@ -26,10 +26,17 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
     this.problems = problems;
     this.muted = options.startMuted ?? false;
     this.subscribed = options.peerFeed;
+    this.videoCapable = options.sendVideo;
   }
 
   isStarted = false;
   prepared = false;
+  /** Parked at an End (kept for the next video, nothing captured); cleared by the next start. */
+  parked = false;
+  /** Times start() captured (a parked call starts again on the same call). */
+  starts = 0;
+  /** The video sender it was prepared with (what a parked call may send again). */
+  private readonly videoCapable: boolean;
 
   async prepare(): Promise<void> {
     if (this.prepared) return;
@@ -38,13 +45,29 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   }
 
   async start(_signal?: AbortSignal, media: StartMedia = {}): Promise<void> {
-    if (this.isStarted) return;
+    if (this.isStarted || this.stopped) return;
     this.isStarted = true;
-    if (media.sendVideo === false) this.options.sendVideo = false;
+    this.parked = false;
+    this.starts++;
+    if (media.sendVideo !== undefined) this.options.sendVideo = media.sendVideo && this.videoCapable;
+    if (media.muted !== undefined) this.muted = media.muted;
     await this.prepare();
     for (const problem of this.problems) this.emit('device-problem', { problem });
     this.emitLocal();
     this.emit('published', {});
+  }
+
+  park(): boolean {
+    if (this.stopped || !this.prepared) return false;
+    this.isStarted = false;
+    this.parked = true;
+    this.paused = false;
+    this.netOff = false;
+    return true;
+  }
+
+  canRestart(video: boolean): boolean {
+    return this.parked && !this.stopped && (!video || this.videoCapable);
   }
 
   stop(): void {
