@@ -7,7 +7,7 @@ import { CodedError, english } from '../i18n/index.js';
 import { useVideoCatalogue } from '../i18n/video.js';
 import { covers, mediaScope, widen, type ConsentStore } from './consent.js';
 import type { CallQuality, DeviceLists, DeviceProblem, LocalMediaStatus, VideoController, VideoEventDetails, VideoState } from './conversation-state.js';
-import { INVITE_TTL_MS, initialVideoState, NO_LOCAL, NO_REMOTE, type VideoSessionOptions } from './video-state.js';
+import { INVITE_TTL_MS, initialVideoState, NO_LOCAL, NO_REMOTE, WARM_AFTER_END_MS, type VideoSessionOptions } from './video-state.js';
 import type { VideoBackend, VideoCall } from './video-backend.js';
 import { browserSupport } from '../janus/browser-support.js';
 import { readCallStats, type StatsCounters } from '../janus/call-stats.js';
@@ -41,7 +41,7 @@ interface Desired {
 /** A history burst settles within this long before anything is captured or answered. */
 const SETTLE_MS = 60;
 
-export { INVITE_TTL_MS };
+export { INVITE_TTL_MS, WARM_AFTER_END_MS };
 
 export type { VideoSessionOptions };
 
@@ -59,6 +59,14 @@ export type { VideoSessionOptions };
  * a camera). What may be captured on the customer's side is read from this
  * browser's ConsentStore, never from a message. The agent's microphone starts
  * muted unless the agent's own click in this page started the video.
+ *
+ * Warm start: what needs no capture is made ready before the click or answer
+ * that starts the video — for an invitation on screen (warmUp), and, after
+ * End, by keeping the call that ran in this page parked (camera and
+ * microphone released, nothing flowing, handles and PeerConnections kept)
+ * for the next video of the conversation ("Video chat again"). Consent is
+ * untouched by either: the same click or the same covered answer starts
+ * capture, on a warm call instead of a new one.
  */
 export class VideoSession extends TypedEventTarget<VideoEventDetails> implements VideoController {
   private _state: VideoState = initialVideoState();
@@ -87,6 +95,16 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private ttlTimer?: ReturnType<typeof setTimeout>;
   private readonly warmStart: boolean;
   private readonly inviteTtlMs: number;
+  private readonly warmAfterEndMs: number;
+  /**
+   * The call of a video that ended in this page, parked (devices released,
+   * nothing flowing, handles and PeerConnections kept) for the next video of
+   * this conversation: see park(). Never made for signals replayed from
+   * history — only a call this page really started is ever kept.
+   */
+  private parked?: { call: VideoCall; feed?: string; timer: ReturnType<typeof setTimeout> };
+  /** Our feed in the current call, as Janus accepted it (announced again when a parked call serves a new video). */
+  private callFeed?: string;
 
   /** The running call has reported its capture (its first local state): from then on media.state is sent. */
   private captured = false;
@@ -112,6 +130,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     super();
     this.warmStart = options.warmStart ?? true;
     this.inviteTtlMs = options.inviteTtlMs ?? INVITE_TTL_MS;
+    this.warmAfterEndMs = options.warmAfterEndMs ?? WARM_AFTER_END_MS;
     const n = options.network ?? {};
     this.network = {
       enabled: n.enabled ?? true,
@@ -136,6 +155,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       link.signals.on('signal', ({ message, mine }) => this.onSignal(message, mine)),
       link.backend.onSessionReplaced(() => {
         // Our handles died with the old session: rebuild the call if video should run, or the warm state if an invitation waits.
+        // A parked call is not rebuilt: the next video starts cold.
+        this.dropParked();
         this.stopCall();
         this.scheduleReconcile();
         this.scheduleWarm();
@@ -270,6 +291,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     clearTimeout(this.statsTimer);
     for (const off of this.offs) off();
     this.stopCall();
+    this.dropParked();
   }
 
   private onSignal(m: SignalMessage, mine: boolean): void {
@@ -303,7 +325,9 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
         this.desired = undefined;
         this.update({ phase: 'idle', mode: undefined, unmutePrompt: false, remote: NO_REMOTE });
         // Stopping is immediate (camera light off now); only starting waits for history to settle.
-        this.stopCall();
+        // The plumbing of a call that ran here stays warm for "Video chat again", unless the network is why it ended.
+        if (m.body.reason === 'network') this.stopCall();
+        else this.parkCall(session);
         this.emit('video-end', { session, reason: mine ? 'local' : 'remote', ...(m.body.reason === 'network' ? { network: true } : {}) });
         break;
       }
@@ -372,16 +396,18 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private warmUp(): void {
     const invite = this._state.invite;
     if (!this.warmStart || this.disposed || !invite || this.desired || this.callSession === invite.id) return;
-    let call: VideoCall;
+    let sendVideo: boolean;
     if (this.role === 'agent') {
       // Only for an invitation of this page's own click. What the agent sends depends on the invitation only.
       if (!this.invitedHere.has(invite.id)) return;
-      call = this.createCall(invite.id, sendsVideo('agent', invite.mode), false);
+      sendVideo = sendsVideo('agent', invite.mode);
     } else {
       if (this._state.phase !== 'invited') return;
       // Ready for the most the invitation may be accepted with; Accept narrows it.
-      call = this.createCall(invite.id, mediaScope('customer', invite.mode) === 'camera', false);
+      sendVideo = mediaScope('customer', invite.mode) === 'camera';
     }
+    // "Video chat again": the call parked at the last End is already up; nothing is captured either way.
+    const call = this.adoptParked(invite.id, sendVideo) ?? this.createCall(invite.id, sendVideo, false);
     call.prepare().catch(() => {
       // Not warm after all (gateway away, room refused): Accept starts cold.
       if (this.call === call && !call.isStarted) this.stopCall();
@@ -480,13 +506,73 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       }
       sendVideo = sendVideo && scope === 'camera';
     }
-    const warm = this.callSession === want.session ? this.call : undefined;
+    const warm = this.callSession === want.session ? this.call : this.adoptParked(want.session, sendVideo);
     await this.startCall(warm ?? this.createCall(want.session, sendVideo, want.startMuted), want.session, want.mode, sendVideo);
+  }
+
+  /**
+   * End of a video this page ran: the call is parked rather than stopped
+   * when it can be (warm start on, its plumbing up): camera and microphone
+   * released at once, nothing sent or shown, its handles and PeerConnections
+   * kept for the next video of this conversation until warmAfterEndMs pass,
+   * the gateway session is rebuilt, the room is destroyed (the conversation
+   * ended), or this session is disposed (the page's conversation closes).
+   */
+  private parkCall(session: string): void {
+    const call = this.callSession === session && this.call?.isStarted ? this.call : undefined;
+    if (!call || !this.warmStart || this.warmAfterEndMs <= 0 || this.disposed) {
+      this.stopCall();
+      return;
+    }
+    const feed = this.callFeed;
+    this.releaseCall();
+    this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined, quality: undefined });
+    this.dropParked();
+    if (!call.park()) {
+      call.stop();
+      return;
+    }
+    this.parked = { call, feed, timer: setTimeout(() => this.dropParked(), this.warmAfterEndMs) };
+  }
+
+  /**
+   * The parked call made the call of `session`, if it can carry it (a camera
+   * sender when video is to be sent, its connection still up); announced
+   * again under the new session so a side that starts cold subscribes to it.
+   */
+  private adoptParked(session: string, sendVideo: boolean): VideoCall | undefined {
+    const p = this.parked;
+    if (!p) return undefined;
+    this.parked = undefined;
+    clearTimeout(p.timer);
+    if (!p.call.canRestart(sendVideo)) {
+      p.call.stop();
+      return undefined;
+    }
+    this.stopCall();
+    this.call = p.call;
+    this.callSession = session;
+    this.callLive = false;
+    this.callFeed = p.feed;
+    const peer = this.peerFeeds.get(session);
+    if (peer) p.call.setPeerFeed(peer);
+    if (p.feed) this.link.signals.sendSignal('video.publish', { session, feed: p.feed });
+    return p.call;
+  }
+
+  private dropParked(): void {
+    const p = this.parked;
+    if (!p) return;
+    this.parked = undefined;
+    clearTimeout(p.timer);
+    p.call.stop();
   }
 
   /** A call for `session`, wired to this session's state; started (capture) only by startCall. */
   private createCall(session: string, sendVideo: boolean, startMuted: boolean): VideoCall {
     this.stopCall();
+    // One call of ours in the room at a time: a parked one that could not serve this video goes.
+    this.dropParked();
     const call = this.link.backend.call({
       room: this.descriptor.videoRoom.room,
       pin: this.descriptor.videoRoom.pin,
@@ -502,20 +588,25 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.call = call;
     this.callSession = session;
     this.callLive = false;
+    this.callFeed = undefined;
+    // The call may serve a later video too (parked, then adopted): the session is always the current one.
     const mine = () => this.call === call;
+    const wanted = () => !!this.desired && this.desired.session === this.callSession;
     const live = () => {
       if (!mine()) return;
       this.callLive = true;
-      if (this.desired?.session === session) this.update({ phase: 'active' });
+      if (wanted()) this.update({ phase: 'active' });
     };
     call.on('joined', ({ feed }) => {
+      if (!mine() || !this.callSession) return;
+      this.callFeed = feed;
       // The id is ours now (Janus refuses a second publisher with it): tell the other side, signed.
-      if (mine()) this.link.signals.sendSignal('video.publish', { session, feed });
+      this.link.signals.sendSignal('video.publish', { session: this.callSession, feed });
     });
     call.on('local', ({ stream, state }) => { if (mine()) this.onLocal(stream, state); });
     call.on('remote', ({ stream }) => {
       if (!mine() || !call.isStarted) return;
-      if (this.desired?.session === session) this.update({ remoteStream: stream });
+      if (wanted()) this.update({ remoteStream: stream });
       if (stream.getTracks().length > 0) live();
     });
     call.on('published', live);
@@ -524,7 +615,14 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       this.setProblems([...new Set([...(this._state.problemCodes ?? []), problem])]);
       this.reportMedia();
     });
-    call.on('failed', ({ reason }) => { if (mine()) this.update({ error: reason, errorCoded: undefined }); });
+    call.on('failed', ({ reason }) => {
+      if (mine()) this.update({ error: reason, errorCoded: undefined });
+      // Parked and broken (the room destroyed with the conversation, Janus hung up): nothing left worth keeping.
+      else if (this.parked?.call === call) this.dropParked();
+    });
+    call.on('connection', ({ state }) => {
+      if (state === 'failed' && this.parked?.call === call) this.dropParked();
+    });
     return call;
   }
 
@@ -536,8 +634,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
       if (this.role === 'customer') sendVideo = sendVideo && this.localScope() === 'camera';
     }
     if (this.desired?.session === session) this.update({ localStream: call.local, remoteStream: call.remote });
+    // A parked call starts as a new one would: the agent's microphone muted unless its own click started the video.
+    const muted = this.desired?.session === session && this.desired.startMuted;
     try {
-      await call.start(undefined, { sendVideo });
+      await call.start(undefined, { sendVideo, muted });
       if (this.call === call) this.watchNetwork(call, session);
     } catch (e) {
       if (this.call !== call) return;
@@ -584,16 +684,23 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   }
 
   private stopCall(): void {
+    const call = this.releaseCall();
+    if (!call) return;
+    call.stop();
+    this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined, quality: undefined });
+  }
+
+  /** The current call is no longer this session's (stopped or parked by the caller): returns it. */
+  private releaseCall(): VideoCall | undefined {
     const call = this.call;
     this.call = undefined;
     this.callSession = undefined;
     this.callLive = false;
+    this.callFeed = undefined;
     this.captured = false;
     this.lastReport = undefined;
     this.stopNetworkWatch();
-    if (!call) return;
-    call.stop();
-    this.update({ local: NO_LOCAL, localStream: undefined, remoteStream: undefined, quality: undefined });
+    return call;
   }
 
   /**

@@ -15,6 +15,16 @@ export function initialVideoState(): VideoState {
 /** Default of VideoSessionOptions.inviteTtlMs. */
 export const INVITE_TTL_MS = 120_000;
 
+/**
+ * Default of VideoSessionOptions.warmAfterEndMs: 3 minutes. Long enough for
+ * the usual "let me show you that again" within a conversation; short
+ * enough that a conversation that stays in text does not keep two handles
+ * and two idle PeerConnections per side at Janus for long (memory, ICE
+ * consent checks; about what a call costs Janus minus its forwarding), so
+ * a box's capacity for calls is not taken by calls that are over.
+ */
+export const WARM_AFTER_END_MS = 180_000;
+
 export interface VideoSessionOptions {
   /**
    * Warm start (default on): while an invitation is pending, everything that
@@ -22,9 +32,20 @@ export interface VideoSessionOptions {
    * handles, the join, a publisher PeerConnection with ICE/DTLS up whose
    * senders carry no track, and the subscription to the agent's feed
    * (negotiated, held at Janus, not rendered); on the agent's side its whole
-   * call, from its own click. Accept then only captures and sends.
+   * call, from its own click. Accept then only captures and sends. The same
+   * after End (see warmAfterEndMs): the next video ("Video chat again", the
+   * customer's own start) only captures and sends.
    */
   warmStart?: boolean;
+  /**
+   * How long the call of a video that ended stays warm for the next one
+   * (with warmStart): camera and microphone released at End, nothing sent
+   * or shown, the handles and PeerConnections kept. Let go after this long,
+   * when the gateway session is rebuilt, when the room is destroyed (the
+   * conversation ended) or when the conversation is disposed. Default
+   * WARM_AFTER_END_MS (3 minutes); 0 stops the call at End.
+   */
+  warmAfterEndMs?: number;
   /**
    * How long an invitation waits for an answer. The inviting page withdraws
    * it after this long (both sides tear down what was warmed up for it); a

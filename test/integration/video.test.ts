@@ -163,29 +163,38 @@ describe('video over a real Janus VideoRoom with fake camera and microphone', ()
     expect(unmuted.totalAudioEnergy, 'audio back after unmute').to.be.greaterThan(0.0001);
   });
 
-  it('end closes everything for both sides; Video Chat again starts without an invitation; 20 cycles leak nothing', async () => {
+  it('end releases every track and keeps the plumbing warm with nothing flowing; Video Chat again starts on it without an invitation; 20 cycles leak nothing', async () => {
     const { c, a } = await pair();
     await startAccepted(a, c, 'two-way', 'two-way');
     const tracks = [...(a.state.video.localStream?.getTracks() ?? []), ...(c.state.video.localStream?.getTracks() ?? [])];
     const pcsBefore = [...a.videoPeerConnections(), ...c.videoPeerConnections()];
+    expect(pcsBefore).to.have.length(4);
     a.endVideo();
     await waitFor(() => a.state.video.phase === 'idle' && c.state.video.phase === 'idle', 'both ended');
     expect(tracks.length).to.be.greaterThan(0);
     expect(tracks.every((t) => t.readyState === 'ended'), 'all local tracks ended').to.equal(true);
-    await waitFor(() => pcsBefore.every((pc) => pc.connectionState === 'closed'), 'peer connections closed');
-    expect(a.videoPeerConnections()).to.have.length(0);
+    expect(a.videoPeerConnections(), 'no call running').to.have.length(0);
+    expect(c.state.video.localStream).to.equal(undefined);
+    // Parked for the next video: the same PeerConnections stay up, and nothing flows on them either way.
+    expect(pcsBefore.every((pc) => pc.connectionState === 'connected'), 'still connected').to.equal(true);
+    await new Promise((r) => setTimeout(r, 500));
+    const parked = await growth(() => pcsBefore, 1500);
+    expect(parked.videoBytesSent + parked.audioBytesSent, 'nothing sent after End').to.equal(0);
+    expect(parked.videoBytesReceived + parked.audioBytesReceived, 'nothing received after End').to.equal(0);
     c.send('still chatting');
     await waitFor(() => a.state.transcript.some((e) => e.kind === 'message' && e.text === 'still chatting'), 'chat after end');
 
     let invites = 0;
     c.addEventListener('video-invite', () => invites++);
-    // Handles Janus holds with video off: the broker's, and each side's TextRoom.
+    // Handles Janus holds with video off: the broker's, each side's TextRoom, and each side's parked call.
     const baseline = (await janusHandles()).handles;
     const perCycle: number[] = [];
     for (let i = 0; i < 20; i++) {
       a.startVideo(i % 2 ? 'voice' : 'two-way');
       await waitFor(() => a.state.video.phase === 'active' && c.state.video.phase === 'active', `cycle ${i} active`, 20000);
       await waitFor(() => (c.state.video.remoteStream?.getAudioTracks().length ?? 0) > 0, `cycle ${i} media`, 20000);
+      // Every video after the first runs on the calls parked at the first End (a voice call on the two-way ones).
+      expect([...a.videoPeerConnections(), ...c.videoPeerConnections()].every((pc) => pcsBefore.includes(pc)), `cycle ${i} on the parked calls`).to.equal(true);
       (i % 3 ? a : c).endVideo();
       await waitFor(() => a.state.video.phase === 'idle' && c.state.video.phase === 'idle' && a.videoPeerConnections().length === 0 && c.videoPeerConnections().length === 0, `cycle ${i} ended`, 20000);
       // Counted every fifth cycle only: the Admin API is not polled while Janus tears handles down.

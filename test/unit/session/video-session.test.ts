@@ -254,6 +254,140 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     expect(reloaded.state.consented).to.equal(true);
   });
 
+  it('End parks both calls (nothing captured, nothing live); Video chat again starts on the same calls', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    const [a, c] = [agent.backend.calls[0], customer.backend.calls[0]];
+    agent.video.end();
+    await waitFor(() => agent.video.state.phase === 'idle' && customer.video.state.phase === 'idle', 'ended');
+    expect(agent.backend.live.length + customer.backend.live.length, 'nothing running').to.equal(0);
+    expect([a.parked, c.parked, a.stopped, c.stopped], 'both parked, not stopped').to.deep.equal([true, true, false, false]);
+    expect(customer.video.state.localStream).to.equal(undefined);
+    expect(customer.video.state.remoteStream).to.equal(undefined);
+    expect(customer.video.state.local).to.include({ audio: false, video: false });
+    const published = (side: Side) => side.signals.sent.filter((m) => m.type === 'video.publish').length;
+    const before = [published(agent), published(customer)];
+    agent.video.start('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active again');
+    expect(customer.events.filter(([t]) => t === 'video-invite'), 'no second invitation').to.have.length(1);
+    expect([agent.backend.calls.length, customer.backend.calls.length], 'no new call on either side').to.deep.equal([1, 1]);
+    expect([a.starts, c.starts]).to.deep.equal([2, 2]);
+    expect([a.options.sendVideo, c.options.sendVideo]).to.deep.equal([true, true]);
+    expect(a.muted, 'the agent clicked: its microphone is live').to.equal(false);
+    // Each side says again which feed it publishes, now for the new video (a side that starts cold needs it).
+    expect([published(agent), published(customer)]).to.deep.equal([before[0] + 1, before[1] + 1]);
+    const again = agent.signals.sent.filter((m) => m.type === 'video.publish').at(-1);
+    expect(again?.body).to.deep.equal({ session: agent.video.state.answer?.inviteId, feed: a.options.feedId });
+  });
+
+  it('a parked call serves a narrower video and gives way to a wider one; a network End stops it', async () => {
+    const { agent, customer } = track(pair());
+    customer.video.start('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    customer.video.end();
+    await waitFor(() => customer.backend.calls[0].parked && agent.backend.calls[0].parked, 'parked');
+    // Voice on the two-way calls: no camera on either side.
+    agent.video.start('voice');
+    await waitFor(() => customer.backend.live.length === 1 && agent.backend.live.length === 1, 'voice');
+    expect(customer.backend.calls).to.have.length(1);
+    expect(customer.backend.calls[0].options.sendVideo).to.equal(false);
+    expect(agent.backend.calls[0].options.sendVideo).to.equal(false);
+    agent.video.end();
+    await waitFor(() => customer.backend.calls[0].parked, 'parked again');
+    // The customer starts two-way again: its camera is back on the same call; the agent's call (no mute asked by a click here) starts muted.
+    customer.video.start('two-way');
+    await waitFor(() => customer.backend.live.length === 1 && agent.backend.live.length === 1, 'two-way again');
+    expect(customer.backend.calls).to.have.length(1);
+    expect(customer.backend.calls[0].options.sendVideo).to.equal(true);
+    expect(agent.backend.calls[0].muted, 'the customer started: the agent starts muted').to.equal(true);
+    // A video that ended for the network is not kept.
+    const start = customer.signals.sent.filter((m) => m.type === 'video.start').at(-1);
+    agent.signals.sendSignal('video.end', { session: start?.type === 'video.start' ? start.body.session : '', reason: 'network' });
+    await waitFor(() => customer.video.state.phase === 'idle', 'ended');
+    expect(customer.backend.calls[0].stopped).to.equal(true);
+    expect(agent.backend.calls[0].stopped).to.equal(true);
+  });
+
+  it('a parked call without a camera sender gives way to a new call for two-way', async () => {
+    const { agent, customer } = track(pair());
+    customer.video.start('one-way-agent');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    customer.video.end();
+    await waitFor(() => customer.backend.calls[0].parked, 'parked');
+    const old = customer.backend.calls[0];
+    customer.video.start('two-way');
+    await waitFor(() => customer.backend.live.length === 1, 'two-way');
+    expect(old.stopped, 'the watch-only call went').to.equal(true);
+    expect(customer.backend.calls).to.have.length(2);
+    expect(customer.backend.live[0].options.sendVideo).to.equal(true);
+  });
+
+  it('a parked call goes after warmAfterEndMs, with a rebuilt gateway session, and on dispose; never with warm start off', async () => {
+    const signals = signalPair(AGENT.id, CUSTOMER.id);
+    const make = (s: FakeSignals, descriptor: typeof agentDescriptor, options: ConstructorParameters<typeof VideoSession>[0]) => {
+      const video = new VideoSession(options);
+      sessions.push(video);
+      const backend = new FakeVideoBackend();
+      video.bind({ signals: s, backend, descriptor, consent: memoryConsentStore() });
+      return { video, backend };
+    };
+    const agent = make(signals.agent, agentDescriptor, { warmAfterEndMs: 400 });
+    const customer = make(signals.customer, customerDescriptor, { warmAfterEndMs: 60_000 });
+    const cycle = async () => {
+      customer.video.start('two-way');
+      await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'active');
+      customer.video.end();
+      await waitFor(() => agent.video.state.phase === 'idle' && customer.video.state.phase === 'idle', 'ended');
+    };
+    await cycle();
+    expect(agent.backend.open.map((c) => c.parked)).to.deep.equal([true]);
+    await waitFor(() => agent.backend.open.length === 0, 'the agent’s parked call timed out', 2000);
+    expect(customer.backend.open, 'still within its time').to.have.length(1);
+    customer.backend.replaceSession();
+    expect(customer.backend.open, 'gone with the session').to.have.length(0);
+    await cycle();
+    expect(customer.backend.open).to.have.length(1);
+    customer.video.dispose();
+    expect(customer.backend.open, 'gone on dispose').to.have.length(0);
+
+    const cold = new VideoSession({ warmStart: false });
+    sessions.push(cold);
+    const backend = new FakeVideoBackend();
+    const s2 = signalPair(AGENT.id, CUSTOMER.id);
+    cold.bind({ signals: s2.customer, backend, descriptor: customerDescriptor, consent: memoryConsentStore() });
+    cold.start('two-way');
+    await waitFor(() => backend.live.length === 1, 'started');
+    cold.end();
+    await waitFor(() => cold.state.phase === 'idle', 'ended');
+    expect(backend.open, 'warm start off: stopped at End').to.have.length(0);
+  });
+
+  it('a reloaded page replaying two videos and their ends keeps nothing and starts nothing', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => customer.backend.live.length === 1, 'call');
+    agent.video.end();
+    await waitFor(() => customer.backend.calls[0].parked, 'parked');
+    agent.video.start('two-way');
+    await waitFor(() => customer.backend.live.length === 1, 'again');
+    agent.video.end();
+    await waitFor(() => customer.backend.live.length === 0, 'ended');
+    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
+    const reloaded = new VideoSession();
+    sessions.push(reloaded);
+    const backend = new FakeVideoBackend();
+    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
+    customer.signals.replay(history, CUSTOMER.id);
+    await settle();
+    expect(backend.calls, 'nothing attached for replayed signals').to.have.length(0);
+    expect(reloaded.state.phase).to.equal('idle');
+  });
+
   it('a rebuilt gateway session makes the call again', async () => {
     const { agent, customer } = track(pair());
     customer.video.start('two-way');
