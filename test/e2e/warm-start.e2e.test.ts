@@ -4,7 +4,10 @@
 // empty); the customer's page must not call getUserMedia nor hold a live track
 // until the Accept click. A declined or expired invitation tears the warm
 // state down: no plugin handle left at Janus (Admin API), no open
-// PeerConnection left in either page.
+// PeerConnection left in either page. After End both calls stay warm (parked)
+// with camera and microphone released and nothing flowing; "Video chat again"
+// captures on the same connections; the conversation's end or the idle
+// timeout lets them go.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -43,6 +46,8 @@ interface Spied {
   open: number;
   connected: number;
   framesDecoded: number;
+  /** RTP bytes sent on the open PeerConnections (audio and video). */
+  bytesSent: number;
 }
 
 type Spy = { gum: number; tracks: MediaStreamTrack[]; pcs: RTCPeerConnection[] };
@@ -58,9 +63,11 @@ async function spied(page: Page, from: number): Promise<Spied> {
     const spy = (window as unknown as { __spy: Spy }).__spy;
     const open = spy.pcs.slice(from).filter((pc) => pc.connectionState !== 'closed');
     let framesDecoded = 0;
+    let bytesSent = 0;
     for (const pc of open) {
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0);
+        if (s.type === 'outbound-rtp') bytesSent += Number(s.bytesSent ?? 0);
       });
     }
     return {
@@ -70,6 +77,7 @@ async function spied(page: Page, from: number): Promise<Spied> {
       open: open.length,
       connected: open.filter((pc) => pc.connectionState === 'connected').length,
       framesDecoded,
+      bytesSent,
     };
   }, from);
 }
@@ -185,6 +193,38 @@ describe('warm start: nothing captured before the customer accepts, nothing left
     await assertTornDown(customer, agent, chatPcs, baseline, 'expiry');
   });
 
+  /** The agent ends the conversation from its console (the button asks no confirmation); returns once the console has. */
+  async function endConversation(agent: Page, name: string): Promise<void> {
+    const end = agent.getByRole('button', { name: `End conversation with ${name}` });
+    await end.click();
+    await end.waitFor({ state: 'detached', timeout: 10000 });
+  }
+
+  /** Invitation, Accept, and frames decoded on both pages. */
+  async function inCall(customer: Page, agent: Page, pane: Locator, chatPcs: { customer: number; agent: number }): Promise<void> {
+    await inviteAndWarm(customer, agent, pane, chatPcs);
+    await customer.locator('customer-chat').getByRole('button', { name: 'Accept video' }).click();
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const s = await until(() => spied(page, chatPcs[side]), (x) => x.framesDecoded > 0);
+      assert.ok(s.framesDecoded > 0, `the ${side} decodes the other side's video`);
+    }
+  }
+
+  /** End video from the console: both frames close; then camera and microphone are released on both pages. */
+  async function endVideo(customer: Page, agent: Page, pane: Locator, chatPcs: { customer: number; agent: number }): Promise<Record<'customer' | 'agent', Spied>> {
+    await pane.getByRole('button', { name: 'End video' }).click();
+    await pane.locator('video-frame').waitFor({ state: 'detached', timeout: 10000 });
+    await customer.locator('customer-chat').locator('video-frame').waitFor({ state: 'detached', timeout: 10000 });
+    const out = {} as Record<'customer' | 'agent', Spied>;
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const s = await until(() => spied(page, chatPcs[side]), (x) => x.liveTracks === 0 && x.sendingTracks === 0, 5000);
+      assert.equal(s.liveTracks, 0, `End stopped every track the ${side}'s page captured (camera light off)`);
+      assert.equal(s.sendingTracks, 0, `no sender on the ${side}'s page carries a track after End`);
+      out[side] = s;
+    }
+    return out;
+  }
+
   it('Accept: no capture until the click, then capture and frames decoded on the customer side', async () => {
     const { customer, agent, pane, chatPcs } = await chatPair('Frida');
     await inviteAndWarm(customer, agent, pane, chatPcs);
@@ -198,5 +238,80 @@ describe('warm start: nothing captured before the customer accepts, nothing left
     assert.ok(c.framesDecoded > 0, `the customer decodes the agent's video (${JSON.stringify(c)})`);
     const a = await until(() => spied(agent, chatPcs.agent), (s) => s.framesDecoded > 0);
     assert.ok(a.framesDecoded > 0, "the agent decodes the customer's video");
+    // Nothing of this call is left for the next tests, which count handles and fast-forward the console's clock.
+    await endConversation(agent, 'Frida');
+    const gone = await until(() => spied(agent, chatPcs.agent), (s) => s.open === 0);
+    assert.equal(gone.open, 0, "the ended conversation's calls are gone from the console");
+  });
+
+  it('End keeps both calls warm with nothing captured or flowing; Video chat again captures on them; the conversation\'s end lets them go', async () => {
+    const { customer, agent, pane, chatPcs } = await chatPair('Gus');
+    const baseline = await handles();
+    await inCall(customer, agent, pane, chatPcs);
+    const made = { customer: await pcsMade(customer), agent: await pcsMade(agent) };
+    const ended = await endVideo(customer, agent, pane, chatPcs);
+    // The plumbing stays: each page's publisher and subscriber connections up, their handles held at Janus.
+    for (const side of ['customer', 'agent'] as const) assert.equal(ended[side].connected, 2, `the ${side}'s call is parked, still connected (${JSON.stringify(ended[side])})`);
+    const parkedHandles = await handles();
+    assert.ok(parkedHandles >= baseline + 4, `the parked calls hold their handles (${parkedHandles}, ${baseline} before the video)`);
+    // Nothing flows and nothing is captured while parked.
+    const before = { customer: await spied(customer, chatPcs.customer), agent: await spied(agent, chatPcs.agent) };
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const now = await spied(page, chatPcs[side]);
+      assert.equal(now.gum, before[side].gum, `no getUserMedia on the ${side}'s page while parked`);
+      assert.equal(now.bytesSent, before[side].bytesSent, `the ${side}'s page sends nothing while parked`);
+      assert.equal(now.framesDecoded, before[side].framesDecoded, `the ${side}'s page receives no video while parked`);
+    }
+
+    // "Video chat again": the console's click, no invitation, capture on the parked connections, frames both ways.
+    await pane.getByRole('button', { name: 'More' }).click();
+    await pane.getByRole('menuitem', { name: 'Video chat: two-way' }).click();
+    await customer.locator('customer-chat').locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
+    assert.equal(await customer.locator('customer-chat').locator('video-invite').count(), 0, 'no second invitation');
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const s = await until(() => spied(page, chatPcs[side]), (x) => x.framesDecoded > before[side].framesDecoded + 5 && x.liveTracks > 0);
+      assert.ok(s.framesDecoded > before[side].framesDecoded + 5, `the ${side} decodes frames again (${JSON.stringify(s)})`);
+      assert.ok(s.gum > before[side].gum, `the ${side}'s page captured again`);
+      assert.equal(await pcsMade(page), made[side], `no new PeerConnection on the ${side}'s page: the parked ones carry the video`);
+    }
+    assert.ok((await handles()) <= parkedHandles, 'no new handle at Janus for the second video');
+
+    // End again, then the conversation ends: the parked calls go (the broker destroys the room).
+    await endVideo(customer, agent, pane, chatPcs);
+    await endConversation(agent, 'Gus');
+    const left = await until(handles, (n) => n <= baseline);
+    assert.ok(left <= baseline, `the conversation's end: Janus holds ${left} handles, ${baseline} before the video`);
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const s = await until(() => spied(page, chatPcs[side]), (x) => x.open === 0);
+      assert.equal(s.open, 0, `the conversation's end: no video PeerConnection left open on the ${side}'s page`);
+      assert.equal(s.liveTracks, 0);
+    }
+  });
+
+  it('a parked call is let go after its idle time (3 minutes) on both pages', async () => {
+    const { customer, agent, pane, chatPcs } = await chatPair('Hana');
+    const baseline = await handles();
+    await inCall(customer, agent, pane, chatPcs);
+    await endVideo(customer, agent, pane, chatPcs);
+    assert.ok((await handles()) >= baseline + 4, 'parked at End');
+    // Not yet at 2:50 ...
+    await customer.clock.fastForward('02:50');
+    await agent.clock.fastForward('02:50');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok((await handles()) >= baseline + 4, 'still parked before its time');
+    // ... gone by 3:05, at Janus and in both pages.
+    await customer.clock.fastForward('00:15');
+    await agent.clock.fastForward('00:15');
+    const left = await until(handles, (n) => n <= baseline);
+    assert.ok(left <= baseline, `the idle timeout: Janus holds ${left} handles, ${baseline} before the video`);
+    for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
+      const s = await until(() => spied(page, chatPcs[side]), (x) => x.open === 0);
+      assert.equal(s.open, 0, `the idle timeout: no video PeerConnection left open on the ${side}'s page`);
+      assert.equal(s.liveTracks, 0);
+    }
+    // The chat goes on.
+    assert.equal((await spied(customer, 0)).open, chatPcs.customer, "the chat's own connection is still there");
+    await endConversation(agent, 'Hana');
   });
 });
