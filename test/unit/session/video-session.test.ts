@@ -388,6 +388,31 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     expect(reloaded.state.phase).to.equal('idle');
   });
 
+  it('a side that reloaded meets the other side’s parked call: again, its new call subscribes to the feed announced anew', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    agent.video.end();
+    await waitFor(() => agent.backend.calls[0].parked, 'the agent’s call parked');
+    // The customer's page reloads: history replayed into a new session, nothing parked there.
+    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
+    customer.video.dispose();
+    const reloaded = new VideoSession();
+    sessions.push(reloaded);
+    const backend = new FakeVideoBackend();
+    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
+    customer.signals.replay(history, CUSTOMER.id);
+    await settle();
+    expect(backend.calls).to.have.length(0);
+    agent.video.start('two-way');
+    await waitFor(() => backend.live.length === 1 && reloaded.state.phase === 'active', 'again, cold on the reloaded side');
+    expect(agent.backend.calls, 'the agent’s parked call carries it').to.have.length(1);
+    await waitFor(() => backend.live[0].subscribed === agent.backend.calls[0].options.feedId, 'subscribed to the parked feed');
+    await waitFor(() => agent.backend.calls[0].subscribed === backend.live[0].options.feedId, 'and the agent to the new one');
+  });
+
   it('a rebuilt gateway session makes the call again', async () => {
     const { agent, customer } = track(pair());
     customer.video.start('two-way');
