@@ -202,7 +202,9 @@ export class Conversation extends TypedEventTarget<ConversationEventDetails> imp
         this.clearGoneTimer();
         const peer = this._state.peer;
         if (peer) this.update({ peer: { ...peer, online: false, presence: 'gone', typing: false, awaySince: peer.awaySince ?? Date.now() } });
-        // The conversation ended (its room is gone): what this browser agreed to and its key end with it.
+        // The conversation ended (its room is gone): a call still running stops (devices released); what this browser
+        // agreed to and its key end with it.
+        this.video.conversationEnded();
         consent.clear(d.id);
         void (this.options.signingKeys ?? browserSigningKeys()).forget(d.id, d.self.role).catch(() => {});
       }

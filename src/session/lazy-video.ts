@@ -117,6 +117,11 @@ export class LazyVideoSession extends TypedEventTarget<VideoEventDetails> implem
     return (await this.bound.get()).listDevices();
   }
 
+  /** The conversation ended: a loaded session stops everything (VideoSession.conversationEnded); one never loaded has nothing running. */
+  conversationEnded(): void {
+    if (this.part?.asked) this.part.use((video) => video.conversationEnded());
+  }
+
   /** Open PeerConnections of the running call (tests and diagnostics). */
   peerConnections(): RTCPeerConnection[] {
     return this.part?.current?.peerConnections() ?? [];

@@ -294,6 +294,26 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.dropParked();
   }
 
+  /**
+   * The conversation ended (the broker destroyed its rooms): whatever runs
+   * stops at once (camera and microphone released: the light goes off),
+   * nothing is kept warm or parked, a pending invitation is gone and the
+   * state is idle. Janus kicks us out of the destroyed VideoRoom but does not
+   * release our devices or handles: without this a call that ran when the
+   * conversation ended kept capturing until the page closed it.
+   */
+  conversationEnded(): void {
+    if (this.disposed) return;
+    for (const t of [this.reconcileTimer, this.autoTimer, this.warmTimer, this.ttlTimer]) clearTimeout(t);
+    this.autoAnswer = undefined;
+    const session = this.desired?.session;
+    this.desired = undefined;
+    this.stopCall();
+    this.dropParked();
+    this.update({ phase: 'idle', mode: undefined, invite: undefined, unmutePrompt: false, remote: NO_REMOTE });
+    if (session) this.emit('video-end', { session, reason: 'remote' });
+  }
+
   private onSignal(m: SignalMessage, mine: boolean): void {
     switch (m.type) {
       case 'video.invite':

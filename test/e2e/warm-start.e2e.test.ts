@@ -112,6 +112,21 @@ describe('warm start: nothing captured before the customer accepts, nothing left
   });
 
   const handles = async () => (await countJanusHandles(stack.janus.adminUrl, stack.janus.adminSecret)).handles;
+  /**
+   * The handle count once it holds still for a second: an earlier test's ended conversation lets its
+   * handles go (calls, then the chat's) a little after its pages say so, and a baseline taken meanwhile
+   * would count them.
+   */
+  async function settledHandles(): Promise<number> {
+    let last = await handles();
+    for (const deadline = Date.now() + 15000; Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await handles();
+      if (now === last) return now;
+      last = now;
+    }
+    return last;
+  }
 
   async function spiedContext(): Promise<Page> {
     const context = await browser.newContext();
@@ -174,7 +189,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
 
   it('a declined invitation: warm calls up without capture, then nothing left at Janus or in the pages', async () => {
     const { customer, agent, pane, chatPcs } = await chatPair('Dora');
-    const baseline = await handles();
+    const baseline = await settledHandles();
     await inviteAndWarm(customer, agent, pane, chatPcs);
     assertNothingCaptured(await spied(customer, chatPcs.customer), 'while the invitation is on screen');
     assert.ok((await handles()) > baseline, 'the warm calls attached handles at Janus');
@@ -184,7 +199,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
 
   it('an expired invitation: both pages let their warm state go', async () => {
     const { customer, agent, pane, chatPcs } = await chatPair('Erik');
-    const baseline = await handles();
+    const baseline = await settledHandles();
     await inviteAndWarm(customer, agent, pane, chatPcs);
     assertNothingCaptured(await spied(customer, chatPcs.customer), 'while the invitation is on screen');
     // The invitation's time to live (2 minutes) passes on both pages.
@@ -246,7 +261,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
 
   it('End keeps both calls warm with nothing captured or flowing; Video chat again captures on them; the conversation\'s end lets them go', async () => {
     const { customer, agent, pane, chatPcs } = await chatPair('Gus');
-    const baseline = await handles();
+    const baseline = await settledHandles();
     await inCall(customer, agent, pane, chatPcs);
     const made = { customer: await pcsMade(customer), agent: await pcsMade(agent) };
     const ended = await endVideo(customer, agent, pane, chatPcs);
@@ -289,9 +304,21 @@ describe('warm start: nothing captured before the customer accepts, nothing left
     }
   });
 
+  it('the conversation ends mid-call: the customer\'s camera and microphone are released and nothing is left at Janus', async () => {
+    const { customer, agent, pane, chatPcs } = await chatPair('Ines');
+    const baseline = await settledHandles();
+    await inCall(customer, agent, pane, chatPcs);
+    await endConversation(agent, 'Ines');
+    const c = await until(() => spied(customer, chatPcs.customer), (x) => x.liveTracks === 0 && x.open === 0, 10000);
+    assert.equal(c.liveTracks, 0, `the customer's camera light goes off when the conversation ends mid-call (${JSON.stringify(c)})`);
+    assert.equal(c.open, 0, "no video PeerConnection left open on the customer's page");
+    const left = await until(handles, (n) => n <= baseline);
+    assert.ok(left <= baseline, `the conversation's end mid-call: Janus holds ${left} handles, ${baseline} before the video`);
+  });
+
   it('a parked call is let go after its idle time (3 minutes) on both pages', async () => {
     const { customer, agent, pane, chatPcs } = await chatPair('Hana');
-    const baseline = await handles();
+    const baseline = await settledHandles();
     await inCall(customer, agent, pane, chatPcs);
     await endVideo(customer, agent, pane, chatPcs);
     assert.ok((await handles()) >= baseline + 4, 'parked at End');

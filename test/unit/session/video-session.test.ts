@@ -233,6 +233,37 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     expect(customer.video.state.local).to.include({ audio: false, video: false });
   });
 
+  it('the conversation ends mid-call: both calls stop (devices released), nothing parked, state idle, the end said', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited', 'asked');
+    customer.video.answer('two-way');
+    await waitFor(() => agent.video.state.phase === 'active' && customer.video.state.phase === 'active', 'both active');
+    const [a, c] = [agent.backend.calls[0], customer.backend.calls[0]];
+    // The broker destroyed the rooms: no video.end comes; each side's conversation tells its video.
+    agent.video.conversationEnded();
+    customer.video.conversationEnded();
+    expect([a.stopped, c.stopped, a.parked, c.parked], 'stopped, not parked').to.deep.equal([true, true, false, false]);
+    expect(agent.backend.open.length + customer.backend.open.length, 'nothing kept').to.equal(0);
+    for (const side of [agent, customer]) {
+      expect(side.video.state).to.include({ phase: 'idle', localStream: undefined, remoteStream: undefined });
+      expect(side.video.state.local).to.include({ audio: false, video: false });
+      expect(side.events.filter(([t]) => t === 'video-end')).to.have.length(1);
+    }
+  });
+
+  it('the conversation ends with an invitation pending: both warm calls go, no end is said', async () => {
+    const { agent, customer } = track(pair());
+    agent.video.start('two-way');
+    await waitFor(() => customer.video.state.phase === 'invited' && customer.backend.calls.length === 1 && agent.backend.calls.length === 1, 'asked, warm');
+    agent.video.conversationEnded();
+    customer.video.conversationEnded();
+    expect(agent.backend.open.length + customer.backend.open.length, 'no warm call kept').to.equal(0);
+    expect(customer.video.state.phase).to.equal('idle');
+    expect(customer.video.state.invite).to.equal(undefined);
+    expect(customer.events.filter(([t]) => t === 'video-end'), 'no video ran: no end said').to.have.length(0);
+  });
+
   it('a reloaded page replaying invite → answer → end starts no call', async () => {
     const { agent, customer } = track(pair());
     agent.video.start('two-way');
