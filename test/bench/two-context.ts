@@ -33,6 +33,26 @@ const SPIES = `
     }
     return { frames, packets };
   };
+  /** Resolves with the Date.now() of this page's first encoded video frame and first video packet sent after the call. */
+  b.watchOut = async () => {
+    const out = async () => {
+      let frames = 0, packets = 0;
+      for (const { pc } of b.pcs) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') { frames += s.framesEncoded || 0; packets += s.packetsSent || 0; } });
+      }
+      return { frames, packets };
+    };
+    const base = await out();
+    let encoded;
+    for (;;) {
+      const v = await out();
+      const t = Date.now();
+      if (encoded === undefined && v.frames > base.frames) encoded = t;
+      if (v.packets > base.packets) return { encoded: encoded ?? t, sent: t };
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   /** Resolves with the Date.now() of the first inbound video packet and the first decoded frame after the call. */
   b.watch = async () => {
     const base = await video();
@@ -49,6 +69,7 @@ const SPIES = `
 `;
 
 type Watch = { packet: number; decoded: number };
+type WatchOut = { encoded: number; sent: number };
 type Gum = { start: number; end: number };
 
 async function context(browser: Browser, opened: BrowserContext[]): Promise<Page> {
@@ -61,12 +82,28 @@ async function context(browser: Browser, opened: BrowserContext[]): Promise<Page
 }
 
 const watch = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { watch(): Promise<Watch> } }).__bench.watch());
+const watchOut = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { watchOut(): Promise<WatchOut> } }).__bench.watchOut());
 const gums = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { gum: Gum[] } }).__bench.gum);
 const warmIce = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { pcs: { created: number; connected?: number }[] } }).__bench.pcs.filter((p) => p.connected).map((p) => p.connected! - p.created));
 /** Clicks in the page itself and returns the page's Date.now() at the click (no actionability waits in the timing). */
 const clickAt = (l: Locator) => l.evaluate((el: HTMLElement) => { const t = Date.now(); el.click(); return t; });
 
-export interface Stages { customerCapture: number; agentCapture: number; toAgentPacket: number; agentDecode: number; toCustomerPacket: number; customerDecode: number; warmIce: number }
+export interface Stages {
+  customerCapture: number;
+  agentCapture: number;
+  toAgentPacket: number;
+  /** Of toAgentPacket: capture done → the customer's first encoded frame, → its first packet sent, → in at the agent. */
+  customerEncode: number;
+  customerSend: number;
+  customerToAgent: number;
+  agentDecode: number;
+  toCustomerPacket: number;
+  agentEncode: number;
+  agentSend: number;
+  agentToCustomer: number;
+  customerDecode: number;
+  warmIce: number;
+}
 
 export interface TwoContextResult {
   ours: number[];
@@ -105,8 +142,10 @@ export async function twoContextVideoBench(browser: Browser, stack: Stack, runs:
       const agentGum0 = (await gums(agent)).length;
       const agentSees = watch(agent);
       const customerSees = watch(customer);
+      const agentSends = watchOut(agent);
+      const customerSends = watchOut(customer);
       const t0 = await clickAt(accept);
-      const [a, c] = await Promise.all([agentSees, customerSees]);
+      const [a, c, ao, co] = await Promise.all([agentSees, customerSees, agentSends, customerSends]);
       out.ours.push(Math.max(a.decoded, c.decoded) - t0);
       const cg = (await gums(customer))[0];
       const ag = (await gums(agent))[agentGum0];
@@ -114,8 +153,14 @@ export async function twoContextVideoBench(browser: Browser, stack: Stack, runs:
         customerCapture: cg.end - t0,
         agentCapture: ag.end - t0,
         toAgentPacket: a.packet - cg.end,
+        customerEncode: co.encoded - cg.end,
+        customerSend: co.sent - co.encoded,
+        customerToAgent: a.packet - co.sent,
         agentDecode: a.decoded - a.packet,
         toCustomerPacket: c.packet - ag.end,
+        agentEncode: ao.encoded - ag.end,
+        agentSend: ao.sent - ao.encoded,
+        agentToCustomer: c.packet - ao.sent,
         customerDecode: c.decoded - c.packet,
         warmIce: Math.max(...(await warmIce(customer))),
       });
