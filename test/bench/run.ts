@@ -149,8 +149,11 @@ async function main() {
     console.log(`    customer capture (click -> getUserMedia resolved)            ${st('customerCapture')}`);
     console.log(`    agent capture (click -> answer over TextRoom -> agent's getUserMedia resolved) ${st('agentCapture')}`);
     console.log(`    customer's first keyframe to the agent (capture done -> first video packet in)  ${st('toAgentPacket')}`);
+    console.log(`      of which: capture done -> first frame encoded ${st('customerEncode')}, -> first packet sent ${st('customerSend')}, -> in at the agent ${st('customerToAgent')}`);
+    console.log('      (getStats figures refresh at most every 50 ms in Chromium: the split is to that grain; the camera\'s first frame comes ~50 ms after getUserMedia)');
     console.log(`    decode at the agent (first packet -> first decoded frame; 0: within one 5 ms poll)  ${st('agentDecode')}`);
     console.log(`    agent's first keyframe to the customer (capture done -> first video packet in)  ${st('toCustomerPacket')}`);
+    console.log(`      of which: capture done -> first frame encoded ${st('agentEncode')}, -> first packet sent ${st('agentSend')}, -> in at the customer ${st('agentToCustomer')}`);
     console.log(`    decode at the customer (first packet -> first decoded frame)  ${st('customerDecode')}`);
     console.log(`    ICE/DTLS: done before the click by the warm call (its PeerConnections took ${st('warmIce')} ms to connect, off the critical path)`);
     console.log(`\nSame page, the core without elements (in-page, kept for comparison with earlier figures): Accept -> first decoded remote frame on both sides, ${RUNS} runs each`);
