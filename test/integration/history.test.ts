@@ -53,6 +53,9 @@ describe('history from the record', function () {
     }
     await waitFor(() => messages(c1).length >= expected.length, 'every message at the customer', 30_000);
     await waitFor(() => new Set(record).size >= expected.length, 'every message relayed', 10_000);
+    // Acknowledged too: the agent's outbox resends what is unacknowledged when someone joins, and a page joining
+    // below would then get an old message live, not from the room's history (seen under load).
+    await waitFor(() => a.state.transcript.every((e) => e.kind !== 'message' || !e.mine || e.delivery === 'delivered'), 'every message acknowledged', 30_000);
     c1.dispose();
     recorder.dispose();
 
