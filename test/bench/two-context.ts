@@ -25,46 +25,31 @@ const SPIES = `
     constructor(...a) { super(...a); const t = { pc: this, created: Date.now() }; b.pcs.push(t);
       this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected' && !t.connected) t.connected = Date.now(); }); }
   };
-  const video = async () => {
-    let frames = 0, packets = 0;
+  /** The sums of two video counters of \`type\` stats over the page's open PeerConnections. */
+  const counters = async (type, early, late) => {
+    let e = 0, l = 0;
     for (const { pc } of b.pcs) {
       if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') { frames += s.framesDecoded || 0; packets += s.packetsReceived || 0; } });
+      (await pc.getStats()).forEach((s) => { if (s.type === type && s.kind === 'video') { e += s[early] || 0; l += s[late] || 0; } });
     }
-    return { frames, packets };
+    return { e, l };
   };
-  /** Resolves with the Date.now() of this page's first encoded video frame and first video packet sent after the call. */
-  b.watchOut = async () => {
-    const out = async () => {
-      let frames = 0, packets = 0;
-      for (const { pc } of b.pcs) {
-        if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') { frames += s.framesEncoded || 0; packets += s.packetsSent || 0; } });
-      }
-      return { frames, packets };
-    };
-    const base = await out();
-    let encoded;
+  /** Resolves once \`late\` grows, with the Date.now() of that and of when \`early\` grew (polled every 5 ms). */
+  const firstGrowth = async (type, early, late) => {
+    const base = await counters(type, early, late);
+    let first;
     for (;;) {
-      const v = await out();
+      const v = await counters(type, early, late);
       const t = Date.now();
-      if (encoded === undefined && v.frames > base.frames) encoded = t;
-      if (v.packets > base.packets) return { encoded: encoded ?? t, sent: t };
+      if (first === undefined && v.e > base.e) first = t;
+      if (v.l > base.l) return { early: first ?? t, late: t };
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  /** Resolves with the Date.now() of the first inbound video packet and the first decoded frame after the call. */
-  b.watch = async () => {
-    const base = await video();
-    let packet;
-    for (;;) {
-      const v = await video();
-      const t = Date.now();
-      if (packet === undefined && v.packets > base.packets) packet = t;
-      if (v.frames > base.frames) return { packet: packet ?? t, decoded: t };
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
+  /** The Date.now() of this page's first encoded video frame and first video packet sent after the call. */
+  b.watchOut = async () => { const r = await firstGrowth('outbound-rtp', 'framesEncoded', 'packetsSent'); return { encoded: r.early, sent: r.late }; };
+  /** The Date.now() of the first inbound video packet and the first decoded frame after the call. */
+  b.watch = async () => { const r = await firstGrowth('inbound-rtp', 'packetsReceived', 'framesDecoded'); return { packet: r.early, decoded: r.late }; };
 })();
 `;
 

@@ -17,23 +17,29 @@ function request(ws, body) {
   });
 }
 
-/** @returns {Promise<{ sessions: number, handles: number }>} */
-export async function countJanusHandles(adminUrl, adminSecret) {
+/** @returns {Promise<{ sessions: number, ids: Set<number> }>} The ids of every plugin handle Janus holds. */
+export async function janusHandleIds(adminUrl, adminSecret) {
   const ws = new WebSocket(adminUrl, 'janus-admin-protocol');
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   try {
     const { sessions = [] } = await request(ws, { janus: 'list_sessions', admin_secret: adminSecret });
-    let handles = 0;
+    const ids = new Set();
     for (const session_id of sessions) {
       try {
         const r = await request(ws, { janus: 'list_handles', session_id, admin_secret: adminSecret });
-        handles += (r.handles ?? []).length;
+        for (const id of r.handles ?? []) ids.add(id);
       } catch {
         // The session ended between the two requests.
       }
     }
-    return { sessions: sessions.length, handles };
+    return { sessions: sessions.length, ids };
   } finally {
     ws.close();
   }
+}
+
+/** @returns {Promise<{ sessions: number, handles: number }>} */
+export async function countJanusHandles(adminUrl, adminSecret) {
+  const { sessions, ids } = await janusHandleIds(adminUrl, adminSecret);
+  return { sessions, handles: ids.size };
 }
