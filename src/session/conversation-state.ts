@@ -172,6 +172,12 @@ export interface CallQuality extends NetworkStatus {
   recvFps?: number;
   /** Freezes of the received video since the call started. */
   freezes: number;
+  /**
+   * The other side's video stopped arriving here (no frame decoded for 3 s after frames came) although
+   * it says it sends: our downlink cannot carry it. Shown as its video paused for the connection at
+   * once, before its own word (which crosses the same congested link) arrives.
+   */
+  videoStalled?: boolean;
 }
 
 /**

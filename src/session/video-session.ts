@@ -40,6 +40,8 @@ interface Desired {
 
 /** A history burst settles within this long before anything is captured or answered. */
 const SETTLE_MS = 60;
+/** Readings (seconds) without a decoded frame, after frames came, before the other side's video counts as stalled here. */
+const STALLED_READINGS = 3;
 
 export { INVITE_TTL_MS, WARM_AFTER_END_MS };
 
@@ -117,6 +119,9 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
   private statsTimer?: ReturnType<typeof setTimeout>;
   private counters?: StatsCounters;
   private freezes = 0;
+  /** Frames of the other side's video were decoded in this call, and for how many readings none have been since. */
+  private sawFrames = false;
+  private stalledFor = 0;
   /** `rx` as told to the other side, and a new level waiting to be confirmed by a second reading. */
   private rxSaid?: QualityLevel;
   private rxNext?: QualityLevel;
@@ -762,6 +767,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
             peerRx: remote.rx,
           });
           this.freezes += sample.recvFreezes ?? 0;
+          const frames = sample.recvFramesDecoded ?? 0;
+          if (frames > 0) this.sawFrames = true;
+          const sent = remote.video && !remote.netOff && !remote.paused;
+          this.stalledFor = sent && this.sawFrames && frames === 0 ? this.stalledFor + 1 : 0;
           const st = policy.current;
           this.applyNetwork(actions, call, session);
           // Voice and chat share what is left of a bad link: audio at 16 kbit/s (Opus stays intelligible) while it is bad.
@@ -783,9 +792,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
             sentFps: sample.sentFps,
             recvHeight: sample.recvHeight,
             recvFps: sample.recvFps,
+            ...(this.stalledFor >= STALLED_READINGS ? { videoStalled: true } : {}),
           };
           this.update({ quality });
-          const key = `${st.level}/${st.tier}/${st.videoOff}/${st.voicePoor}/${st.reconnecting}`;
+          const key = `${st.level}/${st.tier}/${st.videoOff}/${st.voicePoor}/${st.reconnecting}/${!!quality.videoStalled}`;
           if (key !== this.lastQualityKey || now - this.lastQualityAt >= this.network.reportEveryMs) {
             this.lastQualityKey = key;
             this.lastQualityAt = now;
@@ -807,6 +817,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.policy = undefined;
     this.counters = undefined;
     this.freezes = 0;
+    this.sawFrames = false;
+    this.stalledFor = 0;
     this.rxSaid = undefined;
     this.rxNext = undefined;
     this.lowAudio = false;

@@ -140,7 +140,9 @@ export class VideoFrame extends LocalizedElement {
     const reconnecting = !!v.quality?.reconnecting;
     // Shown only while frames really arrive: said to be sent, and the track live and not muted (no frozen last frame),
     // and not while the connection is being rebuilt (its last frame would be frozen).
-    const showRemote = !voice && !reconnecting && v.remote.video && !!videoTrack && videoTrack.readyState === 'live' && !videoTrack.muted;
+    // A stalled video (our downlink cannot carry it) is not shown frozen: its placeholder says why.
+    const stalled = !!v.quality?.videoStalled;
+    const showRemote = !voice && !reconnecting && !stalled && v.remote.video && !!videoTrack && videoTrack.readyState === 'live' && !videoTrack.muted;
     // Device problems as codes when the core gave them (said in this locale), else its English sentences.
     const problems = v.problemCodes ? v.problemCodes.map((p) => this.t(`device.${p}`)) : v.problems;
     const error = v.errorCoded ? this.i18n.coded(v.errorCoded) : v.error;
@@ -196,7 +198,7 @@ export class VideoFrame extends LocalizedElement {
     else if (r.muted) lines.push(this.t('video.peer-muted', { name }));
     if (showRemote) return lines;
     if (!camera && r.paused && !voice) lines.push(this.t('video.peer-paused', { name }));
-    else if (!camera && r.netOff && !voice) lines.push(this.t('video.peer-net-off', { name }));
+    else if (!camera && (r.netOff || v.quality?.videoStalled) && !voice) lines.push(this.t('video.peer-net-off', { name }));
     if (lines.length > 0) return lines;
     if (!r.reported) lines.push(v.phase === 'starting' ? this.t('video.connecting') : this.t('video.waiting', { name }));
     else if (!r.audio && !r.video) lines.push(this.t('video.peer-nothing', { name }));

@@ -216,6 +216,16 @@ describe('<video-frame>', () => {
       expect($(el, '[part~="placeholder"] [role="status"]')!.textContent).to.contain('Vera Lynn’s video paused: poor connection');
     });
 
+    it('the other side\'s video stalled here (our downlink): the same placeholder, before its own word arrives', async () => {
+      const remote = new MediaStream([videoTrack(), toneTrack()]);
+      const el = await frame(state({ remoteStream: remote, remote: { audio: true, video: true, reported: true }, quality: quality({ level: 'bad', videoStalled: true }) }));
+      expect(shown($(el, 'video.remote'))).to.equal(false);
+      expect($(el, '[part~="placeholder"] [role="status"]')!.textContent).to.contain('Vera Lynn’s video paused: poor connection');
+      el.video = state({ remoteStream: remote, remote: { audio: true, video: true, reported: true }, quality: quality({ level: 'good' }) });
+      await el.updateComplete;
+      expect(shown($(el, 'video.remote'))).to.equal(true);
+    });
+
     it('own video off for the network is said on the self tile; a pause by hand is not called a network problem', async () => {
       const el = await frame(state({ local: { ...SENDING, video: false, netOff: true }, remote: { audio: true, video: true, reported: true } }));
       expect($(el, '.tile.self [role="status"]')!.textContent).to.contain('Your video paused: poor connection');

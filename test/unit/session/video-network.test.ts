@@ -131,6 +131,21 @@ describe('VideoSession network watch (scripted getStats)', () => {
     await waitFor(() => c.agent.video.state.remote.video && !c.agent.video.state.remote.netOff, 'the agent sees video again');
   });
 
+  it('the other side\'s video stops arriving while it says it sends: stalled here at once (no wait for its word), cleared when frames come', async () => {
+    const c = await call('two-way');
+    open.push(c);
+    const cust = c.customer;
+    await waitFor(() => (cust.video.state.quality?.recvFps ?? 0) > 0, 'frames arriving');
+    expect(cust.video.state.quality?.videoStalled).to.equal(undefined);
+    // The customer's downlink carries nothing more (the agent's side still says it sends video).
+    cust.net = { ...GOOD, fps: 0 };
+    await waitFor(() => cust.video.state.quality?.videoStalled === true, 'stalled');
+    expect(cust.video.state.remote).to.include({ video: true });
+    expect(cust.video.state.remote.netOff).to.equal(undefined);
+    cust.net = GOOD;
+    await waitFor(() => !cust.video.state.quality?.videoStalled, 'frames again: not stalled');
+  });
+
   it('a camera paused by hand during a fallback stays paused when the network recovers', async () => {
     const c = await call('two-way');
     open.push(c);
