@@ -114,7 +114,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
   /**
    * Handles at Janus now that were not there at `baseline` (a snapshot of ids): what a test's own
    * calls hold. Counting ids rather than totals keeps an earlier test's ended conversation out of it
-   * (its pages' handles go when their Janus session times out, the broker having revoked their token).
+   * (its pages' handles go with their Janus session, the broker having revoked their token: within 30 s when measured).
    */
   const snapshot = async () => (await janusHandleIds(stack.janus.adminUrl, stack.janus.adminSecret)).ids;
   const newSince = (baseline: Set<number>) => async () => [...(await snapshot())].filter((id) => !baseline.has(id)).length;
@@ -286,7 +286,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
 
     // End again, then the conversation ends: the parked calls go (the broker destroys the room). Counted in the
     // pages, not at Janus: the broker revokes the pages' tokens as it destroys the room, and a detach that comes
-    // second is refused (Janus frees those handles with the session, after 60 s).
+    // second is refused (Janus frees those handles with the session: within 30 s when measured).
     await endVideo(customer, agent, pane, chatPcs);
     await endConversation(agent, 'Gus');
     for (const [side, page] of [['customer', customer], ['agent', agent]] as const) {
@@ -305,7 +305,7 @@ describe('warm start: nothing captured before the customer accepts, nothing left
     assert.equal(c.open, 0, "no video PeerConnection left open on the customer's page");
     assert.equal(c.sendingTracks, 0, "no sender on the customer's page carries a track");
     // Not asserted at Janus: the page detaches its handles as the room goes, but the broker revokes its token at
-    // the same moment, and a detach that comes second is refused; Janus frees them with the session (60 s).
+    // the same moment, and a detach that comes second is refused; Janus frees them with the session (within 30 s when measured).
   });
 
   it('a parked call is let go after its idle time (3 minutes) on both pages', async () => {
