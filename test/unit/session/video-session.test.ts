@@ -53,6 +53,18 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
   afterEach(() => {
     for (const s of sessions.splice(0)) s.dispose();
   });
+  /** The customer's page reloads: a new session on the same signals and consent store, the room's history replayed into it. */
+  const reloadCustomer = async ({ agent, customer }: { agent: Side; customer: Side }, disposeOld = false): Promise<{ reloaded: VideoSession; backend: FakeVideoBackend }> => {
+    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
+    if (disposeOld) customer.video.dispose();
+    const reloaded = new VideoSession();
+    sessions.push(reloaded);
+    const backend = new FakeVideoBackend();
+    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
+    customer.signals.replay(history, CUSTOMER.id);
+    await settle();
+    return { reloaded, backend };
+  };
 
   it('is idle and refuses actions until the conversation connects', () => {
     const video = new VideoSession();
@@ -273,13 +285,7 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     agent.video.end();
     await waitFor(() => customer.backend.live.length === 0, 'ended');
     // The customer's page reloads: a new session, the same consent store, the room's history replayed.
-    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
-    const reloaded = new VideoSession();
-    sessions.push(reloaded);
-    const backend = new FakeVideoBackend();
-    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
-    customer.signals.replay(history, CUSTOMER.id);
-    await settle();
+    const { reloaded, backend } = await reloadCustomer({ agent, customer });
     expect(backend.calls).to.have.length(0);
     expect(reloaded.state.phase).to.equal('idle');
     expect(reloaded.state.consented).to.equal(true);
@@ -408,13 +414,7 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     await waitFor(() => customer.backend.live.length === 1, 'again');
     agent.video.end();
     await waitFor(() => customer.backend.live.length === 0, 'ended');
-    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
-    const reloaded = new VideoSession();
-    sessions.push(reloaded);
-    const backend = new FakeVideoBackend();
-    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
-    customer.signals.replay(history, CUSTOMER.id);
-    await settle();
+    const { reloaded, backend } = await reloadCustomer({ agent, customer });
     expect(backend.calls, 'nothing attached for replayed signals').to.have.length(0);
     expect(reloaded.state.phase).to.equal('idle');
   });
@@ -428,14 +428,7 @@ describe('VideoSession (in-memory signals, fake calls)', () => {
     agent.video.end();
     await waitFor(() => agent.backend.calls[0].parked, 'the agent’s call parked');
     // The customer's page reloads: history replayed into a new session, nothing parked there.
-    const history = [...agent.signals.sent, ...customer.signals.sent].sort((a, b) => a.ts - b.ts);
-    customer.video.dispose();
-    const reloaded = new VideoSession();
-    sessions.push(reloaded);
-    const backend = new FakeVideoBackend();
-    reloaded.bind({ signals: customer.signals, backend, descriptor: customerDescriptor, consent: customer.consent });
-    customer.signals.replay(history, CUSTOMER.id);
-    await settle();
+    const { reloaded, backend } = await reloadCustomer({ agent, customer }, true);
     expect(backend.calls).to.have.length(0);
     agent.video.start('two-way');
     await waitFor(() => backend.live.length === 1 && reloaded.state.phase === 'active', 'again, cold on the reloaded side');
