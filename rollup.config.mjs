@@ -47,7 +47,7 @@ const plugins = () => [
   terser({ ecma: 2020, module: true, format: { comments: false } }),
 ];
 /** Modules of the widget's video path (see manualChunks): the video core and backend, the video elements, the Janus media code. */
-const VIDEO_PATH = /\/dist\/(session\/(video-core|video-session|video-backend|video-state-machine|call-network)|janus\/(media|videoroom-call|local-media|call-stats|device-problem)|components\/(video-frame|video-invite|media-controls)\/|components\/video-requests)/;
+const VIDEO_PATH = /\/dist\/(session\/(video-core|video-session|video-backend|call-network)|janus\/(media|videoroom-call|local-media|call-stats|device-problem)|components\/(video-frame|video-invite|media-controls)\/|components\/video-requests)/;
 
 /**
  * The widget's chunks as rollup cuts them by itself (a quick first bundling, no minification), with
