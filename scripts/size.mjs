@@ -6,7 +6,7 @@
 // Two limits per path: the budget (issue 14's aim) and the ceiling that
 // npm test enforces today. The chat and video paths are still over their
 // budgets (the shared core — Lit, the conversation and its chat, the signed
-// protocol with valibot, the Janus client and the customer's catalogue — is
+// protocol and its schemas, the Janus client and the customer's catalogue — is
 // most of the chat path), so the ceiling is the size reviewed last: a
 // change that makes a path bigger fails here and has to raise the ceiling in
 // the same commit, on purpose. Exits 1 over a ceiling, or when a path holds
@@ -43,7 +43,9 @@ const BUDGETS = { loader: 1 * KiB, chat: 20 * KiB, video: 45 * KiB, pane: 60 * K
 // video session: adoption, idle timeout, teardown); the again figure about halves (330 → 185 ms median).
 // +0.1 KiB video on purpose: a call running when the conversation ends stops (it kept the camera on).
 // +0.1 KiB video on purpose: a video that stops arriving over our own downlink is said at once (videoStalled).
-const CEILINGS = { loader: 1 * KiB, chat: 48.5 * KiB, video: 66.6 * KiB, pane: 48.5 * KiB };
+// The protocol's schemas on src/protocol/schema.ts instead of valibot (2.6 KiB gzip → 1.1): chat 48.4 → 47.2,
+// video 66.5 → 65.3, pane 48.2 → 46.7 KiB.
+const CEILINGS = { loader: 1 * KiB, chat: 47.3 * KiB, video: 65.4 * KiB, pane: 46.8 * KiB };
 
 // One graph per rollup build (the widget is built on its own, the agent's bundles together).
 const chunks = readdirSync(dir)

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import { AgentIdentity, type AgentLoginResponse, type QueueStreamTicket } from '../src/protocol/index.js';
 import type { Queryable } from './db.js';
 import type { Logger } from './log.js';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import {
+  AgentId,
   AgentLoginRequest,
   AgentPresenceRequest,
   ClaimRequest,
@@ -32,7 +33,8 @@ import { parseTranscriptQuery, transcriptPage } from './transcript-api.js';
  * Body of POST /api/conversations/:id/close: nothing is needed (the bearer says
  * who closes); an `agentId` from older consoles is accepted and ignored.
  */
-const CloseRequest = v.partial(v.pick(ClaimRequest, ['agentId']));
+// A close may name the agent as a claim does (checked the same way), nothing else.
+const CloseRequest = v.strictObject({ agentId: v.optional(AgentId) });
 const EmptyRequest = v.strictObject({});
 const SearchQuery = v.pipe(v.string(), v.trim(), v.maxLength(100, 'q must be at most 100 characters'));
 

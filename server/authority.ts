@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import { exportPublicKey, issueCertificate, PublicKeyJwkSchema, type PublicKeyJwk, type Role } from '../src/protocol/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import { CustomerId } from '../src/protocol/index.js';
 import type { Archive } from './archive.js';
 import type { ConversationService } from './conversations.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import type { ApiError } from '../src/protocol/index.js';
 
 /** Largest JSON body the API reads. Every request body here is a few hundred bytes. */

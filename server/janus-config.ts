@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from '../src/protocol/schema.js';
 import type { JanusServerOptions } from './janus-pool.js';
 
 /**

@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from './schema.js';
 import { ConversationDescriptorSchema, VerifiedIdentitySchema } from './descriptor.js';
 import { ConversationAuthSchema, PublicKeyJwkSchema } from './signing.js';
 import { QueueOfflineDetail } from './offline.js';

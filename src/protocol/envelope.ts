@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from './schema.js';
 
 /**
  * Version of the wire envelope. Receivers drop anything else. Version 2: every

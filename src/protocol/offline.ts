@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from './schema.js';
 
 /**
  * Nobody waits forever (README "Embedding", "When nobody is there"): whether

@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from './schema.js';
 
 /** The two sides of a conversation. */
 export const RoleSchema = v.picklist(['agent', 'customer']);

@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from './schema.js';
 import { RoleSchema, type Role } from './role.js';
 import {
   KeyIdSchema,

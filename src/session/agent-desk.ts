@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import * as v from '../protocol/schema.js';
 import {
   AgentLoginResponse,
   AgentPresenceResponse,

@@ -15,7 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import type { RunningJanus } from '../../scripts/janus.mjs';
 import { ClaimResponse, ConversationGrant, exportPublicKey, generateSigningKeyPair, type ConversationDescriptor } from '../../src/protocol/index.js';
 import type { RunningPostgres } from '../helpers/postgres.mjs';

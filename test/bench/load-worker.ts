@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Janode, { type JanodeConnection } from 'janode';
 import TextRoomPlugin from 'janode/plugins/textroom';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import {
   ClaimResponse,
   ConversationGrant,

@@ -6,7 +6,7 @@
 //   measureQueueBytes({ databaseUrl, janus, counts: [100, 2000] })
 //   node --import tsx test/bench/queue-bytes.ts        (its own PostgreSQL and Janus; prints the figures)
 import { randomBytes } from 'node:crypto';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { QueueEntry } from '../../src/protocol/index.js';
 import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker } from '../../server/broker.js';

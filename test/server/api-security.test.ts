@@ -6,7 +6,7 @@ import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import {
   AgentLoginResponse,
   ApiError,

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
 import TextRoomPlugin, { type TextRoomHandle } from 'janode/plugins/textroom';
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { ApiError, ClaimResponse, ConversationDescriptorSchema, ConversationGrant, QueueEntry } from '../../src/protocol/index.js';
 import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';

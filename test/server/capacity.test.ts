@@ -7,7 +7,7 @@ import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { ApiError, ConversationGrant } from '../../src/protocol/index.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';

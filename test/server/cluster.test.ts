@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Janode, { type JanodeConnection } from 'janode';
 import VideoRoomPlugin from 'janode/plugins/videoroom';
 import pg from 'pg';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import { ClaimResponse, ConversationGrant, QueueEntry, type ConversationDescriptor } from '../../src/protocol/index.js';
 import { signAgentToken } from '../../server/agent-auth.js';

@@ -10,7 +10,7 @@ import { isIPv4 } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { ConversationGrant } from '../../src/protocol/index.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';

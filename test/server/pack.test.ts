@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import { AgentLoginResponse, ConversationGrant, EnvelopeVerifier, TranscriptResponse } from '../../src/protocol/index.js';
 import type { RoomMessage } from '../../server/textroom-peer.js';

@@ -4,7 +4,7 @@
 //   node --import tsx --test test/server/presence.test.ts
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import { AgentPresenceResponse, ApiError, AvailabilityResponse, QueuePresenceEvent, type AgentIdentity } from '../../src/protocol/index.js';
 import { signAgentToken } from '../../server/agent-auth.js';

@@ -6,7 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import Janode, { type JanodeConnection } from 'janode';
 import TextRoomPlugin from 'janode/plugins/textroom';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import {
   ClaimResponse,
   ConversationGrant,

@@ -7,7 +7,7 @@
 import { startJanus, type RunningJanus } from '../../scripts/janus.mjs';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { ClaimResponse, ConversationGrant, type ConversationDescriptor } from '../../src/protocol/index.js';
 import { signAgentToken } from '../../server/agent-auth.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../server/broker.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
-import * as v from 'valibot';
+import * as v from '../../src/protocol/schema.js';
 import { ConversationGrant } from '../../src/protocol/index.js';
 import { startBroker, type Broker } from '../../server/broker.js';
 import { JanusAdmin } from '../../server/janus-admin.js';

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import * as v from 'valibot';
+import * as v from '../../protocol/schema.js';
 import { EmailAddress, MAX_OFFLINE_TEXT } from '../../protocol/index.js';
 import type { OfflineState } from '../../session/index.js';
 import { useOfflineCatalogue } from '../../i18n/offline.js';
