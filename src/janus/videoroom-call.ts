@@ -477,11 +477,16 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
    * time (asked again meanwhile, the one under way is the answer); rejects
    * when Janus did not answer within a few seconds, and is then run again
    * as soon as the gateway's session is back on a new socket (the gateway
-   * checks its socket at once and replaces it if it is dead). Each one is
-   * logged (console.debug '[vc ice] …').
+   * checks its socket at once and replaces it if it is dead). Asked for
+   * while the gateway is reconnecting, it waits for that in the same way.
+   * Each one is logged (console.debug '[vc ice] …').
    */
   restartIce(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (this.gateway.status === 'reconnecting') {
+      this.restartOwed = true;
+      return Promise.resolve();
+    }
     this.restarting ??= this.doRestartIce().finally(() => { this.restarting = undefined; });
     return this.restarting;
   }
