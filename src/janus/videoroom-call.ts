@@ -504,8 +504,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.restartOwed = !!failed && !this.stopped;
     // No answer: the socket may be dead for good (an old path's connection), not just slow. Replaced if so, then 'reclaimed'.
     if (this.restartOwed) this.gateway.probe();
-    const why = failed && (failed.reason instanceof Error ? failed.reason.message : String(failed.reason));
-    console.debug(`[vc ice] restart ${n}: ${failed ? `failed after ${Date.now() - begun} ms (${why})` : `answered in ${Date.now() - begun} ms`}; publisher ${pub?.pc.connectionState ?? '-'}, subscriber ${sub?.pc.connectionState ?? '-'}`);
+    console.debug(`[vc ice] restart ${n}: ${failed ? String(failed.reason) : 'answered'} in ${Date.now() - begun} ms; publisher ${pub?.pc.connectionState}, subscriber ${sub?.pc.connectionState}`);
     if (failed) throw failed.reason;
   }
 
