@@ -63,7 +63,7 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
   private readonly onOnline = () => {
     if (this._status === 'reconnecting') this.nudge?.abort();
     // The path may have changed or been down: a socket that cannot answer now is replaced now, not a keepalive later.
-    else if (this._status === 'connected' && this.sock) this.keepAlive(this.sock, PROBE_TIMEOUT_MS);
+    else this.probe();
   };
 
   private readonly options: GatewayOptions;
@@ -126,6 +126,15 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
     void a.sock.send({ janus: 'destroy', session_id: a.session }, false, DESTROY_GRACE_MS).catch(() => {}).finally(() => a.sock.close());
   }
 
+  /**
+   * Checks now that the socket still answers (a keepalive that may wait 5 s),
+   * and replaces it if not ('reclaimed' once our session is claimed on the
+   * new one): for a user that got no answer to a request, or a path that changed.
+   */
+  probe(): void {
+    if (this._status === 'connected' && this.sock) this.keepAlive(this.sock, PROBE_TIMEOUT_MS);
+  }
+
   /** Attaches a plugin handle on the current session. */
   async attach(plugin: string, signal?: AbortSignal): Promise<JanusHandle> {
     const sock = this.sock;
@@ -148,11 +157,11 @@ export class GatewayConnection extends TypedEventTarget<GatewayEvents> implement
   }
 
   /** HandleHost: a request for one of our handles, on whatever socket holds the session now. */
-  request(handle: JanusHandle, body: Json, async = false): Promise<Json> {
+  request(handle: JanusHandle, body: Json, async = false, timeoutMs?: number): Promise<Json> {
     if (!handle.alive || this.handles.get(handle.id) !== handle || !this.sock || this.session === undefined) {
       return Promise.reject(new Error('the plugin handle is gone'));
     }
-    return this.sock.send({ ...body, session_id: this.session, handle_id: handle.id }, async);
+    return this.sock.send({ ...body, session_id: this.session, handle_id: handle.id }, async, timeoutMs);
   }
 
   forget(handle: JanusHandle): void {

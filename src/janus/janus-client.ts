@@ -143,7 +143,8 @@ export interface PluginReply {
 
 /** How a handle reaches its session (GatewayConnection implements it). */
 export interface HandleHost {
-  request(handle: JanusHandle, body: Json, async?: boolean): Promise<Json>;
+  /** `timeoutMs`: how long to wait for Janus's answer (default REQUEST_TIMEOUT_MS). */
+  request(handle: JanusHandle, body: Json, async?: boolean, timeoutMs?: number): Promise<Json>;
   forget(handle: JanusHandle): void;
 }
 
@@ -162,10 +163,11 @@ export class JanusHandle extends TypedEventTarget<HandleEvents> {
 
   /**
    * A plugin request, with our SDP if any. Resolves with the plugin's answer
-   * (and Janus's SDP); a plugin error rejects as "<code> <reason>".
+   * (and Janus's SDP); a plugin error rejects as "<code> <reason>", no
+   * answer within `timeoutMs` (default 10 s) as "no answer from the gateway".
    */
-  async message(body: Json, jsep?: RTCSessionDescriptionInit): Promise<PluginReply> {
-    const r = await this.host.request(this, { janus: 'message', body, ...(jsep ? { jsep: { type: jsep.type, sdp: jsep.sdp } } : {}) }, true);
+  async message(body: Json, jsep?: RTCSessionDescriptionInit, timeoutMs?: number): Promise<PluginReply> {
+    const r = await this.host.request(this, { janus: 'message', body, ...(jsep ? { jsep: { type: jsep.type, sdp: jsep.sdp } } : {}) }, true, timeoutMs);
     const data = ((r.plugindata as Json | undefined)?.data ?? {}) as Json;
     if (data.error !== undefined) throw new JanusError(`${String(data.error_code ?? '')} ${String(data.error)}`.trim(), Number(data.error_code) || undefined);
     return { data, jsep: r.jsep as RTCSessionDescriptionInit | undefined };

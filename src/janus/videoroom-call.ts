@@ -84,6 +84,13 @@ export interface CallReports {
 export type SendEncoding = Pick<RTCRtpEncodingParameters, 'maxBitrate' | 'maxFramerate' | 'scaleResolutionDownBy'>;
 
 const JOIN_PUBLISHER = 'publisher';
+/**
+ * How long an ICE restart waits for each of Janus's answers before it is given up, so that the next may
+ * start: on a path that just came back, a request written to the old socket waits for TCP's backed-off
+ * retransmission, and Janus answered a second restart of a subscription while the first was still being
+ * negotiated with nothing at all (seen in the impaired-network test).
+ */
+const RESTART_ANSWER_MS = 4000;
 /** Where our video sender's bandwidth estimate starts (Chromium's default is 300): see withStartBitrate. */
 const START_KBPS = 1000;
 
@@ -148,6 +155,12 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   private readonly parkedRemote = new Set<MediaStreamTrack>();
   private returnTimer?: ReturnType<typeof setTimeout>;
   private readonly lifetime = new AbortController();
+  /** The ICE restart under way: one at a time, a restart asked for meanwhile is that one. */
+  private restarting?: Promise<void>;
+  private restarts = 0;
+  /** The last ICE restart was not answered: it runs again as soon as the gateway's session is back on a new socket. */
+  private restartOwed = false;
+  private readonly offReclaimed: () => void;
 
   /** `streams`: the local and remote streams to fill (default: new ones), for a caller that handed them out before this call existed. */
   constructor(private readonly gateway: GatewayConnection, private readonly opts: VideoRoomCallOptions, streams?: { local: MediaStream; remote: MediaStream }) {
@@ -156,6 +169,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     this.videoCapable = opts.sendVideo;
     this.localStream = streams?.local ?? new MediaStream();
     this.remoteStream = streams?.remote ?? new MediaStream();
+    this.offReclaimed = gateway.on('reclaimed', () => { if (this.restartOwed) void this.restartIce().catch(() => {}); });
   }
 
   get local(): MediaStream {
@@ -459,16 +473,39 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
   /**
    * ICE restart of both PeerConnections (the network path changed or
    * failed): the publisher offers new credentials, Janus re-offers the
-   * subscription with new ones. Media and tracks stay as they are.
+   * subscription with new ones. Media and tracks stay as they are. One at a
+   * time (asked again meanwhile, the one under way is the answer); rejects
+   * when Janus did not answer within a few seconds, and is then run again
+   * as soon as the gateway's session is back on a new socket (the gateway
+   * checks its socket at once and replaces it if it is dead). Asked for
+   * while the gateway is reconnecting, it waits for that in the same way.
+   * Each one is logged (console.debug '[vc ice] …').
    */
-  async restartIce(): Promise<void> {
+  restartIce(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.gateway.status === 'reconnecting') {
+      this.restartOwed = true;
+      return Promise.resolve();
+    }
+    this.restarting ??= this.doRestartIce().finally(() => { this.restarting = undefined; });
+    return this.restarting;
+  }
+
+  private async doRestartIce(): Promise<void> {
+    const n = ++this.restarts;
+    const begun = Date.now();
     const tasks: Array<Promise<unknown>> = [];
     const { publisher, pub, subscriber, sub } = this;
-    if (publisher && pub) tasks.push(pub.offer((jsep) => publisher.message({ request: 'configure' }, jsep), { iceRestart: true }));
+    if (publisher && pub) tasks.push(pub.offer((jsep) => publisher.message({ request: 'configure' }, jsep, RESTART_ANSWER_MS), { iceRestart: true }));
     if (subscriber && sub) {
-      tasks.push(subscriber.message({ request: 'configure', restart: true }).then(({ jsep }) => jsep && this.answerSubscription(subscriber, sub, jsep)));
+      tasks.push(subscriber.message({ request: 'configure', restart: true }, undefined, RESTART_ANSWER_MS).then(({ jsep }) => jsep && this.answerSubscription(subscriber, sub, jsep, RESTART_ANSWER_MS)));
     }
-    await Promise.all(tasks);
+    const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    this.restartOwed = !!failed && !this.stopped;
+    // No answer: the socket may be dead for good (an old path's connection), not just slow. Replaced if so, then 'reclaimed'.
+    if (this.restartOwed) this.gateway.probe();
+    console.debug(`[vc ice] restart ${n}: ${failed ? String(failed.reason) : 'answered'} in ${Date.now() - begun} ms; publisher ${pub?.pc.connectionState}, subscriber ${sub?.pc.connectionState}`);
+    if (failed) throw failed.reason;
   }
 
   /** Encoding parameters of what we send (bitrate, frame rate, downscaling), e.g. to adapt to the network. */
@@ -494,6 +531,7 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.lifetime.abort();
+    this.offReclaimed();
     clearTimeout(this.returnTimer);
     for (const t of [this.audioTrack, this.videoTrack, ...this.localStream.getTracks(), ...this.remoteStream.getTracks(), ...this.parkedRemote]) t?.stop();
     this.parkedRemote.clear();
@@ -588,8 +626,8 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
     await this.answerSubscription(handle, peer, jsep);
   }
 
-  private async answerSubscription(handle: JanusHandle, peer: JanusPeer, offer: RTCSessionDescriptionInit): Promise<void> {
-    await peer.answer(offer, (jsep) => handle.message({ request: 'start' }, jsep));
+  private async answerSubscription(handle: JanusHandle, peer: JanusPeer, offer: RTCSessionDescriptionInit, timeoutMs?: number): Promise<void> {
+    await peer.answer(offer, (jsep) => handle.message({ request: 'start' }, jsep, timeoutMs));
     // Streams Janus no longer offers (their publisher stream went away) leave the remote stream.
     let changed = false;
     for (const tx of peer.pc.getTransceivers()) {

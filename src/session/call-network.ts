@@ -45,6 +45,14 @@ export interface NetworkTimings {
   /** A PeerConnection disconnected this long triggers an ICE restart; restarts repeat every `restartEveryMs`. */
   restartAfterMs: number;
   restartEveryMs: number;
+  /** A restart that failed (Janus did not answer) is followed by the next this soon, not `restartEveryMs` later. */
+  restartRetryMs: number;
+  /**
+   * The browser said its network changed (back online, a new connection type): the reading this long
+   * after decides. Nothing received in it, or a PeerConnection down: ICE restart at once. Media flowing
+   * again: nothing to do (a restart then would only wait for the signalling socket's retransmissions).
+   */
+  pathCheckAfterMs: number;
   /** Still not connected after this long: the video ends (chat goes on). */
   giveUpAfterMs: number;
 }
@@ -59,6 +67,8 @@ export const DEFAULT_TIMINGS: NetworkTimings = {
   voiceBackAfter: 4,
   restartAfterMs: 2_000,
   restartEveryMs: 6_000,
+  restartRetryMs: 1_000,
+  pathCheckAfterMs: 2_000,
   giveUpAfterMs: 30_000,
 };
 
@@ -177,6 +187,8 @@ export class NetworkPolicy {
   /** Since when nothing of the other side's arrives although our own link is up (its network dropped). */
   private silentSince?: number;
   private lastRestart = 0;
+  /** When the browser last said its network changed, until the reading that checks the path. */
+  private pathChangedAt?: number;
   private down = 0;
   private up = 0;
   private voiceBad = 0;
@@ -207,25 +219,49 @@ export class NetworkPolicy {
     this.up = 0;
   }
 
+  /**
+   * The browser says its network changed (back online, a new connection type; not when it went
+   * offline: nothing could be negotiated then). See `pathCheckAfterMs`.
+   */
+  pathChanged(now: number): void {
+    this.pathChangedAt = now;
+  }
+
+  /** The ICE restart asked for last failed (Janus did not answer): the next may come `restartRetryMs` after `now`. */
+  restartFailed(now: number): void {
+    this.lastRestart = Math.min(this.lastRestart, now - this.t.restartEveryMs + this.t.restartRetryMs);
+  }
+
   tick(input: NetworkInput): NetworkAction[] {
     const { sample: s, now } = input;
     const actions: NetworkAction[] = [];
 
     // ---- the link itself: ICE restart before giving up ----
     const linkUp = connected(s.publisherState) && connected(s.subscriberState);
+    // A new network path: restarted only if nothing gets through on it (after a short cut media comes back by itself).
+    if (this.pathChangedAt !== undefined && now - this.pathChangedAt >= this.t.pathCheckAfterMs) {
+      this.pathChangedAt = undefined;
+      const nothing = (input.expectAudio || input.expectVideo) && !(s.recvAudioPackets ?? 0) && !(s.recvFramesDecoded ?? 0);
+      if (!linkUp || nothing) {
+        actions.push({ type: 'ice-restart' });
+        this.lastRestart = now;
+      }
+    }
     if (!linkUp) {
       this.reconnectingSince ??= now;
       const down = now - this.reconnectingSince;
       if (down >= this.t.giveUpAfterMs) {
-        actions.push({ type: 'give-up' });
         this.reconnectingSince = undefined;
         this.update(input, 'bad', 'bad', false);
-        return actions;
+        // Not a path check's restart as well: the call ends.
+        return [{ type: 'give-up' }];
       }
-      if (down >= this.t.restartAfterMs && now - this.lastRestart >= this.t.restartEveryMs) {
+      if (down >= this.t.restartAfterMs) {
         if (!this.status.reconnecting) actions.push({ type: 'reconnecting' });
-        actions.push({ type: 'ice-restart' });
-        this.lastRestart = now;
+        if (now - this.lastRestart >= this.t.restartEveryMs) {
+          actions.push({ type: 'ice-restart' });
+          this.lastRestart = now;
+        }
         this.update(input, 'bad', 'bad', true);
         return actions;
       }

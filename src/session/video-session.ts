@@ -263,9 +263,10 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
 
   /**
    * ICE restart of the running call (both PeerConnections), media and
-   * tracks kept: for a host that knows the network changed. The call does it
-   * by itself when a connection drops, and when the browser says it is
-   * online again or its connection type changed.
+   * tracks kept, at once: for a host that knows the network changed. The
+   * call does it by itself when a connection drops, and when the browser
+   * says it is online again or its connection type changed and nothing gets
+   * through 2 s later.
    */
   async restartIce(): Promise<void> {
     if (this.call?.isStarted) await this.call.restartIce();
@@ -737,8 +738,12 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     if (!this.network.enabled) return;
     this.stopNetworkWatch();
     const policy = (this.policy = new NetworkPolicy(this.network.timings));
-    // A new network path (Wi-Fi to mobile, back online): new candidates now, before the old path times out.
-    const onPathChange = () => { if (this.call === call) void call.restartIce().catch(() => {}); };
+    // A new network path (Wi-Fi to mobile, back online): restarted soon if nothing gets through on it (the policy
+    // checks, see pathCheckAfterMs). Not while the browser is offline: a restart's request would only queue up
+    // on the dead socket, and its late answer hold up the call when the path is back.
+    const onPathChange = () => {
+      if (this.policy === policy && globalThis.navigator?.onLine !== false) policy.pathChanged(Date.now());
+    };
     const conn = (globalThis.navigator as Navigator & { connection?: EventTarget } | undefined)?.connection;
     globalThis.addEventListener?.('online', onPathChange);
     conn?.addEventListener('change', onPathChange);
@@ -772,7 +777,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           const sent = remote.video && !remote.netOff && !remote.paused;
           this.stalledFor = sent && this.sawFrames && frames === 0 ? this.stalledFor + 1 : 0;
           const st = policy.current;
-          this.applyNetwork(actions, call, session);
+          this.applyNetwork(actions, call, session, policy);
           // Voice and chat share what is left of a bad link: audio at 16 kbit/s (Opus stays intelligible) while it is bad.
           const lowAudio = st.videoOff || st.voicePoor || remote.rx === 'poor' || remote.rx === 'bad';
           if (lowAudio !== this.lowAudio) {
@@ -825,7 +830,7 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
     this.lastQualityKey = undefined;
   }
 
-  private applyNetwork(actions: NetworkAction[], call: VideoCall, session: string): void {
+  private applyNetwork(actions: NetworkAction[], call: VideoCall, session: string, policy: NetworkPolicy): void {
     const say = (step: NetworkStep) => this.link.signals.sendSignal('media.network', { session, step });
     for (const a of actions) {
       switch (a.type) {
@@ -844,7 +849,8 @@ export class VideoSession extends TypedEventTarget<VideoEventDetails> implements
           say(a.type);
           break;
         case 'ice-restart':
-          void call.restartIce().catch(() => {});
+          // Not answered (the gateway's socket stalled or lost): the next one sooner. The call runs it again itself once the socket is back.
+          void call.restartIce().catch(() => { if (this.policy === policy) policy.restartFailed(Date.now()); });
           break;
         case 'give-up':
           // Said now, delivered when the chat gets through (the outbox keeps it); the camera goes off at once here.

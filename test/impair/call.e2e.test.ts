@@ -74,13 +74,13 @@ describe('a call on an impaired customer link', () => {
     `chat shown C${String(s.customer.state?.messages ?? '?')} A${String(s.agent.state?.messages ?? '?')} q C${String(s.customer.state?.q ?? '?')} A${String(s.agent.state?.q ?? '?')}`;
 
   /** Assertions with the timeline printed when they fail (or always with VC_IMPAIR_LOG=1). */
-  async function checked(tl: Timeline | undefined, title: string, fn: () => void | Promise<void>, ranHere = false): Promise<void> {
+  async function checked(tl: Timeline | undefined, title: string, fn: () => void | Promise<void>, ranHere = false, pageLog?: () => string): Promise<void> {
     try {
       assert.ok(tl, 'the scenario ran');
       await fn();
-      if (LOG && ranHere) console.log(`--- ${title} ---\n${formatTimeline(tl, chatCol)}`);
+      if (LOG && ranHere) console.log(`--- ${title} ---\n${formatTimeline(tl, chatCol)}${pageLog ? `\n--- ${title}: the pages' reconnection log (s since the cut) ---\n${pageLog()}` : ''}`);
     } catch (e) {
-      if (tl) console.log(`--- ${title} (failed) ---\n${formatTimeline(tl, chatCol)}`);
+      if (tl) console.log(`--- ${title} (failed) ---\n${formatTimeline(tl, chatCol)}${pageLog ? `\n--- ${title}: the pages' reconnection log (s since the cut) ---\n${pageLog()}` : ''}`);
       throw e;
     }
   }
@@ -238,9 +238,16 @@ describe('a call on an impaired customer link', () => {
   });
 
   it('a 5 s path cut mid-call: chat resumes and frames are decoded again on both sides without a new invitation', async () => {
+    const logFrom = call.log.length;
     cut = await runImpairScript({ link, customer, agent, phases: cutScript(5000), state });
     const tl = cut;
+    // What the pages said about reconnecting (ICE restarts and their answers), on the cut's clock.
+    const cutAt = tl.t0 + (tl.phases.find((x) => x.name === 'cut')?.start ?? 0);
+    const pageLog = () => call.log.slice(logFrom).map((l) => `${((l.at - cutAt) / 1000).toFixed(2).padStart(7)} s ${l.side.padEnd(8)} ${l.text}`).join('\n') || '(nothing)';
     await checked(tl, '5 s cut', async () => {
+      const before = phase(tl, 'before');
+      // The case's premise: video flowed both ways when the link went (not a comeback from the bandwidth case still due).
+      assert.ok(before.reached.customer !== undefined && before.reached.agent !== undefined, `frames decoded on both sides before the cut (customer ${before.reached.customer ?? 'never'}, agent ${before.reached.agent ?? 'never'} ms into the 'before' phase)`);
       const p = phase(tl, 'restored');
       for (const side of ['customer', 'agent'] as const) {
         assert.ok(p.reached[side] !== undefined && p.reached[side] <= RECOVER_WITHIN_MS, `${side} decodes frames again within ${RECOVER_WITHIN_MS} ms of the link coming back (took ${p.reached[side] ?? 'never'})`);
@@ -250,7 +257,7 @@ describe('a call on an impaired customer link', () => {
       const chat = await chatArrived(c.from, p.to, '5 s cut');
       const pcs = (side: SideName) => [...new Set(tl.samples.map((s) => s[side].q?.connections.join('')))].join(' → ');
       console.log(`5 s cut: frames again after customer ${p.reached.customer} ms, agent ${p.reached.agent} ms of the link coming back; connection states customer ${pcs('customer')}, agent ${pcs('agent')}; ${chat.n} chat messages (${chat.detail})`);
-    }, true);
+    }, true, pageLog);
   });
 
   it('a 60 s path cut: the video ends cleanly with a message on both screens, and chat is intact', async () => {

@@ -26,6 +26,8 @@ export interface ImpairedCall {
   agent: Page;
   widget(): Locator;
   pane(): Locator;
+  /** What the pages log about reconnection (console lines starting '[vc '), with the test's clock: printed when a cut case fails. */
+  log: Array<{ at: number; side: 'customer' | 'agent'; text: string }>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startImpairedCall(customerName = 'Vera', opts: { video?: b
   // dropped the interface and its own call with it (all its connections "disconnected" 5 s into a cut,
   // "failed" by 18 s): a cut would have hit both sides.
   let agentLink: ImpairedLink | undefined;
+  const log: ImpairedCall['log'] = [];
   const camDir = mkdtempSync(join(tmpdir(), 'vc-impair-cam-'));
   let stack: Stack | undefined;
   const browsers: Browser[] = [];
@@ -65,7 +68,8 @@ export async function startImpairedCall(customerName = 'Vera', opts: { video?: b
     browsers.push(cb, ab);
     const customer = await (await cb.newContext()).newPage();
     const agent = await (await ab.newContext()).newPage();
-    for (const p of [customer, agent]) {
+    for (const [side, p] of [['customer', customer], ['agent', agent]] as const) {
+      p.on('console', (m) => { if (m.text().startsWith('[vc ')) log.push({ at: Date.now(), side, text: m.text() }); });
       await installProbes(p);
       p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     }
@@ -74,13 +78,13 @@ export async function startImpairedCall(customerName = 'Vera', opts: { video?: b
     const pane = () => agent.locator('video-chat-pane');
     await customerStartsChat(customer, base, customerName);
     await agentClaims(agent, base, stack, customerName);
-    if (opts.video === false) return { link, agentLink, stack, base, customer, agent, widget, pane, close };
+    if (opts.video === false) return { link, agentLink, stack, base, customer, agent, widget, pane, log, close };
     await pane().getByRole('button', { name: 'More' }).click();
     await pane().getByRole('menuitem', { name: 'Video chat: two-way' }).click();
     await widget().getByRole('button', { name: 'Accept video' }).click();
     await pane().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
     await widget().locator('video.remote').waitFor({ state: 'visible', timeout: 20000 });
-    return { link, agentLink, stack, base, customer, agent, widget, pane, close };
+    return { link, agentLink, stack, base, customer, agent, widget, pane, log, close };
   } catch (e) {
     await close();
     throw e;

@@ -190,10 +190,14 @@ export function bandwidthScript(c: Conditions = defaultConditions, { hold60Ms = 
   ];
 }
 
-/** A path interruption: the link down for `cutMs`, then up until frames are decoded again. */
+/**
+ * A path interruption: the link down for `cutMs`, then up until frames are decoded again. The cut comes
+ * once frames are decoded on both sides (at least 5 s, at most 45 s): after the bandwidth script a side's
+ * video may still be off for the network, and its comeback would be timed instead of the cut's recovery.
+ */
 export function cutScript(cutMs = 5000, c: Conditions = defaultConditions): Phase[] {
   return [
-    { name: 'before', apply: (l) => l.unshape(), minMs: 5000, maxMs: 5000 },
+    { name: 'before', apply: (l) => l.unshape(), minMs: 5000, maxMs: 45_000, until: c.recovered },
     { name: 'cut', apply: (l) => l.cut(), minMs: cutMs, maxMs: cutMs },
     { name: 'restored', apply: (l) => l.restore(), maxMs: 45_000, until: c.recovered },
   ];

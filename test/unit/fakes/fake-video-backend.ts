@@ -15,6 +15,8 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
   /** What the network policy asked of this call, in order. */
   readonly encodings: SendEncoding[] = [];
   iceRestarts = 0;
+  /** restartIce() rejects, as VideoRoomCall's does when Janus does not answer. */
+  restartFails = false;
   /** What stats() answers (a test scripts the network through it). */
   reports: () => CallReports = () => ({});
 
@@ -100,6 +102,7 @@ export class FakeCall extends TypedEventTarget<VideoRoomCallEvents> implements V
 
   async restartIce(): Promise<void> {
     this.iceRestarts++;
+    if (this.restartFails) throw new Error('no answer from the gateway to message');
   }
 
   async stats(): Promise<CallReports> {

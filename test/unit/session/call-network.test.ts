@@ -157,6 +157,43 @@ describe('NetworkPolicy (the ladder)', () => {
     expect(p.current.reconnecting).to.equal(false);
   });
 
+  it('a new network path (back online): nothing restarted when media flows again by itself, ICE restarted at once when nothing gets through', () => {
+    const SILENT: CallSample = { ...GOOD, recvAudioPackets: 0, recvFramesDecoded: 0, recvFps: 0 };
+    // A short cut: the link stayed "connected", media is back within a reading of the browser saying it is online.
+    let p = new NetworkPolicy();
+    let r = drive(p, times(3, GOOD));
+    p.pathChanged(r.end);
+    r = drive(p, [SILENT, GOOD, GOOD, GOOD], { start: r.end });
+    expect(types(r.actions)).to.deep.equal([]);
+    // A new network (Wi-Fi to mobile): the old path carries nothing; the reading 2 s after the change restarts, once.
+    p = new NetworkPolicy();
+    r = drive(p, times(3, GOOD));
+    p.pathChanged(r.end + 100);
+    r = drive(p, times(5, SILENT), { start: r.end });
+    const restarts = r.actions.filter((a) => a.type === 'ice-restart');
+    expect(restarts.map((a) => a.at)).to.deep.equal([6000]);
+    // The link itself down at the check: restarted then too, and "reconnecting" is still said on time.
+    p = new NetworkPolicy();
+    r = drive(p, times(3, GOOD));
+    p.pathChanged(r.end);
+    r = drive(p, times(4, DOWN), { start: r.end });
+    expect(r.actions.map((a) => `${a.type}@${a.at}`)).to.deep.equal(['ice-restart@5000', 'reconnecting@6000']);
+  });
+
+  it('a restart that failed (Janus did not answer) is followed by the next one a reading later, not 6 s later', () => {
+    const p = new NetworkPolicy();
+    let r = drive(p, [...times(3, GOOD), ...times(3, DOWN)]);
+    expect(r.actions.filter((a) => a.type === 'ice-restart').map((a) => a.at)).to.deep.equal([6000]);
+    // Its requests timed out 4 s later.
+    r = drive(p, times(4, DOWN), { start: r.end });
+    p.restartFailed(r.end);
+    r = drive(p, times(2, DOWN), { start: r.end });
+    expect(r.actions.filter((a) => a.type === 'ice-restart').map((a) => a.at)).to.deep.equal([11_000]);
+    // That one answered: the usual 6 s to the next.
+    r = drive(p, times(7, DOWN), { start: r.end });
+    expect(r.actions.filter((a) => a.type === 'ice-restart').map((a) => a.at)).to.deep.equal([17_000]);
+  });
+
   it('the other side gone silent (its network dropped, ours fine): reconnecting after 3 s, back when it returns, ended after 30 s', () => {
     const p = new NetworkPolicy();
     const SILENT: CallSample = { ...GOOD, recvAudioPackets: 0, recvFramesDecoded: 0, recvFps: 0 };

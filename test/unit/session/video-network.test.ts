@@ -19,6 +19,8 @@ interface Net {
   fps: number;
   audioLoss: number;
   state: RTCPeerConnectionState;
+  /** Nothing of the other side's arrives (the path carries nothing), the connection still says `state`. */
+  silent?: boolean;
 }
 const GOOD: Net = { outKbps: 2000, upLoss: 0, fps: 30, audioLoss: 0, state: 'connected' };
 const STARVED: Net = { outKbps: 50, upLoss: 0.3, fps: 30, audioLoss: 0, state: 'connected' };
@@ -32,8 +34,8 @@ function scripted(call: FakeCall, net: () => Net): void {
     const n = net();
     // Each reading counts as a second of media, whatever the (shortened) interval: the rates the ladder reads stay those of a real second.
     const dt = 1;
-    frames += n.fps * dt;
-    const packets = 50 * dt;
+    frames += n.silent ? 0 : n.fps * dt;
+    const packets = n.silent ? 0 : 50 * dt;
     audio += packets * (1 - n.audioLoss);
     lost += packets * n.audioLoss;
     const map = (stats: Array<Record<string, unknown>>) => new Map(stats.map((s) => [s.id as string, s])) as unknown as RTCStatsReport;
@@ -58,7 +60,7 @@ const agentDescriptor = makeDescriptor({ self: AGENT, peer: CUSTOMER });
 const customerDescriptor = makeDescriptor({ self: CUSTOMER, peer: AGENT });
 /** Readings every 20 ms; the ladder counts readings, the link timings are scaled down with them. */
 const FAST: VideoSessionOptions = {
-  network: { intervalMs: 20, reportEveryMs: 100_000, timings: { restartAfterMs: 40, restartEveryMs: 120, giveUpAfterMs: 600 } },
+  network: { intervalMs: 20, reportEveryMs: 100_000, timings: { restartAfterMs: 40, restartEveryMs: 120, restartRetryMs: 20, pathCheckAfterMs: 60, giveUpAfterMs: 600 } },
 };
 
 interface Side {
@@ -174,6 +176,46 @@ describe('VideoSession network watch (scripted getStats)', () => {
     expect(fake.encodings).to.deep.equal([]);
     expect(steps(cust).filter((s) => s.startsWith('video'))).to.deep.equal([]);
     expect(cust.video.state.local.video).to.equal(false);
+  });
+
+  it('the browser back online: no ICE restart when media flows again by itself, one when the path carries nothing, none while offline', async () => {
+    const c = await call('two-way');
+    open.push(c);
+    const cust = c.customer;
+    const fake = cust.backend.live[0];
+    const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
+    const readings = (n: number) => new Promise((r) => setTimeout(r, n * 20));
+    // A short cut over: media flows again, the link never dropped. A restart now would only wait for the signalling socket.
+    window.dispatchEvent(new Event('online'));
+    await readings(10);
+    expect(fake.iceRestarts).to.equal(0);
+    // Gone offline (a connection type change with navigator.onLine false): nothing to negotiate on, nothing restarted.
+    cust.net = { ...GOOD, silent: true };
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      connection?.dispatchEvent(new Event('change'));
+      await readings(10);
+      expect(fake.iceRestarts).to.equal(0);
+    } finally {
+      delete (navigator as { onLine?: boolean }).onLine;
+    }
+    // Online on another network whose path carries nothing yet: restarted after the check, once.
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => fake.iceRestarts === 1, 'restarted');
+    await readings(5);
+    expect(fake.iceRestarts).to.equal(1);
+  });
+
+  it('an ICE restart Janus did not answer is followed by the next one at once, not a restart period later', async () => {
+    const c = await call('two-way');
+    open.push(c);
+    const fake = c.customer.backend.live[0];
+    fake.restartFails = true;
+    c.customer.net = CUT;
+    await waitFor(() => fake.iceRestarts >= 1, 'first restart');
+    await new Promise((r) => setTimeout(r, 360));
+    // Answered ones would be 120 ms apart here (at most 4 in 360 ms); failed ones are retried a reading later.
+    expect(fake.iceRestarts).to.be.greaterThan(4);
   });
 
   it('a dropped link: reconnecting and ICE restarts, then reconnected; too long: the video ends for the network, once', async () => {
