@@ -52,6 +52,8 @@ export interface CallSample {
 }
 
 type Stat = Record<string, unknown> & { type: string; kind?: string };
+/** Janus sends a receiver report about every second per stream it receives. */
+const STALE_REPORT_MS = 2500;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const delta = (now: number | undefined, before: number | undefined): number | undefined =>
   now === undefined ? undefined : Math.max(0, now - (before ?? 0));
@@ -103,10 +105,15 @@ export function readCallStats(
     const bytes = delta(counters.videoBytesSent, before?.videoBytesSent);
     if (before && seconds > 0 && bytes !== undefined) sample.sentVideoKbps = Math.round((bytes * 8) / seconds / 1000);
   }
+  // A receiver report's timestamp is when it arrived (the report's other stats carry the time of getStats):
+  // one much older than that is Janus no longer reporting on the stream (our video off for a while), and its
+  // loss is of then, not now — counted now, it made a comeback after a fallback look bad at once.
+  const reportTime = Math.max(...pub.map((s) => num(s.timestamp) ?? 0));
   for (const s of pub) {
     if (s.type !== 'remote-inbound-rtp') continue;
     const lost = num(s.fractionLost);
-    if (lost === undefined) continue;
+    const at = num(s.timestamp);
+    if (lost === undefined || (at !== undefined && reportTime - at > STALE_REPORT_MS)) continue;
     if (s.kind === 'video') sample.upLossVideo = lost;
     else if (s.kind === 'audio') sample.upLossAudio = lost;
   }

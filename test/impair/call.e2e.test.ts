@@ -64,9 +64,10 @@ describe('a call on an impaired customer link', () => {
     // What the product says about the call on screen: its steps as system lines and in the frame.
     const [poor, said] = await Promise.all([rootOf(side).getByText(/poor connection/i).count(), saidOn(rootOf(side))]);
     // The product's own reading of the call (video.quality in the element's state), for the timeline.
-    const q = await rootOf(side).evaluate((el: HTMLElement & { state?: { video?: { quality?: { level: string; send: string; rx: string; tier: number; videoOff: boolean; voicePoor: boolean; reconnecting: boolean } } } }) => {
+    const q = await rootOf(side).evaluate((el: HTMLElement & { state?: { video?: { quality?: { level: string; send: string; rx: string; tier: number; videoOff: boolean; voicePoor: boolean; reconnecting: boolean; lossUp?: number } } } }) => {
       const x = el.state?.video?.quality;
-      return x ? `${x.level[0]}${x.send[0]}${x.rx[0]}t${x.tier}${x.videoOff ? 'O' : ''}${x.voicePoor ? 'V' : ''}${x.reconnecting ? 'R' : ''}` : '-';
+      // Level, send, rx, tier, flags, then the loss Janus reports for what this side sends (%).
+      return x ? `${x.level[0]}${x.send[0]}${x.rx[0]}t${x.tier}${x.videoOff ? 'O' : ''}${x.voicePoor ? 'V' : ''}${x.reconnecting ? 'R' : ''}L${Math.round((x.lossUp ?? 0) * 100)}` : '-';
     }).catch(() => '?');
     return { messages: texts.length, poorConnection: poor > 0, ...said, q };
   };

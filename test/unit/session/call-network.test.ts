@@ -244,6 +244,20 @@ describe('readCallStats', () => {
     });
   });
 
+  it('ignores a receiver report Janus sent seconds ago (it stopped reporting on a stream we stopped sending): its loss is of then', () => {
+    // As Chromium stamps them: the report's own stats at the time of getStats, remote-inbound-rtp when its RTCP arrived.
+    const stamped = (videoReportAge: number) => report([
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'CP', timestamp: 50_000 },
+      { id: 'CP', type: 'candidate-pair', currentRoundTripTime: 0.042, availableOutgoingBitrate: 350_000, timestamp: 50_000 },
+      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.4, timestamp: 50_000 - videoReportAge },
+      { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0.1, timestamp: 49_500 },
+    ]);
+    expect(readCallStats({ publisher: stamped(800) }, undefined, 0).sample).to.include({ upLossVideo: 0.4, upLossAudio: 0.1 });
+    const stale = readCallStats({ publisher: stamped(9000) }, undefined, 0).sample;
+    expect(stale.upLossVideo, 'a report 9 s old').to.equal(undefined);
+    expect(stale.upLossAudio).to.equal(0.1);
+  });
+
   it('reads no numbers from empty reports (no PeerConnection yet)', () => {
     const { sample } = readCallStats({}, undefined, 0);
     expect(Object.values(sample).filter((v) => v !== undefined)).to.deep.equal([]);
