@@ -136,7 +136,8 @@ describe('locales', () => {
     expect(Math.abs(p.right - title.right)).to.be.lessThan(Math.abs(p.left - title.left));
 
     fake.setVideo({ phase: 'invited', invite: { id: 'i1', mode: 'voice' } });
-    await settled(widget);
+    // The invitation renders once the widget's video elements are imported (a lazy chunk): a render or more later.
+    await waitUntil(() => widget.shadowRoot!.querySelector('video-invite'), 'the invitation is shown');
     const invite = $(widget, 'video-invite');
     await settled(invite);
     expect(text(invite.shadowRoot!.querySelector('h2'))).to.equal('دعوة إلى مكالمة صوتية');
