@@ -115,6 +115,8 @@ const worst = (...ls: Array<QualityLevel | undefined>): QualityLevel =>
   ls.reduce<QualityLevel>((w, l) => (l && QUALITY_LEVELS.indexOf(l) > QUALITY_LEVELS.indexOf(w) ? l : w), 'good');
 const atLeast = (l: QualityLevel, than: QualityLevel) => QUALITY_LEVELS.indexOf(l) >= QUALITY_LEVELS.indexOf(than);
 const connected = (s?: RTCPeerConnectionState) => s === undefined || s === 'connected' || s === 'new' || s === 'connecting';
+/** The other side sends something, and none of it reached us in the interval. */
+const nothingArrives = (s: CallSample, input: NetworkInput) => (input.expectAudio || input.expectVideo) && !(s.recvAudioPackets ?? 0) && !(s.recvFramesDecoded ?? 0);
 
 /** How what we receive is doing, from the reading alone. */
 export function receiveLevel(s: CallSample, expectAudio: boolean, expectVideo: boolean): { level: QualityLevel; audio: QualityLevel } {
@@ -241,8 +243,7 @@ export class NetworkPolicy {
     // A new network path: restarted only if nothing gets through on it (after a short cut media comes back by itself).
     if (this.pathChangedAt !== undefined && now - this.pathChangedAt >= this.t.pathCheckAfterMs) {
       this.pathChangedAt = undefined;
-      const nothing = (input.expectAudio || input.expectVideo) && !(s.recvAudioPackets ?? 0) && !(s.recvFramesDecoded ?? 0);
-      if (!linkUp || nothing) {
+      if (!linkUp || nothingArrives(s, input)) {
         actions.push({ type: 'ice-restart' });
         this.lastRestart = now;
       }
@@ -270,7 +271,7 @@ export class NetworkPolicy {
     }
     // Our link is up, but the other side's media stopped arriving (its network dropped, or Janus lost it):
     // the same "Reconnecting" and the same limit, without restarts of ours (nothing is wrong here).
-    const silent = (input.expectAudio || input.expectVideo) && !(s.recvAudioPackets ?? 0) && !(s.recvFramesDecoded ?? 0);
+    const silent = nothingArrives(s, input);
     if (silent) {
       this.silentSince ??= now;
       const quiet = now - this.silentSince;
