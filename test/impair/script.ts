@@ -159,9 +159,16 @@ export async function saidOn(root: Locator): Promise<Record<keyof typeof SAID, n
   return Object.fromEntries(keys.map((k, i) => [k, counts[i]])) as Record<keyof typeof SAID, number>;
 }
 
-/** The product's fallback as this side sees it: the other side's video off for the network, said on screen, voice still arriving. */
-export const productFellBack: Condition = ({ samples, side }) =>
-  samples.length >= 3 && Number(samples.at(-1)![side].state?.peerOff ?? 0) > 0 && audioGrowth(samples, side, 2).every((a) => a > 0);
+/**
+ * The product's fallback as this side sees it: the other side's video off for the network and this side's own
+ * video off for it too, both said on screen, voice still arriving. Both, because a receiver says the other side's
+ * video paused as soon as it stops arriving (videoStalled), before that side's sender has fallen back: the
+ * 60 kbit/s phase ended on that alone once and the sender's own fallback, which the test asserts, came too late.
+ */
+export const productFellBack: Condition = ({ samples, side }) => {
+  const said = samples.at(-1)![side].state;
+  return samples.length >= 3 && Number(said?.peerOff ?? 0) > 0 && Number(said?.ownOff ?? 0) > 0 && audioGrowth(samples, side, 2).every((a) => a > 0);
+};
 /** Video back by itself: the other side's "video is back" on screen and frames decoded in each of the last 2 s. */
 export const productRecovered: Condition = (ctx) => Number(ctx.samples.at(-1)![ctx.side].state?.peerBack ?? 0) > 0 && recovered(ctx);
 
