@@ -150,7 +150,9 @@ async function main() {
     console.log(`    agent capture (click -> answer over TextRoom -> agent's getUserMedia resolved) ${st('agentCapture')}`);
     console.log(`    customer's first keyframe to the agent (capture done -> first video packet in)  ${st('toAgentPacket')}`);
     console.log(`      of which: capture done -> first frame encoded ${st('customerEncode')}, -> first packet sent ${st('customerSend')}, -> in at the agent ${st('customerToAgent')}`);
-    console.log('      (getStats figures refresh at most every 50 ms in Chromium: the split is to that grain; the camera\'s first frame comes ~50 ms after getUserMedia)');
+    console.log('      (getStats figures refresh at most every 50 ms in Chromium: the split is to that grain)');
+    console.log(`      capture done -> the camera track on the sender ${st('customerAttach')}, -> the camera's first frame at the sender ${st('customerFrame')}; frames given but not encoded when the first was: ${st('customerSkipped')}`);
+    console.log(`      (a new sender's first camera frame is never encoded: libwebrtc's encoder drops a camera frame, a native buffer it will not hold, that comes before it has a bitrate; one frame interval, ~42 ms at 24 fps; the plain call's sender had ${stats(two.plainSkipped).median.toFixed(0)} frame(s) given but not encoded at its first decoded frame)`);
     console.log(`    decode at the agent (first packet -> first decoded frame; 0: within one 5 ms poll)  ${st('agentDecode')}`);
     console.log(`    agent's first keyframe to the customer (capture done -> first video packet in)  ${st('toCustomerPacket')}`);
     console.log(`      of which: capture done -> first frame encoded ${st('agentEncode')}, -> first packet sent ${st('agentSend')}, -> in at the customer ${st('agentToCustomer')}`);

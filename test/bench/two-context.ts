@@ -11,8 +11,13 @@ import { agentClaims, customerStartsChat } from '../e2e/flows.js';
 /** In every bench page: times getUserMedia calls, keeps every RTCPeerConnection, and watches inbound video. */
 const SPIES = `
 (() => {
-  const b = { gum: [], pcs: [] };
+  const b = { gum: [], pcs: [], attached: [] };
   Object.defineProperty(window, '__bench', { value: b });
+  // When a camera track is put on a sender (Date.now()), to split "capture done -> first frame at the sender".
+  const replace = RTCRtpSender.prototype.replaceTrack;
+  RTCRtpSender.prototype.replaceTrack = function (t) { if (t && t.kind === 'video') b.attached.push(Date.now()); return replace.call(this, t); };
+  const add = RTCPeerConnection.prototype.addTrack;
+  RTCPeerConnection.prototype.addTrack = function (t, ...r) { if (t && t.kind === 'video') b.attached.push(Date.now()); return add.call(this, t, ...r); };
   const gum = MediaDevices.prototype.getUserMedia;
   MediaDevices.prototype.getUserMedia = async function (c) {
     const start = Date.now();
@@ -46,15 +51,44 @@ const SPIES = `
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  /** The Date.now() of this page's first encoded video frame and first video packet sent after the call. */
-  b.watchOut = async () => { const r = await firstGrowth('outbound-rtp', 'framesEncoded', 'packetsSent'); return { encoded: r.early, sent: r.late }; };
+  /**
+   * The Date.now() of the first camera frame this page's video senders got (media-source frames), of
+   * their first encoded frame and of their first packet sent after the call, and how many frames they had
+   * been given but not encoded in the report that first showed an encoded one (one getStats per poll, 5 ms).
+   */
+  b.watchOut = async () => {
+    const read = async () => {
+      let given = 0, encoded = 0, sent = 0;
+      for (const { pc } of b.pcs) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((s) => {
+          if (s.kind !== 'video') return;
+          if (s.type === 'media-source') given += s.frames || 0;
+          if (s.type === 'outbound-rtp') { encoded += s.framesEncoded || 0; sent += s.packetsSent || 0; }
+        });
+      }
+      return { given, encoded, sent };
+    };
+    const base = await read();
+    const out = {};
+    for (;;) {
+      const v = await read();
+      const t = Date.now();
+      if (out.frame === undefined && v.given > base.given) out.frame = t;
+      if (out.encoded === undefined && v.encoded > base.encoded) { out.encoded = t; out.skipped = (v.given - base.given) - (v.encoded - base.encoded); }
+      if (v.sent > base.sent) { out.sent = t; out.frame ??= t; out.encoded ??= t; out.skipped ??= 0; return out; }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  /** Frames this page's video senders were given and frames they encoded so far (one getStats snapshot). */
+  b.sendCounts = async () => ({ given: (await counters('media-source', 'frames', 'frames')).e, encoded: (await counters('outbound-rtp', 'framesEncoded', 'framesEncoded')).e });
   /** The Date.now() of the first inbound video packet and the first decoded frame after the call. */
   b.watch = async () => { const r = await firstGrowth('inbound-rtp', 'packetsReceived', 'framesDecoded'); return { packet: r.early, decoded: r.late }; };
 })();
 `;
 
 type Watch = { packet: number; decoded: number };
-type WatchOut = { encoded: number; sent: number };
+type WatchOut = { encoded: number; sent: number; frame: number; skipped: number };
 type Gum = { start: number; end: number };
 
 async function context(browser: Browser, opened: BrowserContext[]): Promise<Page> {
@@ -68,6 +102,7 @@ async function context(browser: Browser, opened: BrowserContext[]): Promise<Page
 
 const watch = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { watch(): Promise<Watch> } }).__bench.watch());
 const watchOut = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { watchOut(): Promise<WatchOut> } }).__bench.watchOut());
+const attached = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { attached: number[] } }).__bench.attached);
 const gums = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { gum: Gum[] } }).__bench.gum);
 const warmIce = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { pcs: { created: number; connected?: number }[] } }).__bench.pcs.filter((p) => p.connected).map((p) => p.connected! - p.created));
 /** Clicks in the page itself and returns the page's Date.now() at the click (no actionability waits in the timing). */
@@ -79,6 +114,11 @@ export interface Stages {
   toAgentPacket: number;
   /** Of toAgentPacket: capture done → the customer's first encoded frame, → its first packet sent, → in at the agent. */
   customerEncode: number;
+  /** Of customerEncode: capture done → the camera's first frame at the sender; frames given but not encoded when the first was encoded. */
+  customerFrame: number;
+  customerSkipped: number;
+  /** capture done → the camera track put on the sender (replaceTrack). */
+  customerAttach: number;
   customerSend: number;
   customerToAgent: number;
   agentDecode: number;
@@ -96,12 +136,14 @@ export interface TwoContextResult {
   again: number[];
   resume: number[];
   stages: Stages[];
+  /** Frames the plain call's sender was given but had not encoded by the first decoded frame. */
+  plainSkipped: number[];
 }
 
 export async function twoContextVideoBench(browser: Browser, stack: Stack, runs: number): Promise<TwoContextResult> {
   const base = stack.broker.url.replace(/\/$/, '');
   const opened: BrowserContext[] = [];
-  const out: TwoContextResult = { ours: [], plain: [], again: [], resume: [], stages: [] };
+  const out: TwoContextResult = { ours: [], plain: [], again: [], resume: [], stages: [], plainSkipped: [] };
   const login = await fetch(new URL('/api/agent/login', stack.broker.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(stack.env.agent) });
   const agentToken = ((await login.json()) as { token: string }).token;
   let agent: Page | undefined;
@@ -139,6 +181,9 @@ export async function twoContextVideoBench(browser: Browser, stack: Stack, runs:
         agentCapture: ag.end - t0,
         toAgentPacket: a.packet - cg.end,
         customerEncode: co.encoded - cg.end,
+        customerFrame: co.frame - cg.end,
+        customerSkipped: co.skipped,
+        customerAttach: (await attached(customer))[0] - cg.end,
         customerSend: co.sent - co.encoded,
         customerToAgent: a.packet - co.sent,
         agentDecode: a.decoded - a.packet,
@@ -190,6 +235,9 @@ export async function twoContextVideoBench(browser: Browser, stack: Stack, runs:
         pb.evaluate((a) => (window as unknown as Plain).bench.plainTimed(...a), [stack.env.gateway, String(v.room), v.pin ?? '', d.agent.token ?? '', `pb-${suffix}`, `pa-${suffix}`]),
       ]);
       out.plain.push(Math.max(x.decoded, y.decoded) - t1);
+      // Whether the plain call's encoder skipped frames at its start too (given but not encoded, by the first decoded frame).
+      const sc = await pa.evaluate(() => (window as unknown as { __bench: { sendCounts(): Promise<{ given: number; encoded: number }> } }).__bench.sendCounts());
+      out.plainSkipped.push(sc.given - sc.encoded);
       for (const p of [pa, pb]) {
         await p.evaluate(() => (window as unknown as { plainStop: () => void }).plainStop());
         await p.context().close();
