@@ -275,24 +275,16 @@ export class VideoRoomCall extends TypedEventTarget<VideoRoomCallEvents> {
       this.localStream.addTrack(this.audioTrack);
     }
     if (this.videoTrack) this.localStream.addTrack(this.videoTrack);
-    // Prepared and nothing to wait for at Janus: the tracks go on their senders before the local preview
-    // renders (measured: rendering first put the camera's first frame at the sender 34 ms later).
-    const sending = this.ready && !told && !this.quieting ? this.sendTracks() : undefined;
-    sending?.catch(() => {}); // awaited below unless stopped or parked meanwhile
     this.emitLocal();
     await withAbort(preparing, signal);
     await Promise.all([told, this.quieting]);
     // Parked meanwhile: park() has stopped these tracks already.
     if (this.stopped || this.epoch !== epoch) return;
-    await (sending ?? this.sendTracks());
+    await Promise.all([this.send(this.audioTx, this.audioTrack), this.send(this.videoTx, this.videoTrack)]);
     // Janus relays only what is sent: a video stream with no camera behind it (watch-only, no camera) is off there too.
     const mid = this.videoTx?.mid;
     if (mid && !this.videoTrack) this.configure([{ mid, send: false }]);
     this.maybePublished();
-  }
-
-  private sendTracks(): Promise<unknown> {
-    return Promise.all([this.send(this.audioTx, this.audioTrack), this.send(this.videoTx, this.videoTrack)]);
   }
 
   /** Puts `track` on a prepared sender and switches its encoding on (or off without a track). */
