@@ -30,15 +30,17 @@ const SPIES = `
     constructor(...a) { super(...a); const t = { pc: this, created: Date.now() }; b.pcs.push(t);
       this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected' && !t.connected) t.connected = Date.now(); }); }
   };
-  /** The sums of two video counters of \`type\` stats over the page's open PeerConnections. */
-  const counters = async (type, early, late) => {
-    let e = 0, l = 0;
+  /** Sums of video counters, each a [stats type, field], over the page's open PeerConnections (one getStats each). */
+  const sums = async (wanted) => {
+    const out = wanted.map(() => 0);
     for (const { pc } of b.pcs) {
       if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s) => { if (s.type === type && s.kind === 'video') { e += s[early] || 0; l += s[late] || 0; } });
+      (await pc.getStats()).forEach((s) => { if (s.kind === 'video') wanted.forEach(([type, field], i) => { if (s.type === type) out[i] += s[field] || 0; }); });
     }
-    return { e, l };
+    return out;
   };
+  /** The sums of two video counters of \`type\` stats over the page's open PeerConnections. */
+  const counters = async (type, early, late) => { const [e, l] = await sums([[type, early], [type, late]]); return { e, l }; };
   /** Resolves once \`late\` grows, with the Date.now() of that and of when \`early\` grew (polled every 5 ms). */
   const firstGrowth = async (type, early, late) => {
     const base = await counters(type, early, late);
@@ -58,15 +60,7 @@ const SPIES = `
    */
   b.watchOut = async () => {
     const read = async () => {
-      let given = 0, encoded = 0, sent = 0;
-      for (const { pc } of b.pcs) {
-        if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((s) => {
-          if (s.kind !== 'video') return;
-          if (s.type === 'media-source') given += s.frames || 0;
-          if (s.type === 'outbound-rtp') { encoded += s.framesEncoded || 0; sent += s.packetsSent || 0; }
-        });
-      }
+      const [given, encoded, sent] = await sums([['media-source', 'frames'], ['outbound-rtp', 'framesEncoded'], ['outbound-rtp', 'packetsSent']]);
       return { given, encoded, sent };
     };
     const base = await read();
@@ -81,7 +75,7 @@ const SPIES = `
     }
   };
   /** Frames this page's video senders were given and frames they encoded so far (one getStats snapshot). */
-  b.sendCounts = async () => ({ given: (await counters('media-source', 'frames', 'frames')).e, encoded: (await counters('outbound-rtp', 'framesEncoded', 'framesEncoded')).e });
+  b.sendCounts = async () => { const [given, encoded] = await sums([['media-source', 'frames'], ['outbound-rtp', 'framesEncoded']]); return { given, encoded }; };
   /** The Date.now() of the first inbound video packet and the first decoded frame after the call. */
   b.watch = async () => { const r = await firstGrowth('inbound-rtp', 'packetsReceived', 'framesDecoded'); return { packet: r.early, decoded: r.late }; };
 })();
