@@ -106,8 +106,9 @@ export function readCallStats(
     if (before && seconds > 0 && bytes !== undefined) sample.sentVideoKbps = Math.round((bytes * 8) / seconds / 1000);
   }
   // A receiver report's timestamp is when it arrived (the report's other stats carry the time of getStats):
-  // one much older than that is Janus no longer reporting on the stream (our video off for a while), and its
-  // loss is of then, not now — counted now, it made a comeback after a fallback look bad at once.
+  // one much older than that means Janus's reports stopped reaching us (on a clean link Janus reports every
+  // second, through a pause too; under congestion its RTCP is late or lost), and its loss is of then, not
+  // now — counted now, it made a comeback after a fallback look bad at once.
   const reportTime = Math.max(...pub.map((s) => num(s.timestamp) ?? 0));
   for (const s of pub) {
     if (s.type !== 'remote-inbound-rtp') continue;
